@@ -1,0 +1,206 @@
+import type { Command } from "commander";
+import { isIsoDate } from "../../core/dates.js";
+import { annotate, archiveSeries, extend, fileRecord, route, sign, skip } from "../../core/engine.js";
+import type { Retention } from "../../core/model.js";
+import { refused, usageError } from "../../core/problems.js";
+import { findStep } from "../../core/workflow.js";
+import type { Ctx } from "../context.js";
+import { listOption } from "../fields.js";
+import type { Registrar } from "../main.js";
+import { printResult } from "../present.js";
+import { recordAction } from "../service.js";
+
+const RETENTIONS: readonly Retention[] = ["permanent", "30y", "10y"];
+
+export interface StepOptions {
+  opinion?: string;
+  decision?: string;
+  to?: string;
+  note?: string;
+}
+
+function decisionOf(v: string | undefined): "approve" | "return" | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "approve" && v !== "return")
+    throw usageError("cli.bad-enum", { option: "--decision", value: v, values: "approve, return" });
+  return v;
+}
+
+/**
+ * `sign`, and the step commands built on it (`instruct IN-42 --opinion … --to urban`): with `--to` on
+ * a step whose holders are routed, name them; otherwise sign, and `--to` names the next step's holders.
+ */
+export async function signOrRoute(
+  ctx: Ctx,
+  idText: string,
+  command: string,
+  opts: StepOptions,
+  expectStep?: string,
+): Promise<number> {
+  const decision = decisionOf(opts.decision);
+  const to = listOption(opts.to);
+  const res = await recordAction(ctx, idText, command, (rec, ac) => {
+    const step = findStep(ac.wf, rec.step);
+    if (expectStep && rec.status === "open" && rec.step !== expectStep)
+      throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
+    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opts.opinion && !decision)
+      return route(rec, ac, to, opts.note);
+    return sign(rec, ac, {
+      ...(opts.opinion ? { opinion: opts.opinion } : {}),
+      ...(decision ? { decision } : {}),
+      ...(to.length ? { to } : {}),
+      ...(expectStep ? { expectStep } : {}),
+    });
+  });
+  return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+}
+
+export function addStepOptions(cmd: Command, d: Registrar["d"]): Command {
+  return cmd
+    .option("--opinion <text>", d("help.opt-opinion"))
+    .option("--decision <decision>", d("help.opt-decision"))
+    .option("--to <holders>", d("help.opt-to-next"));
+}
+
+export function registerActions(r: Registrar): void {
+  const { program, d, run } = r;
+
+  addStepOptions(
+    program.command("sign").description(d("help.sign")).argument("<id>", d("help.arg-id")),
+    d,
+  ).action(run(async (ctx, id: string, opts: StepOptions) => signOrRoute(ctx, id, "sign", opts)));
+
+  program
+    .command("route")
+    .description(d("help.route"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--to <holders>", d("help.opt-to"))
+    .option("--note <text>", d("help.opt-note"))
+    .action(
+      run(async (ctx, id: string, opts: { to?: string; note?: string }) => {
+        const to = listOption(opts.to);
+        if (!to.length) throw usageError("cli.missing-options", { options: "--to" });
+        const res = await recordAction(ctx, id, "route", (rec, ac) => route(rec, ac, to, opts.note));
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
+    );
+
+  program
+    .command("skip")
+    .description(d("help.skip"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--reason <text>", d("help.opt-reason"))
+    .action(
+      run(async (ctx, id: string, opts: { reason?: string }) => {
+        if (!opts.reason?.trim()) throw usageError("cli.missing-options", { options: "--reason" });
+        const reason = opts.reason.trim();
+        const res = await recordAction(ctx, id, "skip", (rec, ac) => skip(rec, ac, reason));
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
+    );
+
+  program
+    .command("note")
+    .description(d("help.note"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--text <text>", d("help.opt-text"))
+    .action(
+      run(async (ctx, id: string, opts: { text?: string }) => {
+        if (!opts.text?.trim()) throw usageError("cli.missing-options", { options: "--text" });
+        const text = opts.text.trim();
+        const res = await recordAction(ctx, id, "note", (rec, ac) => annotate(rec, ac, "note", text));
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
+    );
+
+  program
+    .command("urge")
+    .description(d("help.urge"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--note <text>", d("help.opt-note"))
+    .action(
+      run(async (ctx, id: string, opts: { note?: string }) => {
+        const res = await recordAction(ctx, id, "urge", (rec, ac) => {
+          if (rec.status === "closed") throw refused("engine.record-closed", { id: rec.id });
+          return annotate(rec, ac, "urge", opts.note?.trim());
+        });
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
+    );
+
+  program
+    .command("extend")
+    .description(d("help.extend"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--until <date>", d("help.opt-until"))
+    .option("--days <n>", d("help.opt-days"))
+    .option("--approved-by <person>", d("help.opt-approved-by"))
+    .option("--reason <text>", d("help.opt-reason"))
+    .option("--caller-informed", d("help.opt-caller-informed"))
+    .action(
+      run(
+        async (
+          ctx,
+          id: string,
+          opts: {
+            until?: string;
+            days?: string;
+            approvedBy?: string;
+            reason?: string;
+            callerInformed?: boolean;
+          },
+        ) => {
+          const missing = [
+            opts.until === undefined && opts.days === undefined ? "--until | --days" : "",
+            opts.approvedBy ? "" : "--approved-by",
+            opts.reason?.trim() ? "" : "--reason",
+          ].filter(Boolean);
+          if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
+          if (opts.until !== undefined && opts.days !== undefined) throw usageError("cli.until-or-days");
+          if (opts.until !== undefined && !isIsoDate(opts.until))
+            throw usageError("cli.bad-date", { option: "--until", value: opts.until });
+          const days = opts.days === undefined ? undefined : Number(opts.days);
+          if (days !== undefined && !(Number.isInteger(days) && days > 0))
+            throw usageError("cli.bad-number", { option: "--days", value: String(opts.days) });
+          const approvedBy = ctx.person("--approved-by", opts.approvedBy as string);
+          const res = await recordAction(ctx, id, "extend", (rec, ac) => {
+            if (ac.wf.extend_needs_caller_informed && !opts.callerInformed)
+              throw usageError("cli.caller-informed-required");
+            return extend(rec, ac, {
+              ...(opts.until ? { until: opts.until } : {}),
+              ...(days ? { days } : {}),
+              approvedBy,
+              reason: (opts.reason as string).trim(),
+              ...(opts.callerInformed ? { callerInformed: true } : {}),
+            });
+          });
+          return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+        },
+      ),
+    );
+
+  program
+    .command("file")
+    .description(d("help.file"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--retention <retention>", d("help.opt-retention"))
+    .action(
+      run(async (ctx, id: string, opts: { retention?: string }) => {
+        if (opts.retention !== undefined && !RETENTIONS.includes(opts.retention as Retention))
+          throw usageError("cli.bad-enum", {
+            option: "--retention",
+            value: opts.retention,
+            values: RETENTIONS.join(", "),
+          });
+        const res = await recordAction(ctx, id, "file", (rec, ac, tx) => {
+          const retention = (opts.retention as Retention | undefined) ?? ac.wf.default_retention ?? "30y";
+          const unitId = typeof rec.fields.unit === "string" ? rec.fields.unit : undefined;
+          const unitCode = ac.office.units.find((u) => u.id === unitId)?.code;
+          const year = Number(rec.id.split("-")[1]);
+          const series = archiveSeries(ac.office.fonds, year, retention, unitCode);
+          return fileRecord(rec, ac, retention, tx.index.next(`archive:${series}`), unitCode);
+        });
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
+    );
+}

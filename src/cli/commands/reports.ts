@@ -1,0 +1,172 @@
+import { existsSync, readdirSync } from "node:fs";
+import jsYaml from "js-yaml";
+import { isIsoDate } from "../../core/dates.js";
+import { usageError } from "../../core/problems.js";
+import { normalizeRecord } from "../../core/record.js";
+import { groupByHolder, overdueReport } from "../../core/reports/overdue.js";
+import { RecordIndex } from "../../store/index-cache.js";
+import { type Row, render } from "../../ui/render.js";
+import { EXIT } from "../errors.js";
+import type { Registrar } from "../main.js";
+import { label, nameOf, namesOf, stepLabel } from "../present.js";
+import { classificationLabel, reportBroken } from "./records.js";
+
+export function registerReports(r: Registrar): void {
+  const { program, d, run } = r;
+
+  program
+    .command("overdue")
+    .description(d("help.overdue"))
+    .option("--as-of <date>", d("help.opt-as-of"))
+    .option("--within <n>", d("help.opt-within"))
+    .option("--kind <kind>", d("help.opt-kind"))
+    .option("--unit <unit>", d("help.opt-unit-filter"))
+    .option("--holder <person>", d("help.opt-holder"))
+    .option("--check", d("help.opt-check"))
+    .action(
+      run(
+        async (
+          ctx,
+          opts: {
+            asOf?: string;
+            within?: string;
+            kind?: string;
+            unit?: string;
+            holder?: string;
+            check?: boolean;
+          },
+        ) => {
+          if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
+            throw usageError("cli.bad-date", { option: "--as-of", value: opts.asOf });
+          const within = opts.within === undefined ? 0 : Number(opts.within);
+          if (!(Number.isInteger(within) && within >= 0))
+            throw usageError("cli.bad-number", { option: "--within", value: String(opts.within) });
+          if (opts.kind) ctx.reg.workflow(opts.kind);
+          const office = ctx.office();
+          if (opts.unit && !office.units.some((u) => u.id === opts.unit))
+            throw usageError("cli.unknown-unit-option", { option: "--unit", unit: opts.unit });
+          if (
+            opts.holder &&
+            !office.people.some((p) => p.id === opts.holder) &&
+            !office.units.some((u) => u.id === opts.holder)
+          )
+            throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
+          const asOf = opts.asOf ?? ctx.today();
+          const index = await RecordIndex.load(ctx.reg);
+          reportBroken(ctx, index);
+          const rows = overdueReport([...index.open.values()], office, ctx.reg.calendar(), {
+            asOf,
+            within,
+            ...(opts.kind ? { kind: opts.kind } : {}),
+            ...(opts.unit ? { unit: opts.unit } : {}),
+            ...(opts.holder ? { holder: opts.holder } : {}),
+          });
+          const overdueCount = rows.filter((x) => x.days_overdue > 0).length;
+          const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
+          const toRow = (x: (typeof rows)[number]): Row => {
+            const cls = classificationLabel(ctx, x.classification);
+            return {
+              id: x.id,
+              kind: label(wfs.get(x.kind)?.label, ctx.lang, x.kind),
+              title: cls ? `【${cls}】${x.title}` : x.title,
+              step: stepLabel(wfs.get(x.kind), x.step, ctx.lang),
+              holders: namesOf(office, x.holders, ctx.lang),
+              due: x.due,
+              days_overdue: x.days_overdue > 0 ? x.days_overdue : ctx.t("due.due-soon"),
+            };
+          };
+          const cols = ["id", "kind", "title", "step", "holders", "due", "days_overdue"].map((k) => ({
+            key: k,
+            header: ctx.t(`col.${k}` as never),
+          }));
+          if (ctx.format === "table") {
+            ctx.out(
+              ctx.t("overdue.heading", { date: asOf, n: overdueCount, soon: rows.length - overdueCount }),
+            );
+            for (const [holder, group] of groupByHolder(rows)) {
+              ctx.out(`\n${holder ? nameOf(office, holder) : ctx.t("show.nobody-yet")} (${group.length})`);
+              ctx.out(
+                render(
+                  "table",
+                  cols.filter((c) => c.key !== "holders"),
+                  group.map(toRow),
+                  { color: ctx.color },
+                ),
+              );
+            }
+          } else {
+            ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data: rows }));
+          }
+          return opts.check && overdueCount > 0 ? EXIT.overdue : EXIT.ok;
+        },
+      ),
+    );
+
+  const report = program.command("report").description(d("help.report"));
+  report
+    .command("register")
+    .description(d("help.report-register"))
+    .option("--kind <kind>", d("help.opt-kind"))
+    .option("--year <year>", d("help.opt-year"))
+    .action(
+      run(async (ctx, opts: { kind?: string; year?: string }) => {
+        if (!opts.kind) throw usageError("cli.missing-options", { options: "--kind" });
+        const wf = ctx.reg.workflow(opts.kind);
+        const year = opts.year ?? ctx.today().slice(0, 4);
+        if (!/^\d{4}$/.test(year)) throw usageError("cli.bad-number", { option: "--year", value: year });
+        const office = ctx.office();
+        const dir = ctx.reg.path("records", wf.kind, year);
+        const files = existsSync(dir)
+          ? readdirSync(dir)
+              .filter((f) => f.endsWith(".yaml"))
+              .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
+          : [];
+        const records = files.map((f) => {
+          const text = ctx.reg.readText(`records/${wf.kind}/${year}/${f}`) ?? "";
+          try {
+            return normalizeRecord(
+              jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) as Record<string, unknown>,
+            );
+          } catch (e) {
+            throw usageError("store.bad-yaml", {
+              file: `records/${wf.kind}/${year}/${f}`,
+              line: (e as { mark?: { line: number } }).mark?.line ?? 1,
+              message: (e as Error).message.split("\n")[0] ?? "",
+            });
+          }
+        });
+        const rows: Row[] = records.map((rec, i) => {
+          const row: Row = { n: i + 1, id: rec.id, date: rec.created.slice(0, 10), title: rec.title };
+          for (const f of wf.fields) {
+            const v = rec.fields[f.id];
+            row[f.id] =
+              f.type === "enum" && typeof v === "string"
+                ? (ctx.t(`value.${v}` as never) ?? v)
+                : Array.isArray(v)
+                  ? v.join("、")
+                  : (v as string | number | undefined);
+          }
+          row.step = stepLabel(wf, rec.step, ctx.lang);
+          row.holders = namesOf(office, rec.holders, ctx.lang);
+          row.archive = rec.archive?.number ?? "";
+          return row;
+        });
+        const cols = [
+          { key: "n", header: ctx.t("col.n") },
+          { key: "id", header: ctx.t("col.id") },
+          { key: "date", header: ctx.t("col.date") },
+          { key: "title", header: ctx.t("col.title") },
+          ...wf.fields.map((f) => ({ key: f.id, header: label(f.label, ctx.lang) })),
+          { key: "step", header: ctx.t("col.step") },
+          { key: "holders", header: ctx.t("col.holders") },
+          { key: "archive", header: ctx.t("col.archive") },
+        ];
+        if (ctx.format === "table")
+          ctx.out(
+            `${ctx.t("register.heading", { kind: label(wf.label, ctx.lang), year, office: office.name })}`,
+          );
+        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: records }));
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,235 @@
+import { resolve } from "node:path";
+import { isMap, isSeq, parseDocument } from "yaml";
+import { PLAIN_ID_RE } from "../../core/ids.js";
+import { validateOffice } from "../../core/office.js";
+import { OfficeError, usageError } from "../../core/problems.js";
+import { checkRegistry } from "../../store/check.js";
+import { initRegistry } from "../../store/init.js";
+import { OFFICE_FILE } from "../../store/registry.js";
+import { transact } from "../../store/transact.js";
+import { parseYamlText, placeProblems } from "../../store/yaml-io.js";
+import { render } from "../../ui/render.js";
+import type { Ctx } from "../context.js";
+import { buildDemo, demoTour } from "../demo.js";
+import { problemLine } from "../errors.js";
+import type { Registrar } from "../main.js";
+import { roleLabel } from "../present.js";
+
+/**
+ * Change office.yaml through the YAML document (comments and order survive), validate the result as
+ * a whole, and commit it as one action.
+ */
+async function editOffice(
+  ctx: Ctx,
+  action: string,
+  subject: string,
+  edit: (doc: ReturnType<typeof parseDocument>) => void,
+): Promise<void> {
+  ctx.reg.ensureExists();
+  const identity = await ctx.setupIdentity();
+  await transact(ctx.reg, action, async (tx) => {
+    const text = ctx.reg.readText(OFFICE_FILE) ?? "";
+    const doc = parseDocument(text);
+    edit(doc);
+    const next = doc.toString({ lineWidth: 0 });
+    const y = parseYamlText(next, OFFICE_FILE);
+    const { problems } = validateOffice(y.value);
+    if (problems.length)
+      throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
+    tx.put(OFFICE_FILE, next);
+    await tx.commit({ action, subject, author: identity, committer: identity });
+  });
+  ctx.reg.forget();
+}
+
+function seqOf(doc: ReturnType<typeof parseDocument>, key: string) {
+  let seq = doc.get(key, true);
+  if (!isSeq(seq)) {
+    doc.set(key, doc.createNode([]));
+    seq = doc.get(key, true);
+  }
+  if (!isSeq(seq)) throw new Error(`${key} is not a list`);
+  return seq;
+}
+
+export function registerSetup(r: Registrar): void {
+  const { program, d, run } = r;
+
+  program
+    .command("init")
+    .description(d("help.init"))
+    .argument("[dir]", d("help.arg-dir"))
+    .option("--name <name>", d("help.opt-office-name"))
+    .option("--demo", d("help.opt-demo"))
+    .action(
+      run(async (ctx, dir: string | undefined, opts: { name?: string; demo?: boolean }) => {
+        const target = dir ? resolve(ctx.cwd, dir) : ctx.reg.dir;
+        const c = dir ? ctx.withRegistry(target) : ctx;
+        await initRegistry(target, {
+          identity: await c.setupIdentity(),
+          ...(opts.name ? { name: opts.name } : {}),
+        });
+        if (opts.demo) await buildDemo(c);
+        ctx.say(ctx.t("init.done", { dir: target }));
+        return 0;
+      }),
+    );
+
+  program
+    .command("demo")
+    .description(d("help.demo"))
+    .option("--fresh", d("help.opt-fresh"))
+    .action(
+      run(async (ctx, opts: { fresh?: boolean }) => {
+        if (ctx.reg.exists() && !opts.fresh) {
+          ctx.say(ctx.t("demo.exists", { dir: ctx.reg.dir }));
+        } else {
+          if (ctx.reg.exists()) {
+            const { rmSync } = await import("node:fs");
+            rmSync(ctx.reg.dir, { recursive: true, force: true });
+          }
+          await initRegistry(ctx.reg.dir, { identity: await ctx.setupIdentity(), name: "X街道办事处" });
+          await buildDemo(ctx);
+        }
+        ctx.out(await demoTour(ctx));
+        return 0;
+      }),
+    );
+
+  const person = program.command("person").description(d("help.person"));
+  person
+    .command("add")
+    .description(d("help.person-add"))
+    .argument("<id>", d("help.arg-person-id"))
+    .option("--name <name>", d("help.opt-name"))
+    .option("--email <email>", d("help.opt-email"))
+    .option("--roles <roles>", d("help.opt-roles"))
+    .option("--unit <unit>", d("help.opt-unit"))
+    .action(
+      run(async (ctx, id: string, opts: { name?: string; email?: string; roles?: string; unit?: string }) => {
+        if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
+        if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+        const office = ctx.office();
+        if (office.people.some((p) => p.id === id) || office.units.some((u) => u.id === id))
+          throw usageError("office.duplicate-id", { id });
+        const roles = (opts.roles ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
+        for (const role of roles)
+          if (!office.roles.some((x) => x.id === role))
+            throw usageError("office.unknown-role", {
+              role,
+              id,
+              known: office.roles.map((x) => x.id).join(", "),
+            });
+        if (opts.unit && !office.units.some((u) => u.id === opts.unit))
+          throw usageError("office.unknown-unit", { unit: opts.unit, id });
+        const entry: Record<string, unknown> = { id, name: opts.name };
+        if (opts.email) entry.email = opts.email;
+        entry.roles = roles;
+        if (opts.unit) entry.unit = opts.unit;
+        await editOffice(ctx, "person-add", `person add ${id}: ${opts.name}`, (doc) => {
+          const node = doc.createNode(entry);
+          const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
+          if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
+          seqOf(doc, "people").items.push(node);
+        });
+        ctx.say(ctx.t("person.added", { id, name: opts.name }));
+        return 0;
+      }),
+    );
+  person
+    .command("list")
+    .description(d("help.person-list"))
+    .action(
+      run(async (ctx) => {
+        const office = ctx.office();
+        const rows = office.people.map((p) => ({
+          id: p.id,
+          name: p.name,
+          email: p.email ?? "",
+          roles: p.roles.map((x) => roleLabel(office, x, ctx.lang)).join(", "),
+          unit: p.unit ? (office.units.find((u) => u.id === p.unit)?.name ?? p.unit) : "",
+        }));
+        const cols = ["id", "name", "email", "roles", "unit"].map((k) => ({
+          key: k,
+          header: ctx.t(`col.${k}` as never),
+        }));
+        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: office.people }));
+        return 0;
+      }),
+    );
+
+  const unit = program.command("unit").description(d("help.unit"));
+  unit
+    .command("add")
+    .description(d("help.unit-add"))
+    .argument("<id>", d("help.arg-unit-id"))
+    .option("--name <name>", d("help.opt-name"))
+    .option("--code <code>", d("help.opt-unit-code"))
+    .action(
+      run(async (ctx, id: string, opts: { name?: string; code?: string }) => {
+        if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
+        if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+        const office = ctx.office();
+        if (office.units.some((u) => u.id === id) || office.people.some((p) => p.id === id))
+          throw usageError("office.duplicate-id", { id });
+        const entry: Record<string, unknown> = { id, name: opts.name };
+        if (opts.code) entry.code = opts.code;
+        await editOffice(ctx, "unit-add", `unit add ${id}: ${opts.name}`, (doc) => {
+          const node = doc.createNode(entry);
+          if (isMap(node)) node.flow = true;
+          seqOf(doc, "units").items.push(node);
+        });
+        ctx.say(ctx.t("unit.added", { id, name: opts.name }));
+        return 0;
+      }),
+    );
+  unit
+    .command("list")
+    .description(d("help.unit-list"))
+    .action(
+      run(async (ctx) => {
+        const office = ctx.office();
+        const rows = office.units.map((u) => ({
+          id: u.id,
+          name: u.name,
+          code: u.code ?? "",
+          members: office.people.filter((p) => p.unit === u.id).length,
+        }));
+        const cols = ["id", "name", "code", "members"].map((k) => ({
+          key: k,
+          header: ctx.t(`col.${k}` as never),
+        }));
+        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: office.units }));
+        return 0;
+      }),
+    );
+
+  program
+    .command("check")
+    .description(d("help.check"))
+    .action(
+      run(async (ctx) => {
+        ctx.reg.ensureExists();
+        const problems = await checkRegistry(ctx.reg, ctx.now());
+        const errors = problems.filter((p) => !p.warning);
+        if (ctx.json) {
+          ctx.out(
+            JSON.stringify(
+              {
+                ok: errors.length === 0,
+                problems: problems.map((p) => ({ ...p, message: ctx.t(p.code, p.params) })),
+              },
+              null,
+              2,
+            ),
+          );
+        } else {
+          for (const p of problems) ctx.out(problemLine(ctx.lang, p));
+        }
+        return errors.length ? 1 : 0;
+      }),
+    );
+}

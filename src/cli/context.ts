@@ -1,0 +1,189 @@
+import { officeDate, parseInstant } from "../core/dates.js";
+import type { OfficeConfig, Person } from "../core/model.js";
+import { findPerson } from "../core/office.js";
+import { OfficeError, usageError } from "../core/problems.js";
+import { configuredEmail, configuredIdentity, type Identity } from "../store/git.js";
+import { locateRegistry, Registry } from "../store/registry.js";
+import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
+import type { MessageKey } from "../ui/i18n/keys.js";
+import { FORMATS, type Format } from "../ui/render.js";
+
+/** Options every command accepts (commander's globals). */
+export interface GlobalOptions {
+  registry?: string;
+  as?: string;
+  lang?: string;
+  json?: boolean;
+  format?: string;
+  input?: boolean;
+  debug?: boolean;
+  color?: boolean;
+}
+
+/**
+ * Everything a command needs from the outside world, decided once: the registry folder, the clock,
+ * the language, the output format, who is typing. Only this module reads the environment and the clock.
+ */
+export class Ctx {
+  readonly lang: Lang;
+  readonly format: Format;
+  readonly json: boolean;
+  readonly interactive: boolean;
+  readonly color: boolean;
+  readonly debug: boolean;
+  readonly reg: Registry;
+  private nowCache?: number;
+
+  constructor(
+    readonly opts: GlobalOptions,
+    readonly env: NodeJS.ProcessEnv = process.env,
+    readonly cwd: string = process.cwd(),
+  ) {
+    this.lang = detectLang(opts.lang, env) ?? "en";
+    if (opts.lang !== undefined && detectLang(opts.lang, env) === undefined)
+      throw usageError("cli.bad-lang", { lang: opts.lang });
+    this.json = opts.json === true || opts.format === "json";
+    const fmt = opts.format ?? (this.json ? "json" : "table");
+    if (!FORMATS.includes(fmt as Format))
+      throw usageError("cli.bad-format", { format: fmt, formats: FORMATS.join(", ") });
+    this.format = fmt as Format;
+    this.interactive = opts.input !== false && process.stdin.isTTY === true && env.CI !== "true";
+    this.color = process.stdout.isTTY === true && !("NO_COLOR" in env) && opts.color !== false;
+    this.debug = opts.debug === true;
+    this.reg = new Registry(locateRegistry(opts.registry, env.OFFICE_DOC_REGISTRY, cwd));
+  }
+
+  /** The same context on another registry folder (init DIR). */
+  withRegistry(dir: string): Ctx {
+    return new Ctx({ ...this.opts, registry: dir }, this.env, this.cwd);
+  }
+
+  t(key: MessageKey, params: Params = {}): string {
+    return t(this.lang, key, params);
+  }
+
+  /** Now, in epoch ms: OFFICE_DOC_NOW when set (for tests, and to replay a day), else the clock. */
+  now(): number {
+    if (this.nowCache === undefined) {
+      const fixed = this.env.OFFICE_DOC_NOW;
+      if (fixed) {
+        const ms = parseInstant(fixed, "Asia/Shanghai");
+        if (ms === undefined) throw usageError("cli.bad-now", { value: fixed });
+        this.nowCache = ms;
+      } else this.nowCache = Date.now();
+    }
+    return this.nowCache;
+  }
+
+  office(): OfficeConfig {
+    return this.reg.office();
+  }
+
+  tz(): string {
+    return this.reg.exists() ? this.office().timezone : "Asia/Shanghai";
+  }
+
+  today(): string {
+    return officeDate(this.now(), this.tz());
+  }
+
+  /** Parse a date-time option in office time (a bare date is its start). Exit 2 when malformed. */
+  instant(option: string, value: string): number {
+    const ms = parseInstant(value, this.tz());
+    if (ms === undefined) throw usageError("cli.bad-datetime", { option, value });
+    return ms;
+  }
+
+  out(s: string): void {
+    process.stdout.write(s.endsWith("\n") || s === "" ? s : `${s}\n`);
+  }
+
+  /** Messages for people go to stderr, so stdout stays data. */
+  say(s: string): void {
+    process.stderr.write(`${s}\n`);
+  }
+
+  warn(key: MessageKey, params: Params = {}): void {
+    this.say(`${this.lang === "zh-CN" ? "警告" : "warning"}: ${this.t(key, params)}`);
+  }
+
+  /** The person typing: OFFICE_DOC_USER, else the person whose email is git's user.email here. */
+  async operator(): Promise<Person | undefined> {
+    const office = this.office();
+    const id = this.env.OFFICE_DOC_USER;
+    if (id) {
+      const p = findPerson(office, id);
+      if (!p) throw usageError("cli.unknown-operator", { person: id });
+      return p;
+    }
+    const email = await configuredEmail(this.reg.dir);
+    return email ? office.people.find((p) => p.email?.toLowerCase() === email.toLowerCase()) : undefined;
+  }
+
+  /** For workflow actions: who acts (`--as`) and who records. Exit 2 when either is unknown. */
+  async actors(): Promise<{ actor: Person; recorder: Person }> {
+    const recorder = await this.operator();
+    if (!recorder) throw usageError("cli.no-operator");
+    if (this.opts.as) {
+      const actor = findPerson(this.office(), this.opts.as);
+      if (!actor) throw usageError("cli.unknown-person", { person: this.opts.as });
+      return { actor, recorder };
+    }
+    return { actor: recorder, recorder };
+  }
+
+  /** A person named in an option (`--approved-by`). Exit 2 when unknown. */
+  person(option: string, id: string): Person {
+    const p = findPerson(this.office(), id);
+    if (!p) throw usageError("cli.unknown-person-option", { option, person: id });
+    return p;
+  }
+
+  /** Commit identity for setup commands: the operator when known, else git's own, else office-doc's. */
+  async setupIdentity(): Promise<Identity> {
+    if (this.reg.exists()) {
+      const op = await this.operator().catch(() => undefined);
+      if (op) return identityOf(op);
+    }
+    return (await configuredIdentity(this.reg.dir)) ?? { name: "office-doc", email: "office-doc@localhost" };
+  }
+}
+
+export function identityOf(p: Person): Identity {
+  return { name: p.name, email: p.email ?? `${p.id}@office-doc.invalid` };
+}
+
+/**
+ * Values of required options: those given, then (on a terminal) asked for, else a usage error that
+ * names every missing option at once.
+ */
+export async function requireValues(
+  ctx: Ctx,
+  wanted: { key: string; flag: string; label: string; choices?: readonly string[] }[],
+  given: Record<string, unknown>,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const missing = wanted.filter((w) => {
+    const v = given[w.key];
+    if (typeof v === "string" && v.trim() !== "") {
+      out[w.key] = v;
+      return false;
+    }
+    return true;
+  });
+  if (missing.length === 0) return out;
+  if (!ctx.interactive)
+    throw usageError("cli.missing-options", { options: missing.map((m) => m.flag).join(", ") });
+  const prompts = await import("@inquirer/prompts");
+  for (const m of missing) {
+    if (m.choices)
+      out[m.key] = await prompts.select({
+        message: m.label,
+        choices: m.choices.map((c) => ({ value: c, name: c })),
+      });
+    else out[m.key] = await prompts.input({ message: m.label, required: true });
+  }
+  return out;
+}
+
+export { OfficeError };

@@ -1,0 +1,110 @@
+import { Command, Option } from "commander";
+import { detectLang, type Lang, t } from "../ui/i18n/index.js";
+import type { MessageKey } from "../ui/i18n/keys.js";
+import { registerActions } from "./commands/actions.js";
+import { registerCalendar } from "./commands/calendar.js";
+import { registerEgov } from "./commands/egov.js";
+import { registerIncoming } from "./commands/incoming.js";
+import { registerRecords } from "./commands/records.js";
+import { registerReports } from "./commands/reports.js";
+import { registerSetup } from "./commands/setup.js";
+import { Ctx, type GlobalOptions } from "./context.js";
+import { EXIT, reportError } from "./errors.js";
+
+/** What every command module gets: the program, a translator, and `run` to wrap its action. */
+export interface Registrar {
+  program: Command;
+  lang: Lang;
+  d: (key: MessageKey) => string;
+  /** Wrap a command action: builds the context, runs, maps errors to an exit code. */
+  run<A extends unknown[]>(
+    fn: (ctx: Ctx, ...args: A) => Promise<number | undefined>,
+  ): (...args: unknown[]) => Promise<void>;
+}
+
+const TITLES: Record<string, string> = {
+  "Usage:": "用法：",
+  "Options:": "选项：",
+  "Commands:": "命令：",
+  "Arguments:": "参数：",
+  "Global Options:": "全局选项：",
+};
+
+function preLang(argv: string[]): Lang {
+  const i = argv.findIndex((a) => a === "--lang" || a.startsWith("--lang="));
+  const flag = i < 0 ? undefined : argv[i]?.includes("=") ? argv[i]?.split("=")[1] : argv[i + 1];
+  return detectLang(flag, process.env) ?? "en";
+}
+
+export function buildProgram(lang: Lang): Command {
+  const d = (key: MessageKey) => t(lang, key);
+  const program = new Command("office-doc");
+  program
+    .description(d("help.program"))
+    .version("0.1.0", "-V, --version", d("help.version"))
+    .helpOption("-h, --help", d("help.help"))
+    .helpCommand("help [command]", d("help.help"))
+    .option("-r, --registry <dir>", d("help.opt-registry"))
+    .option("--as <person>", d("help.opt-as"))
+    .option("--lang <lang>", d("help.opt-lang"))
+    .option("--json", d("help.opt-json"))
+    .addOption(new Option("--format <format>", d("help.opt-format")))
+    .option("--no-input", d("help.opt-no-input"))
+    .option("--no-color", d("help.opt-no-color"))
+    .option("--debug", d("help.opt-debug"))
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .configureHelp({ styleTitle: (s) => (lang === "zh-CN" ? (TITLES[s] ?? s) : s), showGlobalOptions: true });
+
+  const r: Registrar = {
+    program,
+    lang,
+    d,
+    run:
+      (fn) =>
+      async (...args: unknown[]) => {
+        const cmd = args[args.length - 1] as Command;
+        const opts = cmd.optsWithGlobals() as GlobalOptions;
+        let ctx: Ctx | undefined;
+        try {
+          ctx = new Ctx(opts);
+          const code = await fn(ctx, ...(args.slice(0, -1) as never));
+          process.exitCode = code ?? EXIT.ok;
+        } catch (e) {
+          process.exitCode = reportError(e, ctx?.lang ?? lang, opts.debug === true);
+        }
+      },
+  };
+  for (const reg of [
+    registerSetup,
+    registerRecords,
+    registerActions,
+    registerIncoming,
+    registerCalendar,
+    registerReports,
+    registerEgov,
+  ])
+    reg(r);
+  for (const c of program.commands) {
+    c.exitOverride();
+    c.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    for (const sub of c.commands) {
+      sub.exitOverride();
+      sub.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    }
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const lang = preLang(argv);
+  const program = buildProgram(lang);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    process.exitCode = reportError(e, lang, argv.includes("--debug"));
+  }
+}
+
+await main(process.argv);

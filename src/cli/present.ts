@@ -1,0 +1,61 @@
+import type { ActionResult } from "../core/engine.js";
+import type { Label, OfficeConfig, RecordDoc } from "../core/model.js";
+import type { WorkflowDef } from "../core/workflow.js";
+import type { Lang } from "../ui/i18n/index.js";
+import type { Ctx } from "./context.js";
+
+export const label = (l: Label | undefined, lang: Lang, fallback = ""): string => (l ? l[lang] : fallback);
+
+export function stepLabel(wf: WorkflowDef | undefined, step: string | null, lang: Lang): string {
+  if (step === null) return lang === "zh-CN" ? "已办结" : "closed";
+  return label(wf?.steps.find((s) => s.id === step)?.label, lang, step);
+}
+
+/** A person's or unit's name for people to read; the id when unknown. */
+export function nameOf(office: OfficeConfig, id: string): string {
+  return office.people.find((p) => p.id === id)?.name ?? office.units.find((u) => u.id === id)?.name ?? id;
+}
+
+/** Names joined as each language lists them (Chinese uses the enumeration comma 、). */
+export function namesOf(office: OfficeConfig, ids: readonly string[], lang: Lang = "en"): string {
+  return ids.map((id) => nameOf(office, id)).join(lang === "zh-CN" ? "、" : ", ");
+}
+
+export function fieldLabel(wf: WorkflowDef, id: string, lang: Lang): string {
+  return label(wf.fields.find((f) => f.id === id)?.label, lang, id);
+}
+
+export function roleLabel(office: OfficeConfig, id: string, lang: Lang): string {
+  return label(office.roles.find((r) => r.id === id)?.label, lang, id);
+}
+
+/** The record as `show --json` and action `--json` print it: the file's content plus labels. */
+export function recordJson(rec: RecordDoc, wf: WorkflowDef, ctx: Ctx): Record<string, unknown> {
+  return {
+    ...rec,
+    kind_label: label(wf.label, ctx.lang),
+    step_label: rec.step ? stepLabel(wf, rec.step, ctx.lang) : null,
+  };
+}
+
+/** One line telling what an action did and where the record stands now. */
+export function resultLine(ctx: Ctx, res: ActionResult, wf: WorkflowDef): string {
+  const r = res.record;
+  const office = ctx.office();
+  if (r.status === "closed") {
+    return ctx.t("action.done-closed", { id: r.id, archive: r.archive ? ` ${r.archive.number}` : "" });
+  }
+  return ctx.t("action.done-open", {
+    id: r.id,
+    step: stepLabel(wf, r.step, ctx.lang),
+    holders: r.holders.length ? namesOf(office, r.holders, ctx.lang) : ctx.t("show.nobody-yet"),
+    due: r.due ?? "—",
+  });
+}
+
+/** Print the result of a write: JSON of the record with --json, else one line. */
+export function printResult(ctx: Ctx, res: ActionResult, wf: WorkflowDef): number {
+  if (ctx.json) ctx.out(JSON.stringify(recordJson(res.record, wf, ctx), null, 2));
+  else ctx.out(resultLine(ctx, res, wf));
+  return 0;
+}

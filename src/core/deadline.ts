@@ -1,0 +1,108 @@
+import type { Calendar, CalendarDate } from "./calendar.js";
+import { daysBetween, type IsoDate, isIsoDate } from "./dates.js";
+import type { Condition, LimitRule, StepDef, WorkflowDef } from "./workflow.js";
+
+export interface LimitContext {
+  calendar: Calendar;
+  /** Office date on which the current step began. */
+  stepStart: IsoDate;
+  /** Office date on which the record was created. */
+  recordStart: IsoDate;
+  fields: Record<string, unknown>;
+}
+
+/** Does `cond` hold for these record fields? */
+export function conditionHolds(cond: Condition, fields: Record<string, unknown>): boolean {
+  const v = fields[cond.field];
+  if (cond.in) return cond.in.some((x) => x === v);
+  if (cond.equals !== undefined) return v === cond.equals;
+  return v !== undefined && v !== null && v !== false && v !== "";
+}
+
+function dateOfField(v: unknown): IsoDate | undefined {
+  if (typeof v !== "string") return undefined;
+  const d = v.slice(0, 10);
+  return isIsoDate(d) ? d : undefined;
+}
+
+function lastDayOfMonth(month: string): number {
+  const [y, m] = month.split("-").map(Number);
+  return new Date(Date.UTC(y ?? 1970, m ?? 1, 0)).getUTCDate();
+}
+
+/**
+ * The deadline a limit rule gives: a plain date whose end (23:59:59 office time) is the deadline.
+ * Working days are counted from the day after the start. `undefined` when the rule needs a field the
+ * record does not have.
+ */
+export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | undefined {
+  if ("same_day" in rule) return ctx.calendar.addWorkingDays(ctx.stepStart, 0);
+  if ("working_days_before" in rule) {
+    const d = dateOfField(ctx.fields[rule.field]);
+    return d === undefined ? undefined : ctx.calendar.workingDaysBefore(d, rule.working_days_before);
+  }
+  if ("working_days" in rule) {
+    const start = rule.from === "record" ? ctx.recordStart : ctx.stepStart;
+    return ctx.calendar.addWorkingDays(start, rule.working_days);
+  }
+  if ("date_field" in rule) {
+    const d = dateOfField(ctx.fields[rule.date_field]);
+    return d === undefined ? undefined : ctx.calendar.addWorkingDays(d, 0);
+  }
+  if ("day_of_month" in rule) {
+    const mv = rule.month_field ? ctx.fields[rule.month_field] : undefined;
+    const month = typeof mv === "string" && /^\d{4}-\d{2}$/.test(mv) ? mv : ctx.stepStart.slice(0, 7);
+    const day = Math.min(rule.day_of_month, lastDayOfMonth(month));
+    return ctx.calendar.addWorkingDays(`${month}-${String(day).padStart(2, "0")}`, 0);
+  }
+  const chosen = rule.cases[String(ctx.fields[rule.by_field])] ?? rule.default;
+  return chosen ? applyLimit(chosen, ctx) : undefined;
+}
+
+/** The record's overall deadline from its workflow (before any extension). */
+export function recordDeadline(wf: WorkflowDef, ctx: LimitContext): CalendarDate | undefined {
+  return wf.deadline ? applyLimit(wf.deadline, { ...ctx, stepStart: ctx.recordStart }) : undefined;
+}
+
+/**
+ * The due date of `step`: an override whose condition holds (urgent documents: same day) beats the
+ * step's own limit, which beats the record's overall deadline.
+ */
+export function stepDue(
+  wf: WorkflowDef,
+  step: StepDef,
+  ctx: LimitContext,
+  overallDeadline: IsoDate | null,
+): { due: IsoDate | null; uncoveredYears: number[]; own: boolean } {
+  const override = wf.overrides?.find((o) => conditionHolds(o.when, ctx.fields));
+  const rule = override?.limit ?? step.limit;
+  if (rule) {
+    const r = applyLimit(rule, ctx);
+    if (r) return { due: r.date, uncoveredYears: r.uncoveredYears, own: true };
+  }
+  return { due: overallDeadline, uncoveredYears: [], own: false };
+}
+
+export type DueState = "none" | "on-time" | "due-soon" | "due-today" | "overdue";
+
+/**
+ * Where a due date stands on the office day `asOf`: overdue when the due day ended before `asOf`
+ * began; due soon when it falls within the next `soonWorkingDays` working days.
+ */
+export function dueState(
+  due: IsoDate | null,
+  asOf: IsoDate,
+  calendar: Calendar,
+  soonWorkingDays = 1,
+): DueState {
+  if (due === null) return "none";
+  if (due < asOf) return "overdue";
+  if (due === asOf) return "due-today";
+  const soon = calendar.addWorkingDays(asOf, soonWorkingDays).date;
+  return due <= soon ? "due-soon" : "on-time";
+}
+
+/** Calendar days from the due day to `asOf` (1 the day after the due day). */
+export function daysOverdue(due: IsoDate, asOf: IsoDate): number {
+  return Math.max(0, daysBetween(due, asOf));
+}

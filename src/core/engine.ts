@@ -1,0 +1,486 @@
+import type { Calendar } from "./calendar.js";
+import { formatInstant, type IsoDate, officeDate } from "./dates.js";
+import { conditionHolds, type LimitContext, recordDeadline, stepDue } from "./deadline.js";
+import type { HistoryEvent, OfficeConfig, Person, RecordDoc, Retention, Signature } from "./model.js";
+import { refused, usageError } from "./problems.js";
+import { findStep, type StepDef, type WorkflowDef } from "./workflow.js";
+
+/**
+ * The workflow engine: every action takes a record and returns the next record and the one history
+ * event that says what happened. Pure: time, people and the calendar are passed in.
+ */
+
+export interface ActionContext {
+  office: OfficeConfig;
+  wf: WorkflowDef;
+  calendar: Calendar;
+  /** Epoch ms of the action. */
+  now: number;
+  /** The person who acts (author of the commit). */
+  actor: Person;
+  /** The person typing (committer); the actor unless `--as` was given. */
+  recorder: Person;
+}
+
+export interface ActionResult {
+  record: RecordDoc;
+  event: HistoryEvent;
+  /** Years a deadline was computed on without calendar data (Monday–Friday was assumed). */
+  uncoveredYears: number[];
+}
+
+const tzOf = (ctx: ActionContext) => ctx.office.timezone;
+const stamp = (ctx: ActionContext, ms = ctx.now) => formatInstant(ms, tzOf(ctx));
+
+function baseEvent(ctx: ActionContext, action: string, at = ctx.now): HistoryEvent {
+  return { action, at: stamp(ctx, at), actor: ctx.actor.id, recorded_by: ctx.recorder.id };
+}
+
+function limitCtx(rec: RecordDoc, ctx: ActionContext, stepStartMs: number): LimitContext {
+  const tz = tzOf(ctx);
+  return {
+    calendar: ctx.calendar,
+    stepStart: officeDate(stepStartMs, tz),
+    recordStart: officeDate(Date.parse(rec.created), tz),
+    fields: rec.fields,
+  };
+}
+
+/** Persons who hold `role` (and belong to `unit`, when given). */
+export function personsWithRole(office: OfficeConfig, roles: readonly string[], unit?: string): Person[] {
+  return office.people.filter(
+    (p) => p.roles.some((r) => roles.includes(r)) && (unit === undefined || p.unit === unit),
+  );
+}
+
+/** The parts of an `all` step still to be signed, or of any step the set of who may act. */
+interface Eligibility {
+  /** Ids shown as holders: persons, or units for routed units. */
+  holders: string[];
+  /** May this person act now, and for which part (unit, role or own id)? */
+  partFor(p: Person): string | undefined;
+}
+
+function signersOf(rec: RecordDoc, stepId: string): string[] {
+  // The last round of that step: a return sends a record back and its earlier signatures lapse.
+  const out: string[] = [];
+  for (const e of rec.history) {
+    if (e.decision === "return" && e.to?.includes(stepId)) out.length = 0;
+    else if (e.step === stepId && e.action === "sign" && !out.includes(e.actor)) out.push(e.actor);
+  }
+  return out;
+}
+
+function stepActorRoles(step: StepDef, rec: RecordDoc): string[] | undefined {
+  const a = step.actor;
+  if (a.roles) return a.roles;
+  if (a.role_by_field) {
+    const r = a.role_by_field.map[String(rec.fields[a.role_by_field.field])];
+    return r ? [r] : [];
+  }
+  return undefined;
+}
+
+/** Who may act on the record's current step, and who still must (for steps every holder signs). */
+export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig): Eligibility {
+  const a = step.actor;
+  const signed = new Set(rec.signatures.map((s) => s.for ?? s.by));
+  const unitFilter = a.unit_field ? String(rec.fields[a.unit_field] ?? "") : undefined;
+  const roles = stepActorRoles(step, rec);
+  if (roles) {
+    if (a.all) {
+      const open = roles.filter((r) => !signed.has(r));
+      return {
+        holders: open.flatMap((r) => personsWithRole(office, [r], unitFilter).map((p) => p.id)),
+        partFor: (p) =>
+          open.find(
+            (r) =>
+              p.roles.includes(r) &&
+              (unitFilter === undefined || p.unit === unitFilter) &&
+              !rec.signatures.some((s) => s.by === p.id),
+          ),
+      };
+    }
+    const persons = personsWithRole(office, roles, unitFilter);
+    return {
+      holders: persons.map((p) => p.id),
+      partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),
+    };
+  }
+  let parts: string[];
+  if (a.same_as) parts = signersOf(rec, a.same_as);
+  else parts = rec.routed;
+  if (a.routed && parts.length === 0 && a.fallback_roles) {
+    const persons = personsWithRole(office, a.fallback_roles);
+    return {
+      holders: persons.map((p) => p.id),
+      partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),
+    };
+  }
+  const open = a.all ? parts.filter((x) => !signed.has(x)) : parts;
+  return {
+    holders: open,
+    partFor: (p) => open.find((x) => x === p.id) ?? open.find((x) => x === p.unit),
+  };
+}
+
+function stepComplete(rec: RecordDoc, step: StepDef): boolean {
+  if (!step.actor.all) return rec.signatures.length > 0;
+  return openParts(rec, step) === 0;
+}
+
+function openParts(rec: RecordDoc, step: StepDef): number {
+  const signed = new Set(rec.signatures.map((s) => s.for ?? s.by));
+  const a = step.actor;
+  const roles = stepActorRoles(step, rec);
+  if (roles) return roles.filter((r) => !signed.has(r)).length;
+  const parts = a.same_as ? signersOf(rec, a.same_as) : rec.routed;
+  return parts.filter((x) => !signed.has(x)).length;
+}
+
+/** Index of the first step at or after `from` whose condition holds. */
+function nextStepIndex(wf: WorkflowDef, rec: RecordDoc, from: number): number {
+  for (let i = from; i < wf.steps.length; i++) {
+    const s = wf.steps[i] as StepDef;
+    if (!s.when || conditionHolds(s.when, rec.fields)) return i;
+  }
+  return -1;
+}
+
+/** Recompute `due` and `holders` of the current step (after any change to the record's state). */
+export function refreshDerived(
+  rec: RecordDoc,
+  ctx: Pick<ActionContext, "office" | "wf" | "calendar">,
+): number[] {
+  const step = findStep(ctx.wf, rec.step);
+  if (!step || rec.status === "closed") {
+    rec.holders = [];
+    rec.due = null;
+    return [];
+  }
+  const tz = ctx.office.timezone;
+  const lc: LimitContext = {
+    calendar: ctx.calendar,
+    stepStart: officeDate(Date.parse(rec.step_started ?? rec.created), tz),
+    recordStart: officeDate(Date.parse(rec.created), tz),
+    fields: rec.fields,
+  };
+  const overall = rec.deadline_extended_until ?? recordDeadline(ctx.wf, lc)?.date ?? null;
+  rec.deadline = overall;
+  const d = stepDue(ctx.wf, step, lc, overall);
+  rec.due = rec.step_extended_until ?? d.due;
+  rec.holders = eligibility(rec, step, ctx.office).holders;
+  return d.uncoveredYears;
+}
+
+function enterStep(rec: RecordDoc, ctx: ActionContext, index: number, atMs: number): { uncovered: number[] } {
+  const i = nextStepIndex(ctx.wf, rec, index);
+  rec.routed = [];
+  rec.signatures = [];
+  delete rec.step_extended_until;
+  if (i < 0) {
+    rec.status = "closed";
+    rec.step = null;
+    rec.step_started = null;
+    rec.holders = [];
+    rec.due = null;
+    return { uncovered: [] };
+  }
+  const step = ctx.wf.steps[i] as StepDef;
+  rec.status = "open";
+  rec.step = step.id;
+  rec.step_started = stamp(ctx, atMs);
+  return { uncovered: refreshDerived(rec, ctx) };
+}
+
+function clone(rec: RecordDoc): RecordDoc {
+  return structuredClone(rec);
+}
+
+/** Create a record of `ctx.wf`'s kind: its first applicable step begins at `atMs`. */
+export function createRecord(
+  ctx: ActionContext,
+  id: string,
+  title: string,
+  fields: Record<string, unknown>,
+  atMs: number,
+): ActionResult {
+  const rec: RecordDoc = {
+    id,
+    kind: ctx.wf.kind,
+    title,
+    status: "open",
+    step: null,
+    holders: [],
+    due: null,
+    deadline: null,
+    created: stamp(ctx, atMs),
+    fields,
+    step_started: null,
+    routed: [],
+    signatures: [],
+    history: [],
+  };
+  const { uncovered } = enterStep(rec, ctx, 0, atMs);
+  const event: HistoryEvent = { ...baseEvent(ctx, ctx.wf.create_action, atMs) };
+  if (rec.step) event.step = rec.step;
+  rec.history.push(event);
+  return { record: rec, event, uncoveredYears: uncovered };
+}
+
+function currentStep(rec: RecordDoc, wf: WorkflowDef): StepDef {
+  const step = findStep(wf, rec.step);
+  if (!step || rec.status === "closed") throw refused("engine.record-closed", { id: rec.id });
+  return step;
+}
+
+function holderNames(ids: string[], office: OfficeConfig): string {
+  return (
+    ids
+      .map(
+        (id) =>
+          office.people.find((p) => p.id === id)?.name ?? office.units.find((u) => u.id === id)?.name ?? id,
+      )
+      .join(", ") || "—"
+  );
+}
+
+function refuseNotPermitted(rec: RecordDoc, step: StepDef, ctx: ActionContext): never {
+  const el = eligibility(rec, step, ctx.office);
+  const already = rec.signatures.some((s) => s.by === ctx.actor.id);
+  throw refused(already ? "engine.already-signed" : "engine.not-permitted", {
+    person: `${ctx.actor.name} (${ctx.actor.id})`,
+    id: rec.id,
+    step: step.id,
+    who: el.holders.length
+      ? holderNames(el.holders, ctx.office)
+      : (stepActorRoles(step, rec) ?? ["route"]).join(", "),
+  });
+}
+
+/** Check that `to` names units or people of the office. */
+export function validateTargets(to: string[], office: OfficeConfig): void {
+  if (to.length === 0) throw usageError("engine.route-empty");
+  for (const t of to) {
+    if (!office.people.some((p) => p.id === t) && !office.units.some((u) => u.id === t))
+      throw usageError("engine.unknown-target", { target: t });
+  }
+}
+
+export interface SignInput {
+  opinion?: string;
+  decision?: "approve" | "return";
+  /** Holders for the next step, when it is one whose holders are routed. */
+  to?: string[];
+  /** The step the caller expects (kind commands like `instruct`): refused when the record is elsewhere. */
+  expectStep?: string;
+  /** Extra fields the step sets (a reply, an archive number…), merged into the record's fields. */
+  set?: Record<string, unknown>;
+}
+
+/** Complete the actor's part of the current step; advance when the step is complete. */
+export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): ActionResult {
+  const rec = clone(rec0);
+  const step = currentStep(rec, ctx.wf);
+  if (input.expectStep && input.expectStep !== step.id)
+    throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: input.expectStep });
+  const part = eligibility(rec, step, ctx.office).partFor(ctx.actor);
+  if (part === undefined) refuseNotPermitted(rec, step, ctx);
+  const decision = input.decision ?? "approve";
+  const event: HistoryEvent = { ...baseEvent(ctx, "sign"), step: step.id, decision };
+  if (input.opinion) event.opinion = input.opinion;
+  if (input.set && Object.keys(input.set).length) {
+    event.changes = input.set;
+    Object.assign(rec.fields, input.set);
+  }
+  let uncovered: number[] = [];
+  if (decision === "return") {
+    if (!step.return_to) throw refused("engine.no-return", { id: rec.id, step: step.id });
+    event.to = [step.return_to];
+    rec.history.push(event);
+    const idx = ctx.wf.steps.findIndex((s) => s.id === step.return_to);
+    uncovered = enterStep(rec, ctx, idx, ctx.now).uncovered;
+    return { record: rec, event, uncoveredYears: uncovered };
+  }
+  const sig: Signature = { by: ctx.actor.id, at: event.at };
+  if (step.actor.all && part !== ctx.actor.id) sig.for = part;
+  if (input.opinion) sig.opinion = input.opinion;
+  rec.signatures.push(sig);
+  rec.history.push(event);
+  if (stepComplete(rec, step)) {
+    const idx = ctx.wf.steps.findIndex((s) => s.id === step.id);
+    uncovered = enterStep(rec, ctx, idx + 1, ctx.now).uncovered;
+    if (input.to?.length) {
+      const next = findStep(ctx.wf, rec.step);
+      if (!next?.actor.routed) throw usageError("engine.next-not-routed", { step: rec.step ?? "closed" });
+      validateTargets(input.to, ctx.office);
+      rec.routed = [...new Set(input.to)];
+      event.to = rec.routed;
+      refreshDerived(rec, ctx);
+    }
+  } else {
+    if (input.to?.length) throw usageError("engine.next-not-routed", { step: step.id });
+    refreshDerived(rec, ctx);
+  }
+  return { record: rec, event, uncoveredYears: uncovered };
+}
+
+const ROUTE_ROLES = ["office", "clerk", "office-head"];
+
+/** Name who must act on the current step (undertakers, readers, the unit a call is transferred to). */
+export function route(rec0: RecordDoc, ctx: ActionContext, to: string[], note?: string): ActionResult {
+  const rec = clone(rec0);
+  const step = currentStep(rec, ctx.wf);
+  if (!step.actor.routed) throw refused("engine.step-not-routed", { id: rec.id, step: step.id });
+  const by = step.route_by ?? ROUTE_ROLES;
+  if (!ctx.actor.roles.some((r) => by.includes(r)))
+    throw refused("engine.route-not-permitted", { person: ctx.actor.name, roles: by.join(", ") });
+  validateTargets(to, ctx.office);
+  rec.routed = [...new Set(to)];
+  // Signatures already given for parts still routed stay valid.
+  rec.signatures = rec.signatures.filter((s) => rec.routed.includes(s.for ?? s.by));
+  const event: HistoryEvent = { ...baseEvent(ctx, "route"), step: step.id, to: rec.routed };
+  if (note) event.note = note;
+  rec.history.push(event);
+  refreshDerived(rec, ctx);
+  return { record: rec, event, uncoveredYears: [] };
+}
+
+/** Skip an optional step. */
+export function skip(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
+  const rec = clone(rec0);
+  const step = currentStep(rec, ctx.wf);
+  if (!step.optional) throw refused("engine.not-optional", { id: rec.id, step: step.id });
+  if (!ctx.actor.roles.some((r) => (step.route_by ?? ROUTE_ROLES).includes(r)))
+    throw refused("engine.route-not-permitted", {
+      person: ctx.actor.name,
+      roles: (step.route_by ?? ROUTE_ROLES).join(", "),
+    });
+  const event: HistoryEvent = { ...baseEvent(ctx, "skip"), step: step.id, reason };
+  rec.history.push(event);
+  const idx = ctx.wf.steps.findIndex((s) => s.id === step.id);
+  const { uncovered } = enterStep(rec, ctx, idx + 1, ctx.now);
+  return { record: rec, event, uncoveredYears: uncovered };
+}
+
+/** A progress note or a reminder (催办): history only, the step does not change. */
+export function annotate(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  action: "note" | "urge",
+  text?: string,
+): ActionResult {
+  const rec = clone(rec0);
+  const event: HistoryEvent = { ...baseEvent(ctx, action) };
+  if (rec.step) event.step = rec.step;
+  if (action === "urge" && rec.holders.length) event.to = [...rec.holders];
+  if (text) event.note = text;
+  rec.history.push(event);
+  return { record: rec, event, uncoveredYears: [] };
+}
+
+export function isLeader(p: Person, office: OfficeConfig): boolean {
+  return p.roles.some((r) => office.roles.find((x) => x.id === r)?.leader);
+}
+
+export interface ExtendInput {
+  until?: IsoDate;
+  days?: number;
+  approvedBy: Person;
+  reason: string;
+  callerInformed?: boolean;
+}
+
+/**
+ * Move the due date, with a leader's approval. A step with its own limit is extended itself; otherwise
+ * the record's overall deadline moves. `days` are working days added to the current due date.
+ */
+export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput): ActionResult {
+  const rec = clone(rec0);
+  const step = currentStep(rec, ctx.wf);
+  if (!isLeader(input.approvedBy, ctx.office))
+    throw refused("engine.approver-not-leader", {
+      person: `${input.approvedBy.name} (${input.approvedBy.id})`,
+    });
+  const base = rec.due ?? officeDate(ctx.now, tzOf(ctx));
+  let until: IsoDate;
+  let uncovered: number[] = [];
+  if (input.until) until = input.until;
+  else {
+    const r = ctx.calendar.addWorkingDays(base, input.days ?? 0);
+    until = r.date;
+    uncovered = r.uncoveredYears;
+  }
+  if (rec.due && until <= rec.due) throw usageError("engine.extend-not-later", { until, due: rec.due });
+  const lc = limitCtx(rec, ctx, Date.parse(rec.step_started ?? rec.created));
+  const own = stepDue(ctx.wf, step, lc, rec.deadline).own;
+  if (own) rec.step_extended_until = until;
+  else rec.deadline_extended_until = until;
+  const event: HistoryEvent = {
+    ...baseEvent(ctx, "extend"),
+    step: step.id,
+    until,
+    approved_by: input.approvedBy.id,
+    reason: input.reason,
+  };
+  if (input.callerInformed) event.caller_informed = true;
+  if (rec.due) event.changes = { due: rec.due };
+  rec.history.push(event);
+  refreshDerived(rec, ctx);
+  return { record: rec, event, uncoveredYears: uncovered };
+}
+
+const RETENTION_CODE: Record<Retention, string> = { permanent: "Y", "30y": "D30", "10y": "D10" };
+
+/** DA/T 22 archive number: `fonds-WS·year-retention[-unit]-item` (item zero-padded to 4). */
+export function archiveNumber(
+  fonds: string,
+  year: number,
+  retention: Retention,
+  item: number,
+  unitCode?: string,
+): string {
+  const unit = unitCode ? `-${unitCode}` : "";
+  return `${fonds}-WS·${year}-${RETENTION_CODE[retention]}${unit}-${String(item).padStart(4, "0")}`;
+}
+
+/** The part of an archive number before the item: items are numbered within it. */
+export function archiveSeries(fonds: string, year: number, retention: Retention, unitCode?: string): string {
+  return archiveNumber(fonds, year, retention, 0, unitCode).replace(/-0000$/, "");
+}
+
+/**
+ * File (归档) a record: completes the current step when it is the archiving step, or files a record
+ * whose procedure has ended. `item` is the next item number of the archive series.
+ */
+export function fileRecord(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  retention: Retention,
+  item: number,
+  unitCode?: string,
+): ActionResult {
+  if (rec0.archive) throw refused("engine.already-filed", { id: rec0.id, number: rec0.archive.number });
+  const number = archiveNumber(ctx.office.fonds, Number(rec0.id.split("-")[1]), retention, item, unitCode);
+  let res: ActionResult;
+  if (rec0.status === "closed") {
+    const rec = clone(rec0);
+    const event: HistoryEvent = { ...baseEvent(ctx, "file") };
+    rec.history.push(event);
+    res = { record: rec, event, uncoveredYears: [] };
+  } else {
+    const step = currentStep(rec0, ctx.wf);
+    if (!step.archive) throw refused("engine.wrong-step", { id: rec0.id, step: step.id, expected: "file" });
+    res = sign(rec0, ctx, {});
+    res.event.action = "file";
+    if (res.record.status !== "closed") return res;
+  }
+  res.record.archive = { number, retention, filed_at: res.event.at };
+  res.event.changes = { ...(res.event.changes ?? {}), archive: number };
+  return res;
+}
+
+/** The office date of an instant, for callers that only have the context. */
+export function todayOf(ctx: Pick<ActionContext, "now" | "office">): IsoDate {
+  return officeDate(ctx.now, ctx.office.timezone);
+}

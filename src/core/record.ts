@@ -1,0 +1,296 @@
+import { isIsoDate } from "./dates.js";
+import { isCanonicalId } from "./ids.js";
+import type { HistoryEvent, OfficeConfig, RecordDoc, RecordSummary } from "./model.js";
+import type { Problem } from "./problems.js";
+import type { FieldDef, WorkflowDef } from "./workflow.js";
+
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** Mainland mobile (1[3-9]x, 11 digits) or landline with area code (0xx-xxxxxxx[x]), optional extension. */
+export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
+
+type Raw = Record<string, unknown>;
+const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Turn a value typed on the command line into the field's type. Returns the value, or a problem
+ * code when the text does not fit (the CLI reports it with exit 2).
+ */
+export function coerceField(def: FieldDef, text: string): { value?: unknown; problem?: Problem } {
+  const bad = (code: Problem["code"], extra: Problem["params"] = {}) => ({
+    problem: { path: ["fields", def.id], code, params: { field: def.id, value: text, ...extra } },
+  });
+  const t = text.trim();
+  switch (def.type) {
+    case "text":
+      return t === "" ? bad("field.empty") : { value: t };
+    case "integer":
+      return /^\d+$/.test(t) ? { value: Number(t) } : bad("field.not-integer");
+    case "enum":
+      return def.values?.includes(t)
+        ? { value: t }
+        : bad("field.bad-enum", { values: (def.values ?? []).join(", ") });
+    case "date":
+      return isIsoDate(t) ? { value: t } : bad("field.bad-date");
+    case "datetime":
+      return { value: t };
+    case "month":
+      return MONTH_RE.test(t) ? { value: t } : bad("field.bad-month");
+    case "list": {
+      const items = t
+        .split(/[,，、]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+      return items.length ? { value: items } : bad("field.empty");
+    }
+    case "boolean":
+      return /^(true|yes|1)$/i.test(t)
+        ? { value: true }
+        : /^(false|no|0)$/i.test(t)
+          ? { value: false }
+          : bad("field.bad-boolean");
+    case "phone": {
+      const p = t.replace(/[\s()（）]/g, "");
+      return PHONE_RE.test(p) ? { value: p } : bad("field.bad-phone");
+    }
+  }
+}
+
+function checkFieldValue(def: FieldDef, v: unknown, office: OfficeConfig): Problem["code"] | undefined {
+  switch (def.type) {
+    case "integer":
+      return Number.isInteger(v) ? undefined : "field.not-integer";
+    case "enum":
+      return def.values?.includes(String(v)) ? undefined : "field.bad-enum";
+    case "date":
+      return typeof v === "string" && isIsoDate(v) ? undefined : "field.bad-date";
+    case "datetime":
+      return typeof v === "string" && INSTANT_RE.test(v) ? undefined : "field.bad-datetime";
+    case "month":
+      return typeof v === "string" && MONTH_RE.test(v) ? undefined : "field.bad-month";
+    case "boolean":
+      return typeof v === "boolean" ? undefined : "field.bad-boolean";
+    case "phone":
+      return typeof v === "string" && PHONE_RE.test(v) ? undefined : "field.bad-phone";
+    case "list": {
+      if (!Array.isArray(v)) return "field.not-a-list";
+      if (def.refs) {
+        const ok = (x: unknown) =>
+          (def.refs !== "person" && office.units.some((u) => u.id === x)) ||
+          (def.refs !== "unit" && office.people.some((p) => p.id === x));
+        if (!v.every(ok)) return "field.unknown-ref";
+      }
+      return undefined;
+    }
+    case "text":
+      if (typeof v !== "string" && typeof v !== "number") return "field.not-text";
+      if (def.ref === "unit" && !office.units.some((u) => u.id === v)) return "field.unknown-ref";
+      if (def.ref === "person" && !office.people.some((p) => p.id === v)) return "field.unknown-ref";
+      return undefined;
+  }
+}
+
+/** Validate the fields of a record against its workflow. */
+export function validateFields(
+  fields: Raw,
+  wf: WorkflowDef,
+  office: OfficeConfig,
+  path: (string | number)[] = ["fields"],
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const def of wf.fields) {
+    const v = fields[def.id];
+    if (v === undefined || v === null || v === "") {
+      if (def.required) problems.push({ path: [...path], code: "field.required", params: { field: def.id } });
+      continue;
+    }
+    const code = checkFieldValue(def, v, office);
+    if (code)
+      problems.push({
+        path: [...path, def.id],
+        code,
+        params: {
+          field: def.id,
+          value: Array.isArray(v) ? v.join(",") : String(v),
+          values: (def.values ?? []).join(", "),
+        },
+      });
+  }
+  const cls = fields.classification;
+  if (typeof cls === "string" && cls !== "none")
+    for (const def of wf.fields)
+      if (def.not_if_classified && fields[def.id] !== undefined && fields[def.id] !== null)
+        problems.push({
+          path: [...path, def.id],
+          code: "field.classified-forbids",
+          params: { option: def.id, classification: cls },
+        });
+  for (const k of Object.keys(fields)) {
+    if (!wf.fields.some((f) => f.id === k))
+      problems.push({ path: [...path, k], code: "field.unknown", params: { field: k }, warning: true });
+  }
+  return problems;
+}
+
+const personKnown = (office: OfficeConfig, id: unknown) => office.people.some((p) => p.id === id);
+
+/**
+ * Validate a parsed record file: its shape, its fields against the workflow, and that every person
+ * it names exists. `expectedId` comes from the file name. Never throws.
+ */
+export function validateRecord(
+  raw: unknown,
+  wf: WorkflowDef,
+  office: OfficeConfig,
+  expectedId: string,
+): Problem[] {
+  const problems: Problem[] = [];
+  const p = (path: (string | number)[], code: Problem["code"], params: Problem["params"] = {}) =>
+    problems.push({ path, code, params });
+  if (!isMap(raw)) {
+    p([], "record.not-a-map");
+    return problems;
+  }
+  if (raw.id !== expectedId) p(["id"], "record.id-mismatch", { id: String(raw.id), expected: expectedId });
+  else if (!isCanonicalId(String(raw.id))) p(["id"], "record.bad-id", { id: String(raw.id) });
+  if (raw.kind !== wf.kind)
+    p(["kind"], "record.kind-mismatch", { kind: String(raw.kind), expected: wf.kind });
+  if (typeof raw.title !== "string" || raw.title.trim() === "") p(["title"], "record.no-title");
+  if (raw.status !== "open" && raw.status !== "closed")
+    p(["status"], "record.bad-status", { status: String(raw.status) });
+  if (raw.status === "open" && !wf.steps.some((s) => s.id === raw.step))
+    p(["step"], "record.unknown-step", { step: String(raw.step) });
+  if (raw.status === "closed" && raw.step !== null)
+    p(["step"], "record.closed-with-step", { step: String(raw.step) });
+  if (!Array.isArray(raw.holders)) p(["holders"], "record.not-a-list", { key: "holders" });
+  for (const k of ["due", "deadline"] as const) {
+    const v = raw[k];
+    if (v !== null && v !== undefined && !(typeof v === "string" && isIsoDate(v)))
+      p([k], "record.bad-date", { key: k, value: String(v) });
+  }
+  if (typeof raw.created !== "string" || !INSTANT_RE.test(raw.created))
+    p(["created"], "record.bad-instant", { key: "created" });
+  if (!isMap(raw.fields)) p(["fields"], "record.no-fields");
+  else problems.push(...validateFields(raw.fields, wf, office));
+  if (!Array.isArray(raw.history) || raw.history.length === 0) p(["history"], "record.no-history");
+  else
+    raw.history.forEach((e, i) => {
+      if (!isMap(e) || typeof e.action !== "string") return p(["history", i], "record.bad-event");
+      if (typeof e.at !== "string" || !INSTANT_RE.test(e.at))
+        p(["history", i, "at"], "record.bad-instant", { key: "at" });
+      for (const k of ["actor", "recorded_by", "approved_by"] as const) {
+        if (k === "approved_by" && e[k] === undefined) continue;
+        if (!personKnown(office, e[k]))
+          p(["history", i, k], "record.unknown-person", { person: String(e[k]) });
+      }
+      if (e.step !== undefined && !wf.steps.some((s) => s.id === e.step))
+        p(["history", i, "step"], "record.unknown-step", { step: String(e.step) });
+    });
+  if (Array.isArray(raw.signatures))
+    raw.signatures.forEach((s, i) => {
+      if (!isMap(s) || !personKnown(office, s.by))
+        p(["signatures", i], "record.unknown-person", { person: isMap(s) ? String(s.by) : "" });
+    });
+  return problems;
+}
+
+/** A record with its keys in the stable order we write them (fields in workflow order). */
+export function orderedRecord(rec: RecordDoc, wf: WorkflowDef): Raw {
+  const fields: Raw = {};
+  for (const f of wf.fields) if (rec.fields[f.id] !== undefined) fields[f.id] = rec.fields[f.id];
+  for (const [k, v] of Object.entries(rec.fields)) if (!(k in fields) && v !== undefined) fields[k] = v;
+  const out: Raw = {
+    id: rec.id,
+    kind: rec.kind,
+    title: rec.title,
+    status: rec.status,
+    step: rec.step,
+    holders: rec.holders,
+    due: rec.due,
+    deadline: rec.deadline,
+    created: rec.created,
+    fields,
+    step_started: rec.step_started,
+    routed: rec.routed,
+    signatures: rec.signatures,
+  };
+  if (rec.step_extended_until) out.step_extended_until = rec.step_extended_until;
+  if (rec.deadline_extended_until) out.deadline_extended_until = rec.deadline_extended_until;
+  if (rec.archive) out.archive = rec.archive;
+  out.history = rec.history.map(orderedEvent);
+  return out;
+}
+
+const EVENT_ORDER: (keyof HistoryEvent)[] = [
+  "action",
+  "at",
+  "actor",
+  "recorded_by",
+  "step",
+  "decision",
+  "opinion",
+  "to",
+  "reason",
+  "note",
+  "until",
+  "approved_by",
+  "caller_informed",
+  "changes",
+];
+
+function orderedEvent(e: HistoryEvent): Raw {
+  const out: Raw = {};
+  for (const k of EVENT_ORDER) if (e[k] !== undefined) out[k] = e[k];
+  for (const [k, v] of Object.entries(e)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Fill defaults a hand-written record may leave out, so the engine can work on it. */
+export function normalizeRecord(raw: Raw): RecordDoc {
+  return {
+    ...(raw as unknown as RecordDoc),
+    holders: Array.isArray(raw.holders) ? (raw.holders as string[]) : [],
+    routed: Array.isArray(raw.routed) ? (raw.routed as string[]) : [],
+    signatures: Array.isArray(raw.signatures) ? (raw.signatures as RecordDoc["signatures"]) : [],
+    due: (raw.due as string | null | undefined) ?? null,
+    deadline: (raw.deadline as string | null | undefined) ?? null,
+    step: (raw.step as string | null | undefined) ?? null,
+    step_started: (raw.step_started as string | null | undefined) ?? null,
+    fields: isMap(raw.fields) ? raw.fields : {},
+    history: Array.isArray(raw.history) ? (raw.history as HistoryEvent[]) : [],
+  };
+}
+
+/** The index summary of a record. */
+export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSummary {
+  const s: RecordSummary = {
+    id: rec.id,
+    kind: rec.kind,
+    title: rec.title,
+    status: rec.status,
+    step: rec.step,
+    holders: rec.holders,
+    due: rec.due,
+    created: rec.created,
+    updated: rec.history[rec.history.length - 1]?.at ?? rec.created,
+  };
+  const f = rec.fields;
+  if (typeof f.unit === "string") s.unit = f.unit;
+  if (typeof f.classification === "string" && f.classification !== "none")
+    s.classification = f.classification;
+  if (typeof f.urgency === "string" && f.urgency !== "normal") s.urgency = f.urgency;
+  if (rec.archive) s.archive = rec.archive.number;
+  const extra: Record<string, string> = {};
+  for (const def of wf?.fields ?? []) {
+    if (
+      def.summary &&
+      f[def.id] !== undefined &&
+      def.id !== "unit" &&
+      def.id !== "classification" &&
+      def.id !== "urgency"
+    )
+      extra[def.id] = Array.isArray(f[def.id]) ? (f[def.id] as unknown[]).join(",") : String(f[def.id]);
+  }
+  if (Object.keys(extra).length) s.extra = extra;
+  return s;
+}

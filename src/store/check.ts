@@ -1,0 +1,194 @@
+import { existsSync, readFileSync } from "node:fs";
+import jsYaml from "js-yaml";
+import { validateCalendarYear } from "../core/calendar.js";
+import { officeDate, yearOf } from "../core/dates.js";
+import { validateOffice } from "../core/office.js";
+import { OfficeError, type Problem } from "../core/problems.js";
+import { validateRecord } from "../core/record.js";
+import { validateWorkflow } from "../core/workflow.js";
+import { git } from "./git.js";
+import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
+import { type FileProblem, parseYamlText, placeProblems } from "./yaml-io.js";
+
+const RECORD_FILE_RE = /^records\/([a-z0-9-]+)\/(\d{4})\/([A-Z]{2,6}-\d{4}-\d+)\.yaml$/;
+
+function fileProblem(
+  file: string,
+  line: number,
+  code: Problem["code"],
+  params: Problem["params"],
+  warning = false,
+): FileProblem {
+  return { file, line, path: [], code, params, ...(warning ? { warning } : {}) };
+}
+
+/** Parse and validate one YAML file; a syntax error becomes a problem of that file. */
+function checkYaml(reg: Registry, rel: string, validate: (v: unknown) => Problem[]): FileProblem[] {
+  const text = reg.readText(rel);
+  if (text === undefined) return [fileProblem(rel, 1, "store.unreadable", { file: rel, message: "" })];
+  try {
+    const y = parseYamlText(text, rel);
+    return placeProblems(y, validate(y.value));
+  } catch (e) {
+    if (e instanceof OfficeError) return [fileProblem(rel, Number(e.params.line ?? 1), e.code, e.params)];
+    throw e;
+  }
+}
+
+/** Per record file, the actions of the commits that touched it, and commits without our trailers. */
+async function commitActions(reg: Registry): Promise<Map<string, { actions: string[]; foreign: string[] }>> {
+  const out = new Map<string, { actions: string[]; foreign: string[] }>();
+  const r = await git(
+    reg.dir,
+    [
+      "log",
+      "--reverse",
+      "--format=%x1e%h%x1f%(trailers:key=Office-Doc-Action,valueonly,separator=)%x1f%(trailers:key=Office-Doc-Record,valueonly,separator=%x2c)",
+      "--name-only",
+      "--",
+      "records",
+    ],
+    { okCodes: [128] },
+  );
+  if (r.code !== 0) return out;
+  for (const block of r.stdout.split("\x1e")) {
+    if (!block.trim()) continue;
+    const [head = "", ...files] = block.split("\n");
+    const [hash = "", action = "", recs = ""] = head.split("\x1f");
+    const records = recs
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const f of files) {
+      const m = RECORD_FILE_RE.exec(f.trim());
+      if (!m) continue;
+      const e = out.get(f.trim()) ?? { actions: [], foreign: [] };
+      if (action && (records.length === 0 || records.includes(m[3] as string)))
+        e.actions.push(...action.split(/\s+/).filter(Boolean).slice(0, 1));
+      else e.foreign.push(hash);
+      out.set(f.trim(), e);
+    }
+  }
+  return out;
+}
+
+/**
+ * Validate every file of the registry: office.yaml, workflows, calendar years, every record (shape,
+ * fields, people, id and file name, history against git). Problems carry file and line; warnings do
+ * not fail the check.
+ */
+export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileProblem[]> {
+  const problems: FileProblem[] = [];
+  problems.push(...checkYaml(reg, OFFICE_FILE, (v) => validateOffice(v).problems));
+  let office: ReturnType<Registry["office"]> | undefined;
+  try {
+    office = reg.office();
+  } catch {
+    return problems; // nothing else can be checked without the office
+  }
+  const roles = office.roles.map((r) => r.id);
+  for (const kind of reg.workflowKinds())
+    problems.push(
+      ...checkYaml(reg, `workflows/${kind}.yaml`, (v) => validateWorkflow(v, kind, roles).problems),
+    );
+  const years = reg.calendarYears();
+  for (const y of years)
+    problems.push(...checkYaml(reg, `calendar/${y}.yaml`, (v) => validateCalendarYear(v, y).problems));
+  const thisYear = yearOf(officeDate(nowMs, office.timezone));
+  for (const y of [thisYear, thisYear + 1])
+    if (!years.includes(y))
+      problems.push(fileProblem(`calendar/${y}.yaml`, 1, "calendar.year-missing", { year: y }, true));
+
+  const files = (
+    await git(reg.dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "records"])
+  ).stdout
+    .split("\0")
+    .filter(Boolean);
+  const history = await commitActions(reg);
+  const seen = new Map<string, string>();
+  for (const rel of files.sort()) {
+    const m = RECORD_FILE_RE.exec(rel);
+    if (!m) {
+      if (rel.endsWith(".yaml")) problems.push(fileProblem(rel, 1, "check.unexpected-file", { file: rel }));
+      continue;
+    }
+    const [, kind = "", year = "", id = ""] = m;
+    if (seen.has(id))
+      problems.push(fileProblem(rel, 1, "check.duplicate-id", { id, other: seen.get(id) ?? "" }));
+    seen.set(id, rel);
+    if (id.split("-")[1] !== year)
+      problems.push(fileProblem(rel, 1, "check.wrong-folder", { id, folder: year }));
+    let wf: ReturnType<Registry["workflow"]>;
+    try {
+      wf = reg.workflow(kind);
+    } catch {
+      problems.push(
+        fileProblem(rel, 1, "store.unknown-kind", { kind, known: reg.workflowKinds().join(", ") }),
+      );
+      continue;
+    }
+    if (id.split("-")[0] !== wf.prefix)
+      problems.push(fileProblem(rel, 1, "check.wrong-prefix", { id, prefix: wf.prefix }));
+    const text = reg.readText(rel) ?? "";
+    let raw: unknown;
+    try {
+      // js-yaml is several times faster than yaml; the slow parser runs only to place a problem.
+      raw = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+    } catch {
+      raw = undefined;
+    }
+    if (raw === undefined || validateRecord(raw, wf, office, id).length) {
+      const o = office;
+      problems.push(...checkYaml(reg, rel, (v) => validateRecord(v, wf, o, id)));
+    }
+    const events = (raw as { history?: { action?: string }[] } | undefined)?.history;
+    const commits = history.get(rel);
+    if (Array.isArray(events) && commits) {
+      const fromFile = events.map((e) => String(e?.action ?? ""));
+      if (fromFile.join(" ") !== commits.actions.join(" "))
+        problems.push(
+          fileProblem(rel, 1, "check.history-mismatch", {
+            id,
+            file: fromFile.length,
+            git: commits.actions.length,
+          }),
+        );
+      if (commits.foreign.length)
+        problems.push(
+          fileProblem(rel, 1, "check.foreign-commits", { id, commits: commits.foreign.join(", ") }, true),
+        );
+    } else if (Array.isArray(events) && !commits)
+      problems.push(fileProblem(rel, 1, "check.not-committed", { id }, true));
+  }
+
+  const status = (await git(reg.dir, ["status", "--porcelain", "-z", "--untracked-files=normal"])).stdout
+    .split("\0")
+    .filter(Boolean);
+  if (status.length)
+    problems.push(
+      fileProblem(
+        ".",
+        1,
+        "check.uncommitted",
+        {
+          files: status
+            .map((s) => s.slice(3))
+            .slice(0, 10)
+            .join(", "),
+        },
+        true,
+      ),
+    );
+
+  const backupFile = reg.path(LOCAL_DIR, "last-backup.json");
+  const maxAge = office.backup.max_age_days;
+  if (!existsSync(backupFile)) problems.push(fileProblem(".", 1, "check.no-backup", { days: maxAge }, true));
+  else {
+    const { at } = JSON.parse(readFileSync(backupFile, "utf8")) as { at: number };
+    const age = Math.floor((nowMs - at) / 86_400_000);
+    if (age > maxAge) problems.push(fileProblem(".", 1, "check.old-backup", { age, days: maxAge }, true));
+  }
+  if (existsSync(reg.path(LOCAL_DIR, "lock")))
+    problems.push(fileProblem(`${LOCAL_DIR}/lock`, 1, "check.lock-present", {}, true));
+  return problems;
+}

@@ -1,0 +1,213 @@
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import jsYaml from "js-yaml";
+import type { RecordSummary } from "../core/model.js";
+import { normalizeRecord, summarize } from "../core/record.js";
+import { writeFileAtomic } from "./atomic.js";
+import { changedFiles, headCommit, trackedFiles } from "./git.js";
+import { LOCAL_DIR, type Registry } from "./registry.js";
+
+/**
+ * Derived summaries of every record, for list and report commands: open records in one JSON file
+ * (a few thousand, loaded by every listing), closed ones appended to a JSON-lines file (loaded only
+ * when asked for). Tied to git HEAD and brought up to date from `git diff --name-only` when HEAD
+ * moved; rebuilt when missing. Never the source of truth: delete `.office-doc/` and it comes back.
+ */
+
+const VERSION = 1;
+const OPEN_FILE = `${LOCAL_DIR}/index-open.json`;
+const CLOSED_FILE = `${LOCAL_DIR}/index-closed.jsonl`;
+
+interface OpenFile {
+  version: number;
+  head: string;
+  open: RecordSummary[];
+  /** Highest sequence numbers: `id:IN-2026` -> 42, `archive:<series>` -> 7. */
+  maxima: Record<string, number>;
+  /** Record files that could not be read, with the reason: named by every listing. */
+  broken: Record<string, string>;
+}
+
+const RECORD_FILE_RE = /^records\/([a-z0-9-]+)\/(\d{4})\/([A-Z]{2,6}-\d{4}-\d+)\.yaml$/;
+
+function maximaOf(s: RecordSummary): [string, number][] {
+  const out: [string, number][] = [];
+  const m = /^([A-Z]+)-(\d{4})-(\d+)$/.exec(s.id);
+  if (m) out.push([`id:${m[1]}-${m[2]}`, Number(m[3])]);
+  if (s.archive) {
+    const a = /^(.*)-(\d+)$/.exec(s.archive);
+    if (a) out.push([`archive:${a[1]}`, Number(a[2])]);
+  }
+  for (const [k, v] of Object.entries(s.extra ?? {})) {
+    // Official document numbers: `X街党发〔2026〕3号` -> docno:X街党发〔2026〕 = 3.
+    if (k === "doc_number_seq") {
+      const [series, n] = v.split("#");
+      if (series && n) out.push([`docno:${series}`, Number(n)]);
+    }
+  }
+  return out;
+}
+
+export class RecordIndex {
+  private closed?: Map<string, RecordSummary>;
+
+  private constructor(
+    private readonly reg: Registry,
+    public head: string,
+    readonly open: Map<string, RecordSummary>,
+    readonly maxima: Record<string, number>,
+    readonly broken: Record<string, string>,
+  ) {}
+
+  /** The index as of the registry's HEAD, updated or rebuilt as needed (and saved when it changed). */
+  static async load(reg: Registry): Promise<RecordIndex> {
+    const head = (await headCommit(reg.dir)) ?? "";
+    const saved = readOpenFile(reg);
+    if (saved && saved.head === head) {
+      return new RecordIndex(
+        reg,
+        head,
+        new Map(saved.open.map((s) => [s.id, s])),
+        saved.maxima,
+        saved.broken,
+      );
+    }
+    if (saved?.head) {
+      const changed = await changedFiles(reg.dir, saved.head, head, "records");
+      if (changed) {
+        const idx = new RecordIndex(
+          reg,
+          saved.head,
+          new Map(saved.open.map((s) => [s.id, s])),
+          saved.maxima,
+          saved.broken,
+        );
+        idx.refreshFiles(changed);
+        idx.save(head);
+        return idx;
+      }
+    }
+    return RecordIndex.rebuild(reg, head);
+  }
+
+  static async rebuild(reg: Registry, head: string): Promise<RecordIndex> {
+    const idx = new RecordIndex(reg, head, new Map(), {}, {});
+    const files = head ? await trackedFiles(reg.dir, "records") : [];
+    idx.closed = new Map();
+    idx.refreshFiles(files, true);
+    idx.save(head, true);
+    return idx;
+  }
+
+  /** Re-read these record files (relative paths) into the index. */
+  refreshFiles(rels: string[], fresh = false): void {
+    const closedLines: string[] = [];
+    for (const rel of rels) {
+      const m = RECORD_FILE_RE.exec(rel);
+      if (!m) continue;
+      const id = m[3] as string;
+      delete this.broken[rel];
+      const text = this.reg.readText(rel);
+      if (text === undefined) {
+        this.open.delete(id);
+        if (!fresh) closedLines.push(JSON.stringify({ id, deleted: true }));
+        continue;
+      }
+      let summary: RecordSummary;
+      try {
+        const raw = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: rel }) as Record<
+          string,
+          unknown
+        >;
+        if (typeof raw !== "object" || raw === null || raw.id !== id) throw new Error(`id is not ${id}`);
+        const rec = normalizeRecord(raw);
+        let wf: ReturnType<Registry["workflow"]> | undefined;
+        try {
+          wf = this.reg.workflow(rec.kind);
+        } catch {
+          wf = undefined;
+        }
+        summary = summarize(rec, wf);
+      } catch (e) {
+        this.broken[rel] = ((e as Error).message.split("\n")[0] ?? "").slice(0, 200);
+        this.open.delete(id);
+        continue;
+      }
+      this.note(summary);
+      if (summary.status === "open") this.open.set(id, summary);
+      else {
+        this.open.delete(id);
+        if (fresh) this.closed?.set(id, summary);
+        else closedLines.push(JSON.stringify(summary));
+      }
+    }
+    if (closedLines.length) {
+      appendFileSync(this.reg.path(CLOSED_FILE), `${closedLines.join("\n")}\n`);
+      this.closed = undefined;
+    }
+  }
+
+  /** Put a summary just written by this process into the index. */
+  apply(s: RecordSummary): void {
+    this.note(s);
+    if (s.status === "open") this.open.set(s.id, s);
+    else {
+      this.open.delete(s.id);
+      appendFileSync(this.reg.path(CLOSED_FILE), `${JSON.stringify(s)}\n`);
+      this.closed?.set(s.id, s);
+    }
+  }
+
+  private note(s: RecordSummary): void {
+    for (const [k, v] of maximaOf(s)) if ((this.maxima[k] ?? 0) < v) this.maxima[k] = v;
+  }
+
+  /** Next free sequence number for a key of `maxima` (`id:IN-2026`). */
+  next(key: string): number {
+    return (this.maxima[key] ?? 0) + 1;
+  }
+
+  /** Every record's summary, open and closed (loads the closed file). */
+  all(): RecordSummary[] {
+    if (!this.closed) {
+      this.closed = new Map();
+      const text = existsSync(this.reg.path(CLOSED_FILE))
+        ? readFileSync(this.reg.path(CLOSED_FILE), "utf8")
+        : "";
+      for (const line of text.split("\n")) {
+        if (!line) continue;
+        const s = JSON.parse(line) as RecordSummary & { deleted?: boolean };
+        if (s.deleted) this.closed.delete(s.id);
+        else this.closed.set(s.id, s);
+      }
+    }
+    const out = new Map(this.closed);
+    for (const [id, s] of this.open) out.set(id, s);
+    return [...out.values()].filter((s) => s.status === "closed" || this.open.has(s.id));
+  }
+
+  save(head: string, rewriteClosed = false): void {
+    this.head = head;
+    if (rewriteClosed) {
+      const lines = [...(this.closed?.values() ?? [])].map((s) => JSON.stringify(s));
+      writeFileAtomic(this.reg.path(CLOSED_FILE), lines.length ? `${lines.join("\n")}\n` : "");
+    }
+    const data: OpenFile = {
+      version: VERSION,
+      head,
+      open: [...this.open.values()],
+      maxima: this.maxima,
+      broken: this.broken,
+    };
+    writeFileAtomic(this.reg.path(OPEN_FILE), JSON.stringify(data));
+  }
+}
+
+function readOpenFile(reg: Registry): OpenFile | undefined {
+  try {
+    const data = JSON.parse(readFileSync(reg.path(OPEN_FILE), "utf8")) as OpenFile;
+    if (data.version !== VERSION || !existsSync(reg.path(CLOSED_FILE))) return undefined;
+    return data;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import chineseDays from "chinese-days/dist/chinese-days.json";
+import { parseDocument } from "yaml";
+import { type CalendarYear, yearsFromChineseDays } from "../core/calendar.js";
+import { failed } from "../core/problems.js";
+import { writeFileAtomic } from "./atomic.js";
+import { commitPaths, git, type Identity } from "./git.js";
+import { templatePath } from "./paths.js";
+import { LOCAL_DIR, OFFICE_FILE } from "./registry.js";
+import { toYaml } from "./yaml-io.js";
+
+const CHINESE_DAYS_SOURCE = "State Council notices, via the chinese-days package";
+
+/** The calendar years shipped with office-doc (every year the chinese-days data covers). */
+export function bundledCalendarYears(): CalendarYear[] {
+  return yearsFromChineseDays(chineseDays as never, CHINESE_DAYS_SOURCE);
+}
+
+export function calendarYearYaml(cy: CalendarYear): string {
+  const head =
+    `# Working-day calendar ${cy.year}. rest: days off (every day of each holiday); work: adjusted\n` +
+    "# working days (调休) on weekends. Change with `office-doc calendar set` or by hand, then `office-doc check`.\n";
+  const body: Record<string, unknown> = { year: cy.year };
+  if (cy.source) body.source = cy.source;
+  body.rest = Object.fromEntries(Object.entries(cy.rest).sort());
+  body.work = Object.fromEntries(Object.entries(cy.work).sort());
+  return head + toYaml(body);
+}
+
+/** Git settings for a registry that grows to hundreds of thousands of files. */
+const GIT_SETTINGS: [string, string][] = [
+  ["feature.manyFiles", "true"],
+  ["core.splitIndex", "true"],
+  ["core.untrackedCache", "true"],
+  ["core.commitGraph", "true"],
+  ["gc.writeCommitGraph", "true"],
+  ["fetch.writeCommitGraph", "true"],
+  ["core.quotePath", "false"],
+];
+
+export interface InitOptions {
+  name?: string;
+  identity: Identity;
+  /** Commit time, seconds since epoch. */
+  when?: number;
+}
+
+/**
+ * Create a registry in `dir`: git repository, office.yaml, workflows and calendar from templates,
+ * .gitignore for the local folder; one commit. Refuses a folder that already holds a registry.
+ */
+export async function initRegistry(dir: string, opts: InitOptions): Promise<string[]> {
+  if (existsSync(join(dir, OFFICE_FILE))) throw failed("init.exists", { dir });
+  const created = !existsSync(dir);
+  const written: string[] = [];
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(join(dir, ".git"))) await git(dir, ["init", "-q", "-b", "main"]);
+    for (const [k, v] of GIT_SETTINGS) await git(dir, ["config", k, v]);
+    const put = (rel: string, text: string) => {
+      writeFileAtomic(join(dir, rel), text);
+      written.push(rel);
+    };
+    const office = parseDocument(readFileSync(templatePath("office.yaml"), "utf8"));
+    if (opts.name) office.set("name", opts.name);
+    put(OFFICE_FILE, office.toString({ lineWidth: 0 }));
+    for (const f of readdirSync(templatePath("workflows")).sort()) {
+      if (f.endsWith(".yaml")) put(`workflows/${f}`, readFileSync(templatePath("workflows", f), "utf8"));
+    }
+    for (const cy of bundledCalendarYears()) put(`calendar/${cy.year}.yaml`, calendarYearYaml(cy));
+    put(".gitignore", `${LOCAL_DIR}/\n`);
+    const date = opts.when ? `${opts.when} +0800` : undefined;
+    const spec = {
+      message: `init: ${office.get("name")}\n\nOffice-Doc-Action: init\n`,
+      author: opts.identity,
+      committer: opts.identity,
+      ...(date ? { date } : {}),
+    };
+    await commitPaths(dir, written, spec);
+    await git(dir, ["commit-graph", "write", "--reachable", "--changed-paths"]).catch(() => undefined);
+    return written;
+  } catch (e) {
+    if (created) rmSync(dir, { recursive: true, force: true });
+    else for (const rel of written) rmSync(join(dir, rel), { force: true });
+    throw e;
+  }
+}

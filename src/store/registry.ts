@@ -1,0 +1,201 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
+import { formatId, parseId } from "../core/ids.js";
+import type { OfficeConfig, RecordDoc } from "../core/model.js";
+import { validateOffice } from "../core/office.js";
+import { OfficeError } from "../core/problems.js";
+import { normalizeRecord, validateRecord } from "../core/record.js";
+import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
+import { type FileProblem, placeProblems, readYamlFile, type YamlFile } from "./yaml-io.js";
+
+export const OFFICE_FILE = "office.yaml";
+export const LOCAL_DIR = ".office-doc";
+
+/**
+ * Where the registry is: `--registry` > `OFFICE_DOC_REGISTRY` > the nearest folder at or above `cwd`
+ * holding office.yaml > `./registry`.
+ */
+export function locateRegistry(flag: string | undefined, env: string | undefined, cwd: string): string {
+  if (flag) return resolve(cwd, flag);
+  if (env) return resolve(cwd, env);
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    if (existsSync(join(d, OFFICE_FILE))) return d;
+    if (dirname(d) === d) break;
+  }
+  return resolve(cwd, "registry");
+}
+
+function invalid(file: string, problems: FileProblem[]): OfficeError {
+  const first = problems[0];
+  return new OfficeError("failed", "store.invalid-file", { file, line: first?.line ?? 1 }, problems, file);
+}
+
+/** A registry folder: reads its configuration, workflows, calendar and records. Writes go through transact(). */
+export class Registry {
+  private officeCache?: { file: YamlFile; value: OfficeConfig };
+  private workflowCache = new Map<string, WorkflowDef | OfficeError>();
+  private calendarCache?: Calendar;
+  private calendarErrors: OfficeError[] = [];
+
+  constructor(readonly dir: string) {}
+
+  path(...rel: string[]): string {
+    return join(this.dir, ...rel);
+  }
+
+  exists(): boolean {
+    return existsSync(this.path(OFFICE_FILE));
+  }
+
+  /** Fails with exit 1 when `dir` holds no registry, saying how to make one. */
+  ensureExists(): void {
+    if (!this.exists()) throw new OfficeError("failed", "store.no-registry", { dir: this.dir });
+  }
+
+  officeFile(): YamlFile {
+    this.office();
+    return (this.officeCache as { file: YamlFile }).file;
+  }
+
+  office(): OfficeConfig {
+    if (!this.officeCache) {
+      this.ensureExists();
+      const file = readYamlFile(this.path(OFFICE_FILE), OFFICE_FILE);
+      const { value, problems } = validateOffice(file.value);
+      if (!value) throw invalid(OFFICE_FILE, placeProblems(file, problems));
+      this.officeCache = { file, value };
+    }
+    return this.officeCache.value;
+  }
+
+  /** Drop what was read, after the files changed. */
+  forget(): void {
+    this.officeCache = undefined;
+    this.workflowCache.clear();
+    this.calendarCache = undefined;
+  }
+
+  workflowKinds(): string[] {
+    const dir = this.path("workflows");
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => f.slice(0, -5))
+      .sort();
+  }
+
+  /** The workflow of `kind`; a broken workflow file fails only the commands that need it. */
+  workflow(kind: string): WorkflowDef {
+    let w = this.workflowCache.get(kind);
+    if (w === undefined) {
+      const rel = `workflows/${kind}.yaml`;
+      if (!existsSync(this.path(rel)))
+        w = new OfficeError("failed", "store.unknown-kind", { kind, known: this.workflowKinds().join(", ") });
+      else {
+        try {
+          const file = readYamlFile(this.path(rel), rel);
+          const { value, problems } = validateWorkflow(
+            file.value,
+            kind,
+            this.office().roles.map((r) => r.id),
+          );
+          w = value ?? invalid(rel, placeProblems(file, problems));
+        } catch (e) {
+          if (!(e instanceof OfficeError)) throw e;
+          w = e;
+        }
+      }
+      this.workflowCache.set(kind, w);
+    }
+    if (w instanceof OfficeError) throw w;
+    return w;
+  }
+
+  /** Every workflow that loads; broken ones are skipped (check reports them). */
+  workflows(): WorkflowDef[] {
+    const out: WorkflowDef[] = [];
+    for (const k of this.workflowKinds()) {
+      try {
+        out.push(this.workflow(k));
+      } catch (e) {
+        if (!(e instanceof OfficeError)) throw e;
+      }
+    }
+    return out;
+  }
+
+  kindOfPrefix(prefix: string): string | undefined {
+    return this.workflows().find((w) => w.prefix === prefix)?.kind;
+  }
+
+  calendarYears(): number[] {
+    const dir = this.path("calendar");
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => /^\d{4}\.yaml$/.test(f))
+      .map((f) => Number(f.slice(0, 4)))
+      .sort((a, b) => a - b);
+  }
+
+  readCalendarYear(year: number): CalendarYear {
+    const rel = `calendar/${year}.yaml`;
+    const file = readYamlFile(this.path(rel), rel);
+    const { value, problems } = validateCalendarYear(file.value, year);
+    if (!value || problems.length) throw invalid(rel, placeProblems(file, problems));
+    return value;
+  }
+
+  /** The working-day calendar. A broken year file fails every deadline computation, naming the file. */
+  calendar(): Calendar {
+    if (!this.calendarCache) {
+      const years: CalendarYear[] = [];
+      this.calendarErrors = [];
+      for (const y of this.calendarYears()) {
+        try {
+          years.push(this.readCalendarYear(y));
+        } catch (e) {
+          if (!(e instanceof OfficeError)) throw e;
+          this.calendarErrors.push(e);
+        }
+      }
+      if (this.calendarErrors[0]) throw this.calendarErrors[0];
+      this.calendarCache = new Calendar(years);
+    }
+    return this.calendarCache;
+  }
+
+  /** The canonical id and the relative path of a record, from what a clerk typed. */
+  resolveId(text: string, currentYear: number): { id: string; kind: string; rel: string } {
+    const parsed = parseId(text, currentYear);
+    if (!parsed) throw new OfficeError("usage", "store.bad-id", { id: text });
+    const kind = this.kindOfPrefix(parsed.prefix);
+    if (!kind) throw new OfficeError("usage", "store.unknown-prefix", { id: text, prefix: parsed.prefix });
+    const id = formatId(parsed);
+    return { id, kind, rel: recordRel(kind, id) };
+  }
+
+  /** Read and validate one record. A broken file fails with its name and line. */
+  readRecord(rel: string, id: string, kind: string): { record: RecordDoc; file: YamlFile } {
+    if (!existsSync(this.path(rel))) throw new OfficeError("refused", "store.no-record", { id });
+    const file = readYamlFile(this.path(rel), rel);
+    const wf = this.workflow(kind);
+    const problems = validateRecord(file.value, wf, this.office(), id).filter((p) => !p.warning);
+    if (problems.length) throw invalid(rel, placeProblems(file, problems));
+    return { record: normalizeRecord(file.value as Record<string, unknown>), file };
+  }
+
+  readText(rel: string): string | undefined {
+    try {
+      return readFileSync(this.path(rel), "utf8");
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** `records/<kind>/<year>/<ID>.yaml`: a record's file never moves once created. */
+export function recordRel(kind: string, id: string): string {
+  const year = id.split("-")[1] ?? "0000";
+  return `records/${kind}/${year}/${id}.yaml`;
+}

@@ -1,0 +1,130 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import type { RecordSummary } from "../core/model.js";
+import { writeFileAtomic } from "./atomic.js";
+import { commitPaths, git, type Identity, resetIndexPaths } from "./git.js";
+import { RecordIndex } from "./index-cache.js";
+import { acquireLock } from "./lock.js";
+import { LOCAL_DIR, type Registry } from "./registry.js";
+
+export interface CommitInfo {
+  action: string;
+  /** Record id, when the action is on one record. */
+  record?: string;
+  subject: string;
+  author: Identity;
+  committer: Identity;
+  actorId?: string;
+  recorderId?: string;
+  /** More trailers, e.g. `Office-Doc-Records` for a commit that touches several records. */
+  trailers?: Record<string, string>;
+}
+
+/** One write: everything it put on disk is committed together, or restored as it was. */
+export class Transaction {
+  private originals = new Map<string, string | undefined>();
+  private summaries: RecordSummary[] = [];
+  committed?: string;
+
+  constructor(
+    readonly reg: Registry,
+    readonly index: RecordIndex,
+  ) {}
+
+  /** Write a file (relative path) atomically, remembering what was there. */
+  put(rel: string, content: string): void {
+    if (!this.originals.has(rel)) this.originals.set(rel, this.reg.readText(rel));
+    writeFileAtomic(this.reg.path(rel), content);
+  }
+
+  /** Tell the index about a record this transaction wrote. */
+  summary(s: RecordSummary): void {
+    this.summaries.push(s);
+  }
+
+  paths(): string[] {
+    return [...this.originals.keys()];
+  }
+
+  async commit(info: CommitInfo): Promise<string> {
+    const trailers: Record<string, string> = { "Office-Doc-Action": info.action };
+    if (info.record) trailers["Office-Doc-Record"] = info.record;
+    if (info.actorId) trailers["Office-Doc-Actor"] = info.actorId;
+    if (info.recorderId) trailers["Office-Doc-Recorded-By"] = info.recorderId;
+    Object.assign(trailers, info.trailers ?? {});
+    const message = `${info.subject}\n\n${Object.entries(trailers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\n")}\n`;
+    this.committed = await commitPaths(this.reg.dir, this.paths(), {
+      message,
+      author: info.author,
+      committer: info.committer,
+    });
+    return this.committed;
+  }
+
+  /** Put every file back as it was and the git index with it. */
+  async rollback(): Promise<void> {
+    for (const [rel, text] of this.originals) {
+      if (text === undefined) rmSync(this.reg.path(rel), { force: true });
+      else writeFileAtomic(this.reg.path(rel), text);
+    }
+    await resetIndexPaths(this.reg.dir, this.paths()).catch(() => undefined);
+  }
+
+  finishIndex(): void {
+    if (!this.committed) return;
+    for (const s of this.summaries) this.index.apply(s);
+    this.index.save(this.committed);
+  }
+}
+
+/**
+ * Run a write under the registry lock: the index is brought up to date with HEAD first (so numbers
+ * are allocated against every committed record), `fn` writes and commits, and on any failure every
+ * file is restored and nothing is committed.
+ */
+export async function transact<T>(
+  reg: Registry,
+  command: string,
+  fn: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  reg.ensureExists();
+  const release = await acquireLock(reg.path(LOCAL_DIR, "lock"), command);
+  let tx: Transaction | undefined;
+  try {
+    const index = await RecordIndex.load(reg);
+    tx = new Transaction(reg, index);
+    const result = await fn(tx);
+    if (tx.committed) {
+      try {
+        tx.finishIndex();
+      } catch {
+        // The index is derived: a failure here is repaired from git on the next read.
+        rmSync(reg.path(LOCAL_DIR, "index-open.json"), { force: true });
+      }
+      maybeMaintain(reg, tx.committed);
+    }
+    return result;
+  } catch (e) {
+    if (tx && !tx.committed) await tx.rollback();
+    throw e;
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Plumbing commits never run `git gc --auto`; do it now and then (one commit in 16, picked by its
+ * hash) so loose objects do not pile up. gc detaches itself and keeps the commit-graph's
+ * changed-path filters that make `git log -- <path>` fast.
+ */
+function maybeMaintain(reg: Registry, commit: string): void {
+  if (!commit.startsWith("0")) return;
+  void git(reg.dir, ["gc", "--auto", "--quiet"]).catch(() => undefined);
+}
+
+/** Has a crash left files of the registry written but not committed? (check reports it.) */
+export function readLockInfo(reg: Registry): string | undefined {
+  const p = reg.path(LOCAL_DIR, "lock");
+  return existsSync(p) ? readFileSync(p, "utf8") : undefined;
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { type Document, isNode, LineCounter, parseDocument, stringify } from "yaml";
+import type { Problem } from "../core/problems.js";
+import { OfficeError } from "../core/problems.js";
+
+/** A parsed YAML file that can tell on which line a key path stands. */
+export interface YamlFile {
+  file: string;
+  text: string;
+  doc: Document;
+  value: unknown;
+  lineOf(path: (string | number)[]): number;
+}
+
+/** A problem placed in a file: what `check` prints as `file:line: message`. */
+export interface FileProblem extends Problem {
+  file: string;
+  line: number;
+}
+
+/**
+ * Parse YAML text. Syntax errors throw an OfficeError naming `file` and the line, so a broken
+ * hand-edited file is never skipped silently.
+ */
+export function parseYamlText(text: string, file: string): YamlFile {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const line = e?.linePos?.[0]?.line ?? 1;
+    const message = (e?.message ?? "").split("\n")[0] ?? "";
+    throw new OfficeError("failed", "store.bad-yaml", { file, line, message }, [], file);
+  }
+  const lineOf = (path: (string | number)[]): number => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+    }
+    return 1;
+  };
+  return { file, text, doc, value: doc.toJS({ maxAliasCount: 100 }), lineOf };
+}
+
+export function readYamlFile(path: string, display: string): YamlFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new OfficeError(
+      "failed",
+      "store.unreadable",
+      { file: display, message: (e as Error).message },
+      [],
+      display,
+    );
+  }
+  return parseYamlText(text, display);
+}
+
+export function placeProblems(y: YamlFile, problems: Problem[]): FileProblem[] {
+  return problems.map((p) => ({ ...p, file: y.file, line: y.lineOf(p.path) }));
+}
+
+/** Our YAML style: block style, no line folding, UTF-8 text as is (Chinese is never escaped). */
+export function toYaml(value: unknown): string {
+  return stringify(value, {
+    lineWidth: 0,
+    minContentWidth: 0,
+    indentSeq: true,
+    aliasDuplicateObjects: false,
+  });
+}
