@@ -87,8 +87,19 @@ interface WallTime {
   second: number;
 }
 
+/**
+ * Zones with one fixed offset for every date office-doc deals with (China has had no daylight saving
+ * since 1991): computed without Intl, whose time-zone data costs ~25 ms to load.
+ */
+const FIXED_OFFSET_MINUTES: Record<string, number> = { "Asia/Shanghai": 480, "Asia/Chongqing": 480, PRC: 480, UTC: 0, "Etc/UTC": 0 };
+
 /** The wall-clock date and time in `tz` of an instant given in epoch milliseconds. */
 export function wallTime(ms: number, tz: string): WallTime {
+  const fixed = FIXED_OFFSET_MINUTES[tz];
+  if (fixed !== undefined) {
+    const d = new Date(ms + fixed * 60000);
+    return { date: d.toISOString().slice(0, 10), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  }
   const parts: Record<string, string> = {};
   for (const p of partsFormatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;
   return {
@@ -104,8 +115,15 @@ export function officeDate(ms: number, tz: string): IsoDate {
   return wallTime(ms, tz).date;
 }
 
+/** True for time zones known without Intl. */
+export function isFixedZone(tz: string): boolean {
+  return tz in FIXED_OFFSET_MINUTES;
+}
+
 /** Offset of `tz` from UTC at instant `ms`, in minutes (Asia/Shanghai: +480). */
 export function tzOffsetMinutes(ms: number, tz: string): number {
+  const fixed = FIXED_OFFSET_MINUTES[tz];
+  if (fixed !== undefined) return fixed;
   const w = wallTime(ms, tz);
   const asUtc = toEpochDay(w.date) * MS_PER_DAY + (w.hour * 3600 + w.minute * 60 + w.second) * 1000;
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);

@@ -1,3 +1,4 @@
+import { isFixedZone } from "./dates.js";
 import { PLAIN_ID_RE } from "./ids.js";
 import { DEFAULT_ROLES, type OfficeConfig, type Person, type RoleDef, type Unit } from "./model.js";
 import type { Problem } from "./problems.js";
@@ -19,7 +20,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
   if (typeof raw.name !== "string" || raw.name.trim() === "") p(["name"], "office.no-name");
   const tz = typeof raw.timezone === "string" ? raw.timezone : "Asia/Shanghai";
   try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
+    if (!isFixedZone(tz)) new Intl.DateTimeFormat("en", { timeZone: tz });
   } catch {
     p(["timezone"], "office.bad-timezone", { tz });
   }

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import jsYaml from "js-yaml";
 import { dirname, join, resolve } from "node:path";
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
 import { formatId, parseId } from "../core/ids.js";
@@ -7,7 +8,8 @@ import { validateOffice } from "../core/office.js";
 import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, validateRecord } from "../core/record.js";
 import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
-import { type FileProblem, placeProblems, readYamlFile, type YamlFile } from "./yaml-io.js";
+import { ConfigCache } from "./config-cache.js";
+import { type FileProblem, parseYamlText, placeProblems, readYamlFile } from "./yaml-io.js";
 
 export const OFFICE_FILE = "office.yaml";
 export const LOCAL_DIR = ".office-doc";
@@ -33,12 +35,19 @@ function invalid(file: string, problems: FileProblem[]): OfficeError {
 
 /** A registry folder: reads its configuration, workflows, calendar and records. Writes go through transact(). */
 export class Registry {
-  private officeCache?: { file: YamlFile; value: OfficeConfig };
+  private officeCache?: OfficeConfig;
   private workflowCache = new Map<string, WorkflowDef | OfficeError>();
   private calendarCache?: Calendar;
   private calendarErrors: OfficeError[] = [];
 
+  private cache?: ConfigCache;
+
   constructor(readonly dir: string) {}
+
+  private cached<T>(rel: string, compute: () => T, key = rel): T {
+    if (!this.cache) this.cache = new ConfigCache(this.path(LOCAL_DIR, "config-cache.json"));
+    return this.cache.get(key, this.path(rel), compute);
+  }
 
   path(...rel: string[]): string {
     return join(this.dir, ...rel);
@@ -53,20 +62,17 @@ export class Registry {
     if (!this.exists()) throw new OfficeError("failed", "store.no-registry", { dir: this.dir });
   }
 
-  officeFile(): YamlFile {
-    this.office();
-    return (this.officeCache as { file: YamlFile }).file;
-  }
-
   office(): OfficeConfig {
     if (!this.officeCache) {
       this.ensureExists();
-      const file = readYamlFile(this.path(OFFICE_FILE), OFFICE_FILE);
-      const { value, problems } = validateOffice(file.value);
-      if (!value) throw invalid(OFFICE_FILE, placeProblems(file, problems));
-      this.officeCache = { file, value };
+      this.officeCache = this.cached(OFFICE_FILE, () => {
+        const file = readYamlFile(this.path(OFFICE_FILE), OFFICE_FILE);
+        const { value, problems } = validateOffice(file.value);
+        if (!value) throw invalid(OFFICE_FILE, placeProblems(file, problems));
+        return value;
+      });
     }
-    return this.officeCache.value;
+    return this.officeCache;
   }
 
   /** Drop what was read, after the files changed. */
@@ -140,10 +146,12 @@ export class Registry {
 
   readCalendarYear(year: number): CalendarYear {
     const rel = `calendar/${year}.yaml`;
-    const file = readYamlFile(this.path(rel), rel);
-    const { value, problems } = validateCalendarYear(file.value, year);
-    if (!value || problems.length) throw invalid(rel, placeProblems(file, problems));
-    return value;
+    return this.cached(rel, () => {
+      const file = readYamlFile(this.path(rel), rel);
+      const { value, problems } = validateCalendarYear(file.value, year);
+      if (!value || problems.length) throw invalid(rel, placeProblems(file, problems));
+      return value;
+    });
   }
 
   /** The working-day calendar. A broken year file fails every deadline computation, naming the file. */
@@ -175,14 +183,27 @@ export class Registry {
     return { id, kind, rel: recordRel(kind, id) };
   }
 
-  /** Read and validate one record. A broken file fails with its name and line. */
-  readRecord(rel: string, id: string, kind: string): { record: RecordDoc; file: YamlFile } {
-    if (!existsSync(this.path(rel))) throw new OfficeError("refused", "store.no-record", { id });
-    const file = readYamlFile(this.path(rel), rel);
+  /**
+   * Read and validate one record. js-yaml parses it (several times faster than yaml); only a file
+   * with a problem is parsed again with yaml, to name the line. A broken file fails with its name.
+   */
+  readRecord(rel: string, id: string, kind: string): { record: RecordDoc } {
+    const text = this.readText(rel);
+    if (text === undefined) throw new OfficeError("refused", "store.no-record", { id });
     const wf = this.workflow(kind);
-    const problems = validateRecord(file.value, wf, this.office(), id).filter((p) => !p.warning);
-    if (problems.length) throw invalid(rel, placeProblems(file, problems));
-    return { record: normalizeRecord(file.value as Record<string, unknown>), file };
+    let raw: unknown;
+    try {
+      raw = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+    } catch {
+      raw = undefined;
+    }
+    if (raw === undefined || validateRecord(raw, wf, this.office(), id).some((p) => !p.warning)) {
+      const file = parseYamlText(text, rel);
+      const problems = validateRecord(file.value, wf, this.office(), id).filter((p) => !p.warning);
+      if (problems.length) throw invalid(rel, placeProblems(file, problems));
+      raw = file.value;
+    }
+    return { record: normalizeRecord(raw as Record<string, unknown>) };
   }
 
   readText(rel: string): string | undefined {
