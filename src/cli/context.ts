@@ -1,4 +1,4 @@
-import { officeDate, parseInstant } from "../core/dates.js";
+import { formatInstant, officeDate, parseInstant } from "../core/dates.js";
 import type { OfficeConfig, Person } from "../core/model.js";
 import { findPerson } from "../core/office.js";
 import { OfficeError, usageError } from "../core/problems.js";
@@ -53,6 +53,11 @@ export class Ctx {
     this.reg = new Registry(locateRegistry(opts.registry, env.OFFICE_DOC_REGISTRY, cwd));
   }
 
+  /** The same context speaking another language (printed forms are always Chinese). */
+  withLang(lang: Lang): Ctx {
+    return new Ctx({ ...this.opts, lang }, this.env, this.cwd);
+  }
+
   /** The same context on another registry folder (init DIR). */
   withRegistry(dir: string): Ctx {
     return new Ctx({ ...this.opts, registry: dir }, this.env, this.cwd);
@@ -81,6 +86,11 @@ export class Ctx {
 
   tz(): string {
     return this.reg.exists() ? this.office().timezone : "Asia/Shanghai";
+  }
+
+  /** Now as stored (ISO 8601 with the office's offset), for commit dates. */
+  stamp(): string {
+    return formatInstant(this.now(), this.tz());
   }
 
   today(): string {

@@ -11,6 +11,7 @@ import {
 import { formatId } from "../core/ids.js";
 import type { Person, RecordDoc } from "../core/model.js";
 import { orderedRecord, summarize } from "../core/record.js";
+import type { WorkflowDef } from "../core/workflow.js";
 import { OFFICE_FILE, recordRel } from "../store/registry.js";
 import { transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
@@ -30,7 +31,7 @@ const PEOPLE = [
     id: "yu-kai",
     name: "于凯",
     email: "yu-kai@x-street.gov.cn",
-    roles: ["office-head", "office"],
+    roles: ["office-head", "office", "unit-head"],
     unit: "dangzhengban",
   },
   {
@@ -75,6 +76,10 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     doc.setIn(["prefixes", "party-committee"], "X街党发");
     doc.setIn(["prefixes", "office"], "X街办发");
     doc.setIn(["prefixes", "party-government-office"], "X街党政办发");
+    doc.setIn(["issuer_marks", "party-committee"], "中共X街道工作委员会文件");
+    doc.setIn(["issuer_marks", "office"], "X街道办事处文件");
+    doc.setIn(["issuer_marks", "party-government-office"], "X街道党政办公室文件");
+    doc.set("printed_by", "X街道党政办公室");
     doc.set("units", doc.createNode(UNITS));
     doc.set("people", doc.createNode(PEOPLE));
     tx.put(OFFICE_FILE, doc.toString({ lineWidth: 0 }));
@@ -89,6 +94,9 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
 
   const office = ctx.office();
   const wf = ctx.reg.workflow("incoming");
+  const wfOut = ctx.reg.workflow("outgoing");
+  const wfCall = ctx.reg.workflow("call");
+  const wfOf = (kind: string) => (kind === "outgoing" ? wfOut : kind === "call" ? wfCall : wf);
   const calendar = ctx.reg.calendar();
   const tz = office.timezone;
   const person = (id: string) => office.people.find((p) => p.id === id) as Person;
@@ -102,9 +110,9 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     }
     return Math.min(instantAt(d, time, tz), ctx.now());
   };
-  const ac = (who: string, at: number, as?: string): ActionContext => ({
+  const ac = (who: string, at: number, as?: string, kind = "incoming"): ActionContext => ({
     office,
-    wf,
+    wf: wfOf(kind),
     calendar,
     now: at,
     actor: person(as ?? who),
@@ -114,8 +122,9 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
   const year = Number(today.slice(0, 4));
   const save = async (res: ActionResult) => {
     await transact(ctx.reg, "demo", async (tx) => {
-      tx.put(recordRel(wf.kind, res.record.id), toYaml(orderedRecord(res.record, wf)));
-      tx.summary(summarize(res.record, wf));
+      const w = wfOf(res.record.kind);
+      tx.put(recordRel(w.kind, res.record.id), toYaml(orderedRecord(res.record, w)));
+      tx.summary(summarize(res.record, w));
       await tx.commit({
         action: res.event.action,
         record: res.record.id,
@@ -124,6 +133,8 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
         committer: identityOf(person(res.event.recorded_by)),
         actorId: res.event.actor,
         recorderId: res.event.recorded_by,
+        authorDate: res.event.at,
+        committerDate: res.event.at,
       });
     });
     return res.record;
@@ -229,6 +240,66 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     back(1, "11:00"),
   );
   await step(f, (r) => sign(r, ac("yu-kai", back(1, "11:30")), { opinion: "拟请李书记阅示。" }));
+
+  await demoOutgoingAndCalls(ac, save, back, year, wfOut, wfCall);
+}
+
+/** Outgoing documents and calls of the demo: one of each at an instructive stage. */
+async function demoOutgoingAndCalls(
+  ac: (who: string, at: number, as?: string, kind?: string) => ActionContext,
+  save: (res: ActionResult) => Promise<RecordDoc>,
+  back: (n: number, time: string) => number,
+  year: number,
+  wfOut: WorkflowDef,
+  wfCall: WorkflowDef,
+): Promise<void> {
+  const O = (who: string, at: number, as?: string) => ac(who, at, as, "outgoing");
+  const C = (who: string, at: number, as?: string) => ac(who, at, as, "call");
+  const step = async (rec: RecordDoc, f: (r: RecordDoc) => ActionResult) => save(f(rec));
+  // An office document issued, numbered X街办发〔YYYY〕1号 and distributed.
+  const t1 = back(5, "09:00");
+  let o = await save(
+    createRecord(O("wang-shoujie", t1), formatId({ prefix: wfOut.prefix, year, seq: 1 }), "关于开展冬季环境卫生整治工作的通知", {
+      category: "office", unit: "urban", type: "notice", urgency: "normal", classification: "none",
+      recipients: ["各社区居委会", "辖区各单位"], cc: ["区城市管理局"], copies: 40, pages: 3,
+    }, t1),
+  );
+  o = await step(o, (r) => sign(r, O("wang-shoujie", back(5, "10:00"), "zhao-lei"), { opinion: "同意。" }));
+  o = await step(o, (r) => sign(r, O("wang-shoujie", back(5, "11:00")), { opinion: "格式已核。" }));
+  o = await step(o, (r) => sign(r, O("wang-shoujie", back(4, "09:00"), "zhou-qiang"), { opinion: "同意印发。" }));
+  o = await step(o, (r) => sign(r, O("yu-kai", back(4, "15:00"), "li-jianguo"), { opinion: "同意。" }));
+  o = await step(o, (r) => sign(r, O("yu-kai", back(3, "10:00"), "zhang-wei"), { opinion: "签发。" }));
+  o = await step(o, (r) => sign(r, O("yu-kai", back(3, "10:30")), { set: { doc_number: `X街办发〔${year}〕1号` } }));
+  o = await step(o, (r) => sign(r, O("yu-kai", back(3, "11:00")), {}));
+  o = await step(o, (r) => sign(r, O("wang-shoujie", back(2, "10:00")), {}));
+  await step(o, (r) => sign(r, O("liu-qingzhu", back(2, "15:00")), {}));
+  // A party-committee document waiting for the party secretary's sign-off.
+  const t2 = back(1, "09:00");
+  let p = await save(
+    createRecord(O("wang-shoujie", t2), formatId({ prefix: wfOut.prefix, year, seq: 2 }), "关于召开街道党工委（扩大）会议的通知", {
+      category: "party-committee", unit: "dangzhengban", type: "notice", urgency: "urgent", classification: "none",
+      recipients: ["各社区党组织", "街道各科室"], copies: 25,
+    }, t2),
+  );
+  p = await step(p, (r) => sign(r, O("yu-kai", back(1, "09:30")), { opinion: "同意。" }));
+  p = await step(p, (r) => sign(r, O("wang-shoujie", back(1, "10:00")), { opinion: "格式已核。" }));
+  p = await step(p, (r) => sign(r, O("wang-shoujie", back(1, "11:00"), "wu-min"), { opinion: "同意。" }));
+  await step(p, (r) => sign(r, O("yu-kai", back(1, "16:00"), "li-jianguo"), { opinion: "审核同意。" }));
+  // Calls: one transferred to the urban unit (ordinary, 2 working days), one answered at once.
+  const t3 = back(3, "14:20");
+  let c = await save(
+    createRecord(C("chang-liqun", t3), formatId({ prefix: wfCall.prefix, year, seq: 1 }), "小区门口路灯损坏多日，夜间出行不便", {
+      caller: "张建华", phone: "13812345678", address: "幸福里小区3号楼", channel: "phone", type: "help", category: "ordinary", important: false,
+    }, t3),
+  );
+  await step(c, (r) => route(r, C("chang-liqun", back(3, "14:30")), ["urban"]));
+  const t4 = back(0, "10:05");
+  c = await save(
+    createRecord(C("chang-liqun", t4), formatId({ prefix: wfCall.prefix, year, seq: 2 }), "咨询社区老年食堂的开放时间", {
+      caller: "李秀英", phone: "010-62345678", channel: "phone", type: "consultation", category: "immediate", important: false,
+    }, t4),
+  );
+  await step(c, (r) => sign(r, C("chang-liqun", back(0, "10:10")), { opinion: "当场答复。" }));
 }
 
 /** What `demo` prints: where the registry is and what to try. */

@@ -3,8 +3,11 @@ import { detectLang, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { registerActions } from "./commands/actions.js";
 import { registerCalendar } from "./commands/calendar.js";
+import { registerCalls } from "./commands/calls.js";
 import { registerEgov } from "./commands/egov.js";
 import { registerIncoming } from "./commands/incoming.js";
+import { registerOutgoing } from "./commands/outgoing.js";
+import { registerPrint } from "./commands/print.js";
 import { registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
@@ -81,6 +84,9 @@ export function buildProgram(lang: Lang): Command {
     registerRecords,
     registerActions,
     registerIncoming,
+    registerOutgoing,
+    registerCalls,
+    registerPrint,
     registerCalendar,
     registerReports,
     registerEgov,

@@ -59,3 +59,30 @@ export function printResult(ctx: Ctx, res: ActionResult, wf: WorkflowDef): numbe
   else ctx.out(resultLine(ctx, res, wf));
   return 0;
 }
+
+function plain(v: unknown): string {
+  if (Array.isArray(v)) return v.join(", ");
+  if (v === null || v === undefined) return "";
+  return String(v);
+}
+
+/**
+ * A field's value as people read it: enum values translated (a kind may word a value its own way:
+ * `value.call.type.report` is 举报 where a document's type `report` is 报告), units and people by
+ * name, booleans as yes/no, lists joined.
+ */
+export function fieldDisplay(ctx: Ctx, wf: WorkflowDef, field: string, v: unknown): string {
+  const def = wf.fields.find((f) => f.id === field);
+  if (def?.type === "enum" && typeof v === "string") {
+    for (const key of [`value.${wf.kind}.${field}.${v}`, `value.${v}`]) {
+      const s = ctx.t(key as never);
+      if (s !== key) return s;
+    }
+    return v;
+  }
+  if (def?.type === "boolean" && typeof v === "boolean") return ctx.t(v ? "value.yes" : "value.no");
+  if (def?.type === "list" && Array.isArray(v) && def.refs) return namesOf(ctx.office(), v as string[], ctx.lang);
+  if (def?.ref && typeof v === "string") return nameOf(ctx.office(), v);
+  if (Array.isArray(v)) return v.join(ctx.lang === "zh-CN" ? "、" : ", ");
+  return plain(v);
+}

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { officeDate, yearOf } from "../core/dates.js";
+import { formatInstant, officeDate, yearOf } from "../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord } from "../core/engine.js";
 import { formatId } from "../core/ids.js";
 import type { RecordDoc } from "../core/model.js";
@@ -39,6 +39,8 @@ async function writeRecord(
     committer: identityOf(ac.recorder),
     actorId: ac.actor.id,
     recorderId: ac.recorder.id,
+    authorDate: res.event.at,
+    committerDate: formatInstant(ac.now, ac.office.timezone),
   });
 }
 

@@ -6,8 +6,10 @@ export interface LimitContext {
   calendar: Calendar;
   /** Office date on which the current step began. */
   stepStart: IsoDate;
-  /** Office date on which the record was created. */
+  /** Office date on which the record was created (or its current handling round began). */
   recordStart: IsoDate;
+  /** Office date on which each step was last completed, for limits counted from another step. */
+  stepDone?: Record<string, IsoDate>;
   fields: Record<string, unknown>;
 }
 
@@ -42,7 +44,11 @@ export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | u
     return d === undefined ? undefined : ctx.calendar.workingDaysBefore(d, rule.working_days_before);
   }
   if ("working_days" in rule) {
-    const start = rule.from === "record" ? ctx.recordStart : ctx.stepStart;
+    const start = rule.from_step
+      ? (ctx.stepDone?.[rule.from_step] ?? ctx.stepStart)
+      : rule.from === "record"
+        ? ctx.recordStart
+        : ctx.stepStart;
     return ctx.calendar.addWorkingDays(start, rule.working_days);
   }
   if ("date_field" in rule) {

@@ -1,5 +1,8 @@
 import type { Calendar } from "./calendar.js";
-import { type IsoDate, instantAt } from "./dates.js";
+import type { ActionContext, ActionResult } from "./engine.js";
+import type { HistoryEvent, RecordDoc } from "./model.js";
+import { refused } from "./problems.js";
+import { formatInstant, type IsoDate, instantAt } from "./dates.js";
 
 export interface Checkin {
   at: string;
@@ -50,4 +53,42 @@ export function egovStatus(
     return w;
   });
   return { date, working_day: true, windows };
+}
+
+const SEND_ROLES = ["office", "office-head", "clerk"];
+
+/**
+ * Send an outgoing document over the e-gov network: only once it is issued and numbered, never a
+ * classified one, and only to recipients in its distribution scope (main recipients and cc), so that
+ * nothing is sent to the wrong place. The send is registered as an event of the record.
+ */
+export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): ActionResult {
+  const numberStep = ctx.wf.steps.findIndex((s) => s.numbers);
+  const numberField = ctx.wf.steps[numberStep]?.numbers?.field;
+  if (numberStep < 0 || !numberField) throw refused("egov.not-sendable-kind", { id: rec0.id, kind: rec0.kind });
+  if (!ctx.actor.roles.some((r) => SEND_ROLES.includes(r)))
+    throw refused("engine.route-not-permitted", { person: ctx.actor.name, roles: SEND_ROLES.join(", ") });
+  const cls = rec0.fields.classification;
+  if (typeof cls === "string" && cls !== "none") throw refused("egov.classified", { id: rec0.id, classification: cls });
+  const current = ctx.wf.steps.findIndex((s) => s.id === rec0.step);
+  const number = rec0.fields[numberField];
+  if (rec0.withdrawn) throw refused("egov.withdrawn", { id: rec0.id });
+  if (typeof number !== "string" || (rec0.status === "open" && current <= numberStep))
+    throw refused("egov.not-issued", { id: rec0.id, step: rec0.step ?? "" });
+  const list = (k: string) => (Array.isArray(rec0.fields[k]) ? (rec0.fields[k] as string[]) : []);
+  const scope = [...list("recipients"), ...list("cc")];
+  const outside = to.filter((t) => !scope.includes(t));
+  if (outside.length) throw refused("egov.out-of-scope", { id: rec0.id, outside: outside.join("、"), scope: scope.join("、") || "—" });
+  const rec = structuredClone(rec0);
+  const event: HistoryEvent = {
+    action: "egov-send",
+    at: formatInstant(ctx.now, ctx.office.timezone),
+    actor: ctx.actor.id,
+    recorded_by: ctx.recorder.id,
+    to: [...new Set(to)],
+    changes: { doc_number: number, title: rec.title, ...(rec.fields.pages !== undefined ? { pages: rec.fields.pages } : {}), scope },
+  };
+  if (rec.step) event.step = rec.step;
+  rec.history.push(event);
+  return { record: rec, event, uncoveredYears: [] };
 }

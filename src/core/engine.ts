@@ -36,13 +36,17 @@ function baseEvent(ctx: ActionContext, action: string, at = ctx.now): HistoryEve
   return { action, at: stamp(ctx, at), actor: ctx.actor.id, recorded_by: ctx.recorder.id };
 }
 
-function limitCtx(rec: RecordDoc, ctx: ActionContext, stepStartMs: number): LimitContext {
-  const tz = tzOf(ctx);
+/** The deadline inputs of a record's current state. */
+function limitCtx(rec: RecordDoc, calendar: Calendar, tz: string): LimitContext {
+  const stepDone: Record<string, string> = {};
+  for (const e of rec.history)
+    if ((e.action === "sign" || e.action === "file") && e.step && e.decision !== "return") stepDone[e.step] = officeDate(Date.parse(e.at), tz);
   return {
-    calendar: ctx.calendar,
-    stepStart: officeDate(stepStartMs, tz),
-    recordStart: officeDate(Date.parse(rec.created), tz),
+    calendar,
+    stepStart: officeDate(Date.parse(rec.step_started ?? rec.created), tz),
+    recordStart: officeDate(Date.parse(rec.round_started ?? rec.created), tz),
     fields: rec.fields,
+    stepDone,
   };
 }
 
@@ -158,13 +162,7 @@ export function refreshDerived(
     rec.due = null;
     return [];
   }
-  const tz = ctx.office.timezone;
-  const lc: LimitContext = {
-    calendar: ctx.calendar,
-    stepStart: officeDate(Date.parse(rec.step_started ?? rec.created), tz),
-    recordStart: officeDate(Date.parse(rec.created), tz),
-    fields: rec.fields,
-  };
+  const lc = limitCtx(rec, ctx.calendar, ctx.office.timezone);
   const overall = rec.deadline_extended_until ?? recordDeadline(ctx.wf, lc)?.date ?? null;
   rec.deadline = overall;
   const d = stepDue(ctx.wf, step, lc, overall);
@@ -302,12 +300,20 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
     uncovered = enterStep(rec, ctx, idx, ctx.now).uncovered;
     return { record: rec, event, uncoveredYears: uncovered };
   }
+  if (step.stamps) {
+    const today = officeDate(ctx.now, tzOf(ctx));
+    rec.fields[step.stamps] = today;
+    event.changes = { ...(event.changes ?? {}), [step.stamps]: today };
+  }
+  const missing = (step.requires ?? []).filter((f) => rec.fields[f] === undefined || rec.fields[f] === null || rec.fields[f] === "");
+  if (missing.length) throw usageError("engine.step-requires", { step: step.id, fields: missing.join(", ") });
   const sig: Signature = { by: ctx.actor.id, at: event.at };
   if (step.actor.all && part !== ctx.actor.id) sig.for = part;
   if (input.opinion) sig.opinion = input.opinion;
   rec.signatures.push(sig);
   rec.history.push(event);
   if (stepComplete(rec, step)) {
+    if (rec.due) event.due = rec.due;
     const idx = ctx.wf.steps.findIndex((s) => s.id === step.id);
     uncovered = enterStep(rec, ctx, idx + 1, ctx.now).uncovered;
     if (input.to?.length) {
@@ -316,6 +322,8 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
       validateTargets(input.to, ctx.office);
       rec.routed = [...new Set(input.to)];
       event.to = rec.routed;
+      const changes = routeSets(rec, next, ctx);
+      if (changes) event.changes = { ...(event.changes ?? {}), ...changes };
       refreshDerived(rec, ctx);
     }
   } else {
@@ -327,6 +335,15 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
 
 const ROUTE_ROLES = ["office", "clerk", "office-head"];
 
+/** A step with `route_sets` keeps the first routed unit in that field (a call's responsible unit). */
+function routeSets(rec: RecordDoc, step: StepDef, ctx: ActionContext): Record<string, unknown> | undefined {
+  if (!step.route_sets) return undefined;
+  const unit = rec.routed.find((t) => ctx.office.units.some((u) => u.id === t));
+  if (!unit || rec.fields[step.route_sets] === unit) return undefined;
+  rec.fields[step.route_sets] = unit;
+  return { [step.route_sets]: unit };
+}
+
 /** Name who must act on the current step (undertakers, readers, the unit a call is transferred to). */
 export function route(rec0: RecordDoc, ctx: ActionContext, to: string[], note?: string): ActionResult {
   const rec = clone(rec0);
@@ -337,10 +354,12 @@ export function route(rec0: RecordDoc, ctx: ActionContext, to: string[], note?: 
     throw refused("engine.route-not-permitted", { person: ctx.actor.name, roles: by.join(", ") });
   validateTargets(to, ctx.office);
   rec.routed = [...new Set(to)];
+  const changes = routeSets(rec, step, ctx);
   // Signatures already given for parts still routed stay valid.
   rec.signatures = rec.signatures.filter((s) => rec.routed.includes(s.for ?? s.by));
   const event: HistoryEvent = { ...baseEvent(ctx, "route"), step: step.id, to: rec.routed };
   if (note) event.note = note;
+  if (changes) event.changes = changes;
   rec.history.push(event);
   refreshDerived(rec, ctx);
   return { record: rec, event, uncoveredYears: [] };
@@ -412,7 +431,7 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
     uncovered = r.uncoveredYears;
   }
   if (rec.due && until <= rec.due) throw usageError("engine.extend-not-later", { until, due: rec.due });
-  const lc = limitCtx(rec, ctx, Date.parse(rec.step_started ?? rec.created));
+  const lc = limitCtx(rec, ctx.calendar, tzOf(ctx));
   const own = stepDue(ctx.wf, step, lc, rec.deadline).own;
   if (own) rec.step_extended_until = until;
   else rec.deadline_extended_until = until;
@@ -478,6 +497,36 @@ export function fileRecord(
   res.record.archive = { number, retention, filed_at: res.event.at };
   res.event.changes = { ...(res.event.changes ?? {}), archive: number };
   return res;
+}
+
+/** Reopen a closed record for a new handling round (a dissatisfied caller): its limits count anew. */
+export function reopen(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
+  const target = ctx.wf.reopen_to;
+  if (!target) throw refused("engine.cannot-reopen", { id: rec0.id });
+  if (rec0.status !== "closed" || rec0.withdrawn || rec0.archive) throw refused("engine.reopen-not-closed", { id: rec0.id });
+  const when = ctx.wf.reopen_when;
+  if (when && !conditionHolds(when, rec0.fields))
+    throw refused("engine.reopen-condition", { id: rec0.id, field: when.field, value: String(when.equals ?? when.in?.join(", ") ?? "") });
+  const rec = clone(rec0);
+  rec.round_started = stamp(ctx);
+  delete rec.deadline_extended_until;
+  const event: HistoryEvent = { ...baseEvent(ctx, "reopen"), step: target, reason };
+  rec.history.push(event);
+  const { uncovered } = enterStep(rec, ctx, ctx.wf.steps.findIndex((s) => s.id === target), ctx.now);
+  return { record: rec, event, uncoveredYears: uncovered };
+}
+
+/** Withdraw an open record: it is closed; a document number it had is never given out again. */
+export function withdraw(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
+  const rec = clone(rec0);
+  currentStep(rec, ctx.wf);
+  if (!isLeader(ctx.actor, ctx.office)) throw refused("engine.withdraw-not-leader", { person: `${ctx.actor.name} (${ctx.actor.id})` });
+  const event: HistoryEvent = { ...baseEvent(ctx, "withdraw"), reason };
+  if (rec.step) event.step = rec.step;
+  rec.history.push(event);
+  rec.withdrawn = { at: event.at, by: ctx.actor.id, reason };
+  enterStep(rec, ctx, ctx.wf.steps.length, ctx.now);
+  return { record: rec, event, uncoveredYears: [] };
 }
 
 /** The office date of an instant, for callers that only have the context. */

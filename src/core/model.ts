@@ -38,6 +38,10 @@ export interface OfficeConfig {
   people: Person[];
   /** 机关代字 per document category, e.g. `party-committee: X街党发`. */
   prefixes: Record<string, string>;
+  /** 发文机关标志 per document category (the red header). */
+  issuer_marks: Record<string, string>;
+  /** 印发机关: who prints the office's documents. */
+  printed_by: string;
   egov: { windows: string[]; grace_minutes: number };
   backup: { max_age_days: number };
 }
@@ -85,6 +89,8 @@ export interface HistoryEvent {
   until?: IsoDate;
   approved_by?: string;
   caller_informed?: boolean;
+  /** On the event that completed a step: that step's due date then (on-time statistics). */
+  due?: IsoDate;
   changes?: Record<string, unknown>;
 }
 
@@ -115,6 +121,8 @@ export interface RecordDoc {
   fields: Record<string, unknown>;
   /** When the current step began. */
   step_started: string | null;
+  /** When the current handling round began, after a `reopen` (limits "from the record" count from it). */
+  round_started?: string;
   /** Holders named by `route` for the current step. */
   routed: string[];
   /** Signatures gathered so far on the current step. */
@@ -124,6 +132,8 @@ export interface RecordDoc {
   /** A due date fixed by an approved extension of the whole record. */
   deadline_extended_until?: IsoDate;
   archive?: ArchiveInfo;
+  /** A record withdrawn before its procedure ended (its number, if any, is never reused). */
+  withdrawn?: { at: string; by: string; reason: string };
   history: HistoryEvent[];
 }
 
@@ -143,6 +153,10 @@ export interface RecordSummary {
   /** Last history event time. */
   updated: string;
   archive?: string;
+  /** When it was closed (last event), for closed records. */
+  closed?: string;
+  /** False when some step was completed after its due date. */
+  on_time?: boolean;
   /** Extra fields some reports need (doc_number, category…). */
   extra?: Record<string, string>;
 }

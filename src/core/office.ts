@@ -81,6 +81,8 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
     });
   const prefixes: Record<string, string> = {};
   if (isMap(raw.prefixes)) for (const [k, v] of Object.entries(raw.prefixes)) prefixes[k] = String(v);
+  const issuerMarks: Record<string, string> = {};
+  if (isMap(raw.issuer_marks)) for (const [k, v] of Object.entries(raw.issuer_marks)) issuerMarks[k] = String(v);
   const egovRaw = isMap(raw.egov) ? raw.egov : {};
   const windows = Array.isArray(egovRaw.windows)
     ? egovRaw.windows.map(String)
@@ -107,6 +109,8 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       units,
       people,
       prefixes,
+      issuer_marks: issuerMarks,
+      printed_by: typeof raw.printed_by === "string" ? raw.printed_by : String(raw.name),
       egov: { windows: [...windows].sort(), grace_minutes: grace as number },
       backup: { max_age_days: maxAge as number },
     },

@@ -50,8 +50,19 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
           ? { value: false }
           : bad("field.bad-boolean");
     case "phone": {
+      // People write 138 1234 5678, 138-1234-5678, (010) 6234-5678: keep the digits, with a hyphen
+      // after the area code (3 digits for 010 and 02x, 4 for the others) and before an extension.
       const p = t.replace(/[\s()（）]/g, "");
-      return PHONE_RE.test(p) ? { value: p } : bad("field.bad-phone");
+      const digits = p.replace(/-/g, "");
+      if (/^1[3-9]\d{9}$/.test(digits)) return { value: digits };
+      const parts = p.split("-");
+      const areaLen = /^0[12]/.test(digits) ? 3 : 4;
+      const area = digits.slice(0, areaLen);
+      const local = parts.length === 3 ? (parts[1] ?? "") : parts.length === 2 && parts[0] === area ? (parts[1] ?? "") : digits.slice(areaLen);
+      const ext = parts.length === 3 ? parts[2] : undefined;
+      const value = `${area}-${local}${ext ? `-${ext}` : ""}`;
+      if (/^0\d{2,3}$/.test(area) && /^\d{7,8}$/.test(local) && (!ext || /^\d{1,6}$/.test(ext))) return { value };
+      return bad("field.bad-phone");
     }
   }
 }
@@ -211,12 +222,14 @@ export function orderedRecord(rec: RecordDoc, wf: WorkflowDef): Raw {
     created: rec.created,
     fields,
     step_started: rec.step_started,
+    ...(rec.round_started ? { round_started: rec.round_started } : {}),
     routed: rec.routed,
     signatures: rec.signatures,
   };
   if (rec.step_extended_until) out.step_extended_until = rec.step_extended_until;
   if (rec.deadline_extended_until) out.deadline_extended_until = rec.deadline_extended_until;
   if (rec.archive) out.archive = rec.archive;
+  if (rec.withdrawn) out.withdrawn = rec.withdrawn;
   out.history = rec.history.map(orderedEvent);
   return out;
 }
@@ -235,6 +248,7 @@ const EVENT_ORDER: (keyof HistoryEvent)[] = [
   "until",
   "approved_by",
   "caller_informed",
+  "due",
   "changes",
 ];
 
@@ -280,6 +294,8 @@ export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSu
     s.classification = f.classification;
   if (typeof f.urgency === "string" && f.urgency !== "normal") s.urgency = f.urgency;
   if (rec.archive) s.archive = rec.archive.number;
+  if (rec.status === "closed") s.closed = s.updated;
+  s.on_time = rec.history.every((e) => !e.due || e.at.slice(0, 10) <= e.due);
   const extra: Record<string, string> = {};
   for (const def of wf?.fields ?? []) {
     if (

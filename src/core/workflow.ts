@@ -63,7 +63,7 @@ export interface ActorRule {
 /** The time limit of a step or of a whole record. Exactly one form. */
 export type LimitRule =
   | { same_day: true }
-  | { working_days: number; from?: "step" | "record" }
+  | { working_days: number; from?: "step" | "record"; from_step?: string }
   | { working_days_before: number; field: string }
   | { date_field: string }
   | { day_of_month: number; month_field?: string }
@@ -81,6 +81,14 @@ export interface StepDef {
   when?: Condition;
   /** Completing this step files the record and gives it an archive number. */
   archive?: boolean;
+  /** Fields that must have a value when this step is completed (a call's answer and how it was given). */
+  requires?: string[];
+  /** Completing this step writes its office date into this date field (成文日期, 印发日期). */
+  stamps?: string;
+  /** Completing this step gives the record the next official document number of its prefix. */
+  numbers?: { field: string; prefix_by: string };
+  /** `route` also stores the first routed unit in this record field (the responsible unit). */
+  route_sets?: string;
   /** Who may name the holders with `route` (default: office staff, clerks and the office head). */
   route_by?: string[];
 }
@@ -103,6 +111,10 @@ export interface WorkflowDef {
   overrides?: LimitOverride[];
   /** An extension must record that the caller was told (calls). */
   extend_needs_caller_informed?: boolean;
+  /** `reopen` sends a closed record back to this step, for a new handling round (calls). */
+  reopen_to?: string;
+  /** … only when this holds (a dissatisfied caller). */
+  reopen_when?: Condition;
   /** Retention used by `file` when none is given. */
   default_retention?: "permanent" | "30y" | "10y";
   steps: StepDef[];
@@ -178,6 +190,9 @@ export function validateWorkflow(
       fields.push({ ...(f as unknown as FieldDef), label: label(["fields", i, "label"], f.label) });
     });
 
+  const stepIds: string[] = [];
+  if (Array.isArray(raw.steps)) for (const s of raw.steps) if (isMap(s) && typeof s.id === "string") stepIds.push(s.id);
+
   const conditionOk = (path: (string | number)[], c: unknown): c is Condition => {
     if (!isMap(c) || typeof c.field !== "string" || !fieldIds.has(c.field)) {
       p(path, "workflow.bad-condition", { field: isMap(c) ? String(c.field) : "" });
@@ -198,6 +213,8 @@ export function validateWorkflow(
       if (!nonNeg(l.working_days)) p([...path, "working_days"], "workflow.bad-limit-number");
       if (l.from !== undefined && l.from !== "step" && l.from !== "record")
         p([...path, "from"], "workflow.bad-limit-from", { from: String(l.from) });
+      if (l.from_step !== undefined && (typeof l.from_step !== "string" || !stepIds.includes(l.from_step)))
+        p([...path, "from_step"], "workflow.unknown-step", { step: String(l.from_step) });
       return true;
     }
     if ("working_days_before" in l) {
@@ -243,10 +260,8 @@ export function validateWorkflow(
   }
 
   const steps: StepDef[] = [];
-  const stepIds: string[] = [];
   if (!Array.isArray(raw.steps) || raw.steps.length === 0) p(["steps"], "workflow.no-steps");
   else {
-    for (const s of raw.steps) if (isMap(s) && typeof s.id === "string") stepIds.push(s.id);
     raw.steps.forEach((s, i) => {
       if (!isMap(s) || typeof s.id !== "string" || !ID_RE.test(s.id)) {
         p(["steps", i], "workflow.bad-step-id", { step: isMap(s) ? String(s.id) : "" });
@@ -284,10 +299,27 @@ export function validateWorkflow(
       if (s.return_to !== undefined && (typeof s.return_to !== "string" || !stepIds.includes(s.return_to)))
         p(["steps", i, "return_to"], "workflow.unknown-step", { step: String(s.return_to) });
       if (s.when !== undefined) conditionOk(["steps", i, "when"], s.when);
+      if (s.requires !== undefined) {
+        if (!Array.isArray(s.requires)) p(["steps", i, "requires"], "workflow.unknown-field", { field: String(s.requires) });
+        else s.requires.forEach((f, j) => {
+          if (!fieldIds.has(String(f))) p(["steps", i, "requires", j], "workflow.unknown-field", { field: String(f) });
+        });
+      }
+      if (s.stamps !== undefined && !fieldIds.has(String(s.stamps))) p(["steps", i, "stamps"], "workflow.unknown-field", { field: String(s.stamps) });
+      if (s.route_sets !== undefined && !fieldIds.has(String(s.route_sets)))
+        p(["steps", i, "route_sets"], "workflow.unknown-field", { field: String(s.route_sets) });
+      if (s.numbers !== undefined) {
+        const n = s.numbers;
+        if (!isMap(n) || !fieldIds.has(String(n.field)) || !fieldIds.has(String(n.prefix_by)))
+          p(["steps", i, "numbers"], "workflow.unknown-field", { field: isMap(n) ? `${n.field}/${n.prefix_by}` : "" });
+      }
       if (Array.isArray(s.route_by)) s.route_by.forEach((r, j) => roleOk(["steps", i, "route_by", j], r));
       steps.push({ ...(s as unknown as StepDef), label: label(["steps", i, "label"], s.label) });
     });
   }
+  if (raw.reopen_when !== undefined) conditionOk(["reopen_when"], raw.reopen_when);
+  if (raw.reopen_to !== undefined && (typeof raw.reopen_to !== "string" || !stepIds.includes(raw.reopen_to)))
+    p(["reopen_to"], "workflow.unknown-step", { step: String(raw.reopen_to) });
   if (typeof raw.create_action !== "string" || !ID_RE.test(raw.create_action))
     p(["create_action"], "workflow.bad-create-action");
   const value: WorkflowDef = {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import jsYaml from "js-yaml";
 import { validateCalendarYear } from "../core/calendar.js";
 import { officeDate, yearOf } from "../core/dates.js";
+import { numberingProblems } from "../core/numbering.js";
 import { validateOffice } from "../core/office.js";
 import { OfficeError, type Problem } from "../core/problems.js";
 import { validateRecord } from "../core/record.js";
@@ -106,6 +107,8 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
     .filter(Boolean);
   const history = await commitActions(reg);
   const seen = new Map<string, string>();
+  // Official document numbers per kind that numbers its records: checked for gaps and duplicates.
+  const docNumbers = new Map<string, Map<string, string>>();
   for (const rel of files.sort()) {
     const m = RECORD_FILE_RE.exec(rel);
     if (!m) {
@@ -141,6 +144,13 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
       const o = office;
       problems.push(...checkYaml(reg, rel, (v) => validateRecord(v, wf, o, id)));
     }
+    const numberField = wf.steps.find((st) => st.numbers)?.numbers?.field;
+    const dn = numberField ? (raw as { fields?: Record<string, unknown> } | undefined)?.fields?.[numberField] : undefined;
+    if (typeof dn === "string") {
+      const m = docNumbers.get(kind) ?? new Map<string, string>();
+      m.set(id, dn);
+      docNumbers.set(kind, m);
+    }
     const events = (raw as { history?: { action?: string }[] } | undefined)?.history;
     const commits = history.get(rel);
     if (Array.isArray(events) && commits) {
@@ -159,6 +169,15 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
         );
     } else if (Array.isArray(events) && !commits)
       problems.push(fileProblem(rel, 1, "check.not-committed", { id }, true));
+  }
+
+  for (const [kind, numbers] of docNumbers) {
+    for (const np of numberingProblems(numbers)) {
+      if (np.kind === "gap") problems.push(fileProblem(`records/${kind}`, 1, "check.number-gap", { series: np.series, n: np.n }));
+      else
+        for (const id of np.ids)
+          problems.push(fileProblem(seen.get(id) ?? id, 1, "check.number-duplicate", { number: `${np.series}${np.n}号`, ids: np.ids.join(", ") }));
+    }
   }
 
   const status = (await git(reg.dir, ["status", "--porcelain", "-z", "--untracked-files=normal"])).stdout

@@ -85,8 +85,10 @@ export interface CommitSpec {
   message: string;
   author: Identity;
   committer: Identity;
-  /** Author date, seconds since epoch and offset like +0800. */
-  date?: string;
+  /** When the actor acted (ISO 8601 with offset): the author date. */
+  authorDate?: string;
+  /** When it was recorded: the committer date. */
+  committerDate?: string;
 }
 
 /**
@@ -106,10 +108,8 @@ export async function commitPaths(dir: string, paths: string[], spec: CommitSpec
     GIT_COMMITTER_NAME: spec.committer.name,
     GIT_COMMITTER_EMAIL: spec.committer.email,
   };
-  if (spec.date) {
-    env.GIT_AUTHOR_DATE = spec.date;
-    env.GIT_COMMITTER_DATE = spec.date;
-  }
+  if (spec.authorDate) env.GIT_AUTHOR_DATE = spec.authorDate;
+  if (spec.committerDate) env.GIT_COMMITTER_DATE = spec.committerDate;
   const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
   const commit = (await git(dir, args, { input: spec.message, env })).stdout.trim();
   const subject = spec.message.split("\n", 1)[0] ?? "";

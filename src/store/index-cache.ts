@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import jsYaml from "js-yaml";
 import type { RecordSummary } from "../core/model.js";
+import { parseDocNumber } from "../core/numbering.js";
 import { normalizeRecord, summarize } from "../core/record.js";
 import { writeFileAtomic } from "./atomic.js";
 import { changedFiles, headCommit, trackedFiles } from "./git.js";
@@ -27,6 +28,9 @@ interface OpenFile {
   broken: Record<string, string>;
 }
 
+/** The index key under which the highest document number of a series is kept. */
+export const docNumberKey = (kind: string, series: string) => `docno:${kind}:${series}`;
+
 const RECORD_FILE_RE = /^records\/([a-z0-9-]+)\/(\d{4})\/([A-Z]{2,6}-\d{4}-\d+)\.yaml$/;
 
 function maximaOf(s: RecordSummary): [string, number][] {
@@ -37,13 +41,9 @@ function maximaOf(s: RecordSummary): [string, number][] {
     const a = /^(.*)-(\d+)$/.exec(s.archive);
     if (a) out.push([`archive:${a[1]}`, Number(a[2])]);
   }
-  for (const [k, v] of Object.entries(s.extra ?? {})) {
-    // Official document numbers: `X街党发〔2026〕3号` -> docno:X街党发〔2026〕 = 3.
-    if (k === "doc_number_seq") {
-      const [series, n] = v.split("#");
-      if (series && n) out.push([`docno:${series}`, Number(n)]);
-    }
-  }
+  const dn = s.extra?.doc_number;
+  const parsed = dn ? parseDocNumber(dn) : undefined;
+  if (parsed) out.push([docNumberKey(s.kind, parsed.series), parsed.n]);
   return out;
 }
 

@@ -42,8 +42,8 @@ const GIT_SETTINGS: [string, string][] = [
 export interface InitOptions {
   name?: string;
   identity: Identity;
-  /** Commit time, seconds since epoch. */
-  when?: number;
+  /** Commit time, ISO 8601 with offset (OFFICE_DOC_NOW). */
+  when?: string;
 }
 
 /**
@@ -68,14 +68,14 @@ export async function initRegistry(dir: string, opts: InitOptions): Promise<stri
     for (const f of readdirSync(templatePath("workflows")).sort()) {
       if (f.endsWith(".yaml")) put(`workflows/${f}`, readFileSync(templatePath("workflows", f), "utf8"));
     }
+    for (const f of readdirSync(templatePath("forms")).sort()) put(`forms/${f}`, readFileSync(templatePath("forms", f), "utf8"));
     for (const cy of bundledCalendarYears()) put(`calendar/${cy.year}.yaml`, calendarYearYaml(cy));
     put(".gitignore", `${LOCAL_DIR}/\n`);
-    const date = opts.when ? `${opts.when} +0800` : undefined;
     const spec = {
       message: `init: ${office.get("name")}\n\nOffice-Doc-Action: init\n`,
       author: opts.identity,
       committer: opts.identity,
-      ...(date ? { date } : {}),
+      ...(opts.when ? { authorDate: opts.when, committerDate: opts.when } : {}),
     };
     await commitPaths(dir, written, spec);
     await git(dir, ["commit-graph", "write", "--reachable", "--changed-paths"]).catch(() => undefined);

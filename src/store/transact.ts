@@ -15,6 +15,9 @@ export interface CommitInfo {
   committer: Identity;
   actorId?: string;
   recorderId?: string;
+  /** When the actor acted, and when it was recorded (ISO 8601 with offset). */
+  authorDate?: string;
+  committerDate?: string;
   /** More trailers, e.g. `Office-Doc-Records` for a commit that touches several records. */
   trailers?: Record<string, string>;
 }
@@ -58,6 +61,8 @@ export class Transaction {
       message,
       author: info.author,
       committer: info.committer,
+      ...(info.authorDate ? { authorDate: info.authorDate } : {}),
+      ...(info.committerDate ? { committerDate: info.committerDate } : {}),
     });
     return this.committed;
   }

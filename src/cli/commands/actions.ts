@@ -1,6 +1,8 @@
 import type { Command } from "commander";
-import { isIsoDate } from "../../core/dates.js";
-import { annotate, archiveSeries, extend, fileRecord, route, sign, skip } from "../../core/engine.js";
+import { isIsoDate, officeDate } from "../../core/dates.js";
+import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
+import { docNumberKey } from "../../store/index-cache.js";
+import { annotate, archiveSeries, extend, fileRecord, reopen, route, sign, skip, withdraw } from "../../core/engine.js";
 import type { Retention } from "../../core/model.js";
 import { refused, usageError } from "../../core/problems.js";
 import { findStep } from "../../core/workflow.js";
@@ -36,20 +38,33 @@ export async function signOrRoute(
   command: string,
   opts: StepOptions,
   expectStep?: string,
+  extra?: Record<string, unknown>,
 ): Promise<number> {
   const decision = decisionOf(opts.decision);
   const to = listOption(opts.to);
-  const res = await recordAction(ctx, idText, command, (rec, ac) => {
+  const res = await recordAction(ctx, idText, command, (rec, ac, tx) => {
     const step = findStep(ac.wf, rec.step);
     if (expectStep && rec.status === "open" && rec.step !== expectStep)
       throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
     if (to.length && step?.actor.routed && rec.routed.length === 0 && !opts.opinion && !decision)
       return route(rec, ac, to, opts.note);
+    const set = { ...(extra ?? {}) };
+    const numbers = step?.numbers;
+    if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
+      // Allocated under the lock against every committed number: gapless, never reused.
+      const category = String(rec.fields[numbers.prefix_by] ?? "");
+      const prefix = ac.office.prefixes[category];
+      if (!prefix) throw refused("number.no-prefix", { category });
+      const year = Number(officeDate(ac.now, ac.office.timezone).slice(0, 4));
+      const n = tx.index.next(docNumberKey(rec.kind, docNumberSeries(prefix, year)));
+      set[numbers.field] = formatDocNumber(prefix, year, n);
+    }
     return sign(rec, ac, {
       ...(opts.opinion ? { opinion: opts.opinion } : {}),
       ...(decision ? { decision } : {}),
       ...(to.length ? { to } : {}),
       ...(expectStep ? { expectStep } : {}),
+      ...(Object.keys(set).length ? { set } : {}),
     });
   });
   return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
@@ -177,6 +192,34 @@ export function registerActions(r: Registrar): void {
           return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
         },
       ),
+    );
+
+  program
+    .command("withdraw")
+    .description(d("help.withdraw"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--reason <text>", d("help.opt-reason"))
+    .action(
+      run(async (ctx, id: string, opts: { reason?: string }) => {
+        if (!opts.reason?.trim()) throw usageError("cli.missing-options", { options: "--reason" });
+        const reason = opts.reason.trim();
+        const res = await recordAction(ctx, id, "withdraw", (rec, ac) => withdraw(rec, ac, reason));
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
+    );
+
+  program
+    .command("reopen")
+    .description(d("help.reopen"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--reason <text>", d("help.opt-reason"))
+    .action(
+      run(async (ctx, id: string, opts: { reason?: string }) => {
+        if (!opts.reason?.trim()) throw usageError("cli.missing-options", { options: "--reason" });
+        const reason = opts.reason.trim();
+        const res = await recordAction(ctx, id, "reopen", (rec, ac) => reopen(rec, ac, reason));
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
     );
 
   program

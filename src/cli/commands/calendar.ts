@@ -52,6 +52,8 @@ async function commitCalendar(
       subject: ids.length ? `${subject} (${ids.length} due dates recomputed)` : subject,
       author: identity,
       committer: identity,
+      authorDate: ctx.stamp(),
+      committerDate: ctx.stamp(),
       ...(ids.length ? { trailers: { "Office-Doc-Records": ids.join(", ") } } : {}),
     });
     return ids;

@@ -9,33 +9,14 @@ import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import type { Registrar } from "../main.js";
-import { label, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
+import { fieldDisplay, label, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
 import { loadRecord } from "../service.js";
 
 const time = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
-function fieldText(v: unknown): string {
-  if (Array.isArray(v)) return v.join(", ");
-  if (v === null || v === undefined) return "";
-  return String(v);
-}
-
 /** The classification as listings show it: `机密` / `confidential`, empty when none. */
 export function classificationLabel(ctx: Ctx, c: string | undefined): string {
   return c && c !== "none" ? ctx.t(`classification.${c}` as never) : "";
-}
-
-function enumText(ctx: Ctx, wf: WorkflowDef, field: string, v: unknown): string {
-  const def = wf.fields.find((f) => f.id === field);
-  if (def?.type === "enum" && typeof v === "string") {
-    const key = `value.${v}`;
-    const s = ctx.t(key as never);
-    return s === key ? v : s;
-  }
-  if (def?.type === "list" && Array.isArray(v) && (def.refs || def.ref))
-    return namesOf(ctx.office(), v as string[], ctx.lang);
-  if (def?.ref && typeof v === "string") return nameOf(ctx.office(), v);
-  return fieldText(v);
 }
 
 /** The handling slip (公文处理笺): every step with its opinions, signers and times. */
@@ -67,7 +48,7 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
   for (const def of wf.fields) {
     const v = rec.fields[def.id];
     if (v === undefined || v === null || v === "") continue;
-    lines.push(`${label(def.label, ctx.lang)}: ${enumText(ctx, wf, def.id, v)}`);
+    lines.push(`${label(def.label, ctx.lang)}: ${fieldDisplay(ctx, wf, def.id, v)}`);
   }
   if (rec.archive) lines.push(`${L("show.archive")}: ${rec.archive.number} (${rec.archive.retention})`);
   lines.push("", `${L("show.slip")}`);

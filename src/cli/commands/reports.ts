@@ -4,11 +4,13 @@ import { isIsoDate } from "../../core/dates.js";
 import { usageError } from "../../core/problems.js";
 import { normalizeRecord } from "../../core/record.js";
 import { groupByHolder, overdueReport } from "../../core/reports/overdue.js";
+import { type StatsBy, statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import type { Registrar } from "../main.js";
-import { label, nameOf, namesOf, stepLabel } from "../present.js";
+import { fieldDisplay, label, nameOf, namesOf, stepLabel } from "../present.js";
+import { maskValue } from "../../core/privacy.js";
 import { classificationLabel, reportBroken } from "./records.js";
 
 export function registerReports(r: Registrar): void {
@@ -104,12 +106,56 @@ export function registerReports(r: Registrar): void {
 
   const report = program.command("report").description(d("help.report"));
   report
+    .command("stats")
+    .description(d("help.report-stats"))
+    .option("--from <date>", d("help.opt-from-date"))
+    .option("--to <date>", d("help.opt-to-date"))
+    .option("--kind <kind>", d("help.opt-kind"))
+    .option("--by <what>", d("help.opt-by"))
+    .action(
+      run(async (ctx, opts: { from?: string; to?: string; kind?: string; by?: string }) => {
+        for (const [option, v] of [["--from", opts.from], ["--to", opts.to]] as const)
+          if (v !== undefined && !isIsoDate(v)) throw usageError("cli.bad-date", { option, value: v });
+        const by = (opts.by ?? "unit") as StatsBy;
+        if (!["unit", "type", "kind"].includes(by)) throw usageError("cli.bad-enum", { option: "--by", value: by, values: "unit, type, kind" });
+        if (opts.kind) ctx.reg.workflow(opts.kind);
+        const index = await RecordIndex.load(ctx.reg);
+        reportBroken(ctx, index);
+        const rows = statsReport(
+          index.all().filter((s) => !opts.kind || s.kind === opts.kind),
+          { by, asOf: ctx.today(), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) },
+        );
+        const office = ctx.office();
+        const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
+        const shown = rows.map((x) => {
+          const wf = wfs.get(x.kind);
+          return {
+            kind: label(wf?.label, ctx.lang, x.kind),
+            group: x.group === "" ? "—" : by === "unit" ? nameOf(office, x.group) : wf ? fieldDisplay(ctx, wf, "type", x.group) : x.group,
+            total: x.total,
+            closed: x.closed,
+            closed_on_time: x.closed_on_time,
+            on_time_rate: x.on_time_rate === null ? "—" : `${x.on_time_rate}%`,
+            open: x.open,
+            open_overdue: x.open_overdue,
+          };
+        });
+        const cols = ["kind", "group", "total", "closed", "closed_on_time", "on_time_rate", "open", "open_overdue"].map((k) => ({
+          key: k,
+          header: ctx.t(k === "group" ? (`col.by-${by}` as never) : (`col.${k}` as never)),
+        }));
+        ctx.out(render(ctx.format, cols, shown, { color: ctx.color, data: rows }));
+        return 0;
+      }),
+    );
+  report
     .command("register")
     .description(d("help.report-register"))
     .option("--kind <kind>", d("help.opt-kind"))
     .option("--year <year>", d("help.opt-year"))
+    .option("--unmask", d("help.opt-unmask"))
     .action(
-      run(async (ctx, opts: { kind?: string; year?: string }) => {
+      run(async (ctx, opts: { kind?: string; year?: string; unmask?: boolean }) => {
         if (!opts.kind) throw usageError("cli.missing-options", { options: "--kind" });
         const wf = ctx.reg.workflow(opts.kind);
         const year = opts.year ?? ctx.today().slice(0, 4);
@@ -139,12 +185,8 @@ export function registerReports(r: Registrar): void {
           const row: Row = { n: i + 1, id: rec.id, date: rec.created.slice(0, 10), title: rec.title };
           for (const f of wf.fields) {
             const v = rec.fields[f.id];
-            row[f.id] =
-              f.type === "enum" && typeof v === "string"
-                ? (ctx.t(`value.${v}` as never) ?? v)
-                : Array.isArray(v)
-                  ? v.join("、")
-                  : (v as string | number | undefined);
+            const shown = f.private && !opts.unmask ? maskValue(f.type, v) : v;
+            row[f.id] = shown === undefined ? "" : fieldDisplay(ctx, wf, f.id, shown);
           }
           row.step = stepLabel(wf, rec.step, ctx.lang);
           row.holders = namesOf(office, rec.holders, ctx.lang);

@@ -37,7 +37,8 @@ async function editOffice(
     if (problems.length)
       throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
     tx.put(OFFICE_FILE, next);
-    await tx.commit({ action, subject, author: identity, committer: identity });
+    const when = ctx.stamp();
+    await tx.commit({ action, subject, author: identity, committer: identity, authorDate: when, committerDate: when });
   });
   ctx.reg.forget();
 }
@@ -88,8 +89,15 @@ export function registerSetup(r: Registrar): void {
             const { rmSync } = await import("node:fs");
             rmSync(ctx.reg.dir, { recursive: true, force: true });
           }
-          await initRegistry(ctx.reg.dir, { identity: await ctx.setupIdentity(), name: "X街道办事处" });
-          await buildDemo(ctx);
+          await initRegistry(ctx.reg.dir, { identity: await ctx.setupIdentity(), name: "X街道办事处", when: ctx.stamp() });
+          try {
+            await buildDemo(ctx);
+          } catch (e) {
+            // A half-built demo would only mislead: start again from nothing next time.
+            const { rmSync } = await import("node:fs");
+            rmSync(ctx.reg.dir, { recursive: true, force: true });
+            throw e;
+          }
         }
         ctx.out(await demoTour(ctx));
         return 0;
