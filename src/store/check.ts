@@ -31,7 +31,9 @@ function checkYaml(reg: Registry, rel: string, validate: (v: unknown) => Problem
     const y = parseYamlText(text, rel);
     return placeProblems(y, validate(y.value));
   } catch (e) {
-    if (e instanceof OfficeError) return [fileProblem(rel, Number(e.params.line ?? 1), e.code, e.params)];
+    // The file and line go in front of the problem; the message itself says only what is wrong.
+    if (e instanceof OfficeError)
+      return [fileProblem(rel, Number(e.params.line ?? 1), e.code === "store.bad-yaml" ? "check.bad-yaml" : e.code, e.params)];
     throw e;
   }
 }
@@ -56,6 +58,8 @@ async function commitActions(reg: Registry): Promise<Map<string, { actions: stri
     if (!block.trim()) continue;
     const [head = "", ...files] = block.split("\n");
     const [hash = "", action = "", recs = ""] = head.split("\x1f");
+    // A calendar change recomputes due dates of open records: derived, not an event of theirs.
+    if (action.startsWith("calendar")) continue;
     const records = recs
       .split(",")
       .map((s) => s.trim())

@@ -27,7 +27,8 @@ export function parseYamlText(text: string, file: string): YamlFile {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const line = e?.linePos?.[0]?.line ?? 1;
+    // linePos is only filled with prettyErrors; the offset always is.
+    const line = e ? lc.linePos(e.pos[0]).line : 1;
     const message = (e?.message ?? "").split("\n")[0] ?? "";
     throw new OfficeError("failed", "store.bad-yaml", { file, line, message }, [], file);
   }

@@ -173,6 +173,7 @@ export const en = {
   "action.call": "call",
   "action.withdraw": "withdraw",
   // check
+  "check.bad-yaml": "invalid YAML: {message}",
   "check.unexpected-file": "{file} is not a record file (records/<kind>/<year>/<ID>.yaml)",
   "check.duplicate-id": "{id} also exists as {other}",
   "check.wrong-folder": "{id} is in the folder of year {folder}",

@@ -1,0 +1,362 @@
+/**
+ * Shared helpers for the store and end-to-end tests: temp folders, a clean environment for the
+ * built CLI (no user git config, no colour, English, not CI), running `bin/office-doc.js`, a small
+ * office set up through the real bin, and git inspection.
+ */
+import { type SpawnSyncOptions, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const BIN = join(ROOT, "bin", "office-doc.js");
+
+/** The clock every test uses unless it sets its own: Friday before the 2026 Spring Festival. */
+export const NOW = "2026-02-13T09:00:00+08:00";
+
+/** The small office that initRegistry sets up (ids). */
+export const UNIT = "urban";
+export const CLERK = "chang-liqun";
+export const CLERK_EMAIL = "chang-liqun@x-street.example";
+export const OFFICE = "wang-shoujie";
+export const SECRETARY = "li-jianguo";
+export const LEADER = "zhou-qiang";
+export const UNIT_HEAD = "zhao-lei";
+export const STAFF = "qian-fang";
+
+export const PEOPLE: { id: string; name: string; roles: string; unit?: string; email?: string }[] = [
+  { id: CLERK, name: "常丽群", roles: "clerk", email: CLERK_EMAIL },
+  { id: OFFICE, name: "王守杰", roles: "office" },
+  { id: SECRETARY, name: "李建国", roles: "party-secretary" },
+  { id: LEADER, name: "周强", roles: "leader" },
+  { id: UNIT_HEAD, name: "赵磊", roles: "unit-head", unit: UNIT },
+  { id: STAFF, name: "钱芳", roles: "staff", unit: UNIT },
+];
+
+export type Env = Record<string, string | undefined>;
+
+export interface BinResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env: Env;
+  /** Text piped to stdin; without it stdin is closed (never a TTY). */
+  input?: string;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+const made: string[] = [];
+
+/** A fresh temp folder, removed by cleanupTempDirs(). */
+export function makeTempDir(prefix = "office-doc-test-"): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+/** Remove every folder makeTempDir() made in this process (for afterAll). */
+export function cleanupTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * An environment for the bin and for git: HOME in `sandbox`, GIT_CONFIG_GLOBAL an empty file there,
+ * no system git config, LANG=C, NO_COLOR, CI unset. Only PATH (and TMPDIR) come from outside.
+ * `extra` values that are undefined remove the variable.
+ */
+export function testEnv(sandbox: string, extra: Env = {}): Env {
+  const home = join(sandbox, "home");
+  mkdirSync(home, { recursive: true });
+  const gitconfig = join(sandbox, "gitconfig-empty");
+  if (!existsSync(gitconfig)) writeFileSync(gitconfig, "");
+  const env: Env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    GIT_CONFIG_GLOBAL: gitconfig,
+    GIT_CONFIG_NOSYSTEM: "1",
+    LANG: "C",
+    NO_COLOR: "1",
+  };
+  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  delete env.CI;
+  return env;
+}
+
+function clean(env: Env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function spawnOpts(opts: RunOptions): SpawnSyncOptions {
+  return {
+    cwd: opts.cwd ?? ROOT,
+    env: clean(opts.env),
+    stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    timeout: opts.timeoutMs ?? 60_000,
+  };
+}
+
+/** Run `node bin/office-doc.js args` and wait for it. */
+export function runBin(args: string[], opts: RunOptions): BinResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    ...spawnOpts(opts),
+    encoding: "utf8",
+    ...(opts.input === undefined ? {} : { input: opts.input }),
+  });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** The same, without blocking: for processes that must run at the same time. */
+export function runBinAsync(args: string[], opts: RunOptions): Promise<BinResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: clean(opts.env),
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (s: string) => {
+      stdout += s;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (s: string) => {
+      stderr += s;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    if (child.stdin) child.stdin.end(opts.input);
+  });
+}
+
+/** Run git in `dir` with the test environment; throws on a non-zero exit. */
+export function git(dir: string, args: string[], env: Env = testEnv(dirname(dir))): string {
+  const r = spawnSync("git", args, { cwd: dir, env: clean({ ...env, LC_ALL: "C" }), encoding: "utf8" });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+export interface LogEntry {
+  hash: string;
+  authorName: string;
+  authorEmail: string;
+  committerName: string;
+  committerEmail: string;
+  subject: string;
+  body: string;
+  trailers: Record<string, string>;
+}
+
+/** The commits of HEAD, newest first, with their trailers. Empty for a repository without commits. */
+export function gitLog(dir: string, ...paths: string[]): LogEntry[] {
+  const head = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], {
+    cwd: dir,
+    env: clean(testEnv(dirname(dir))),
+  });
+  if (head.status !== 0) return [];
+  const fmt = ["%H", "%an", "%ae", "%cn", "%ce", "%s", "%b", "%(trailers:only,unfold)"].join("%x1f");
+  const out = git(dir, ["log", `--format=%x1e${fmt}`, ...(paths.length ? ["--", ...paths] : [])]);
+  return out
+    .split("\x1e")
+    .filter((s) => s.trim() !== "")
+    .map((block) => {
+      const [hash = "", an = "", ae = "", cn = "", ce = "", subject = "", body = "", tr = ""] =
+        block.split("\x1f");
+      const trailers: Record<string, string> = {};
+      for (const line of tr.split("\n")) {
+        const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+        if (m) trailers[m[1] as string] = m[2] as string;
+      }
+      return {
+        hash: hash.trim(),
+        authorName: an,
+        authorEmail: ae,
+        committerName: cn,
+        committerEmail: ce,
+        subject,
+        body,
+        trailers,
+      };
+    });
+}
+
+/** Number of commits reachable from HEAD (0 without commits). */
+export function commitCount(dir: string): number {
+  return gitLog(dir).length;
+}
+
+/** `git status --porcelain` (untracked files included; ignored ones not). Empty means clean. */
+export function gitStatus(dir: string): string {
+  return git(dir, ["status", "--porcelain", "--untracked-files=all"]);
+}
+
+/** A handle on one registry: run the bin against it as some person at some time. */
+export interface Registry {
+  dir: string;
+  sandbox: string;
+  /** The environment of a run: OFFICE_DOC_REGISTRY, OFFICE_DOC_USER (clerk unless null), OFFICE_DOC_NOW. */
+  env(opts?: { user?: string | null; now?: string; env?: Env }): Env;
+  run(args: string[], opts?: { user?: string | null; now?: string; env?: Env; input?: string }): BinResult;
+  runAsync(
+    args: string[],
+    opts?: { user?: string | null; now?: string; env?: Env; input?: string },
+  ): Promise<BinResult>;
+  /** Read a file of the registry (relative path). */
+  read(rel: string): string;
+}
+
+export function registryHandle(dir: string, sandbox = dirname(dir)): Registry {
+  const env: Registry["env"] = (opts = {}) =>
+    testEnv(sandbox, {
+      OFFICE_DOC_REGISTRY: dir,
+      OFFICE_DOC_USER: opts.user === null ? undefined : (opts.user ?? CLERK),
+      OFFICE_DOC_NOW: opts.now ?? NOW,
+      ...opts.env,
+    });
+  return {
+    dir,
+    sandbox,
+    env,
+    run: (args, opts = {}) =>
+      runBin(args, { env: env(opts), ...(opts.input === undefined ? {} : { input: opts.input }) }),
+    runAsync: (args, opts = {}) =>
+      runBinAsync(args, { env: env(opts), ...(opts.input === undefined ? {} : { input: opts.input }) }),
+    read: (rel) => readFileSync(join(dir, rel), "utf8"),
+  };
+}
+
+function must(r: BinResult, what: string): BinResult {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}\n${r.stderr}\n${r.stdout}`);
+  return r;
+}
+
+/**
+ * `init DIR` through the bin, then the small office (unit `urban`, a clerk, an office staff member,
+ * the party secretary, a leader, the unit head and a staff member of `urban`), each through the bin.
+ * DIR's parent is the sandbox holding HOME and the empty git config.
+ */
+export function initRegistry(dir: string): Registry {
+  const sandbox = dirname(dir);
+  const env = testEnv(sandbox, { OFFICE_DOC_NOW: NOW });
+  must(runBin(["init", dir], { env }), "init");
+  const withReg = { ...env, OFFICE_DOC_REGISTRY: dir };
+  must(runBin(["unit", "add", UNIT, "--name", "城市管理科", "--code", "CGK"], { env: withReg }), "unit add");
+  for (const p of PEOPLE) {
+    const args = ["person", "add", p.id, "--name", p.name, "--roles", p.roles];
+    if (p.unit) args.push("--unit", p.unit);
+    if (p.email) args.push("--email", p.email);
+    must(runBin(args, { env: withReg }), `person add ${p.id}`);
+  }
+  return registryHandle(dir, sandbox);
+}
+
+function hashTree(h: ReturnType<typeof createHash>, dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    h.update(`${p}\0`);
+    if (e.isDirectory()) hashTree(h, p);
+    else h.update(readFileSync(p));
+  }
+}
+
+/** What the template depends on: the built CLI, the templates it copies, and this office. */
+function templateKey(): string {
+  const h = createHash("sha256");
+  hashTree(h, join(ROOT, "dist"));
+  hashTree(h, join(ROOT, "templates"));
+  h.update(JSON.stringify(PEOPLE));
+  return h.digest("hex").slice(0, 16);
+}
+
+const CACHE_PREFIX = "office-doc-test-template-";
+
+/**
+ * The sandbox of an initialised office (see initRegistry), built through the bin once per build of
+ * the CLI and shared by every test file (os.tmpdir()/office-doc-test-template-<hash>). Never written
+ * to: tests work on copies. Stale ones (older than a day) are removed.
+ */
+function cachedTemplateSandbox(): string {
+  const key = templateKey();
+  const cached = join(tmpdir(), `${CACHE_PREFIX}${key}`);
+  if (existsSync(join(cached, "registry", "office.yaml"))) return cached;
+  const building = mkdtempSync(join(tmpdir(), `${CACHE_PREFIX}build-`));
+  try {
+    initRegistry(join(building, "registry"));
+    try {
+      renameSync(building, cached);
+    } catch {
+      // Another test process finished first: use theirs.
+      if (!existsSync(join(cached, "registry", "office.yaml"))) throw new Error(`cannot create ${cached}`);
+    }
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(CACHE_PREFIX) || name === `${CACHE_PREFIX}${key}`) continue;
+    try {
+      if (statSync(join(tmpdir(), name)).mtimeMs < dayAgo)
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    } catch {
+      /* gone already */
+    }
+  }
+  return cached;
+}
+
+/**
+ * An initialised office for a test file, and cheap copies of it for each test: the whole sandbox
+ * (registry, HOME, empty git config) is copied with fs.cpSync from a template built once.
+ * `template` is itself a private copy, free to use.
+ */
+export function templateRegistry(): { template: Registry; copy(): Registry } {
+  const source = cachedTemplateSandbox();
+  const copy = (): Registry => {
+    const target = makeTempDir("office-doc-reg-");
+    cpSync(source, target, { recursive: true });
+    return registryHandle(join(target, "registry"), target);
+  };
+  return { template: copy(), copy };
+}
+
+/** Receive a document (as the clerk, by default) and return its id. */
+export function receive(reg: Registry, title: string, opts: { now?: string; extra?: string[] } = {}): string {
+  const r = must(
+    reg.run(["receive", "--title", title, "--from", "区应急管理局", "--json", ...(opts.extra ?? [])], {
+      ...(opts.now ? { now: opts.now } : {}),
+    }),
+    "receive",
+  );
+  return (JSON.parse(r.stdout) as { id: string }).id;
+}
+
+/** Parse the whole stdout as one JSON document. */
+export function json<T = unknown>(r: BinResult): T {
+  return JSON.parse(r.stdout) as T;
+}
+
+export const recordPath = (id: string) => `records/incoming/${id.split("-")[1]}/${id}.yaml`;

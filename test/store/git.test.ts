@@ -1,0 +1,281 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { commitPaths, headCommit, logPath, resetIndexPaths, workTreeClean } from "../../src/store/git.js";
+import { cleanupTempDirs, git, gitLog, gitStatus, makeTempDir, testEnv } from "../helpers.js";
+
+const CLERK = { name: "常丽群", email: "chang-liqun@x-street.example" };
+const SECRETARY = { name: "李建国", email: "li-jianguo@x-street.example" };
+
+let sandbox = "";
+
+beforeAll(() => {
+  // src/store/git.ts runs git with process.env: give it the same clean git configuration as the bin.
+  sandbox = makeTempDir("office-doc-git-");
+  const env = testEnv(sandbox);
+  vi.stubEnv("HOME", env.HOME as string);
+  vi.stubEnv("GIT_CONFIG_GLOBAL", env.GIT_CONFIG_GLOBAL as string);
+  vi.stubEnv("GIT_CONFIG_NOSYSTEM", "1");
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  cleanupTempDirs();
+});
+
+let repo = "";
+const env = () => testEnv(sandbox);
+
+function write(rel: string, text: string): void {
+  mkdirSync(join(repo, rel, ".."), { recursive: true });
+  writeFileSync(join(repo, rel), text);
+}
+
+function tracked(): string[] {
+  return git(repo, ["ls-files"], env()).trim().split("\n").filter(Boolean).sort();
+}
+
+function headFiles(): string[] {
+  return git(repo, ["ls-tree", "-r", "--name-only", "HEAD"], env()).trim().split("\n").filter(Boolean).sort();
+}
+
+const message = (subject: string, trailers: Record<string, string>) =>
+  `${subject}\n\n${Object.entries(trailers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n")}\n`;
+
+beforeEach(() => {
+  repo = join(makeTempDir("office-doc-repo-"), "repo");
+  mkdirSync(repo);
+  git(repo, ["init", "-q", "-b", "main"], env());
+});
+
+describe("commitPaths", () => {
+  it("makes the first commit of an empty repository", async () => {
+    expect(await headCommit(repo)).toBeUndefined();
+    write("office.yaml", "name: 街道办事处\n");
+    const c = await commitPaths(repo, ["office.yaml"], {
+      message: message("init: 街道办事处", { "Office-Doc-Action": "init" }),
+      author: CLERK,
+      committer: CLERK,
+    });
+    expect(c).toMatch(/^[0-9a-f]{40}$/);
+    expect(await headCommit(repo)).toBe(c);
+    expect(git(repo, ["rev-parse", "main"], env()).trim()).toBe(c);
+    expect(headFiles()).toEqual(["office.yaml"]);
+    expect(gitStatus(repo)).toBe("");
+  });
+
+  it("records author and committer as given, and keeps the trailers", async () => {
+    write("a.yaml", "a: 1\n");
+    await commitPaths(repo, ["a.yaml"], { message: "first\n", author: CLERK, committer: CLERK });
+    write("a.yaml", "a: 2\n");
+    const c = await commitPaths(repo, ["a.yaml"], {
+      message: message("sign IN-2026-0001: 关于春节期间安全生产的通知", {
+        "Office-Doc-Action": "sign",
+        "Office-Doc-Record": "IN-2026-0001",
+        "Office-Doc-Actor": "li-jianguo",
+        "Office-Doc-Recorded-By": "chang-liqun",
+      }),
+      author: SECRETARY,
+      committer: CLERK,
+      authorDate: "2026-02-13T09:00:00+08:00",
+      committerDate: "2026-02-13T09:05:00+08:00",
+    });
+    const [last] = gitLog(repo);
+    expect(last?.hash).toBe(c);
+    expect(last?.authorName).toBe(SECRETARY.name);
+    expect(last?.authorEmail).toBe(SECRETARY.email);
+    expect(last?.committerName).toBe(CLERK.name);
+    expect(last?.committerEmail).toBe(CLERK.email);
+    expect(last?.subject).toBe("sign IN-2026-0001: 关于春节期间安全生产的通知");
+    expect(last?.trailers).toEqual({
+      "Office-Doc-Action": "sign",
+      "Office-Doc-Record": "IN-2026-0001",
+      "Office-Doc-Actor": "li-jianguo",
+      "Office-Doc-Recorded-By": "chang-liqun",
+    });
+    // The given dates: when the actor acted (author) and when it was recorded (committer).
+    expect(git(repo, ["log", "-1", "--format=%aI|%cI"], env()).trim()).toBe(
+      "2026-02-13T09:00:00+08:00|2026-02-13T09:05:00+08:00",
+    );
+    expect(git(repo, ["rev-list", "--count", "HEAD"], env()).trim()).toBe("2");
+  });
+
+  it("commits only the listed paths: other changes and untracked files stay out", async () => {
+    write("a.yaml", "a: 1\n");
+    write("b.yaml", "b: 1\n");
+    await commitPaths(repo, ["a.yaml", "b.yaml"], { message: "first\n", author: CLERK, committer: CLERK });
+    write("a.yaml", "a: 2\n");
+    write("b.yaml", "b: 2\n");
+    write("records/incoming/2026/IN-2026-0001.yaml", "id: IN-2026-0001\n");
+    write("notes.txt", "private\n");
+    await commitPaths(repo, ["a.yaml", "records/incoming/2026/IN-2026-0001.yaml"], {
+      message: "second\n",
+      author: CLERK,
+      committer: CLERK,
+    });
+    expect(headFiles()).toEqual(["a.yaml", "b.yaml", "records/incoming/2026/IN-2026-0001.yaml"]);
+    expect(git(repo, ["show", "HEAD:a.yaml"], env())).toBe("a: 2\n");
+    expect(git(repo, ["show", "HEAD:b.yaml"], env())).toBe("b: 1\n");
+    expect(tracked()).not.toContain("notes.txt");
+    expect(gitStatus(repo).split("\n").filter(Boolean).sort()).toEqual([" M b.yaml", "?? notes.txt"]);
+    // The second commit touched exactly the listed files.
+    const changed = git(repo, ["show", "--name-only", "--format=", "HEAD"], env()).trim().split("\n").sort();
+    expect(changed).toEqual(["a.yaml", "records/incoming/2026/IN-2026-0001.yaml"]);
+  });
+
+  it("a deleted file that is listed is removed by the commit", async () => {
+    write("a.yaml", "a: 1\n");
+    write("b.yaml", "b: 1\n");
+    await commitPaths(repo, ["a.yaml", "b.yaml"], { message: "first\n", author: CLERK, committer: CLERK });
+    rmSync(join(repo, "a.yaml"));
+    await commitPaths(repo, ["a.yaml"], { message: "delete a\n", author: CLERK, committer: CLERK });
+    expect(headFiles()).toEqual(["b.yaml"]);
+    expect(tracked()).toEqual(["b.yaml"]);
+    expect(gitStatus(repo)).toBe("");
+    expect(await workTreeClean(repo)).toBe(true);
+  });
+
+  it("fails (exit-1 error) when git refuses, and moves HEAD not at all", async () => {
+    write("a.yaml", "a: 1\n");
+    const first = await commitPaths(repo, ["a.yaml"], {
+      message: "first\n",
+      author: CLERK,
+      committer: CLERK,
+    });
+    write("a.yaml", "a: 2\n");
+    const err = await commitPaths(repo, ["a.yaml"], {
+      message: "bad\n",
+      author: { name: "", email: "" },
+      committer: { name: "", email: "" },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: "git.failed", kind: "failed" });
+    expect(await headCommit(repo)).toBe(first);
+  });
+});
+
+describe("resetIndexPaths", () => {
+  it("after a failed commit, restoring the files and resetting the index leaves git status clean", async () => {
+    write("a.yaml", "a: 1\n");
+    await commitPaths(repo, ["a.yaml"], { message: "first\n", author: CLERK, committer: CLERK });
+    const before = readFileSync(join(repo, "a.yaml"), "utf8");
+    // A write changes one file and adds another; the commit fails after they were staged.
+    write("a.yaml", "a: 2\n");
+    write("records/incoming/2026/IN-2026-0001.yaml", "id: IN-2026-0001\n");
+    const paths = ["a.yaml", "records/incoming/2026/IN-2026-0001.yaml"];
+    await expect(
+      commitPaths(repo, paths, { message: "bad\n", author: { name: "", email: "" }, committer: CLERK }),
+    ).rejects.toMatchObject({ code: "git.failed" });
+    expect(git(repo, ["diff", "--cached", "--name-only"], env()).trim()).not.toBe("");
+    // Roll back as a transaction does: files first, then the index.
+    writeFileSync(join(repo, "a.yaml"), before);
+    rmSync(join(repo, "records"), { recursive: true });
+    await resetIndexPaths(repo, paths);
+    expect(gitStatus(repo)).toBe("");
+    expect(git(repo, ["diff", "--cached", "--name-only"], env())).toBe("");
+  });
+
+  it("works in a repository without commits", async () => {
+    write("office.yaml", "name: x\n");
+    await expect(
+      commitPaths(repo, ["office.yaml"], {
+        message: "init\n",
+        author: { name: "", email: "" },
+        committer: CLERK,
+      }),
+    ).rejects.toMatchObject({ code: "git.failed" });
+    rmSync(join(repo, "office.yaml"));
+    await resetIndexPaths(repo, ["office.yaml"]);
+    expect(gitStatus(repo)).toBe("");
+    expect(git(repo, ["ls-files"], env())).toBe("");
+  });
+
+  it("does nothing for no paths", async () => {
+    await resetIndexPaths(repo, []);
+    expect(gitStatus(repo)).toBe("");
+  });
+});
+
+describe("logPath", () => {
+  it("lists the commits of one path oldest first, with parsed trailers", async () => {
+    const rec = "records/incoming/2026/IN-2026-0001.yaml";
+    const other = "records/incoming/2026/IN-2026-0002.yaml";
+    const steps: [string, string, string][] = [
+      ["receive", "chang-liqun", "chang-liqun"],
+      ["sign", "wang-shoujie", "wang-shoujie"],
+      ["sign", "li-jianguo", "chang-liqun"],
+    ];
+    let n = 0;
+    for (const [action, actor, recorder] of steps) {
+      n++;
+      write(rec, `id: IN-2026-0001\nversion: ${n}\n`);
+      await commitPaths(repo, [rec], {
+        message: message(`${action} IN-2026-0001: 通知`, {
+          "Office-Doc-Action": action,
+          "Office-Doc-Record": "IN-2026-0001",
+          "Office-Doc-Actor": actor,
+          "Office-Doc-Recorded-By": recorder,
+        }),
+        author: actor === "li-jianguo" ? SECRETARY : CLERK,
+        committer: CLERK,
+      });
+      // A commit on another record in between: not part of this record's log.
+      write(other, `id: IN-2026-0002\nversion: ${n}\n`);
+      await commitPaths(repo, [other], {
+        message: message("receive IN-2026-0002: 其他", { "Office-Doc-Action": "receive" }),
+        author: CLERK,
+        committer: CLERK,
+      });
+    }
+    const log = await logPath(repo, rec);
+    expect(log.map((e) => e.trailers["Office-Doc-Action"])).toEqual(["receive", "sign", "sign"]);
+    expect(log.map((e) => e.trailers["Office-Doc-Actor"])).toEqual([
+      "chang-liqun",
+      "wang-shoujie",
+      "li-jianguo",
+    ]);
+    expect(log.map((e) => e.subject)).toEqual([
+      "receive IN-2026-0001: 通知",
+      "sign IN-2026-0001: 通知",
+      "sign IN-2026-0001: 通知",
+    ]);
+    expect(log[2]).toMatchObject({
+      authorName: SECRETARY.name,
+      authorEmail: SECRETARY.email,
+      committerName: CLERK.name,
+      committerEmail: CLERK.email,
+      trailers: {
+        "Office-Doc-Action": "sign",
+        "Office-Doc-Record": "IN-2026-0001",
+        "Office-Doc-Actor": "li-jianguo",
+        "Office-Doc-Recorded-By": "chang-liqun",
+      },
+    });
+    for (const e of log) {
+      expect(e.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(Number.isNaN(Date.parse(e.authorDate))).toBe(false);
+    }
+    // Oldest first: the same order as `git log --reverse`.
+    const revs = git(repo, ["log", "--reverse", "--format=%H", "--", rec], env()).trim().split("\n");
+    expect(log.map((e) => e.commit)).toEqual(revs);
+  });
+
+  it("is empty for a path no commit touched", async () => {
+    write("a.yaml", "a: 1\n");
+    await commitPaths(repo, ["a.yaml"], { message: "first\n", author: CLERK, committer: CLERK });
+    expect(await logPath(repo, "records/none.yaml")).toEqual([]);
+  });
+
+  it("keeps a commit without trailers, with empty trailers", async () => {
+    write("a.yaml", "a: 1\n");
+    await commitPaths(repo, ["a.yaml"], { message: "edited by hand\n", author: CLERK, committer: CLERK });
+    const log = await logPath(repo, "a.yaml");
+    expect(log).toHaveLength(1);
+    expect(log[0]?.subject).toBe("edited by hand");
+    expect(log[0]?.trailers).toEqual({});
+  });
+});

@@ -1,0 +1,176 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cleanupTempDirs,
+  commitCount,
+  git,
+  gitStatus,
+  json,
+  OFFICE,
+  type Registry,
+  receive,
+  recordPath,
+  templateRegistry,
+} from "../helpers.js";
+
+/**
+ * The derived index under .office-doc/, exercised through the real bin. The tests run in order on one
+ * registry: each builds on the records the previous ones left.
+ */
+
+interface Summary {
+  id: string;
+  title: string;
+  step: string | null;
+}
+
+let base: Registry;
+let ids: string[] = [];
+
+beforeAll(() => {
+  const { copy } = templateRegistry();
+  base = copy();
+  ids = [
+    receive(base, "关于春节期间安全生产的通知"),
+    receive(base, "关于做好寒潮天气防范应对工作的紧急通知"),
+    receive(base, "关于2026年度经济运行情况的通报"),
+  ];
+  const r = base.run(["propose", ids[0] as string, "--as", OFFICE, "--opinion", "拟请书记阅示"]);
+  if (r.code !== 0) throw new Error(r.stderr);
+}, 60_000);
+
+afterAll(cleanupTempDirs);
+
+function listJson(reg: Registry, extra: string[] = []): Summary[] {
+  const r = reg.run(["list", "--json", ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return json<Summary[]>(r);
+}
+
+const byId = (list: Summary[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+
+describe("the record index", () => {
+  it("knows every record written through the bin", () => {
+    expect(ids).toEqual(["IN-2026-0001", "IN-2026-0002", "IN-2026-0003"]);
+    const list = listJson(base);
+    expect(list.map((s) => s.id).sort()).toEqual(ids);
+    expect(list.find((s) => s.id === "IN-2026-0001")?.step).toBe("instruct");
+    expect(existsSync(join(base.dir, ".office-doc", "index-open.json"))).toBe(true);
+  });
+
+  it("is rebuilt when .office-doc/ is deleted, with the same listing", () => {
+    const before = listJson(base, ["--status", "all"]);
+    const beforeOpen = listJson(base);
+    rmSync(join(base.dir, ".office-doc"), { recursive: true, force: true });
+    const after = listJson(base, ["--status", "all"]);
+    expect(byId(after)).toEqual(byId(before));
+    expect(byId(listJson(base))).toEqual(byId(beforeOpen));
+    expect(existsSync(join(base.dir, ".office-doc", "index-open.json"))).toBe(true);
+    // The index is local: never part of the registry's commits, never shown by git status.
+    expect(gitStatus(base.dir)).toBe("");
+    expect(git(base.dir, ["ls-files", ".office-doc"])).toBe("");
+  });
+
+  it("is rebuilt from a corrupt index file", () => {
+    const before = listJson(base);
+    writeFileSync(join(base.dir, ".office-doc", "index-open.json"), "{ not json");
+    expect(byId(listJson(base))).toEqual(byId(before));
+  });
+
+  it("follows a commit made with plain git (title edited by hand)", () => {
+    // Make sure an index exists and is tied to the current HEAD first.
+    listJson(base);
+    const rel = recordPath("IN-2026-0002");
+    const text = base.read(rel);
+    expect(text).toMatch(/^title: 关于做好寒潮天气防范应对工作的紧急通知$/m);
+    writeFileSync(
+      join(base.dir, rel),
+      text.replace(/^title: .*$/m, "title: 关于做好寒潮天气防范应对工作的紧急通知（更正）"),
+    );
+    const n = commitCount(base.dir);
+    git(base.dir, [
+      "-c",
+      "user.name=Hand",
+      "-c",
+      "user.email=hand@example.org",
+      "commit",
+      "-q",
+      "-am",
+      "fix title",
+    ]);
+    expect(commitCount(base.dir)).toBe(n + 1);
+    const list = listJson(base);
+    expect(list.find((s) => s.id === "IN-2026-0002")?.title).toBe(
+      "关于做好寒潮天气防范应对工作的紧急通知（更正）",
+    );
+    // Incremental update and full rebuild agree.
+    rmSync(join(base.dir, ".office-doc"), { recursive: true, force: true });
+    expect(byId(listJson(base))).toEqual(byId(list));
+  });
+
+  it("a new receive after a plain-git commit still gets the next free number", () => {
+    const id = receive(base, "关于开展春季植树活动的通知");
+    expect(id).toBe("IN-2026-0004");
+  });
+
+  it("names a broken record committed with plain git on stderr and still lists the others", () => {
+    const reg = base;
+    listJson(reg);
+    const rel = recordPath("IN-2026-0003");
+    const original = reg.read(rel);
+    writeFileSync(join(reg.dir, rel), original.replace(/^title: .*$/m, "title: [unclosed"));
+    git(reg.dir, [
+      "-c",
+      "user.name=Hand",
+      "-c",
+      "user.email=hand@example.org",
+      "commit",
+      "-q",
+      "-am",
+      "oops",
+    ]);
+    const r = reg.run(["list"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(rel);
+    expect(r.stdout).toContain("IN-2026-0001");
+    expect(r.stdout).toContain("IN-2026-0002");
+    const j = reg.run(["list", "--json"]);
+    expect(j.code).toBe(0);
+    expect(j.stderr).toContain(rel);
+    const list = json<Summary[]>(j);
+    expect(list.map((s) => s.id).sort()).toEqual(["IN-2026-0001", "IN-2026-0002", "IN-2026-0004"]);
+    // Repaired and committed again: listed again, no longer named.
+    writeFileSync(join(reg.dir, rel), original);
+    git(reg.dir, ["-c", "user.name=Hand", "-c", "user.email=hand@example.org", "commit", "-q", "-am", "fix"]);
+    const again = reg.run(["list", "--json"]);
+    expect(again.stderr).not.toContain(rel);
+    expect(
+      json<Summary[]>(again)
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(["IN-2026-0001", "IN-2026-0002", "IN-2026-0003", "IN-2026-0004"]);
+  });
+
+  // Listings show the committed registry (the index follows git HEAD, by design: statting every open
+  // record on every listing would cost more than the listing); `check` names the uncommitted edit.
+  it("lists the committed record while its uncommitted hand edit is broken; check names the file", () => {
+    const reg = base;
+    listJson(reg);
+    const rel = recordPath("IN-2026-0003");
+    const original = reg.read(rel);
+    writeFileSync(join(reg.dir, rel), original.replace(/^title: .*$/m, "title: [unclosed"));
+    try {
+      const r = reg.run(["list", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { id: string }[]).map((s) => s.id)).toContain("IN-2026-0003");
+      const c = reg.run(["check"]);
+      expect(c.code).toBe(1);
+      expect(c.stdout).toMatch(new RegExp(`${rel.replace(/[.]/g, "\\.")}:\\d+: `));
+      expect(c.stdout).toContain("uncommitted");
+    } finally {
+      writeFileSync(join(reg.dir, rel), original);
+    }
+    expect(readFileSync(join(reg.dir, rel), "utf8")).toBe(original);
+  });
+});
