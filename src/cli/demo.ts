@@ -259,27 +259,55 @@ async function demoOutgoingAndCalls(
   // An office document issued, numbered X街办发〔YYYY〕1号 and distributed.
   const t1 = back(5, "09:00");
   let o = await save(
-    createRecord(O("wang-shoujie", t1), formatId({ prefix: wfOut.prefix, year, seq: 1 }), "关于开展冬季环境卫生整治工作的通知", {
-      category: "office", unit: "urban", type: "notice", urgency: "normal", classification: "none",
-      recipients: ["各社区居委会", "辖区各单位"], cc: ["区城市管理局"], copies: 40, pages: 3,
-    }, t1),
+    createRecord(
+      O("wang-shoujie", t1),
+      formatId({ prefix: wfOut.prefix, year, seq: 1 }),
+      "关于开展冬季环境卫生整治工作的通知",
+      {
+        category: "office",
+        unit: "urban",
+        type: "notice",
+        urgency: "normal",
+        classification: "none",
+        recipients: ["各社区居委会", "辖区各单位"],
+        cc: ["区城市管理局"],
+        copies: 40,
+        pages: 3,
+      },
+      t1,
+    ),
   );
   o = await step(o, (r) => sign(r, O("wang-shoujie", back(5, "10:00"), "zhao-lei"), { opinion: "同意。" }));
   o = await step(o, (r) => sign(r, O("wang-shoujie", back(5, "11:00")), { opinion: "格式已核。" }));
-  o = await step(o, (r) => sign(r, O("wang-shoujie", back(4, "09:00"), "zhou-qiang"), { opinion: "同意印发。" }));
+  o = await step(o, (r) =>
+    sign(r, O("wang-shoujie", back(4, "09:00"), "zhou-qiang"), { opinion: "同意印发。" }),
+  );
   o = await step(o, (r) => sign(r, O("yu-kai", back(4, "15:00"), "li-jianguo"), { opinion: "同意。" }));
   o = await step(o, (r) => sign(r, O("yu-kai", back(3, "10:00"), "zhang-wei"), { opinion: "签发。" }));
-  o = await step(o, (r) => sign(r, O("yu-kai", back(3, "10:30")), { set: { doc_number: `X街办发〔${year}〕1号` } }));
+  o = await step(o, (r) =>
+    sign(r, O("yu-kai", back(3, "10:30")), { set: { doc_number: `X街办发〔${year}〕1号` } }),
+  );
   o = await step(o, (r) => sign(r, O("yu-kai", back(3, "11:00")), {}));
   o = await step(o, (r) => sign(r, O("wang-shoujie", back(2, "10:00")), {}));
   await step(o, (r) => sign(r, O("liu-qingzhu", back(2, "15:00")), {}));
   // A party-committee document waiting for the party secretary's sign-off.
   const t2 = back(1, "09:00");
   let p = await save(
-    createRecord(O("wang-shoujie", t2), formatId({ prefix: wfOut.prefix, year, seq: 2 }), "关于召开街道党工委（扩大）会议的通知", {
-      category: "party-committee", unit: "dangzhengban", type: "notice", urgency: "urgent", classification: "none",
-      recipients: ["各社区党组织", "街道各科室"], copies: 25,
-    }, t2),
+    createRecord(
+      O("wang-shoujie", t2),
+      formatId({ prefix: wfOut.prefix, year, seq: 2 }),
+      "关于召开街道党工委（扩大）会议的通知",
+      {
+        category: "party-committee",
+        unit: "dangzhengban",
+        type: "notice",
+        urgency: "urgent",
+        classification: "none",
+        recipients: ["各社区党组织", "街道各科室"],
+        copies: 25,
+      },
+      t2,
+    ),
   );
   p = await step(p, (r) => sign(r, O("yu-kai", back(1, "09:30")), { opinion: "同意。" }));
   p = await step(p, (r) => sign(r, O("wang-shoujie", back(1, "10:00")), { opinion: "格式已核。" }));
@@ -288,16 +316,39 @@ async function demoOutgoingAndCalls(
   // Calls: one transferred to the urban unit (ordinary, 2 working days), one answered at once.
   const t3 = back(3, "14:20");
   let c = await save(
-    createRecord(C("chang-liqun", t3), formatId({ prefix: wfCall.prefix, year, seq: 1 }), "小区门口路灯损坏多日，夜间出行不便", {
-      caller: "张建华", phone: "13812345678", address: "幸福里小区3号楼", channel: "phone", type: "help", category: "ordinary", important: false,
-    }, t3),
+    createRecord(
+      C("chang-liqun", t3),
+      formatId({ prefix: wfCall.prefix, year, seq: 1 }),
+      "小区门口路灯损坏多日，夜间出行不便",
+      {
+        caller: "张建华",
+        phone: "13812345678",
+        address: "幸福里小区3号楼",
+        channel: "phone",
+        type: "help",
+        category: "ordinary",
+        important: false,
+      },
+      t3,
+    ),
   );
   await step(c, (r) => route(r, C("chang-liqun", back(3, "14:30")), ["urban"]));
   const t4 = back(0, "10:05");
   c = await save(
-    createRecord(C("chang-liqun", t4), formatId({ prefix: wfCall.prefix, year, seq: 2 }), "咨询社区老年食堂的开放时间", {
-      caller: "李秀英", phone: "010-62345678", channel: "phone", type: "consultation", category: "immediate", important: false,
-    }, t4),
+    createRecord(
+      C("chang-liqun", t4),
+      formatId({ prefix: wfCall.prefix, year, seq: 2 }),
+      "咨询社区老年食堂的开放时间",
+      {
+        caller: "李秀英",
+        phone: "010-62345678",
+        channel: "phone",
+        type: "consultation",
+        category: "immediate",
+        important: false,
+      },
+      t4,
+    ),
   );
   await step(c, (r) => sign(r, C("chang-liqun", back(0, "10:10")), { opinion: "当场答复。" }));
 }

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { OfficeError } from "../core/problems.js";
 import { detectLang, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { registerActions } from "./commands/actions.js";
@@ -13,6 +14,7 @@ import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
 import { Ctx, type GlobalOptions } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
+import { stepLabel } from "./present.js";
 
 /** What every command module gets: the program, a translator, and `run` to wrap its action. */
 export interface Registrar {
@@ -37,6 +39,26 @@ function preLang(argv: string[]): Lang {
   const i = argv.findIndex((a) => a === "--lang" || a.startsWith("--lang="));
   const flag = i < 0 ? undefined : argv[i]?.includes("=") ? argv[i]?.split("=")[1] : argv[i + 1];
   return detectLang(flag, process.env) ?? "en";
+}
+
+/**
+ * The engine names steps by id; people read their labels. When an error concerns a record, replace
+ * the step ids in its parameters by the labels of that record's workflow.
+ */
+function stepLabelsInParams(ctx: Ctx, e: OfficeError): void {
+  const id = e.params.id;
+  if (typeof id !== "string") return;
+  try {
+    const kind = ctx.reg.kindOfPrefix(id.split("-")[0] ?? "");
+    if (!kind) return;
+    const wf = ctx.reg.workflow(kind);
+    for (const k of ["step", "expected"]) {
+      const v = e.params[k];
+      if (typeof v === "string" && v) e.params[k] = stepLabel(wf, v, ctx.lang);
+    }
+  } catch {
+    // The error is reported with ids, as raised.
+  }
 }
 
 export function buildProgram(lang: Lang): Command {
@@ -75,6 +97,7 @@ export function buildProgram(lang: Lang): Command {
           const code = await fn(ctx, ...(args.slice(0, -1) as never));
           process.exitCode = code ?? EXIT.ok;
         } catch (e) {
+          if (ctx && e instanceof OfficeError) stepLabelsInParams(ctx, e);
           process.exitCode = reportError(e, ctx?.lang ?? lang, opts.debug === true);
         }
       },

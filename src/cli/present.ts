@@ -81,7 +81,8 @@ export function fieldDisplay(ctx: Ctx, wf: WorkflowDef, field: string, v: unknow
     return v;
   }
   if (def?.type === "boolean" && typeof v === "boolean") return ctx.t(v ? "value.yes" : "value.no");
-  if (def?.type === "list" && Array.isArray(v) && def.refs) return namesOf(ctx.office(), v as string[], ctx.lang);
+  if (def?.type === "list" && Array.isArray(v) && def.refs)
+    return namesOf(ctx.office(), v as string[], ctx.lang);
   if (def?.ref && typeof v === "string") return nameOf(ctx.office(), v);
   if (Array.isArray(v)) return v.join(ctx.lang === "zh-CN" ? "、" : ", ");
   return plain(v);

@@ -91,14 +91,25 @@ interface WallTime {
  * Zones with one fixed offset for every date office-doc deals with (China has had no daylight saving
  * since 1991): computed without Intl, whose time-zone data costs ~25 ms to load.
  */
-const FIXED_OFFSET_MINUTES: Record<string, number> = { "Asia/Shanghai": 480, "Asia/Chongqing": 480, PRC: 480, UTC: 0, "Etc/UTC": 0 };
+const FIXED_OFFSET_MINUTES: Record<string, number> = {
+  "Asia/Shanghai": 480,
+  "Asia/Chongqing": 480,
+  PRC: 480,
+  UTC: 0,
+  "Etc/UTC": 0,
+};
 
 /** The wall-clock date and time in `tz` of an instant given in epoch milliseconds. */
 export function wallTime(ms: number, tz: string): WallTime {
   const fixed = FIXED_OFFSET_MINUTES[tz];
   if (fixed !== undefined) {
     const d = new Date(ms + fixed * 60000);
-    return { date: d.toISOString().slice(0, 10), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+    return {
+      date: d.toISOString().slice(0, 10),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+    };
   }
   const parts: Record<string, string> = {};
   for (const p of partsFormatter(tz).formatToParts(new Date(ms))) parts[p.type] = p.value;

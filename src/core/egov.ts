@@ -1,8 +1,8 @@
 import type { Calendar } from "./calendar.js";
+import { formatInstant, type IsoDate, instantAt } from "./dates.js";
 import type { ActionContext, ActionResult } from "./engine.js";
 import type { HistoryEvent, RecordDoc } from "./model.js";
 import { refused } from "./problems.js";
-import { formatInstant, type IsoDate, instantAt } from "./dates.js";
 
 export interface Checkin {
   at: string;
@@ -65,11 +65,13 @@ const SEND_ROLES = ["office", "office-head", "clerk"];
 export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): ActionResult {
   const numberStep = ctx.wf.steps.findIndex((s) => s.numbers);
   const numberField = ctx.wf.steps[numberStep]?.numbers?.field;
-  if (numberStep < 0 || !numberField) throw refused("egov.not-sendable-kind", { id: rec0.id, kind: rec0.kind });
+  if (numberStep < 0 || !numberField)
+    throw refused("egov.not-sendable-kind", { id: rec0.id, kind: rec0.kind });
   if (!ctx.actor.roles.some((r) => SEND_ROLES.includes(r)))
     throw refused("engine.route-not-permitted", { person: ctx.actor.name, roles: SEND_ROLES.join(", ") });
   const cls = rec0.fields.classification;
-  if (typeof cls === "string" && cls !== "none") throw refused("egov.classified", { id: rec0.id, classification: cls });
+  if (typeof cls === "string" && cls !== "none")
+    throw refused("egov.classified", { id: rec0.id, classification: cls });
   const current = ctx.wf.steps.findIndex((s) => s.id === rec0.step);
   const number = rec0.fields[numberField];
   if (rec0.withdrawn) throw refused("egov.withdrawn", { id: rec0.id });
@@ -78,7 +80,12 @@ export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): Act
   const list = (k: string) => (Array.isArray(rec0.fields[k]) ? (rec0.fields[k] as string[]) : []);
   const scope = [...list("recipients"), ...list("cc")];
   const outside = to.filter((t) => !scope.includes(t));
-  if (outside.length) throw refused("egov.out-of-scope", { id: rec0.id, outside: outside.join("、"), scope: scope.join("、") || "—" });
+  if (outside.length)
+    throw refused("egov.out-of-scope", {
+      id: rec0.id,
+      outside: outside.join("、"),
+      scope: scope.join("、") || "—",
+    });
   const rec = structuredClone(rec0);
   const event: HistoryEvent = {
     action: "egov-send",
@@ -86,7 +93,12 @@ export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): Act
     actor: ctx.actor.id,
     recorded_by: ctx.recorder.id,
     to: [...new Set(to)],
-    changes: { doc_number: number, title: rec.title, ...(rec.fields.pages !== undefined ? { pages: rec.fields.pages } : {}), scope },
+    changes: {
+      doc_number: number,
+      title: rec.title,
+      ...(rec.fields.pages !== undefined ? { pages: rec.fields.pages } : {}),
+      scope,
+    },
   };
   if (rec.step) event.step = rec.step;
   rec.history.push(event);

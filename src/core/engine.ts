@@ -40,7 +40,8 @@ function baseEvent(ctx: ActionContext, action: string, at = ctx.now): HistoryEve
 function limitCtx(rec: RecordDoc, calendar: Calendar, tz: string): LimitContext {
   const stepDone: Record<string, string> = {};
   for (const e of rec.history)
-    if ((e.action === "sign" || e.action === "file") && e.step && e.decision !== "return") stepDone[e.step] = officeDate(Date.parse(e.at), tz);
+    if ((e.action === "sign" || e.action === "file") && e.step && e.decision !== "return")
+      stepDone[e.step] = officeDate(Date.parse(e.at), tz);
   return {
     calendar,
     stepStart: officeDate(Date.parse(rec.step_started ?? rec.created), tz),
@@ -305,7 +306,9 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
     rec.fields[step.stamps] = today;
     event.changes = { ...(event.changes ?? {}), [step.stamps]: today };
   }
-  const missing = (step.requires ?? []).filter((f) => rec.fields[f] === undefined || rec.fields[f] === null || rec.fields[f] === "");
+  const missing = (step.requires ?? []).filter(
+    (f) => rec.fields[f] === undefined || rec.fields[f] === null || rec.fields[f] === "",
+  );
   if (missing.length) throw usageError("engine.step-requires", { step: step.id, fields: missing.join(", ") });
   const sig: Signature = { by: ctx.actor.id, at: event.at };
   if (step.actor.all && part !== ctx.actor.id) sig.for = part;
@@ -503,16 +506,26 @@ export function fileRecord(
 export function reopen(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
   const target = ctx.wf.reopen_to;
   if (!target) throw refused("engine.cannot-reopen", { id: rec0.id });
-  if (rec0.status !== "closed" || rec0.withdrawn || rec0.archive) throw refused("engine.reopen-not-closed", { id: rec0.id });
+  if (rec0.status !== "closed" || rec0.withdrawn || rec0.archive)
+    throw refused("engine.reopen-not-closed", { id: rec0.id });
   const when = ctx.wf.reopen_when;
   if (when && !conditionHolds(when, rec0.fields))
-    throw refused("engine.reopen-condition", { id: rec0.id, field: when.field, value: String(when.equals ?? when.in?.join(", ") ?? "") });
+    throw refused("engine.reopen-condition", {
+      id: rec0.id,
+      field: when.field,
+      value: String(when.equals ?? when.in?.join(", ") ?? ""),
+    });
   const rec = clone(rec0);
   rec.round_started = stamp(ctx);
   delete rec.deadline_extended_until;
   const event: HistoryEvent = { ...baseEvent(ctx, "reopen"), step: target, reason };
   rec.history.push(event);
-  const { uncovered } = enterStep(rec, ctx, ctx.wf.steps.findIndex((s) => s.id === target), ctx.now);
+  const { uncovered } = enterStep(
+    rec,
+    ctx,
+    ctx.wf.steps.findIndex((s) => s.id === target),
+    ctx.now,
+  );
   return { record: rec, event, uncoveredYears: uncovered };
 }
 
@@ -520,7 +533,8 @@ export function reopen(rec0: RecordDoc, ctx: ActionContext, reason: string): Act
 export function withdraw(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
   const rec = clone(rec0);
   currentStep(rec, ctx.wf);
-  if (!isLeader(ctx.actor, ctx.office)) throw refused("engine.withdraw-not-leader", { person: `${ctx.actor.name} (${ctx.actor.id})` });
+  if (!isLeader(ctx.actor, ctx.office))
+    throw refused("engine.withdraw-not-leader", { person: `${ctx.actor.name} (${ctx.actor.id})` });
   const event: HistoryEvent = { ...baseEvent(ctx, "withdraw"), reason };
   if (rec.step) event.step = rec.step;
   rec.history.push(event);

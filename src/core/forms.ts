@@ -20,13 +20,19 @@ export function fillForm(
   return out.join("\n");
 }
 
-const CLASSIFICATION_ZH: Record<string, string> = { secret: "秘密", confidential: "机密", "top-secret": "绝密" };
+const CLASSIFICATION_ZH: Record<string, string> = {
+  secret: "秘密",
+  confidential: "机密",
+  "top-secret": "绝密",
+};
 const URGENCY_ZH: Record<string, string> = { urgent: "加急", "extra-urgent": "特急" };
 /** Upward documents carry the names of their signers (签发人). */
 const UPWARD_TYPES = new Set(["request", "report"]);
 
-const str = (v: unknown) => (v === undefined || v === null ? "" : Array.isArray(v) ? v.join("、") : String(v));
-const personName = (office: OfficeConfig, id: string | undefined) => office.people.find((p) => p.id === id)?.name ?? id ?? "";
+const str = (v: unknown) =>
+  v === undefined || v === null ? "" : Array.isArray(v) ? v.join("、") : String(v);
+const personName = (office: OfficeConfig, id: string | undefined) =>
+  office.people.find((p) => p.id === id)?.name ?? id ?? "";
 const unitName = (office: OfficeConfig, id: unknown) =>
   office.units.find((u) => u.id === id)?.name ?? office.people.find((p) => p.id === id)?.name ?? str(id);
 
@@ -41,7 +47,8 @@ export function classificationMark(classification: unknown, term: unknown): stri
 function signerOf(rec: RecordDoc, step: string): { actor: string; at: string; opinion?: string } | undefined {
   for (let i = rec.history.length - 1; i >= 0; i--) {
     const e = rec.history[i];
-    if (e && e.step === step && (e.action === "sign" || e.action === "file") && e.decision !== "return") return e;
+    if (e && e.step === step && (e.action === "sign" || e.action === "file") && e.decision !== "return")
+      return e;
   }
   return undefined;
 }
@@ -53,7 +60,10 @@ export function outgoingForm(rec: RecordDoc, office: OfficeConfig, copy: number)
   const printed = typeof f.printed_on === "string" ? f.printed_on : undefined;
   const classified = CLASSIFICATION_ZH[str(f.classification)] !== undefined;
   const copies = typeof f.copies === "number" ? f.copies : 0;
-  const distribution = [...((f.recipients as string[] | undefined) ?? []).map((r) => `主送　${r}`), ...((f.cc as string[] | undefined) ?? []).map((r) => `抄送　${r}`)];
+  const distribution = [
+    ...((f.recipients as string[] | undefined) ?? []).map((r) => `主送　${r}`),
+    ...((f.cc as string[] | undefined) ?? []).map((r) => `抄送　${r}`),
+  ];
   return {
     id: rec.id,
     copy_no: classified ? String(copy).padStart(6, "0") : "",
@@ -107,7 +117,12 @@ export function incomingForm(rec: RecordDoc, office: OfficeConfig, tz: string): 
   const f = rec.fields;
   const step = (id: string) => {
     const events = rec.history.filter((e) => e.step === id && e.action === "sign" && e.decision !== "return");
-    return events.map((e) => `${e.opinion ?? "已阅"}　${personName(office, e.actor)}　${chineseDate(officeDate(Date.parse(e.at), tz))}`).join("\n");
+    return events
+      .map(
+        (e) =>
+          `${e.opinion ?? "已阅"}　${personName(office, e.actor)}　${chineseDate(officeDate(Date.parse(e.at), tz))}`,
+      )
+      .join("\n");
   };
   const undertakers = [...rec.history].reverse().find((e) => e.step === "instruct" && e.to?.length)?.to ?? [];
   return {

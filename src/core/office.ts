@@ -82,7 +82,8 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
   const prefixes: Record<string, string> = {};
   if (isMap(raw.prefixes)) for (const [k, v] of Object.entries(raw.prefixes)) prefixes[k] = String(v);
   const issuerMarks: Record<string, string> = {};
-  if (isMap(raw.issuer_marks)) for (const [k, v] of Object.entries(raw.issuer_marks)) issuerMarks[k] = String(v);
+  if (isMap(raw.issuer_marks))
+    for (const [k, v] of Object.entries(raw.issuer_marks)) issuerMarks[k] = String(v);
   const egovRaw = isMap(raw.egov) ? raw.egov : {};
   const windows = Array.isArray(egovRaw.windows)
     ? egovRaw.windows.map(String)

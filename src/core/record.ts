@@ -58,10 +58,16 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
       const parts = p.split("-");
       const areaLen = /^0[12]/.test(digits) ? 3 : 4;
       const area = digits.slice(0, areaLen);
-      const local = parts.length === 3 ? (parts[1] ?? "") : parts.length === 2 && parts[0] === area ? (parts[1] ?? "") : digits.slice(areaLen);
+      const local =
+        parts.length === 3
+          ? (parts[1] ?? "")
+          : parts.length === 2 && parts[0] === area
+            ? (parts[1] ?? "")
+            : digits.slice(areaLen);
       const ext = parts.length === 3 ? parts[2] : undefined;
       const value = `${area}-${local}${ext ? `-${ext}` : ""}`;
-      if (/^0\d{2,3}$/.test(area) && /^\d{7,8}$/.test(local) && (!ext || /^\d{1,6}$/.test(ext))) return { value };
+      if (/^0\d{2,3}$/.test(area) && /^\d{7,8}$/.test(local) && (!ext || /^\d{1,6}$/.test(ext)))
+        return { value };
       return bad("field.bad-phone");
     }
   }

@@ -191,7 +191,8 @@ export function validateWorkflow(
     });
 
   const stepIds: string[] = [];
-  if (Array.isArray(raw.steps)) for (const s of raw.steps) if (isMap(s) && typeof s.id === "string") stepIds.push(s.id);
+  if (Array.isArray(raw.steps))
+    for (const s of raw.steps) if (isMap(s) && typeof s.id === "string") stepIds.push(s.id);
 
   const conditionOk = (path: (string | number)[], c: unknown): c is Condition => {
     if (!isMap(c) || typeof c.field !== "string" || !fieldIds.has(c.field)) {
@@ -300,18 +301,24 @@ export function validateWorkflow(
         p(["steps", i, "return_to"], "workflow.unknown-step", { step: String(s.return_to) });
       if (s.when !== undefined) conditionOk(["steps", i, "when"], s.when);
       if (s.requires !== undefined) {
-        if (!Array.isArray(s.requires)) p(["steps", i, "requires"], "workflow.unknown-field", { field: String(s.requires) });
-        else s.requires.forEach((f, j) => {
-          if (!fieldIds.has(String(f))) p(["steps", i, "requires", j], "workflow.unknown-field", { field: String(f) });
-        });
+        if (!Array.isArray(s.requires))
+          p(["steps", i, "requires"], "workflow.unknown-field", { field: String(s.requires) });
+        else
+          s.requires.forEach((f, j) => {
+            if (!fieldIds.has(String(f)))
+              p(["steps", i, "requires", j], "workflow.unknown-field", { field: String(f) });
+          });
       }
-      if (s.stamps !== undefined && !fieldIds.has(String(s.stamps))) p(["steps", i, "stamps"], "workflow.unknown-field", { field: String(s.stamps) });
+      if (s.stamps !== undefined && !fieldIds.has(String(s.stamps)))
+        p(["steps", i, "stamps"], "workflow.unknown-field", { field: String(s.stamps) });
       if (s.route_sets !== undefined && !fieldIds.has(String(s.route_sets)))
         p(["steps", i, "route_sets"], "workflow.unknown-field", { field: String(s.route_sets) });
       if (s.numbers !== undefined) {
         const n = s.numbers;
         if (!isMap(n) || !fieldIds.has(String(n.field)) || !fieldIds.has(String(n.prefix_by)))
-          p(["steps", i, "numbers"], "workflow.unknown-field", { field: isMap(n) ? `${n.field}/${n.prefix_by}` : "" });
+          p(["steps", i, "numbers"], "workflow.unknown-field", {
+            field: isMap(n) ? `${n.field}/${n.prefix_by}` : "",
+          });
       }
       if (Array.isArray(s.route_by)) s.route_by.forEach((r, j) => roleOk(["steps", i, "route_by", j], r));
       steps.push({ ...(s as unknown as StepDef), label: label(["steps", i, "label"], s.label) });

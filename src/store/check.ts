@@ -33,7 +33,14 @@ function checkYaml(reg: Registry, rel: string, validate: (v: unknown) => Problem
   } catch (e) {
     // The file and line go in front of the problem; the message itself says only what is wrong.
     if (e instanceof OfficeError)
-      return [fileProblem(rel, Number(e.params.line ?? 1), e.code === "store.bad-yaml" ? "check.bad-yaml" : e.code, e.params)];
+      return [
+        fileProblem(
+          rel,
+          Number(e.params.line ?? 1),
+          e.code === "store.bad-yaml" ? "check.bad-yaml" : e.code,
+          e.params,
+        ),
+      ];
     throw e;
   }
 }
@@ -149,7 +156,9 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
       problems.push(...checkYaml(reg, rel, (v) => validateRecord(v, wf, o, id)));
     }
     const numberField = wf.steps.find((st) => st.numbers)?.numbers?.field;
-    const dn = numberField ? (raw as { fields?: Record<string, unknown> } | undefined)?.fields?.[numberField] : undefined;
+    const dn = numberField
+      ? (raw as { fields?: Record<string, unknown> } | undefined)?.fields?.[numberField]
+      : undefined;
     if (typeof dn === "string") {
       const m = docNumbers.get(kind) ?? new Map<string, string>();
       m.set(id, dn);
@@ -177,10 +186,16 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
 
   for (const [kind, numbers] of docNumbers) {
     for (const np of numberingProblems(numbers)) {
-      if (np.kind === "gap") problems.push(fileProblem(`records/${kind}`, 1, "check.number-gap", { series: np.series, n: np.n }));
+      if (np.kind === "gap")
+        problems.push(fileProblem(`records/${kind}`, 1, "check.number-gap", { series: np.series, n: np.n }));
       else
         for (const id of np.ids)
-          problems.push(fileProblem(seen.get(id) ?? id, 1, "check.number-duplicate", { number: `${np.series}${np.n}号`, ids: np.ids.join(", ") }));
+          problems.push(
+            fileProblem(seen.get(id) ?? id, 1, "check.number-duplicate", {
+              number: `${np.series}${np.n}号`,
+              ids: np.ids.join(", "),
+            }),
+          );
     }
   }
 

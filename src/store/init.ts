@@ -68,7 +68,8 @@ export async function initRegistry(dir: string, opts: InitOptions): Promise<stri
     for (const f of readdirSync(templatePath("workflows")).sort()) {
       if (f.endsWith(".yaml")) put(`workflows/${f}`, readFileSync(templatePath("workflows", f), "utf8"));
     }
-    for (const f of readdirSync(templatePath("forms")).sort()) put(`forms/${f}`, readFileSync(templatePath("forms", f), "utf8"));
+    for (const f of readdirSync(templatePath("forms")).sort())
+      put(`forms/${f}`, readFileSync(templatePath("forms", f), "utf8"));
     for (const cy of bundledCalendarYears()) put(`calendar/${cy.year}.yaml`, calendarYearYaml(cy));
     put(".gitignore", `${LOCAL_DIR}/\n`);
     const spec = {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import jsYaml from "js-yaml";
 import { dirname, join, resolve } from "node:path";
+import jsYaml from "js-yaml";
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
 import { formatId, parseId } from "../core/ids.js";
 import type { OfficeConfig, RecordDoc } from "../core/model.js";

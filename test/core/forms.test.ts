@@ -33,7 +33,14 @@ function outgoing(fields: Record<string, unknown>): RecordDoc {
     signatures: [],
     history: [
       { action: "draft", at: "2026-03-02T09:00:00+08:00", actor: "zhang-wei", recorded_by: "zhang-wei" },
-      { action: "sign", step: "issue", at: "2026-03-05T10:00:00+08:00", actor: "zhang-wei", recorded_by: "zhang-wei", decision: "approve" },
+      {
+        action: "sign",
+        step: "issue",
+        at: "2026-03-05T10:00:00+08:00",
+        actor: "zhang-wei",
+        recorded_by: "zhang-wei",
+        decision: "approve",
+      },
     ],
   };
 }
@@ -85,7 +92,11 @@ describe("outgoing front matter (GB/T 9704)", () => {
   });
 
   it("a classified upward document carries a copy number and its signer", () => {
-    const f = outgoingForm(outgoing({ classification: "confidential", secrecy_term: "1年", type: "request" }), office, 7);
+    const f = outgoingForm(
+      outgoing({ classification: "confidential", secrecy_term: "1年", type: "request" }),
+      office,
+      7,
+    );
     expect(f.copy_no).toBe("000007");
     expect(f.classification).toBe("机密★1年");
     expect(f.signers).toBe("张伟");

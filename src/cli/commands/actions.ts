@@ -1,11 +1,21 @@
 import type { Command } from "commander";
 import { isIsoDate, officeDate } from "../../core/dates.js";
-import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
-import { docNumberKey } from "../../store/index-cache.js";
-import { annotate, archiveSeries, extend, fileRecord, reopen, route, sign, skip, withdraw } from "../../core/engine.js";
+import {
+  annotate,
+  archiveSeries,
+  extend,
+  fileRecord,
+  reopen,
+  route,
+  sign,
+  skip,
+  withdraw,
+} from "../../core/engine.js";
 import type { Retention } from "../../core/model.js";
+import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
 import { refused, usageError } from "../../core/problems.js";
 import { findStep } from "../../core/workflow.js";
+import { docNumberKey } from "../../store/index-cache.js";
 import type { Ctx } from "../context.js";
 import { listOption } from "../fields.js";
 import type { Registrar } from "../main.js";

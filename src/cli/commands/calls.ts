@@ -40,7 +40,14 @@ export function registerCalls(r: Registrar): void {
           ],
           opts,
         );
-        const fields = collectFields(wf, { ...opts, ...req, unit: undefined, answer: undefined, replyVia: undefined, satisfaction: undefined });
+        const fields = collectFields(wf, {
+          ...opts,
+          ...req,
+          unit: undefined,
+          answer: undefined,
+          replyVia: undefined,
+          satisfaction: undefined,
+        });
         const res = await createAction(ctx, wf, (req.matter ?? "").trim(), fields, at);
         // A caller who called before: show the earlier calls, possible duplicates to merge.
         const index = await RecordIndex.load(ctx.reg);
@@ -51,30 +58,54 @@ export function registerCalls(r: Registrar): void {
         if (earlier.length) {
           ctx.say(ctx.t("call.earlier", { n: earlier.length }));
           for (const s of earlier.slice(0, 10))
-            ctx.say(`  ${s.id}  ${officeDate(Date.parse(s.created), ctx.tz())}  ${s.status === "open" ? ctx.t("status.open") : ctx.t("status.closed")}  ${s.title}`);
+            ctx.say(
+              `  ${s.id}  ${officeDate(Date.parse(s.created), ctx.tz())}  ${s.status === "open" ? ctx.t("status.open") : ctx.t("status.closed")}  ${s.title}`,
+            );
         }
         return printResult(ctx, res, wf);
       }),
     );
 
-  addStepOptions(program.command("handle").description(d("help.step-handle")).argument("<id>", d("help.arg-id")), d).action(
-    run(async (ctx, id: string, opts: StepOptions) => signOrRoute(ctx, id, "handle", opts, "handle")),
-  );
+  addStepOptions(
+    program.command("handle").description(d("help.step-handle")).argument("<id>", d("help.arg-id")),
+    d,
+  ).action(run(async (ctx, id: string, opts: StepOptions) => signOrRoute(ctx, id, "handle", opts, "handle")));
 
-  addStepOptions(program.command("reply").description(d("help.step-reply")).argument("<id>", d("help.arg-id")), d)
+  addStepOptions(
+    program.command("reply").description(d("help.step-reply")).argument("<id>", d("help.arg-id")),
+    d,
+  )
     .option("--answer <text>", d("help.opt-answer"))
     .option("--via <how>", d("help.opt-via"))
     .option("--satisfaction <level>", d("help.opt-satisfaction"))
     .action(
-      run(async (ctx, id: string, opts: StepOptions & { answer?: string; via?: string; satisfaction?: string }) => {
-        const missing = [opts.answer?.trim() ? "" : "--answer", opts.via ? "" : "--via"].filter(Boolean);
-        if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
-        if (!VIA.includes(opts.via as (typeof VIA)[number])) throw usageError("cli.bad-enum", { option: "--via", value: String(opts.via), values: VIA.join(", ") });
-        if (opts.satisfaction !== undefined && !SATISFACTION.includes(opts.satisfaction as (typeof SATISFACTION)[number]))
-          throw usageError("cli.bad-enum", { option: "--satisfaction", value: opts.satisfaction, values: SATISFACTION.join(", ") });
-        const set: Record<string, unknown> = { answer: opts.answer?.trim(), reply_via: opts.via };
-        if (opts.satisfaction) set.satisfaction = opts.satisfaction;
-        return signOrRoute(ctx, id, "reply", opts, "reply", set);
-      }),
+      run(
+        async (
+          ctx,
+          id: string,
+          opts: StepOptions & { answer?: string; via?: string; satisfaction?: string },
+        ) => {
+          const missing = [opts.answer?.trim() ? "" : "--answer", opts.via ? "" : "--via"].filter(Boolean);
+          if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
+          if (!VIA.includes(opts.via as (typeof VIA)[number]))
+            throw usageError("cli.bad-enum", {
+              option: "--via",
+              value: String(opts.via),
+              values: VIA.join(", "),
+            });
+          if (
+            opts.satisfaction !== undefined &&
+            !SATISFACTION.includes(opts.satisfaction as (typeof SATISFACTION)[number])
+          )
+            throw usageError("cli.bad-enum", {
+              option: "--satisfaction",
+              value: opts.satisfaction,
+              values: SATISFACTION.join(", "),
+            });
+          const set: Record<string, unknown> = { answer: opts.answer?.trim(), reply_via: opts.via };
+          if (opts.satisfaction) set.satisfaction = opts.satisfaction;
+          return signOrRoute(ctx, id, "reply", opts, "reply", set);
+        },
+      ),
     );
 }

@@ -11,8 +11,8 @@ import { parseYamlText, toYaml } from "../../store/yaml-io.js";
 import { render } from "../../ui/render.js";
 import { type Ctx, identityOf } from "../context.js";
 import { EXIT } from "../errors.js";
-import type { Registrar } from "../main.js";
 import { listOption } from "../fields.js";
+import type { Registrar } from "../main.js";
 import { nameOf, printResult } from "../present.js";
 import { recordAction } from "../service.js";
 

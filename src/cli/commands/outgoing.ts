@@ -35,21 +35,45 @@ export function registerOutgoing(r: Registrar): void {
           [
             { key: "title", flag: "--title", label: ctx.t("prompt.title") },
             { key: "category", flag: "--category", label: ctx.t("prompt.category"), choices: CATEGORIES },
-            { key: "unit", flag: "--unit", label: ctx.t("prompt.unit"), choices: ctx.office().units.map((u) => u.id) },
+            {
+              key: "unit",
+              flag: "--unit",
+              label: ctx.t("prompt.unit"),
+              choices: ctx.office().units.map((u) => u.id),
+            },
           ],
           opts,
         );
         // Set by the procedure itself, never typed at drafting.
-        const fields = collectFields(wf, { ...opts, ...req, docNumber: undefined, dateWritten: undefined, printedOn: undefined });
+        const fields = collectFields(wf, {
+          ...opts,
+          ...req,
+          docNumber: undefined,
+          dateWritten: undefined,
+          printedOn: undefined,
+        });
         const res = await createAction(ctx, wf, (req.title ?? "").trim(), fields, at);
         return printResult(ctx, res, wf);
       }),
     );
 
-  const steps = ["unit-sign", "review", "leader-sign", "secretary-review", "issue", "number", "recheck", "distribute"] as const;
+  const steps = [
+    "unit-sign",
+    "review",
+    "leader-sign",
+    "secretary-review",
+    "issue",
+    "number",
+    "recheck",
+    "distribute",
+  ] as const;
   for (const step of steps) {
-    addStepOptions(program.command(step).description(d(`help.step-${step}`)).argument("<id>", d("help.arg-id")), d).action(
-      run(async (ctx, id: string, opts: StepOptions) => signOrRoute(ctx, id, step, opts, step)),
-    );
+    addStepOptions(
+      program
+        .command(step)
+        .description(d(`help.step-${step}`))
+        .argument("<id>", d("help.arg-id")),
+      d,
+    ).action(run(async (ctx, id: string, opts: StepOptions) => signOrRoute(ctx, id, step, opts, step)));
   }
 }

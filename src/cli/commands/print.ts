@@ -10,7 +10,12 @@ import { fieldDisplay } from "../present.js";
 import { loadRecord } from "../service.js";
 import { signOrRoute } from "./actions.js";
 
-type FormBuilder = (rec: RecordDoc, office: OfficeConfig, display: (field: string, v: unknown) => string, copy: number) => Record<string, string>;
+type FormBuilder = (
+  rec: RecordDoc,
+  office: OfficeConfig,
+  display: (field: string, v: unknown) => string,
+  copy: number,
+) => Record<string, string>;
 
 /** Kinds with a printable form: the document's front matter, the transfer form, the handling slip. */
 const FORMS: Record<string, FormBuilder> = {
@@ -19,9 +24,11 @@ const FORMS: Record<string, FormBuilder> = {
   incoming: (rec, office) => incomingForm(rec, office, office.timezone),
 };
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 /** Inside a Markdown table a value must stay on its line and not close the cell. */
-const escapeMarkdown = (s: string, line: string) => (line.startsWith("|") ? s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>") : s);
+const escapeMarkdown = (s: string, line: string) =>
+  line.startsWith("|") ? s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>") : s;
 
 /** The registry's own form (forms/ in the registry, editable by the office) or the shipped one. */
 function formTemplate(ctx: Ctx, kind: string, ext: "md" | "html"): string {
@@ -43,7 +50,8 @@ export function registerPrint(r: Registrar): void {
       run(async (ctx, id: string, opts: { html?: boolean; out?: string; copy?: string; done?: boolean }) => {
         if (opts.done) return signOrRoute(ctx, id, "print", {}, "print");
         const copy = opts.copy === undefined ? 1 : Number(opts.copy);
-        if (!(Number.isInteger(copy) && copy > 0)) throw usageError("cli.bad-number", { option: "--copy", value: String(opts.copy) });
+        if (!(Number.isInteger(copy) && copy > 0))
+          throw usageError("cli.bad-number", { option: "--copy", value: String(opts.copy) });
         const { record, wf } = loadRecord(ctx, id);
         const build = FORMS[record.kind];
         if (!build) throw refused("print.no-form", { kind: record.kind });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import jsYaml from "js-yaml";
 import { isIsoDate } from "../../core/dates.js";
+import { maskValue } from "../../core/privacy.js";
 import { usageError } from "../../core/problems.js";
 import { normalizeRecord } from "../../core/record.js";
 import { groupByHolder, overdueReport } from "../../core/reports/overdue.js";
@@ -10,7 +11,6 @@ import { type Row, render } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import type { Registrar } from "../main.js";
 import { fieldDisplay, label, nameOf, namesOf, stepLabel } from "../present.js";
-import { maskValue } from "../../core/privacy.js";
 import { classificationLabel, reportBroken } from "./records.js";
 
 export function registerReports(r: Registrar): void {
@@ -114,16 +114,25 @@ export function registerReports(r: Registrar): void {
     .option("--by <what>", d("help.opt-by"))
     .action(
       run(async (ctx, opts: { from?: string; to?: string; kind?: string; by?: string }) => {
-        for (const [option, v] of [["--from", opts.from], ["--to", opts.to]] as const)
+        for (const [option, v] of [
+          ["--from", opts.from],
+          ["--to", opts.to],
+        ] as const)
           if (v !== undefined && !isIsoDate(v)) throw usageError("cli.bad-date", { option, value: v });
         const by = (opts.by ?? "unit") as StatsBy;
-        if (!["unit", "type", "kind"].includes(by)) throw usageError("cli.bad-enum", { option: "--by", value: by, values: "unit, type, kind" });
+        if (!["unit", "type", "kind"].includes(by))
+          throw usageError("cli.bad-enum", { option: "--by", value: by, values: "unit, type, kind" });
         if (opts.kind) ctx.reg.workflow(opts.kind);
         const index = await RecordIndex.load(ctx.reg);
         reportBroken(ctx, index);
         const rows = statsReport(
           index.all().filter((s) => !opts.kind || s.kind === opts.kind),
-          { by, asOf: ctx.today(), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) },
+          {
+            by,
+            asOf: ctx.today(),
+            ...(opts.from ? { from: opts.from } : {}),
+            ...(opts.to ? { to: opts.to } : {}),
+          },
         );
         const office = ctx.office();
         const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
@@ -131,7 +140,14 @@ export function registerReports(r: Registrar): void {
           const wf = wfs.get(x.kind);
           return {
             kind: label(wf?.label, ctx.lang, x.kind),
-            group: x.group === "" ? "—" : by === "unit" ? nameOf(office, x.group) : wf ? fieldDisplay(ctx, wf, "type", x.group) : x.group,
+            group:
+              x.group === ""
+                ? "—"
+                : by === "unit"
+                  ? nameOf(office, x.group)
+                  : wf
+                    ? fieldDisplay(ctx, wf, "type", x.group)
+                    : x.group,
             total: x.total,
             closed: x.closed,
             closed_on_time: x.closed_on_time,
@@ -140,7 +156,16 @@ export function registerReports(r: Registrar): void {
             open_overdue: x.open_overdue,
           };
         });
-        const cols = ["kind", "group", "total", "closed", "closed_on_time", "on_time_rate", "open", "open_overdue"].map((k) => ({
+        const cols = [
+          "kind",
+          "group",
+          "total",
+          "closed",
+          "closed_on_time",
+          "on_time_rate",
+          "open",
+          "open_overdue",
+        ].map((k) => ({
           key: k,
           header: ctx.t(k === "group" ? (`col.by-${by}` as never) : (`col.${k}` as never)),
         }));

@@ -38,7 +38,14 @@ async function editOffice(
       throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
     tx.put(OFFICE_FILE, next);
     const when = ctx.stamp();
-    await tx.commit({ action, subject, author: identity, committer: identity, authorDate: when, committerDate: when });
+    await tx.commit({
+      action,
+      subject,
+      author: identity,
+      committer: identity,
+      authorDate: when,
+      committerDate: when,
+    });
   });
   ctx.reg.forget();
 }
@@ -89,7 +96,11 @@ export function registerSetup(r: Registrar): void {
             const { rmSync } = await import("node:fs");
             rmSync(ctx.reg.dir, { recursive: true, force: true });
           }
-          await initRegistry(ctx.reg.dir, { identity: await ctx.setupIdentity(), name: "X街道办事处", when: ctx.stamp() });
+          await initRegistry(ctx.reg.dir, {
+            identity: await ctx.setupIdentity(),
+            name: "X街道办事处",
+            when: ctx.stamp(),
+          });
           try {
             await buildDemo(ctx);
           } catch (e) {

@@ -37,7 +37,16 @@ export function statsReport(list: readonly RecordSummary[], q: StatsQuery): Stat
     const key = `${s.kind}\u0000${group}`;
     let row = groups.get(key);
     if (!row) {
-      row = { kind: s.kind, group, total: 0, closed: 0, closed_on_time: 0, open: 0, open_overdue: 0, on_time_rate: null };
+      row = {
+        kind: s.kind,
+        group,
+        total: 0,
+        closed: 0,
+        closed_on_time: 0,
+        open: 0,
+        open_overdue: 0,
+        on_time_rate: null,
+      };
       groups.set(key, row);
     }
     row.total++;
@@ -50,6 +59,9 @@ export function statsReport(list: readonly RecordSummary[], q: StatsQuery): Stat
     }
   }
   const rows = [...groups.values()];
-  for (const r of rows) r.on_time_rate = r.closed ? Math.round((r.closed_on_time / r.closed) * 1000) / 10 : null;
-  return rows.sort((a, b) => (a.kind === b.kind ? (a.group < b.group ? -1 : a.group > b.group ? 1 : 0) : a.kind < b.kind ? -1 : 1));
+  for (const r of rows)
+    r.on_time_rate = r.closed ? Math.round((r.closed_on_time / r.closed) * 1000) / 10 : null;
+  return rows.sort((a, b) =>
+    a.kind === b.kind ? (a.group < b.group ? -1 : a.group > b.group ? 1 : 0) : a.kind < b.kind ? -1 : 1,
+  );
 }

@@ -394,7 +394,8 @@ export const en = {
   "help.opt-caller-informed": "the caller was told (calls)",
   "help.withdraw": "withdraw a record before its procedure ends (a leader); its number is never reused",
   "help.reopen": "reopen a closed record for a new handling round (a dissatisfied caller)",
-  "help.print": "print a record's form: an outgoing document's front matter (GB/T 9704) and distribution list, a call's transfer form, an incoming handling slip",
+  "help.print":
+    "print a record's form: an outgoing document's front matter (GB/T 9704) and distribution list, a call's transfer form, an incoming handling slip",
   "help.opt-html": "HTML instead of Markdown",
   "help.opt-out": "write to this file",
   "help.opt-copy": "copy number (份号) of a classified document",
@@ -421,7 +422,8 @@ export const en = {
   "help.opt-call-type": "consultation, help, complaint, report or suggestion",
   "help.opt-call-category": "immediate (same day), ordinary (2 working days) or complex (15 working days)",
   "help.opt-important": "important: to the party secretary for instructions first",
-  "help.step-handle": "handling (办理): --to transfers it to the responsible unit; the unit (or the office) signs when done",
+  "help.step-handle":
+    "handling (办理): --to transfers it to the responsible unit; the unit (or the office) signs when done",
   "help.step-reply": "reply to the caller (答复)",
   "help.opt-answer": "the answer given to the caller",
   "help.opt-via": "phone, visit or letter",

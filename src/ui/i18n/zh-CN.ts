@@ -19,8 +19,7 @@ export const zhCN = {
   "cli.unknown-person-option": "{option}：“{person}”不是本单位的人员（或科室）",
   "cli.unknown-unit-option": "{option}：“{unit}”不是本单位的科室",
   "cli.until-or-days": "--until 与 --days 只能给出其一",
-  "cli.caller-informed-required":
-    "来电事项延期须加 --caller-informed：必须告知来电人（见 seed §4）",
+  "cli.caller-informed-required": "来电事项延期须加 --caller-informed：必须告知来电人（见 seed §4）",
   "cli.calendar-one-mode": "--rest、--work、--clear 须给出且只能给出其一",
   "cli.unknown-option": "未知选项“{option}”",
   "cli.unknown-command": "未知命令“{command}”",
@@ -112,14 +111,12 @@ export const zhCN = {
   "field.bad-datetime": "“{field}”：“{value}”不是带时区偏移的日期时间",
   "field.bad-month": "{option}：“{value}”不是月份（YYYY-MM）",
   "field.bad-boolean": "{option}：“{value}”不是 yes 或 no",
-  "field.bad-phone":
-    "{option}：“{value}”不是有效的内地电话号码（手机如 13812345678，固话如 010-12345678）",
+  "field.bad-phone": "{option}：“{value}”不是有效的内地电话号码（手机如 13812345678，固话如 010-12345678）",
   "field.not-a-list": "“{field}”必须是列表",
   "field.not-text": "“{field}”必须是文本",
   "field.unknown-ref": "“{field}”：“{value}”不是本单位的科室或人员",
   "field.unknown": "未知字段“{field}”",
-  "field.classified-forbids":
-    "密级为 {classification} 的文件不得填写 {option}：涉密文件只登记基本信息",
+  "field.classified-forbids": "密级为 {classification} 的文件不得填写 {option}：涉密文件只登记基本信息",
   // records
   "record.not-a-map": "记录必须是键值映射",
   "record.id-mismatch": "编号“{id}”与文件名不符（应为 {expected}）",
@@ -167,8 +164,7 @@ export const zhCN = {
   "check.duplicate-id": "{id} 同时存在于 {other}",
   "check.wrong-folder": "{id} 位于 {folder} 年的文件夹中",
   "check.wrong-prefix": "{id} 未使用本类别的前缀 {prefix}",
-  "check.history-mismatch":
-    "{id}：办理记录有 {file} 条，而 git 中该文件有 {git} 次 office-doc 提交",
+  "check.history-mismatch": "{id}：办理记录有 {file} 条，而 git 中该文件有 {git} 次 office-doc 提交",
   "check.foreign-commits": "{id} 曾在 office-doc 之外被修改，提交：{commits}",
   "check.not-committed": "{id} 尚未提交",
   "check.uncommitted": "登记库中有未提交的更改：{files}",
@@ -279,12 +275,10 @@ export const zhCN = {
   "prompt.title": "标题",
   "prompt.from": "来文单位",
   // help texts
-  "help.program":
-    "街道办事处的登记与办文程序：公文登记、按工作日计算办理期限、以 git 留痕备查",
+  "help.program": "街道办事处的登记与办文程序：公文登记、按工作日计算办理期限、以 git 留痕备查",
   "help.version": "显示版本号",
   "help.help": "显示帮助",
-  "help.opt-registry":
-    "登记库文件夹（默认：$OFFICE_DOC_REGISTRY、上级目录中最近的 office.yaml、./registry）",
+  "help.opt-registry": "登记库文件夹（默认：$OFFICE_DOC_REGISTRY、上级目录中最近的 office.yaml、./registry）",
   "help.opt-as": "代表此人办理（如收发员代录领导批示）",
   "help.opt-lang": "界面语言：en 或 zh-CN",
   "help.opt-json": "只输出一个 JSON 文档",
@@ -393,16 +387,13 @@ export const zhCN = {
 export const zhCNHints = {
   "cli.no-operator":
     "请将 OFFICE_DOC_USER 设为你的人员编号，或将 git config user.email 设为你在 office.yaml 中登记的邮箱；`office-doc person list` 可查看已有人员",
-  "cli.unknown-operator":
-    "`office-doc person list` 可查看已有人员；`office-doc person add` 可添加人员",
+  "cli.unknown-operator": "`office-doc person list` 可查看已有人员；`office-doc person add` 可添加人员",
   "cli.unknown-person": "`office-doc person list` 可查看已有人员",
   "store.no-registry":
     "可用 `office-doc init DIR` 新建，用 `office-doc demo` 试用，或用 --registry / OFFICE_DOC_REGISTRY 指定登记库",
-  "lock.held":
-    "请等待该命令结束；若该进程已确实不存在，锁会被自动接管",
+  "lock.held": "请等待该命令结束；若该进程已确实不存在，锁会被自动接管",
   "store.invalid-file": "请修正上面列出的行，然后运行 `office-doc check`",
-  "store.bad-yaml":
-    "请手工修正该文件（或用 `git checkout -- FILE` 撤销修改），然后运行 `office-doc check`",
+  "store.bad-yaml": "请手工修正该文件（或用 `git checkout -- FILE` 撤销修改），然后运行 `office-doc check`",
   "engine.not-permitted": "请用 --as PERSON 以有权人员的身份办理，或先分送该环节",
   "init.exists": "请使用该登记库，或另选文件夹",
 } satisfies Record<keyof typeof enHints, string>;
