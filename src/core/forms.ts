@@ -3,19 +3,19 @@ import type { OfficeConfig, RecordDoc } from "./model.js";
 
 /**
  * Printable forms: a template with `{{key}}` placeholders; a line that starts with `{{#key}}` is kept
- * only when `key` has a value. Values are escaped by the caller's `escape` (HTML) or kept (Markdown).
+ * only when `key` has a value. Values are escaped by the caller's `escapeValue` (HTML) or kept (Markdown).
  */
 export function fillForm(
   template: string,
   data: Record<string, string>,
-  escape: (value: string, line: string) => string = (v) => v,
+  escapeValue: (value: string, line: string) => string = (v) => v,
 ): string {
   const out: string[] = [];
   for (const line of template.split("\n")) {
     const cond = /^\{\{#([a-z_]+)\}\}/.exec(line);
     if (cond && !data[cond[1] as string]) continue;
     const body = cond ? line.slice(cond[0].length) : line;
-    out.push(body.replace(/\{\{([a-z_]+)\}\}/g, (_, k: string) => escape(data[k] ?? "", body)));
+    out.push(body.replace(/\{\{([a-z_]+)\}\}/g, (_, k: string) => escapeValue(data[k] ?? "", body)));
   }
   return out.join("\n");
 }
