@@ -2,8 +2,26 @@
 // esbuild bundle loads in ~20 ms where separate modules cost ~160 ms.
 import { build } from "esbuild";
 
+// The YAML libraries are loaded on first use (src/store/lazy.ts), each from one prebuilt file.
+for (const [entry, out] of [
+  ["node_modules/yaml/dist/index.js", "dist/vendor/yaml.cjs"],
+  ["node_modules/js-yaml/index.js", "dist/vendor/js-yaml.cjs"],
+]) {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    outfile: out,
+    logLevel: "warning",
+  });
+}
+
 await build({
   entryPoints: ["src/cli/main.ts"],
+  external: ["yaml", "js-yaml", "chinese-days"],
+  define: { __OD_BUNDLED__: "true" },
   bundle: true,
   platform: "node",
   format: "esm",

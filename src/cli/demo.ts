@@ -1,4 +1,3 @@
-import { parseDocument } from "yaml";
 import { addDays, instantAt, officeDate } from "../core/dates.js";
 import {
   type ActionContext,
@@ -12,6 +11,7 @@ import { formatId } from "../core/ids.js";
 import type { Person, RecordDoc } from "../core/model.js";
 import { orderedRecord, summarize } from "../core/record.js";
 import type { WorkflowDef } from "../core/workflow.js";
+import { yaml } from "../store/lazy.js";
 import { OFFICE_FILE, recordRel } from "../store/registry.js";
 import { transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
@@ -70,7 +70,7 @@ const PEOPLE = [
 export async function buildDemo(ctx: Ctx): Promise<void> {
   const identity = await ctx.setupIdentity();
   await transact(ctx.reg, "demo", async (tx) => {
-    const doc = parseDocument(ctx.reg.readText(OFFICE_FILE) ?? "");
+    const doc = yaml().parseDocument(ctx.reg.readText(OFFICE_FILE) ?? "");
     doc.set("name", "X街道办事处");
     doc.set("fonds", "Z109");
     doc.setIn(["prefixes", "party-committee"], "X街党发");

@@ -101,10 +101,14 @@ export function dueState(
   calendar: Calendar,
   soonWorkingDays = 1,
 ): DueState {
+  return dueStateBy(due, asOf, calendar.addWorkingDays(asOf, soonWorkingDays).date);
+}
+
+/** dueState with the horizon of "due soon" computed once, for long listings. */
+export function dueStateBy(due: IsoDate | null, asOf: IsoDate, soon: IsoDate): DueState {
   if (due === null) return "none";
   if (due < asOf) return "overdue";
   if (due === asOf) return "due-today";
-  const soon = calendar.addWorkingDays(asOf, soonWorkingDays).date;
   return due <= soon ? "due-soon" : "on-time";
 }
 

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from "node:fs";
-import jsYaml from "js-yaml";
 import { validateCalendarYear } from "../core/calendar.js";
 import { officeDate, yearOf } from "../core/dates.js";
 import { numberingProblems } from "../core/numbering.js";
@@ -8,6 +7,7 @@ import { OfficeError, type Problem } from "../core/problems.js";
 import { validateRecord } from "../core/record.js";
 import { validateWorkflow } from "../core/workflow.js";
 import { git } from "./git.js";
+import { fastLoad } from "./lazy.js";
 import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
 import { type FileProblem, parseYamlText, placeProblems } from "./yaml-io.js";
 
@@ -147,7 +147,7 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
     let raw: unknown;
     try {
       // js-yaml is several times faster than yaml; the slow parser runs only to place a problem.
-      raw = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+      raw = fastLoad(text);
     } catch {
       raw = undefined;
     }

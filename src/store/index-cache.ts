@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import jsYaml from "js-yaml";
 import type { RecordSummary } from "../core/model.js";
 import { parseDocNumber } from "../core/numbering.js";
 import { normalizeRecord, summarize } from "../core/record.js";
 import { writeFileAtomic } from "./atomic.js";
 import { changedFiles, headCommit, trackedFiles } from "./git.js";
+import { fastLoad } from "./lazy.js";
 import { LOCAL_DIR, type Registry } from "./registry.js";
 
 /**
@@ -114,10 +114,7 @@ export class RecordIndex {
       }
       let summary: RecordSummary;
       try {
-        const raw = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: rel }) as Record<
-          string,
-          unknown
-        >;
+        const raw = fastLoad(text) as Record<string, unknown>;
         if (typeof raw !== "object" || raw === null || raw.id !== id) throw new Error(`id is not ${id}`);
         const rec = normalizeRecord(raw);
         let wf: ReturnType<Registry["workflow"]> | undefined;

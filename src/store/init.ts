@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import chineseDays from "chinese-days/dist/chinese-days.json";
-import { parseDocument } from "yaml";
-import { type CalendarYear, yearsFromChineseDays } from "../core/calendar.js";
+import { type CalendarYear, type ChineseDaysData, yearsFromChineseDays } from "../core/calendar.js";
 import { failed } from "../core/problems.js";
 import { writeFileAtomic } from "./atomic.js";
 import { commitPaths, git, type Identity } from "./git.js";
+import { yaml } from "./lazy.js";
 import { templatePath } from "./paths.js";
 import { LOCAL_DIR, OFFICE_FILE } from "./registry.js";
 import { toYaml } from "./yaml-io.js";
@@ -14,7 +14,9 @@ const CHINESE_DAYS_SOURCE = "State Council notices, via the chinese-days package
 
 /** The calendar years shipped with office-doc (every year the chinese-days data covers). */
 export function bundledCalendarYears(): CalendarYear[] {
-  return yearsFromChineseDays(chineseDays as never, CHINESE_DAYS_SOURCE);
+  // Only init needs the data: read from the package, not bundled into every command's start.
+  const data = createRequire(import.meta.url)("chinese-days/dist/chinese-days.json") as ChineseDaysData;
+  return yearsFromChineseDays(data, CHINESE_DAYS_SOURCE);
 }
 
 export function calendarYearYaml(cy: CalendarYear): string {
@@ -62,7 +64,7 @@ export async function initRegistry(dir: string, opts: InitOptions): Promise<stri
       writeFileAtomic(join(dir, rel), text);
       written.push(rel);
     };
-    const office = parseDocument(readFileSync(templatePath("office.yaml"), "utf8"));
+    const office = yaml().parseDocument(readFileSync(templatePath("office.yaml"), "utf8"));
     if (opts.name) office.set("name", opts.name);
     put(OFFICE_FILE, office.toString({ lineWidth: 0 }));
     for (const f of readdirSync(templatePath("workflows")).sort()) {

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import jsYaml from "js-yaml";
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
 import { formatId, parseId } from "../core/ids.js";
 import type { OfficeConfig, RecordDoc } from "../core/model.js";
@@ -9,6 +8,7 @@ import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, validateRecord } from "../core/record.js";
 import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
 import { ConfigCache } from "./config-cache.js";
+import { fastLoad } from "./lazy.js";
 import { type FileProblem, parseYamlText, placeProblems, readYamlFile } from "./yaml-io.js";
 
 export const OFFICE_FILE = "office.yaml";
@@ -100,13 +100,18 @@ export class Registry {
         w = new OfficeError("failed", "store.unknown-kind", { kind, known: this.workflowKinds().join(", ") });
       else {
         try {
-          const file = readYamlFile(this.path(rel), rel);
-          const { value, problems } = validateWorkflow(
-            file.value,
-            kind,
-            this.office().roles.map((r) => r.id),
+          const roles = this.office().roles.map((r) => r.id);
+          // Validity depends on the office's roles too: they are part of the cache key.
+          w = this.cached(
+            rel,
+            () => {
+              const file = readYamlFile(this.path(rel), rel);
+              const { value, problems } = validateWorkflow(file.value, kind, roles);
+              if (!value) throw invalid(rel, placeProblems(file, problems));
+              return value;
+            },
+            `${rel}|${roles.join(",")}`,
           );
-          w = value ?? invalid(rel, placeProblems(file, problems));
         } catch (e) {
           if (!(e instanceof OfficeError)) throw e;
           w = e;
@@ -193,7 +198,7 @@ export class Registry {
     const wf = this.workflow(kind);
     let raw: unknown;
     try {
-      raw = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+      raw = fastLoad(text);
     } catch {
       raw = undefined;
     }

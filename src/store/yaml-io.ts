@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { type Document, isNode, LineCounter, parseDocument, stringify } from "yaml";
+import type { Document } from "yaml";
 import type { Problem } from "../core/problems.js";
 import { OfficeError } from "../core/problems.js";
+import { yaml } from "./lazy.js";
 
 /** A parsed YAML file that can tell on which line a key path stands. */
 export interface YamlFile {
@@ -23,6 +24,7 @@ export interface FileProblem extends Problem {
  * hand-edited file is never skipped silently.
  */
 export function parseYamlText(text: string, file: string): YamlFile {
+  const { LineCounter, parseDocument, isNode } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
@@ -64,7 +66,7 @@ export function placeProblems(y: YamlFile, problems: Problem[]): FileProblem[] {
 
 /** Our YAML style: block style, no line folding, UTF-8 text as is (Chinese is never escaped). */
 export function toYaml(value: unknown): string {
-  return stringify(value, {
+  return yaml().stringify(value, {
     lineWidth: 0,
     minContentWidth: 0,
     indentSeq: true,

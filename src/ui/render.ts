@@ -29,6 +29,7 @@ export function toMarkdown(columns: Column[], rows: Row[]): string {
 
 /** Display width of a string: CJK and other wide characters take two columns. */
 export function displayWidth(s: string): number {
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
   let w = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0;
@@ -57,13 +58,21 @@ function plainTable(columns: Column[], rows: Row[]): string {
     columns.map((c) => c.header),
     ...rows.map((r) => columns.map((c) => text(r[c.key]).replace(/\s*\n\s*/g, " "))),
   ];
-  const widths = columns.map((_, i) => Math.max(...cells.map((row) => displayWidth(row[i] ?? ""))));
-  const line = (row: string[]) =>
+  // Each cell is measured once: thousands of rows make this the cost of the whole layout.
+  const measured = cells.map((row) => row.map(displayWidth));
+  const widths = columns.map((_, i) => {
+    let w = 0;
+    for (const m of measured) w = Math.max(w, m[i] ?? 0);
+    return w;
+  });
+  const line = (row: string[], k: number) =>
     row
-      .map((s, i) => s + " ".repeat((widths[i] ?? 0) - displayWidth(s)))
+      .map((s, i) => s + " ".repeat((widths[i] ?? 0) - (measured[k]?.[i] ?? 0)))
       .join("  ")
       .trimEnd();
-  return `${[line(cells[0] ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n")}\n`;
+  const out = [line(cells[0] ?? [], 0), widths.map((w) => "-".repeat(w)).join("  ")];
+  for (let k = 1; k < cells.length; k++) out.push(line(cells[k] ?? [], k));
+  return `${out.join("\n")}\n`;
 }
 
 /** A table for people: box-drawn by cli-table3 (which measures wide characters), plain when long. */

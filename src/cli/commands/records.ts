@@ -1,5 +1,5 @@
 import { Option } from "commander";
-import { dueState } from "../../core/deadline.js";
+import { dueState, dueStateBy } from "../../core/deadline.js";
 import type { HistoryEvent, OfficeConfig, RecordDoc, RecordSummary } from "../../core/model.js";
 import { usageError } from "../../core/problems.js";
 import { filterSummaries } from "../../core/reports/list.js";
@@ -97,19 +97,36 @@ export function summaryRows(ctx: Ctx, list: RecordSummary[]): Row[] {
   const office = ctx.office();
   const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
   const today = ctx.today();
-  const cal = ctx.reg.calendar();
+  const soon = ctx.reg.calendar().addWorkingDays(today, 1).date;
+  // Thousands of rows share a few dozen holders, kinds and steps: name each once.
+  const memo = new Map<string, string>();
+  const once = (key: string, make: () => string) => {
+    let v = memo.get(key);
+    if (v === undefined) {
+      v = make();
+      memo.set(key, v);
+    }
+    return v;
+  };
+  const stateText = {
+    overdue: ctx.t("due.overdue"),
+    "due-today": ctx.t("due.due-today"),
+    "due-soon": ctx.t("due.due-soon"),
+    "on-time": ctx.t("due.on-time"),
+    none: "",
+  };
   return list.map((s) => {
     const wf = wfs.get(s.kind);
     const cls = classificationLabel(ctx, s.classification);
-    const state = s.status === "open" ? dueState(s.due, today, cal) : "none";
+    const state = s.status === "open" ? dueStateBy(s.due, today, soon) : "none";
     return {
       id: s.id,
-      kind: label(wf?.label, ctx.lang, s.kind),
+      kind: once(`k:${s.kind}`, () => label(wf?.label, ctx.lang, s.kind)),
       title: cls ? `【${cls}】${s.title}` : s.title,
-      step: stepLabel(wf, s.step, ctx.lang),
-      holders: namesOf(office, s.holders, ctx.lang),
+      step: once(`s:${s.kind}:${s.step}`, () => stepLabel(wf, s.step, ctx.lang)),
+      holders: once(`h:${s.holders.join(",")}`, () => namesOf(office, s.holders, ctx.lang)),
       due: s.due ?? "",
-      state: state === "none" ? "" : ctx.t(`due.${state}`),
+      state: stateText[state],
     };
   });
 }

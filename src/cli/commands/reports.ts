@@ -1,5 +1,4 @@
 import { existsSync, readdirSync } from "node:fs";
-import jsYaml from "js-yaml";
 import { isIsoDate } from "../../core/dates.js";
 import { maskValue } from "../../core/privacy.js";
 import { usageError } from "../../core/problems.js";
@@ -7,6 +6,7 @@ import { normalizeRecord } from "../../core/record.js";
 import { groupByHolder, overdueReport } from "../../core/reports/overdue.js";
 import { type StatsBy, statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
+import { fastLoad } from "../../store/lazy.js";
 import { type Row, render } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import type { Registrar } from "../main.js";
@@ -195,9 +195,7 @@ export function registerReports(r: Registrar): void {
         const records = files.map((f) => {
           const text = ctx.reg.readText(`records/${wf.kind}/${year}/${f}`) ?? "";
           try {
-            return normalizeRecord(
-              jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) as Record<string, unknown>,
-            );
+            return normalizeRecord(fastLoad(text) as Record<string, unknown>);
           } catch (e) {
             throw usageError("store.bad-yaml", {
               file: `records/${wf.kind}/${year}/${f}`,

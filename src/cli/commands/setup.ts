@@ -1,10 +1,11 @@
 import { resolve } from "node:path";
-import { isMap, isSeq, parseDocument } from "yaml";
+import type { Document } from "yaml";
 import { PLAIN_ID_RE } from "../../core/ids.js";
 import { validateOffice } from "../../core/office.js";
 import { OfficeError, usageError } from "../../core/problems.js";
 import { checkRegistry } from "../../store/check.js";
 import { initRegistry } from "../../store/init.js";
+import { yaml } from "../../store/lazy.js";
 import { OFFICE_FILE } from "../../store/registry.js";
 import { transact } from "../../store/transact.js";
 import { parseYamlText, placeProblems } from "../../store/yaml-io.js";
@@ -23,13 +24,13 @@ async function editOffice(
   ctx: Ctx,
   action: string,
   subject: string,
-  edit: (doc: ReturnType<typeof parseDocument>) => void,
+  edit: (doc: Document) => void,
 ): Promise<void> {
   ctx.reg.ensureExists();
   const identity = await ctx.setupIdentity();
   await transact(ctx.reg, action, async (tx) => {
     const text = ctx.reg.readText(OFFICE_FILE) ?? "";
-    const doc = parseDocument(text);
+    const doc = yaml().parseDocument(text);
     edit(doc);
     const next = doc.toString({ lineWidth: 0 });
     const y = parseYamlText(next, OFFICE_FILE);
@@ -50,7 +51,8 @@ async function editOffice(
   ctx.reg.forget();
 }
 
-function seqOf(doc: ReturnType<typeof parseDocument>, key: string) {
+function seqOf(doc: Document, key: string) {
+  const { isSeq } = yaml();
   let seq = doc.get(key, true);
   if (!isSeq(seq)) {
     doc.set(key, doc.createNode([]));
@@ -150,6 +152,7 @@ export function registerSetup(r: Registrar): void {
         if (opts.unit) entry.unit = opts.unit;
         await editOffice(ctx, "person-add", `person add ${id}: ${opts.name}`, (doc) => {
           const node = doc.createNode(entry);
+          const { isMap, isSeq } = yaml();
           const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
           if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
           seqOf(doc, "people").items.push(node);
@@ -198,7 +201,7 @@ export function registerSetup(r: Registrar): void {
         if (opts.code) entry.code = opts.code;
         await editOffice(ctx, "unit-add", `unit add ${id}: ${opts.name}`, (doc) => {
           const node = doc.createNode(entry);
-          if (isMap(node)) node.flow = true;
+          if (yaml().isMap(node)) node.flow = true;
           seqOf(doc, "units").items.push(node);
         });
         ctx.say(ctx.t("unit.added", { id, name: opts.name }));

@@ -1,0 +1,40 @@
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type JsYaml from "js-yaml";
+import type * as YamlLib from "yaml";
+import { packageRoot } from "./paths.js";
+
+/**
+ * The YAML libraries, loaded on first use. A listing served from the index needs neither, and
+ * evaluating them costs ~25 ms of a command's start. The build puts each into one file under
+ * dist/vendor/ (a single file loads in ~10 ms where the package's ~80 modules take ~50 ms);
+ * from source (tests) they come from node_modules.
+ */
+declare const __OD_BUNDLED__: boolean | undefined;
+
+const req = createRequire(import.meta.url);
+
+function load<T>(vendorFile: string, pkg: string): T {
+  if (typeof __OD_BUNDLED__ !== "undefined" && __OD_BUNDLED__)
+    return req(join(packageRoot(), "dist", "vendor", vendorFile)) as T;
+  return req(pkg) as T;
+}
+
+let yamlLib: typeof YamlLib | undefined;
+let jsYamlLib: typeof JsYaml | undefined;
+
+export function yaml(): typeof YamlLib {
+  yamlLib ??= load<typeof YamlLib>("yaml.cjs", "yaml");
+  return yamlLib;
+}
+
+export function jsYaml(): typeof JsYaml {
+  jsYamlLib ??= load<typeof JsYaml>("js-yaml.cjs", "js-yaml");
+  return jsYamlLib;
+}
+
+/** Parse YAML fast (js-yaml, YAML 1.2 core schema: dates stay strings). Throws on a syntax error. */
+export function fastLoad(text: string): unknown {
+  const y = jsYaml();
+  return y.load(text, { schema: y.CORE_SCHEMA });
+}
