@@ -74,13 +74,15 @@ export async function initRegistry(dir: string, opts: InitOptions): Promise<stri
       put(`forms/${f}`, readFileSync(templatePath("forms", f), "utf8"));
     for (const cy of bundledCalendarYears()) put(`calendar/${cy.year}.yaml`, calendarYearYaml(cy));
     put(".gitignore", `${LOCAL_DIR}/\n`);
+    // A README already in the folder (the project's ./registry has one) becomes part of the registry.
+    const adopted = existsSync(join(dir, "README.md")) ? ["README.md"] : [];
     const spec = {
       message: `init: ${office.get("name")}\n\nOffice-Doc-Action: init\n`,
       author: opts.identity,
       committer: opts.identity,
       ...(opts.when ? { authorDate: opts.when, committerDate: opts.when } : {}),
     };
-    await commitPaths(dir, written, spec);
+    await commitPaths(dir, [...written, ...adopted], spec);
     await git(dir, ["commit-graph", "write", "--reachable", "--changed-paths"]).catch(() => undefined);
     return written;
   } catch (e) {
