@@ -17,6 +17,17 @@ export async function actionContext(ctx: Ctx, wf: WorkflowDef): Promise<ActionCo
   return { office: ctx.office(), wf, calendar: ctx.reg.calendar(), now: ctx.now(), actor, recorder };
 }
 
+/** Write a record without committing (part of a commit that changes several records). */
+export function putRecord(tx: Transaction, ac: ActionContext, rec: RecordDoc): void {
+  const problems = validateRecord(orderedRecord(rec, ac.wf), ac.wf, ac.office, rec.id).filter(
+    (p) => !p.warning,
+  );
+  if (problems.length)
+    throw new OfficeError("usage", "record.invalid-after-action", { id: rec.id }, problems);
+  tx.put(recordRel(rec.kind, rec.id), toYaml(orderedRecord(rec, ac.wf)));
+  tx.summary(summarize(rec, ac.wf));
+}
+
 /** Write a record and commit it as the event's action, with the event's people. */
 async function writeRecord(
   tx: Transaction,

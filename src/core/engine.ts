@@ -543,6 +543,45 @@ export function withdraw(rec0: RecordDoc, ctx: ActionContext, reason: string): A
   return { record: rec, event, uncoveredYears: [] };
 }
 
+/**
+ * Merge a duplicate into the record it repeats (the same caller about the same matter): the duplicate
+ * is closed and points to the other, which notes it. Both records change in one commit.
+ */
+export function mergeInto(
+  dup0: RecordDoc,
+  target0: RecordDoc,
+  ctx: ActionContext,
+  reason: string,
+): { duplicate: ActionResult; target: ActionResult } {
+  if (dup0.id === target0.id) throw refused("engine.merge-self", { id: dup0.id });
+  if (dup0.kind !== target0.kind) throw refused("engine.merge-kind", { id: dup0.id, other: target0.id });
+  currentStep(dup0, ctx.wf);
+  if (target0.merged_into)
+    throw refused("engine.merge-into-merged", { id: target0.id, other: target0.merged_into });
+  if (!ctx.actor.roles.some((r) => ROUTE_ROLES.includes(r)))
+    throw refused("engine.route-not-permitted", { person: ctx.actor.name, roles: ROUTE_ROLES.join(", ") });
+  const dup = clone(dup0);
+  const dupEvent: HistoryEvent = { ...baseEvent(ctx, "merge"), to: [target0.id], reason };
+  if (dup.step) dupEvent.step = dup.step;
+  dup.history.push(dupEvent);
+  dup.merged_into = target0.id;
+  enterStep(dup, ctx, ctx.wf.steps.length, ctx.now);
+  const target = clone(target0);
+  // The same action on both records: the one commit is an event of each.
+  const targetEvent: HistoryEvent = {
+    ...baseEvent(ctx, "merge"),
+    note: `${dup0.id}: ${dup0.title}`,
+    reason,
+    changes: { merged: dup0.id },
+  };
+  if (target.step) targetEvent.step = target.step;
+  target.history.push(targetEvent);
+  return {
+    duplicate: { record: dup, event: dupEvent, uncoveredYears: [] },
+    target: { record: target, event: targetEvent, uncoveredYears: [] },
+  };
+}
+
 /** The office date of an instant, for callers that only have the context. */
 export function todayOf(ctx: Pick<ActionContext, "now" | "office">): IsoDate {
   return officeDate(ctx.now, ctx.office.timezone);

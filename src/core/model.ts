@@ -134,6 +134,8 @@ export interface RecordDoc {
   archive?: ArchiveInfo;
   /** A record withdrawn before its procedure ended (its number, if any, is never reused). */
   withdrawn?: { at: string; by: string; reason: string };
+  /** A duplicate closed into another record (the same caller, the same matter). */
+  merged_into?: string;
   history: HistoryEvent[];
 }
 

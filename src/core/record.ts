@@ -236,6 +236,7 @@ export function orderedRecord(rec: RecordDoc, wf: WorkflowDef): Raw {
   if (rec.deadline_extended_until) out.deadline_extended_until = rec.deadline_extended_until;
   if (rec.archive) out.archive = rec.archive;
   if (rec.withdrawn) out.withdrawn = rec.withdrawn;
+  if (rec.merged_into) out.merged_into = rec.merged_into;
   out.history = rec.history.map(orderedEvent);
   return out;
 }

@@ -5,6 +5,7 @@ import {
   archiveSeries,
   extend,
   fileRecord,
+  mergeInto,
   reopen,
   route,
   sign,
@@ -16,11 +17,12 @@ import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
 import { refused, usageError } from "../../core/problems.js";
 import { findStep } from "../../core/workflow.js";
 import { docNumberKey } from "../../store/index-cache.js";
-import type { Ctx } from "../context.js";
+import { transact } from "../../store/transact.js";
+import { type Ctx, identityOf } from "../context.js";
 import { listOption } from "../fields.js";
 import type { Registrar } from "../main.js";
 import { printResult } from "../present.js";
-import { recordAction } from "../service.js";
+import { actionContext, putRecord, recordAction } from "../service.js";
 
 const RETENTIONS: readonly Retention[] = ["permanent", "30y", "10y"];
 
@@ -202,6 +204,44 @@ export function registerActions(r: Registrar): void {
           return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
         },
       ),
+    );
+
+  program
+    .command("merge")
+    .description(d("help.merge"))
+    .argument("<id>", d("help.arg-id"))
+    .option("--into <id>", d("help.opt-into"))
+    .option("--reason <text>", d("help.opt-reason"))
+    .action(
+      run(async (ctx, id: string, opts: { into?: string; reason?: string }) => {
+        const missing = [opts.into ? "" : "--into", opts.reason?.trim() ? "" : "--reason"].filter(Boolean);
+        if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
+        const year = Number(ctx.today().slice(0, 4));
+        const a = ctx.reg.resolveId(id, year);
+        const b = ctx.reg.resolveId(opts.into as string, year);
+        const ac = await actionContext(ctx, ctx.reg.workflow(a.kind));
+        const res = await transact(ctx.reg, "merge", async (tx) => {
+          const dup = ctx.reg.readRecord(a.rel, a.id, a.kind).record;
+          const target = ctx.reg.readRecord(b.rel, b.id, b.kind).record;
+          const r = mergeInto(dup, target, ac, (opts.reason as string).trim());
+          putRecord(tx, ac, r.duplicate.record);
+          putRecord(tx, ac, r.target.record);
+          await tx.commit({
+            action: "merge",
+            record: `${a.id}, ${b.id}`,
+            subject: `merge ${a.id} into ${b.id}: ${dup.title}`,
+            author: identityOf(ac.actor),
+            committer: identityOf(ac.recorder),
+            actorId: ac.actor.id,
+            recorderId: ac.recorder.id,
+            authorDate: r.duplicate.event.at,
+            committerDate: ctx.stamp(),
+          });
+          return r;
+        });
+        ctx.say(ctx.t("merge.done", { id: a.id, into: b.id }));
+        return printResult(ctx, res.target, ac.wf);
+      }),
     );
 
   program

@@ -51,6 +51,15 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
     lines.push(`${label(def.label, ctx.lang)}: ${fieldDisplay(ctx, wf, def.id, v)}`);
   }
   if (rec.archive) lines.push(`${L("show.archive")}: ${rec.archive.number} (${rec.archive.retention})`);
+  if (rec.merged_into) lines.push(L("show.merged-into", { id: rec.merged_into }));
+  if (rec.withdrawn)
+    lines.push(
+      L("show.withdrawn", {
+        at: time(rec.withdrawn.at),
+        name: nameOf(office, rec.withdrawn.by),
+        reason: rec.withdrawn.reason,
+      }),
+    );
   lines.push("", `${L("show.slip")}`);
   for (const step of wf.steps) {
     const evs = rec.history.filter(
