@@ -12,6 +12,7 @@ import { registerPrint } from "./commands/print.js";
 import { registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
+import { registerSync } from "./commands/sync.js";
 import { Ctx, type GlobalOptions } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
 import { stepLabel } from "./present.js";
@@ -113,6 +114,7 @@ export function buildProgram(lang: Lang): Command {
     registerCalendar,
     registerReports,
     registerEgov,
+    registerSync,
   ])
     reg(r);
   for (const c of program.commands) {

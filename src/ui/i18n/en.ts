@@ -490,12 +490,23 @@ export const en = {
   "help.opt-from-date": "registered on or after this day",
   "help.opt-to-date": "registered on or before this day",
   "help.opt-by": "group by unit, type or kind",
+  "help.sync": "share the registry: pull (rebase) from the remote, then push",
+  "help.opt-remote": "the git remote (default: origin)",
+  "sync.no-remote": "the registry {dir} has no git remote '{remote}'",
+  "sync.dirty": "the registry has uncommitted changes: {files}",
+  "sync.conflict": "the changes from {upstream} conflict with yours in {files}; nothing was changed",
+  "sync.done": "{remote}: {pulled} commit(s) pulled, {pushed} pushed",
+  "sync.updated": "records changed by others are now here; listings follow",
   "help.backup": "write a git bundle of the whole registry",
   "help.opt-backup-to": "folder for the backup (a non-system disk)",
 };
 
 /** Hints: what to do next after an error. */
 export const enHints = {
+  "sync.no-remote": "add one with `git -C REGISTRY remote add origin URL` (a bare repository, Gitea, GitLab)",
+  "sync.dirty": "commit or undo those changes first (`office-doc check` tells what they are)",
+  "sync.conflict":
+    "two clerks changed the same record, or created the same id offline: settle it with git in the registry, then sync again",
   "cli.no-operator":
     "set OFFICE_DOC_USER to your person id, or git config user.email to your e-mail in office.yaml; `office-doc person list` shows who is there",
   "cli.unknown-operator":

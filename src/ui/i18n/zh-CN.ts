@@ -382,6 +382,13 @@ export const zhCN = {
   "help.egov-status": "某日各收文时段：已查收或漏查",
   "help.opt-date": "日期（默认：今天）",
   "help.opt-egov-check": "有漏查时段时以退出码 3 退出",
+  "help.sync": "同步登记库：从远程仓库拉取（变基）后推送",
+  "help.opt-remote": "git 远程仓库名（默认：origin）",
+  "sync.no-remote": "登记库 {dir} 没有名为“{remote}”的 git 远程仓库",
+  "sync.dirty": "登记库有未提交的修改：{files}",
+  "sync.conflict": "来自 {upstream} 的修改与本机修改在 {files} 冲突；未做任何更改",
+  "sync.done": "{remote}：拉取 {pulled} 个提交，推送 {pushed} 个",
+  "sync.updated": "其他人办理的记录已同步到本机，列表随之更新",
   "help.backup": "将整个登记库写成一个 git bundle",
   "help.opt-backup-to": "备份存放文件夹（应在非系统盘）",
   // outgoing documents, calls, printing, statistics
@@ -492,6 +499,9 @@ export const zhCN = {
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
+  "sync.no-remote": "用 `git -C 登记库 remote add origin 地址` 添加（裸仓库、Gitea、GitLab 均可）",
+  "sync.dirty": "请先提交或撤销这些修改（`office-doc check` 会列出）",
+  "sync.conflict": "两位经办人修改了同一件记录，或离线时建了相同编号：请在登记库中用 git 处理后再同步",
   "cli.no-operator":
     "请将 OFFICE_DOC_USER 设为你的人员编号，或将 git config user.email 设为你在 office.yaml 中登记的邮箱；`office-doc person list` 可查看已有人员",
   "cli.unknown-operator": "`office-doc person list` 可查看已有人员；`office-doc person add` 可添加人员",
