@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { isIsoDate, officeDate } from "../../core/dates.js";
 import {
+  type ActionContext,
+  type ActionResult,
   annotate,
   archiveSeries,
   extend,
@@ -12,12 +14,13 @@ import {
   skip,
   withdraw,
 } from "../../core/engine.js";
-import type { Retention } from "../../core/model.js";
+import type { RecordDoc, Retention } from "../../core/model.js";
 import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
 import { refused, usageError } from "../../core/problems.js";
 import { findStep } from "../../core/workflow.js";
 import { docNumberKey } from "../../store/index-cache.js";
 import { transact } from "../../store/transact.js";
+import type { MessageKey } from "../../ui/i18n/keys.js";
 import { type Ctx, identityOf } from "../context.js";
 import { listOption } from "../fields.js";
 import type { Registrar } from "../main.js";
@@ -89,6 +92,30 @@ export function addStepOptions(cmd: Command, d: Registrar["d"]): Command {
     .option("--to <holders>", d("help.opt-to-next"));
 }
 
+/** An action on one record that takes one required text option (a reason, a note). */
+function textAction(
+  r: Registrar,
+  name: string,
+  help: MessageKey,
+  option: "reason" | "text",
+  optionHelp: MessageKey,
+  act: (rec: RecordDoc, ac: ActionContext, value: string) => ActionResult,
+): void {
+  r.program
+    .command(name)
+    .description(r.d(help))
+    .argument("<id>", r.d("help.arg-id"))
+    .option(`--${option} <text>`, r.d(optionHelp))
+    .action(
+      r.run(async (ctx, id: string, opts: Partial<Record<typeof option, string>>) => {
+        const value = opts[option]?.trim();
+        if (!value) throw usageError("cli.missing-options", { options: `--${option}` });
+        const res = await recordAction(ctx, id, name, (rec, ac) => act(rec, ac, value));
+        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+      }),
+    );
+}
+
 export function registerActions(r: Registrar): void {
   const { program, d, run } = r;
 
@@ -112,33 +139,9 @@ export function registerActions(r: Registrar): void {
       }),
     );
 
-  program
-    .command("skip")
-    .description(d("help.skip"))
-    .argument("<id>", d("help.arg-id"))
-    .option("--reason <text>", d("help.opt-reason"))
-    .action(
-      run(async (ctx, id: string, opts: { reason?: string }) => {
-        if (!opts.reason?.trim()) throw usageError("cli.missing-options", { options: "--reason" });
-        const reason = opts.reason.trim();
-        const res = await recordAction(ctx, id, "skip", (rec, ac) => skip(rec, ac, reason));
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+  textAction(r, "skip", "help.skip", "reason", "help.opt-reason", (rec, ac, v) => skip(rec, ac, v));
 
-  program
-    .command("note")
-    .description(d("help.note"))
-    .argument("<id>", d("help.arg-id"))
-    .option("--text <text>", d("help.opt-text"))
-    .action(
-      run(async (ctx, id: string, opts: { text?: string }) => {
-        if (!opts.text?.trim()) throw usageError("cli.missing-options", { options: "--text" });
-        const text = opts.text.trim();
-        const res = await recordAction(ctx, id, "note", (rec, ac) => annotate(rec, ac, "note", text));
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+  textAction(r, "note", "help.note", "text", "help.opt-text", (rec, ac, v) => annotate(rec, ac, "note", v));
 
   program
     .command("urge")
@@ -244,33 +247,11 @@ export function registerActions(r: Registrar): void {
       }),
     );
 
-  program
-    .command("withdraw")
-    .description(d("help.withdraw"))
-    .argument("<id>", d("help.arg-id"))
-    .option("--reason <text>", d("help.opt-reason"))
-    .action(
-      run(async (ctx, id: string, opts: { reason?: string }) => {
-        if (!opts.reason?.trim()) throw usageError("cli.missing-options", { options: "--reason" });
-        const reason = opts.reason.trim();
-        const res = await recordAction(ctx, id, "withdraw", (rec, ac) => withdraw(rec, ac, reason));
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+  textAction(r, "withdraw", "help.withdraw", "reason", "help.opt-reason", (rec, ac, v) =>
+    withdraw(rec, ac, v),
+  );
 
-  program
-    .command("reopen")
-    .description(d("help.reopen"))
-    .argument("<id>", d("help.arg-id"))
-    .option("--reason <text>", d("help.opt-reason"))
-    .action(
-      run(async (ctx, id: string, opts: { reason?: string }) => {
-        if (!opts.reason?.trim()) throw usageError("cli.missing-options", { options: "--reason" });
-        const reason = opts.reason.trim();
-        const res = await recordAction(ctx, id, "reopen", (rec, ac) => reopen(rec, ac, reason));
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+  textAction(r, "reopen", "help.reopen", "reason", "help.opt-reason", (rec, ac, v) => reopen(rec, ac, v));
 
   program
     .command("file")
