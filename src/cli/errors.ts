@@ -52,8 +52,9 @@ export function reportError(e: unknown, lang: Lang, debug: boolean): number {
     return EXIT_OF_KIND[e.kind];
   }
   if (e instanceof CommanderError) {
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")
-      return EXIT.ok;
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
+    // Help shown because no command was given (it went to stderr): a usage error.
+    if (e.code === "commander.help") return EXIT.usage;
     const key = COMMANDER_CODES[e.code];
     const arg = /'([^']+)'/.exec(e.message)?.[1] ?? e.message.replace(/^error: /, "");
     say(

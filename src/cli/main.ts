@@ -80,7 +80,7 @@ export function buildProgram(lang: Lang): Command {
     .option("--debug", d("help.opt-debug"))
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .configureOutput({ outputError: () => undefined })
     .configureHelp({ styleTitle: (s) => (lang === "zh-CN" ? (TITLES[s] ?? s) : s), showGlobalOptions: true });
 
   const r: Registrar = {
@@ -119,10 +119,10 @@ export function buildProgram(lang: Lang): Command {
     reg(r);
   for (const c of program.commands) {
     c.exitOverride();
-    c.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    c.configureOutput({ outputError: () => undefined });
     for (const sub of c.commands) {
       sub.exitOverride();
-      sub.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+      sub.configureOutput({ outputError: () => undefined });
     }
   }
   return program;
