@@ -79,7 +79,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Take the lock at `path`, waiting up to `waitMs`. Returns a release function. Fails with exit 1 and
  * a message naming the holder when the lock stays taken.
  */
-export async function acquireLock(path: string, command: string, waitMs = 5000): Promise<() => void> {
+export async function acquireLock(
+  path: string,
+  command: string,
+  waitMs = 5000,
+  /** Told when a lock left by a process that died was taken over: that process may have crashed mid-write. */
+  onStale?: (holder: { pid: number; command: string; since: string }) => void,
+): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true });
   const mine: LockInfo = {
     pid: process.pid,
@@ -112,6 +118,7 @@ export async function acquireLock(path: string, command: string, waitMs = 5000):
       if (stale) rmSync(path, { force: true });
     } else if (!alive(holder)) {
       takeOver(path, holder);
+      onStale?.(holder);
       continue;
     }
     if (Date.now() >= deadline) {

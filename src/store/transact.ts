@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import type { RecordSummary } from "../core/model.js";
+import type { HistoryEvent, RecordSummary } from "../core/model.js";
 import { writeFileAtomic } from "./atomic.js";
 import { commitPaths, git, type Identity, resetIndexPaths } from "./git.js";
 import { RecordIndex } from "./index-cache.js";
+import { fastLoad } from "./lazy.js";
 import { acquireLock } from "./lock.js";
 import { LOCAL_DIR, type Registry } from "./registry.js";
 
@@ -94,9 +95,13 @@ export async function transact<T>(
   fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   reg.ensureExists();
-  const release = await acquireLock(reg.path(LOCAL_DIR, "lock"), command);
+  let crashed: { pid: number; command: string } | undefined;
+  const release = await acquireLock(reg.path(LOCAL_DIR, "lock"), command, 5000, (h) => {
+    crashed = h;
+  });
   let tx: Transaction | undefined;
   try {
+    if (crashed) await recoverCrashedWrites(reg, crashed);
     const index = await RecordIndex.load(reg);
     tx = new Transaction(reg, index);
     const result = await fn(tx);
@@ -132,4 +137,43 @@ function maybeMaintain(reg: Registry, commit: string): void {
 export function readLockInfo(reg: Registry): string | undefined {
   const p = reg.path(LOCAL_DIR, "lock");
   return existsSync(p) ? readFileSync(p, "utf8") : undefined;
+}
+
+/**
+ * A process that died holding the lock may have written record files without committing them. Each
+ * such file that is a valid record is committed now as the action its last history event records
+ * (a crash must never lose a record); a broken one is left for `check` to name.
+ */
+async function recoverCrashedWrites(reg: Registry, crashed: { pid: number; command: string }): Promise<void> {
+  const status = (
+    await git(reg.dir, ["status", "--porcelain", "-z", "--untracked-files=all", "--", "records"])
+  ).stdout;
+  const files = status
+    .split("\0")
+    .filter((l) => l.length > 3)
+    .map((l) => l.slice(3))
+    .filter((f) => f.endsWith(".yaml"));
+  for (const rel of files) {
+    const text = reg.readText(rel);
+    if (text === undefined) continue;
+    let rec: Record<string, unknown>;
+    try {
+      rec = fastLoad(text) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const history = Array.isArray(rec?.history) ? (rec.history as HistoryEvent[]) : [];
+    const last = history[history.length - 1];
+    const office = reg.office();
+    const person = (id: string | undefined) => office.people.find((p) => p.id === id);
+    const actor = person(last?.actor);
+    const recorder = person(last?.recorded_by);
+    if (!last || !actor || !recorder || typeof rec.id !== "string") continue;
+    await commitPaths(reg.dir, [rel], {
+      message: `${last.action} ${rec.id}: ${String(rec.title ?? "")}\n\nRecovered after process ${crashed.pid} (${crashed.command}) stopped before committing.\n\nOffice-Doc-Action: ${last.action}\nOffice-Doc-Record: ${rec.id}\nOffice-Doc-Actor: ${actor.id}\nOffice-Doc-Recorded-By: ${recorder.id}\n`,
+      author: { name: actor.name, email: actor.email ?? `${actor.id}@office-doc.invalid` },
+      committer: { name: recorder.name, email: recorder.email ?? `${recorder.id}@office-doc.invalid` },
+      authorDate: last.at,
+    });
+  }
 }
