@@ -171,6 +171,9 @@ export function parseInstant(text: string, tz: string): number | undefined {
   if (!INSTANT_RE.test(t)) return undefined;
   const date = t.slice(0, 10);
   if (!isIsoDate(date)) return undefined;
+  // 25:00 or 09:75 is a typing mistake, not a later time.
+  const hms = /[T ](\d{2}):(\d{2})(?::(\d{2}))?/.exec(t);
+  if (hms && (Number(hms[1]) > 23 || Number(hms[2]) > 59 || Number(hms[3] ?? 0) > 59)) return undefined;
   if (t.length === 10) return instantAt(date, "00:00:00", tz);
   if (/(Z|[+-]\d{2}:?\d{2})$/.test(t)) {
     const ms = Date.parse(t.replace(" ", "T"));

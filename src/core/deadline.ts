@@ -61,7 +61,8 @@ export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | u
     const day = Math.min(rule.day_of_month, lastDayOfMonth(month));
     return ctx.calendar.addWorkingDays(`${month}-${String(day).padStart(2, "0")}`, 0);
   }
-  const chosen = rule.cases[String(ctx.fields[rule.by_field])] ?? rule.default;
+  const value = String(ctx.fields[rule.by_field]);
+  const chosen = (Object.hasOwn(rule.cases, value) ? rule.cases[value] : undefined) ?? rule.default;
   return chosen ? applyLimit(chosen, ctx) : undefined;
 }
 

@@ -298,7 +298,13 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
     event.to = [step.return_to];
     rec.history.push(event);
     const idx = ctx.wf.steps.findIndex((s) => s.id === step.return_to);
+    const holders = lastRouted(rec, ctx.wf, step.return_to);
     uncovered = enterStep(rec, ctx, idx, ctx.now).uncovered;
+    // A step whose holders were routed goes back to the same holders, not to nobody.
+    if (holders.length && findStep(ctx.wf, rec.step)?.actor.routed) {
+      rec.routed = holders;
+      refreshDerived(rec, ctx);
+    }
     return { record: rec, event, uncoveredYears: uncovered };
   }
   if (step.stamps) {
@@ -337,6 +343,18 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
 }
 
 const ROUTE_ROLES = ["office", "clerk", "office-head"];
+
+/** Who was last named to hold `stepId`: by `route` on it, or by `--to` on the step before it. */
+function lastRouted(rec: RecordDoc, wf: WorkflowDef, stepId: string): string[] {
+  const before = wf.steps[wf.steps.findIndex((s) => s.id === stepId) - 1]?.id;
+  for (let i = rec.history.length - 1; i >= 0; i--) {
+    const e = rec.history[i];
+    if (!e?.to?.length || e.decision === "return") continue;
+    if ((e.action === "route" && e.step === stepId) || (e.action === "sign" && e.step === before))
+      return [...e.to];
+  }
+  return [];
+}
 
 /** A step with `route_sets` keeps the first routed unit in that field (a call's responsible unit). */
 function routeSets(rec: RecordDoc, step: StepDef, ctx: ActionContext): Record<string, unknown> | undefined {
@@ -518,6 +536,8 @@ export function reopen(rec0: RecordDoc, ctx: ActionContext, reason: string): Act
   const rec = clone(rec0);
   rec.round_started = stamp(ctx);
   delete rec.deadline_extended_until;
+  // The condition that allowed this round is spent: the next reopening needs a new one.
+  if (ctx.wf.reopen_when) delete rec.fields[ctx.wf.reopen_when.field];
   const event: HistoryEvent = { ...baseEvent(ctx, "reopen"), step: target, reason };
   rec.history.push(event);
   const { uncovered } = enterStep(

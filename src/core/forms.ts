@@ -93,8 +93,11 @@ export function callForm(
 ): Record<string, string> {
   const f = rec.fields;
   const instruct = signerOf(rec, "instruct");
-  const routed = [...rec.history].reverse().find((e) => e.to?.length && e.decision !== "return");
-  const units = routed?.to ?? (f.unit ? [String(f.unit)] : []);
+  // The responsible unit; else whom the matter was transferred to (not whom a reminder went to).
+  const routed = [...rec.history]
+    .reverse()
+    .find((e) => (e.action === "route" || e.action === "sign") && e.to?.length && e.decision !== "return");
+  const units = f.unit ? [String(f.unit)] : (routed?.to ?? []);
   return {
     id: rec.id,
     office: office.name,

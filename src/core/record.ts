@@ -33,7 +33,7 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
     case "date":
       return isIsoDate(t) ? { value: t } : bad("field.bad-date");
     case "datetime":
-      return { value: t };
+      return INSTANT_RE.test(t) ? { value: t } : bad("field.bad-datetime");
     case "month":
       return MONTH_RE.test(t) ? { value: t } : bad("field.bad-month");
     case "list": {

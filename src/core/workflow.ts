@@ -209,6 +209,20 @@ export function validateWorkflow(
     }
     const keys = Object.keys(l);
     const nonNeg = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+    // Exactly one form: the keys that may stand together in each.
+    const FORMS: string[][] = [
+      ["same_day"],
+      ["working_days", "from", "from_step"],
+      ["working_days_before", "field"],
+      ["date_field"],
+      ["day_of_month", "month_field"],
+      ["by_field", "cases", "default"],
+    ];
+    const heads = FORMS.filter((f) => (f[0] as string) in l);
+    if (heads.length !== 1 || !keys.every((k) => (heads[0] as string[]).includes(k))) {
+      p(path, "workflow.bad-limit", { form: keys.join(",") });
+      return false;
+    }
     if ("same_day" in l && keys.length === 1 && l.same_day === true) return true;
     if ("working_days" in l && !("field" in l)) {
       if (!nonNeg(l.working_days)) p([...path, "working_days"], "workflow.bad-limit-number");

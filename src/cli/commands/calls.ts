@@ -103,7 +103,8 @@ export function registerCalls(r: Registrar): void {
               values: SATISFACTION.join(", "),
             });
           const set: Record<string, unknown> = { answer: opts.answer?.trim(), reply_via: opts.via };
-          if (opts.satisfaction) set.satisfaction = opts.satisfaction;
+          // A reply without a rating clears an earlier round's: only this round's caller may reopen.
+          set.satisfaction = opts.satisfaction;
           return signOrRoute(ctx, id, "reply", opts, "reply", set);
         },
       ),

@@ -230,7 +230,15 @@ export function registerReports(r: Registrar): void {
           ctx.out(
             `${ctx.t("register.heading", { kind: label(wf.label, ctx.lang), year, office: office.name })}`,
           );
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: records }));
+        // Private fields stay masked in JSON too, unless --unmask.
+        const data = records.map((rec) => {
+          if (opts.unmask) return rec;
+          const fields = { ...rec.fields };
+          for (const f of wf.fields)
+            if (f.private && fields[f.id] !== undefined) fields[f.id] = maskValue(f.type, fields[f.id]);
+          return { ...rec, fields };
+        });
+        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data }));
         return 0;
       }),
     );
