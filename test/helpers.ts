@@ -36,6 +36,10 @@ export const SECRETARY = "li-jianguo";
 export const LEADER = "zhou-qiang";
 export const UNIT_HEAD = "zhao-lei";
 export const STAFF = "qian-fang";
+/** More leaders of the template office (for outgoing documents: who issues depends on the category). */
+export const DIRECTOR = "sun-hongbin";
+export const RESIDENT_SECRETARY = "he-min";
+export const LEADER2 = "zheng-hua";
 
 export const PEOPLE: { id: string; name: string; roles: string; unit?: string; email?: string }[] = [
   { id: CLERK, name: "常丽群", roles: "clerk", email: CLERK_EMAIL },
@@ -43,6 +47,10 @@ export const PEOPLE: { id: string; name: string; roles: string; unit?: string; e
   { id: SECRETARY, name: "李建国", roles: "party-secretary" },
   { id: LEADER, name: "周强", roles: "leader" },
   { id: UNIT_HEAD, name: "赵磊", roles: "unit-head", unit: UNIT },
+  // Added later; kept before STAFF so that the last commit of the template is still `person add qian-fang`.
+  { id: DIRECTOR, name: "孙洪斌", roles: "director" },
+  { id: RESIDENT_SECRETARY, name: "何敏", roles: "resident-secretary" },
+  { id: LEADER2, name: "郑华", roles: "leader" },
   { id: STAFF, name: "钱芳", roles: "staff", unit: UNIT },
 ];
 
@@ -360,3 +368,26 @@ export function json<T = unknown>(r: BinResult): T {
 }
 
 export const recordPath = (id: string) => `records/incoming/${id.split("-")[1]}/${id}.yaml`;
+
+/** A second unit, not in the template (that keeps its commit count): see addSecondUnit. */
+export const UNIT2 = "social";
+export const UNIT2_HEAD = "ma-li";
+export const UNIT2_STAFF = "sun-li";
+
+/** Add the unit `social` (社会事务科) with its unit head and a staff member, through the bin. */
+export function addSecondUnit(reg: Registry): void {
+  must(reg.run(["unit", "add", UNIT2, "--name", "社会事务科", "--code", "SWK"]), "unit add");
+  must(
+    reg.run(["person", "add", UNIT2_HEAD, "--name", "马丽", "--roles", "unit-head", "--unit", UNIT2]),
+    "person add",
+  );
+  must(
+    reg.run(["person", "add", UNIT2_STAFF, "--name", "孙莉", "--roles", "staff", "--unit", UNIT2]),
+    "person add",
+  );
+}
+
+/** HEAD and `git status --porcelain` of a registry: equal before and after a refused command. */
+export function repoState(dir: string): { head: string; status: string } {
+  return { head: git(dir, ["rev-parse", "HEAD"]).trim(), status: gitStatus(dir) };
+}
