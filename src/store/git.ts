@@ -160,9 +160,11 @@ const SEP = "\x1e";
 const FSEP = "\x1f";
 
 /** The commits that touched `path`, oldest first. Never `--follow`: a record's file never moves. */
-export async function logPath(dir: string, path: string): Promise<LogEntry[]> {
+export async function logPath(dir: string, path: string, since?: string): Promise<LogEntry[]> {
   const fmt = ["%H", "%an", "%ae", "%aI", "%cn", "%ce", "%s", "%(trailers:only,unfold)"].join(FSEP);
-  const r = await git(dir, ["log", "--reverse", `--format=${fmt}${SEP}`, "--", path]);
+  // A record's commits are all recorded after it was created: git stops walking history there.
+  const bound = since ? [`--since=${since}`] : [];
+  const r = await git(dir, ["log", "--reverse", ...bound, `--format=${fmt}${SEP}`, "--", path]);
   return r.stdout
     .split(SEP)
     .map((s) => s.replace(/^\n/, ""))

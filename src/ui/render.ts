@@ -76,8 +76,8 @@ function plainTable(columns: Column[], rows: Row[]): string {
 }
 
 /** A table for people: box-drawn by cli-table3 (which measures wide characters), plain when long. */
-export function toTable(columns: Column[], rows: Row[], color: boolean): string {
-  if (rows.length > BOXED_TABLE_MAX_ROWS) return plainTable(columns, rows);
+export function toTable(columns: Column[], rows: Row[], color: boolean, plain = false): string {
+  if (plain || rows.length > BOXED_TABLE_MAX_ROWS) return plainTable(columns, rows);
   const table = new Table({
     head: columns.map((c) => c.header),
     style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] },

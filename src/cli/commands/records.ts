@@ -266,7 +266,9 @@ export function registerRecords(r: Registrar): void {
       run(async (ctx, idText: string) => {
         const { record, rel } = loadRecord(ctx, idText);
         const office = ctx.office();
-        const entries = await logPath(ctx.reg.dir, rel);
+        // A day of slack for clocks that disagree between clerks' machines.
+        const since = new Date(Date.parse(record.created) - 86_400_000).toISOString();
+        const entries = await logPath(ctx.reg.dir, rel, since);
         let i = 0;
         const data = entries.map((e) => {
           const action = e.trailers["Office-Doc-Action"];
