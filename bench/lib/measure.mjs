@@ -1,0 +1,67 @@
+// Whole-process timings: spawn, wait, wall time with process.hrtime.
+
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Run a command once; returns { ms, status, stdout, stderr }. stdin is closed. */
+export function runOnce(cmd, args, { env, cwd } = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, {
+    env,
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1 << 28,
+    encoding: "utf8",
+  });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.error) throw r.error;
+  return { ms, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+  return { n: s.length, median: at(0.5), p90: at(0.9), min: s[0], max: s[s.length - 1] };
+}
+
+/**
+ * Time `runs` runs (the first is a warm-up and is discarded). `argsFor(i)` gives the arguments of
+ * run i (a different record each run); `after(i, result)` may check or undo what the run did.
+ */
+export function timeRuns(cmd, argsFor, { runs, env, cwd, okStatus = [0], after } = {}) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const r = runOnce(cmd, argsFor(i), { env, cwd });
+    if (!okStatus.includes(r.status))
+      throw new Error(
+        `${cmd} ${argsFor(i).join(" ")} exited with ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`,
+      );
+    after?.(i, r);
+    if (i > 0) samples.push(r.ms);
+  }
+  return stats(samples);
+}
+
+/** The functions with the most self time in a .cpuprofile (what `node --cpu-prof` writes). */
+export function profileTop(dir, limit = 8) {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
+  if (!files.length) return [];
+  const p = JSON.parse(readFileSync(join(dir, files[0]), "utf8"));
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    total += dt;
+    const n = byId.get(id);
+    const f = n.callFrame;
+    const where = f.url ? `${f.url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}` : "";
+    const key = `${f.functionName || "(anonymous)"}${where ? ` ${where}` : ""}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total }));
+}
