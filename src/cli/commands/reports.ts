@@ -94,7 +94,10 @@ export function registerReports(r: Registrar): void {
             const built = new Map<string, Row>();
             const rowOf = (x: (typeof rows)[number]) => {
               let row = built.get(x.id);
-              if (!row) built.set(x.id, (row = toRow(x)));
+              if (!row) {
+                row = toRow(x);
+                built.set(x.id, row);
+              }
               return row;
             };
             const groupCols = cols.filter((c) => c.key !== "holders");
