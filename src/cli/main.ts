@@ -129,6 +129,12 @@ export function buildProgram(lang: Lang): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `office-doc list | head`: a reader that stops early is not an error of ours.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+      throw e;
+    });
   const lang = preLang(argv);
   const program = buildProgram(lang);
   try {
