@@ -104,6 +104,12 @@ describe("citizen calls", () => {
       ["instruct", c.id, "--as", SECRETARY, "--opinion", "请城管科核实处理", "--to", "urban"],
       "2026-03-02T15:00:00+08:00",
     );
+    // Registering an important matter prints its transfer form at once.
+    const registered = ok(
+      ["call", "--caller", "王芳", "--phone", "13912345678", "--matter", "违建", "--important"],
+      "2026-03-02T14:30:00+08:00",
+    );
+    expect(registered).toContain("来电来访交办单");
     const form = ok(["print", c.id], "2026-03-02T15:10:00+08:00");
     for (const s of [
       "交办单",

@@ -7,6 +7,7 @@ import type { Registrar } from "../main.js";
 import { printResult } from "../present.js";
 import { createAction } from "../service.js";
 import { addStepOptions, type StepOptions, signOrRoute } from "./actions.js";
+import { renderForm } from "./print.js";
 
 const VIA = ["phone", "visit", "letter"] as const;
 const SATISFACTION = ["satisfied", "basically-satisfied", "dissatisfied"] as const;
@@ -62,7 +63,11 @@ export function registerCalls(r: Registrar): void {
               `  ${s.id}  ${officeDate(Date.parse(s.created), ctx.tz())}  ${s.status === "open" ? ctx.t("status.open") : ctx.t("status.closed")}  ${s.title}`,
             );
         }
-        return printResult(ctx, res, wf);
+        printResult(ctx, res, wf);
+        // An important matter goes to the party secretary with its transfer form (交办单).
+        if (res.record.fields.important === true && !ctx.json)
+          ctx.out(`\n${renderForm(ctx, res.record, wf, false)}`);
+        return 0;
       }),
     );
 

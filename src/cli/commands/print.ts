@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { callForm, fillForm, incomingForm, outgoingForm } from "../../core/forms.js";
 import type { OfficeConfig, RecordDoc } from "../../core/model.js";
 import { refused, usageError } from "../../core/problems.js";
+import type { WorkflowDef } from "../../core/workflow.js";
 import { writeFileAtomic } from "../../store/atomic.js";
 import { templatePath } from "../../store/paths.js";
 import type { Ctx } from "../context.js";
@@ -36,6 +37,17 @@ function formTemplate(ctx: Ctx, kind: string, ext: "md" | "html"): string {
   return readFileSync(existsSync(own) ? own : templatePath("forms", `${kind}.${ext}`), "utf8");
 }
 
+/** A record's printable form as text (Markdown, or HTML), in Chinese whatever the terminal's language. */
+export function renderForm(ctx: Ctx, record: RecordDoc, wf: WorkflowDef, html: boolean, copy = 1): string {
+  const build = FORMS[record.kind];
+  if (!build) throw refused("print.no-form", { kind: record.kind });
+  const zh = ctx.lang === "zh-CN" ? ctx : ctx.withLang("zh-CN");
+  const data = build(record, ctx.office(), (field, v) => fieldDisplay(zh, wf, field, v), copy);
+  return html
+    ? fillForm(formTemplate(ctx, record.kind, "html"), data, escapeHtml)
+    : fillForm(formTemplate(ctx, record.kind, "md"), data, escapeMarkdown);
+}
+
 export function registerPrint(r: Registrar): void {
   const { program, d, run } = r;
   program
@@ -53,14 +65,7 @@ export function registerPrint(r: Registrar): void {
         if (!(Number.isInteger(copy) && copy > 0))
           throw usageError("cli.bad-number", { option: "--copy", value: String(opts.copy) });
         const { record, wf } = loadRecord(ctx, id);
-        const build = FORMS[record.kind];
-        if (!build) throw refused("print.no-form", { kind: record.kind });
-        // Forms are Chinese documents, whatever the language of the terminal.
-        const zh = ctx.lang === "zh-CN" ? ctx : ctx.withLang("zh-CN");
-        const data = build(record, ctx.office(), (field, v) => fieldDisplay(zh, wf, field, v), copy);
-        const text = opts.html
-          ? fillForm(formTemplate(ctx, record.kind, "html"), data, escapeHtml)
-          : fillForm(formTemplate(ctx, record.kind, "md"), data, escapeMarkdown);
+        const text = renderForm(ctx, record, wf, opts.html === true, copy);
         if (opts.out) {
           writeFileAtomic(opts.out, text);
           ctx.say(ctx.t("print.written", { file: opts.out }));
