@@ -65,3 +65,35 @@ export function profileTop(dir, limit = 8) {
     .slice(0, limit)
     .map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total }));
 }
+
+/**
+ * Functions of the tool (dist/, its vendor files) with the most total time (self and callees) in a
+ * .cpuprofile: where a command's time goes, phase by phase.
+ */
+export function profileInclusive(dir, limit = 10, match = /\/dist\//) {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
+  if (!files.length) return [];
+  const p = JSON.parse(readFileSync(join(dir, files[0]), "utf8"));
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const incl = new Map();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    total += dt;
+    const seen = new Set();
+    for (let x = id; x !== undefined; x = parent.get(x)) {
+      const f = byId.get(x).callFrame;
+      if (!match.test(f.url)) continue;
+      const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      incl.set(key, (incl.get(key) ?? 0) + dt);
+    }
+  });
+  return [...incl]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([fn, us]) => ({ fn, ms: us / 1000, share: us / total }));
+}
