@@ -337,7 +337,7 @@ async function main() {
   md.push(`### office-doc benchmark (${new Date().toISOString().slice(0, 10)})`);
   md.push("");
   md.push(
-    `Machine: ${m.cpu}, ${m.nproc} cores, ${m.memGiB} GiB, node ${m.node}, ${m.git}. ` +
+    `Machine: ${m.cpu}, ${m.nproc} cores, ${m.memGiB} GiB, node ${m.node}, ${m.git}; office-doc ${m.tool}. ` +
       `Load average at the start ${m.load}. ` +
       `Whole-process wall time of \`node bin/office-doc.js …\`, median (p90) of ${RUNS - 1} runs after a warm-up; ` +
       `the floor \`node -e 0\` is ${fmt(floor.median)} here.`,

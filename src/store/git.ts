@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { failed } from "../core/problems.js";
 
 /**
@@ -68,12 +69,14 @@ export async function headCommit(dir: string): Promise<string | undefined> {
 
 /** Git's own identity in `dir` (user.name/user.email), or undefined when none is configured. */
 export async function configuredIdentity(dir: string): Promise<Identity | undefined> {
-  const r = await git(dir, ["var", "GIT_COMMITTER_IDENT"], {
-    okCodes: [128],
-    env: { GIT_COMMITTER_NAME: "", GIT_COMMITTER_EMAIL: "" },
-  }).catch(() => undefined);
-  const m = r && r.code === 0 ? /^(.*) <(.*)> \d+ [+-]\d{4}$/.exec(r.stdout.trim()) : null;
-  return m ? { name: m[1] as string, email: m[2] as string } : undefined;
+  // Only what is configured: git would otherwise make one up from the login and host names.
+  const cwd = existsSync(dir) ? dir : process.cwd();
+  const get = async (key: string) => {
+    const r = await git(cwd, ["config", key], { okCodes: [1] }).catch(() => undefined);
+    return r && r.code === 0 ? r.stdout.trim() : "";
+  };
+  const [name, email] = [await get("user.name"), await get("user.email")];
+  return name && email ? { name, email } : undefined;
 }
 
 export async function configuredEmail(dir: string): Promise<string | undefined> {

@@ -77,6 +77,7 @@ export function registerSetup(r: Registrar): void {
         const c = dir ? ctx.withRegistry(target) : ctx;
         await initRegistry(target, {
           identity: await c.setupIdentity(),
+          when: ctx.stamp(),
           ...(opts.name ? { name: opts.name } : {}),
         });
         if (opts.demo) await buildDemo(c);
