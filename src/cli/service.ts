@@ -18,13 +18,17 @@ export async function actionContext(ctx: Ctx, wf: WorkflowDef): Promise<ActionCo
 }
 
 /** Write a record without committing (part of a commit that changes several records). */
-export function putRecord(tx: Transaction, ac: ActionContext, rec: RecordDoc): void {
-  const problems = validateRecord(orderedRecord(rec, ac.wf), ac.wf, ac.office, rec.id).filter(
-    (p) => !p.warning,
-  );
+export function putRecord(
+  tx: Transaction,
+  ac: ActionContext,
+  rec: RecordDoc,
+  rel = recordRel(rec.kind, rec.id),
+): void {
+  const ordered = orderedRecord(rec, ac.wf);
+  const problems = validateRecord(ordered, ac.wf, ac.office, rec.id).filter((p) => !p.warning);
   if (problems.length)
     throw new OfficeError("usage", "record.invalid-after-action", { id: rec.id }, problems);
-  tx.put(recordRel(rec.kind, rec.id), toYaml(orderedRecord(rec, ac.wf)));
+  tx.put(rel, toYaml(ordered));
   tx.summary(summarize(rec, ac.wf));
 }
 
@@ -35,13 +39,7 @@ async function writeRecord(
   res: ActionResult,
   rel: string,
 ): Promise<void> {
-  const problems = validateRecord(orderedRecord(res.record, ac.wf), ac.wf, ac.office, res.record.id).filter(
-    (p) => !p.warning,
-  );
-  if (problems.length)
-    throw new OfficeError("usage", "record.invalid-after-action", { id: res.record.id }, problems);
-  tx.put(rel, toYaml(orderedRecord(res.record, ac.wf)));
-  tx.summary(summarize(res.record, ac.wf));
+  putRecord(tx, ac, res.record, rel);
   await tx.commit({
     action: res.event.action,
     record: res.record.id,

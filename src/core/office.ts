@@ -2,9 +2,8 @@ import { isFixedZone } from "./dates.js";
 import { PLAIN_ID_RE } from "./ids.js";
 import { DEFAULT_ROLES, type OfficeConfig, type Person, type RoleDef, type Unit } from "./model.js";
 import type { Problem } from "./problems.js";
+import { isMap } from "./raw.js";
 
-type Raw = Record<string, unknown>;
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
 

@@ -2,15 +2,13 @@ import { isIsoDate } from "./dates.js";
 import { isCanonicalId } from "./ids.js";
 import type { HistoryEvent, OfficeConfig, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
+import { isMap, type Raw } from "./raw.js";
 import type { FieldDef, WorkflowDef } from "./workflow.js";
 
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Mainland mobile (1[3-9]x, 11 digits) or landline with area code (0xx-xxxxxxx[x]), optional extension. */
 export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
-
-type Raw = Record<string, unknown>;
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Turn a value typed on the command line into the field's type. Returns the value, or a problem

@@ -1,5 +1,6 @@
 import type { Label } from "./model.js";
 import type { Problem } from "./problems.js";
+import { isMap } from "./raw.js";
 
 /**
  * Workflow definitions: the procedures as data. A workflow file (`workflows/<kind>.yaml`) gives the
@@ -132,9 +133,6 @@ const FIELD_TYPES: readonly FieldType[] = [
   "phone",
 ];
 const ID_RE = /^[a-z][a-z0-9-]*$/;
-
-type Raw = Record<string, unknown>;
-const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Validate a parsed workflow file fully: unknown roles, unknown steps and bad limits are problems with

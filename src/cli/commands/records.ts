@@ -250,7 +250,9 @@ export function registerRecords(r: Registrar): void {
             key: k,
             header: ctx.t(`col.${k}` as never),
           }));
-          ctx.out(render(ctx.format, cols, summaryRows(ctx, rows), { color: ctx.color, data: rows }));
+          // JSON prints the summaries themselves: the display rows are built only for the other formats.
+          const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
+          ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
           if (!ctx.json && ctx.format === "table")
             ctx.say(ctx.t("list.count", { shown: rows.length, total }));
           return 0;
