@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { recordRel } from "../src/store/registry.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, "bin", "office-doc.js");
@@ -367,7 +368,7 @@ export function json<T = unknown>(r: BinResult): T {
   return JSON.parse(r.stdout) as T;
 }
 
-export const recordPath = (id: string) => `records/incoming/${id.split("-")[1]}/${id}.yaml`;
+export const recordPath = (id: string) => recordRel("incoming", id);
 
 /** A second unit, not in the template (that keeps its commit count): see addSecondUnit. */
 export const UNIT2 = "social";

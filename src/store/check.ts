@@ -8,10 +8,8 @@ import { validateRecord } from "../core/record.js";
 import { validateWorkflow } from "../core/workflow.js";
 import { git } from "./git.js";
 import { fastLoad } from "./lazy.js";
-import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
+import { LOCAL_DIR, OFFICE_FILE, parseRecordRel, type Registry, recordRel } from "./registry.js";
 import { type FileProblem, parseYamlText, placeProblems } from "./yaml-io.js";
-
-const RECORD_FILE_RE = /^records\/([a-z0-9-]+)\/(\d{4})\/([A-Z]{2,6}-\d{4}-\d+)\.yaml$/;
 
 function fileProblem(
   file: string,
@@ -72,10 +70,10 @@ async function commitActions(reg: Registry): Promise<Map<string, { actions: stri
       .map((s) => s.trim())
       .filter(Boolean);
     for (const f of files) {
-      const m = RECORD_FILE_RE.exec(f.trim());
-      if (!m) continue;
+      const parsed = parseRecordRel(f.trim());
+      if (!parsed) continue;
       const e = out.get(f.trim()) ?? { actions: [], foreign: [] };
-      if (action && (records.length === 0 || records.includes(m[3] as string)))
+      if (action && (records.length === 0 || records.includes(parsed.id)))
         e.actions.push(...action.split(/\s+/).filter(Boolean).slice(0, 1));
       else e.foreign.push(hash);
       out.set(f.trim(), e);
@@ -121,17 +119,17 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
   // Official document numbers per kind that numbers its records: checked for gaps and duplicates.
   const docNumbers = new Map<string, Map<string, string>>();
   for (const rel of files.sort()) {
-    const m = RECORD_FILE_RE.exec(rel);
-    if (!m) {
+    const parsed = parseRecordRel(rel);
+    if (!parsed) {
       if (rel.endsWith(".yaml")) problems.push(fileProblem(rel, 1, "check.unexpected-file", { file: rel }));
       continue;
     }
-    const [, kind = "", year = "", id = ""] = m;
+    const { kind, id } = parsed;
     if (seen.has(id))
       problems.push(fileProblem(rel, 1, "check.duplicate-id", { id, other: seen.get(id) ?? "" }));
     seen.set(id, rel);
-    if (id.split("-")[1] !== year)
-      problems.push(fileProblem(rel, 1, "check.wrong-folder", { id, folder: year }));
+    if (recordRel(kind, id) !== rel)
+      problems.push(fileProblem(rel, 1, "check.wrong-folder", { id, expected: recordRel(kind, id) }));
     let wf: ReturnType<Registry["workflow"]>;
     try {
       wf = reg.workflow(kind);

@@ -220,8 +220,26 @@ export class Registry {
   }
 }
 
-/** `records/<kind>/<year>/<ID>.yaml`: a record's file never moves once created. */
+/**
+ * `records/<kind>/<year>/<NN>/<ID>.yaml`, NN being the id's number without its last two digits
+ * (IN-2026-1234 -> records/incoming/2026/12/). A record's file never moves once created. The leaf
+ * folders hold at most 100 files: a commit rewrites every folder on its path, and a year folder of
+ * 20,000 files made each commit cost a 1 MB tree object and ~300 ms of `git write-tree`.
+ */
 export function recordRel(kind: string, id: string): string {
-  const year = id.split("-")[1] ?? "0000";
-  return `records/${kind}/${year}/${id}.yaml`;
+  const [, year = "0000", seq = ""] = id.split("-");
+  return `records/${kind}/${year}/${recordBucket(seq)}/${id}.yaml`;
+}
+
+function recordBucket(seq: string): string {
+  return seq.length > 2 ? seq.slice(0, -2) : "00";
+}
+
+const RECORD_FILE_RE = /^records\/([a-z0-9-]+)\/(\d{4})\/(\d+)\/([A-Z]{2,6}-\d{4}-\d+)\.yaml$/;
+
+/** The parts of a record file's path, or undefined for a path that is not one. */
+export function parseRecordRel(rel: string): { kind: string; year: string; id: string } | undefined {
+  const m = RECORD_FILE_RE.exec(rel);
+  if (!m) return undefined;
+  return { kind: m[1] as string, year: m[2] as string, id: m[4] as string };
 }

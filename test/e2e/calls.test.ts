@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { recordRel } from "../../src/store/registry.js";
 import {
   addSecondUnit,
   type BinResult,
@@ -52,7 +53,7 @@ interface Rec {
 }
 
 const at = (day: string, hm: string) => `${day}T${hm}:00+08:00`;
-const fileOf = (id: string) => `records/call/${id.split("-")[1]}/${id}.yaml`;
+const fileOf = (id: string) => recordRel("call", id);
 /** Until a call is transferred, the office (office staff and the clerk) may handle it. */
 const FRONT_DESK = [CLERK, OFFICE].sort();
 

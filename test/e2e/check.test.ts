@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -76,7 +76,7 @@ describe("check", () => {
       expect(r.code).toBe(1);
       const problem = lines(r.stdout).find((l) => l.startsWith(`${rel}:`) && !isWarning(l));
       expect(problem, r.stdout).toBeDefined();
-      const m = /^records\/incoming\/2026\/IN-2026-0001\.yaml:(\d+): /.exec(problem ?? "");
+      const m = /^records\/incoming\/2026\/00\/IN-2026-0001\.yaml:(\d+): /.exec(problem ?? "");
       expect(m).not.toBeNull();
       // `title: [unclosed` is on line 3; the parser notices the missing `]` there or on the next line.
       expect([3, 4]).toContain(Number(m?.[1]));
@@ -143,5 +143,22 @@ describe("check", () => {
     const r = reg.run(["check"]);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/office\.yaml:\d+:/);
+  });
+
+  it("a record file in the wrong leaf folder, or in a year folder directly, is named with where it belongs", () => {
+    const reg = tpl.copy();
+    receive(reg, "关于春节期间安全生产的通知");
+    const rel = recordPath("IN-2026-0001");
+    expect(rel).toBe("records/incoming/2026/00/IN-2026-0001.yaml");
+    const text = reg.read(rel);
+    const moved = "records/incoming/2026/01/IN-2026-0001.yaml";
+    const flat = "records/incoming/2026/IN-2026-0002.yaml";
+    mkdirSync(join(reg.dir, "records/incoming/2026/01"));
+    renameSync(join(reg.dir, rel), join(reg.dir, moved));
+    writeFileSync(join(reg.dir, flat), text.replaceAll("IN-2026-0001", "IN-2026-0002"));
+    const r = reg.run(["check"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${moved}:1: IN-2026-0001 is in the wrong folder: its file belongs at ${rel}`);
+    expect(r.stdout).toContain(`${flat}:1: ${flat} is not a record file`);
   });
 });

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordRel } from "../../src/store/registry.js";
 import {
   cleanupTempDirs,
   commitCount,
@@ -42,10 +43,10 @@ describe("concurrent writers", () => {
     const log = gitLog(reg.dir).slice(0, N);
     expect(log.map((c) => c.trailers["Office-Doc-Record"]).sort()).toEqual(ids);
     expect(log.every((c) => c.trailers["Office-Doc-Action"] === "receive")).toBe(true);
-    expect(readdirSync(join(reg.dir, "records", "incoming", "2026")).sort()).toEqual(
+    expect(readdirSync(join(reg.dir, "records", "incoming", "2026", "00")).sort()).toEqual(
       ids.map((id) => `${id}.yaml`),
     );
-    const titles = ids.map((id) => /^title: (.*)$/m.exec(reg.read(`records/incoming/2026/${id}.yaml`))?.[1]);
+    const titles = ids.map((id) => /^title: (.*)$/m.exec(reg.read(recordRel("incoming", id)))?.[1]);
     expect(new Set(titles).size).toBe(N);
     // No lock left behind; the index knows all of them.
     expect(readdirSync(join(reg.dir, ".office-doc"))).not.toContain("lock");

@@ -154,7 +154,7 @@ describe("backup", () => {
     const restored = join(makeTempDir("office-doc-restore-"), "registry");
     git(out, ["clone", "-q", file, restored], env);
     expect(git(restored, ["rev-parse", "HEAD"], env)).toBe(git(reg.dir, ["rev-parse", "HEAD"], env));
-    expect(existsSync(join(restored, "records", "incoming", "2026", "IN-2026-0001.yaml"))).toBe(true);
+    expect(existsSync(join(restored, "records", "incoming", "2026", "00", "IN-2026-0001.yaml"))).toBe(true);
     // check no longer warns that no backup was made.
     const after = reg.run(["check"], { now: at("2026-02-14", "09:00") });
     expect(after.code).toBe(0);

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { recordRel } from "../../src/store/registry.js";
 import {
   addSecondUnit,
   type BinResult,
@@ -63,7 +64,7 @@ const ISSUER: Record<string, string> = {
 };
 const nameOf = (id: string) => PEOPLE.find((p) => p.id === id)?.name ?? id;
 const at = (day: string, hm: string) => `${day}T${hm}:00+08:00`;
-const fileOf = (id: string) => `records/outgoing/${id.split("-")[1]}/${id}.yaml`;
+const fileOf = (id: string) => recordRel("outgoing", id);
 
 let tpl: ReturnType<typeof templateRegistry>;
 let prefixes: Record<string, string>;

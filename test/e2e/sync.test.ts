@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { recordRel } from "../../src/store/registry.js";
 import {
   cleanupTempDirs,
   git,
@@ -48,7 +49,7 @@ describe("sync through an ordinary git remote", () => {
     const head = git(b.dir, ["rev-parse", "HEAD"]);
     const clash = b.run(["sync"]);
     expect(clash.code).toBe(1);
-    expect(clash.stderr).toContain("records/incoming/2026/IN-2026-0002.yaml");
+    expect(clash.stderr).toContain(recordRel("incoming", "IN-2026-0002"));
     expect(git(b.dir, ["rev-parse", "HEAD"])).toBe(head);
     expect(gitStatus(b.dir)).toBe("");
   });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { isIsoDate } from "../../core/dates.js";
 import { maskValue } from "../../core/privacy.js";
 import { usageError } from "../../core/problems.js";
@@ -7,6 +7,7 @@ import { groupByHolder, overdueReport } from "../../core/reports/overdue.js";
 import { type StatsBy, statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { fastLoad } from "../../store/lazy.js";
+import { parseRecordRel } from "../../store/registry.js";
 import { type Row, render, toTable } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import type { Registrar } from "../main.js";
@@ -195,19 +196,25 @@ export function registerReports(r: Registrar): void {
         const year = opts.year ?? ctx.today().slice(0, 4);
         if (!/^\d{4}$/.test(year)) throw usageError("cli.bad-number", { option: "--year", value: year });
         const office = ctx.office();
-        const dir = ctx.reg.path("records", wf.kind, year);
-        const files = existsSync(dir)
-          ? readdirSync(dir)
-              .filter((f) => f.endsWith(".yaml"))
-              .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
-          : [];
-        const records = files.map((f) => {
-          const text = ctx.reg.readText(`records/${wf.kind}/${year}/${f}`) ?? "";
+        const yearDir = `records/${wf.kind}/${year}`;
+        const files = (existsSync(ctx.reg.path(yearDir)) ? readdirSync(ctx.reg.path(yearDir)) : [])
+          .flatMap((bucket) => {
+            const dir = ctx.reg.path(yearDir, bucket);
+            return statSync(dir).isDirectory()
+              ? readdirSync(dir)
+                  .filter((f) => f.endsWith(".yaml"))
+                  .map((f) => `${yearDir}/${bucket}/${f}`)
+              : [];
+          })
+          .filter((rel) => parseRecordRel(rel))
+          .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+        const records = files.map((rel) => {
+          const text = ctx.reg.readText(rel) ?? "";
           try {
             return normalizeRecord(fastLoad(text) as Record<string, unknown>);
           } catch (e) {
             throw usageError("store.bad-yaml", {
-              file: `records/${wf.kind}/${year}/${f}`,
+              file: rel,
               line: (e as { mark?: { line: number } }).mark?.line ?? 1,
               message: (e as Error).message.split("\n")[0] ?? "",
             });

@@ -178,9 +178,10 @@ export const en = {
   "action.withdraw": "withdraw",
   // check
   "check.bad-yaml": "invalid YAML: {message}",
-  "check.unexpected-file": "{file} is not a record file (records/<kind>/<year>/<ID>.yaml)",
+  "check.unexpected-file":
+    "{file} is not a record file (records/<kind>/<year>/<NN>/<ID>.yaml, NN = the id's number without its last two digits)",
   "check.duplicate-id": "{id} also exists as {other}",
-  "check.wrong-folder": "{id} is in the folder of year {folder}",
+  "check.wrong-folder": "{id} is in the wrong folder: its file belongs at {expected}",
   "check.wrong-prefix": "{id} does not have this kind's prefix {prefix}",
   "check.history-mismatch":
     "{id}: the history has {file} event(s) but git has {git} office-doc commit(s) for the file",

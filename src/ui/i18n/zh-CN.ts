@@ -178,9 +178,10 @@ export const zhCN = {
   "action.withdraw": "撤销",
   // check
   "check.bad-yaml": "YAML 格式错误：{message}",
-  "check.unexpected-file": "{file} 不是记录文件（应为 records/<kind>/<year>/<ID>.yaml）",
+  "check.unexpected-file":
+    "{file} 不是记录文件（应为 records/<类型>/<年度>/<NN>/<编号>.yaml，NN 为编号中序号去掉末两位）",
   "check.duplicate-id": "{id} 同时存在于 {other}",
-  "check.wrong-folder": "{id} 位于 {folder} 年的文件夹中",
+  "check.wrong-folder": "{id} 所在文件夹不对：应位于 {expected}",
   "check.wrong-prefix": "{id} 未使用本类别的前缀 {prefix}",
   "check.history-mismatch": "{id}：办理记录有 {file} 条，而 git 中该文件有 {git} 次 office-doc 提交",
   "check.foreign-commits": "{id} 曾在 office-doc 之外被修改，提交：{commits}",
