@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import type * as Prompts from "@inquirer/prompts";
 import type JsYaml from "js-yaml";
 import type * as YamlLib from "yaml";
 import { packageRoot } from "./paths.js";
@@ -20,12 +21,27 @@ function load<T>(vendorFile: string, pkg: string): T {
   return req(pkg) as T;
 }
 
+/**
+ * Node's own modules that only some commands need: child_process, crypto and zlib pull in ~60
+ * internal modules (streams, net, dgram…) that a listing served from the index never uses.
+ */
+export const childProcess = (): typeof import("node:child_process") => req("node:child_process");
+export const nodeCrypto = (): typeof import("node:crypto") => req("node:crypto");
+export const nodeZlib = (): typeof import("node:zlib") => req("node:zlib");
+
 let yamlLib: typeof YamlLib | undefined;
+let promptsLib: typeof Prompts | undefined;
 let jsYamlLib: typeof JsYaml | undefined;
 
 export function yaml(): typeof YamlLib {
   yamlLib ??= load<typeof YamlLib>("yaml.cjs", "yaml");
   return yamlLib;
+}
+
+/** The interactive prompts (@inquirer/prompts), for a clerk at a terminal. */
+export function prompts(): typeof Prompts {
+  promptsLib ??= load<typeof Prompts>("prompts.cjs", "@inquirer/prompts");
+  return promptsLib;
 }
 
 export function jsYaml(): typeof JsYaml {

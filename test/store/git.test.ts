@@ -158,6 +158,78 @@ describe("commitPaths", () => {
   });
 });
 
+describe("commitPaths writes what git itself would", () => {
+  const spec = (subject: string) => ({
+    message: message(subject, { "Office-Doc-Action": "sign", "Office-Doc-Record": "IN-2026-0001" }),
+    author: SECRETARY,
+    committer: CLERK,
+    authorDate: "2026-02-13T09:00:00+08:00",
+    committerDate: "2026-02-13T09:05:30+08:00",
+  });
+
+  it("the same commit id as git commit-tree, a tree equal to the index's, and fsck passes", async () => {
+    write("office.yaml", "name: 街道办事处\n");
+    write("workflows/incoming.yaml", "kind: incoming\n");
+    await commitPaths(repo, ["office.yaml", "workflows/incoming.yaml"], spec("init"));
+    // New folders at several depths, a changed file and names that sort around "/" (a-b, a.b, a/).
+    const paths = [
+      "records/incoming/2026/00/IN-2026-0001.yaml",
+      "records/incoming/2026/00/IN-2026-0002.yaml",
+      "records/incoming/2026/12/IN-2026-1234.yaml",
+      "a-b",
+      "a.b",
+      "a/c.yaml",
+      "office.yaml",
+    ];
+    for (const p of paths) write(p, `path: ${p}\n标题: 关于做好春节期间值班工作的通知\n`);
+    const c = await commitPaths(repo, paths, spec("sign IN-2026-0001: 关于做好春节期间值班工作的通知"));
+    const e = env();
+    e.GIT_AUTHOR_NAME = SECRETARY.name;
+    e.GIT_AUTHOR_EMAIL = SECRETARY.email;
+    e.GIT_AUTHOR_DATE = "2026-02-13T09:00:00+08:00";
+    e.GIT_COMMITTER_NAME = CLERK.name;
+    e.GIT_COMMITTER_EMAIL = CLERK.email;
+    e.GIT_COMMITTER_DATE = "2026-02-13T09:05:30+08:00";
+    const msgFile = join(repo, "..", "msg");
+    writeFileSync(msgFile, spec("sign IN-2026-0001: 关于做好春节期间值班工作的通知").message);
+    const byGit = git(repo, ["commit-tree", `${c}^{tree}`, "-p", `${c}^`, "-F", msgFile], e).trim();
+    expect(c).toBe(byGit);
+    expect(git(repo, ["write-tree"], env()).trim()).toBe(
+      git(repo, ["rev-parse", `${c}^{tree}`], env()).trim(),
+    );
+    expect(git(repo, ["fsck", "--strict", "--no-dangling"], env())).toBe("");
+    expect(gitStatus(repo)).toBe("");
+    expect(headFiles()).toEqual([...paths, "workflows/incoming.yaml"].sort());
+  });
+
+  it("deleting the last file of a folder removes the folder from the tree", async () => {
+    write("records/incoming/2026/00/IN-2026-0001.yaml", "id: 1\n");
+    write("records/incoming/2026/01/IN-2026-0100.yaml", "id: 100\n");
+    await commitPaths(
+      repo,
+      ["records/incoming/2026/00/IN-2026-0001.yaml", "records/incoming/2026/01/IN-2026-0100.yaml"],
+      spec("two"),
+    );
+    rmSync(join(repo, "records/incoming/2026/00/IN-2026-0001.yaml"));
+    await commitPaths(repo, ["records/incoming/2026/00/IN-2026-0001.yaml"], spec("remove"));
+    expect(git(repo, ["ls-tree", "--name-only", "HEAD:records/incoming/2026"], env()).trim()).toBe("01");
+    expect(git(repo, ["fsck", "--strict", "--no-dangling"], env())).toBe("");
+    expect(gitStatus(repo)).toBe("");
+  });
+
+  it("in a linked worktree (.git is a file) git's plumbing does the commit", async () => {
+    write("a.yaml", "a: 1\n");
+    await commitPaths(repo, ["a.yaml"], spec("first"));
+    const wt = join(repo, "..", "wt");
+    git(repo, ["worktree", "add", "-q", "-b", "side", wt], env());
+    writeFileSync(join(wt, "a.yaml"), "a: 2\n");
+    const c = await commitPaths(wt, ["a.yaml"], spec("in the worktree"));
+    expect(git(wt, ["show", `${c}:a.yaml`], env())).toBe("a: 2\n");
+    expect(git(repo, ["rev-parse", "side"], env()).trim()).toBe(c);
+    expect(gitStatus(wt)).toBe("");
+  });
+});
+
 describe("resetIndexPaths", () => {
   it("after a failed commit, restoring the files and resetting the index leaves git status clean", async () => {
     write("a.yaml", "a: 1\n");
