@@ -80,7 +80,7 @@ export class Transaction {
   finishIndex(): void {
     if (!this.committed) return;
     for (const s of this.summaries) this.index.apply(s);
-    this.index.save(this.committed);
+    this.index.commitWrites(this.committed);
   }
 }
 
@@ -111,6 +111,7 @@ export async function transact<T>(
       } catch {
         // The index is derived: a failure here is repaired from git on the next read.
         rmSync(reg.path(LOCAL_DIR, "index-open.json"), { force: true });
+        rmSync(reg.path(LOCAL_DIR, "index-journal.jsonl"), { force: true });
       }
       maybeMaintain(reg, tx.committed);
     }

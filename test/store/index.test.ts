@@ -173,4 +173,29 @@ describe("the record index", () => {
     }
     expect(readFileSync(join(reg.dir, rel), "utf8")).toBe(original);
   });
+
+  it("a write appends one journal line and leaves the open file as it was; a torn line is skipped", () => {
+    const reg = base;
+    listJson(reg);
+    const openFile = join(reg.dir, ".office-doc", "index-open.json");
+    const journal = join(reg.dir, ".office-doc", "index-journal.jsonl");
+    const snapshot = readFileSync(openFile, "utf8");
+    const before = existsSync(journal) ? readFileSync(journal, "utf8") : "";
+    const id = receive(reg, "关于做好国庆节期间值班工作的通知");
+    expect(readFileSync(openFile, "utf8")).toBe(snapshot);
+    const added = readFileSync(journal, "utf8").slice(before.length);
+    expect(added.trim().split("\n")).toHaveLength(1);
+    const line = JSON.parse(added) as { from: string; head: string; put: { id: string }[] };
+    expect(line.put.map((p) => p.id)).toEqual([id]);
+    expect(line.head).toBe(git(reg.dir, ["rev-parse", "HEAD"]).trim());
+    expect(listJson(reg).map((s) => s.id)).toContain(id);
+    // A crash in the middle of an append leaves half a line: the index falls back on git's diff.
+    const r = reg.run(["propose", id, "--as", OFFICE, "--opinion", "拟请主任阅示"]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(journal, "utf8");
+    writeFileSync(journal, text.slice(0, text.length - 40));
+    expect(listJson(reg).find((s) => s.id === id)?.step).toBe("instruct");
+    rmSync(join(reg.dir, ".office-doc"), { recursive: true, force: true });
+    expect(listJson(reg).find((s) => s.id === id)?.step).toBe("instruct");
+  });
 });
