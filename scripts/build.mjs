@@ -2,10 +2,12 @@
 // esbuild bundle loads in ~20 ms where separate modules cost ~160 ms.
 import { build } from "esbuild";
 
-// The YAML libraries are loaded on first use (src/store/lazy.ts), each from one prebuilt file.
+// Loaded on first use (src/store/lazy.ts), each from one prebuilt file: the YAML libraries and the
+// prompts (only when a clerk at a terminal left out a required value).
 for (const [entry, out] of [
   ["node_modules/yaml/dist/index.js", "dist/vendor/yaml.cjs"],
   ["node_modules/js-yaml/index.js", "dist/vendor/js-yaml.cjs"],
+  ["node_modules/@inquirer/prompts/dist/commonjs/index.js", "dist/vendor/prompts.cjs"],
 ]) {
   await build({
     entryPoints: [entry],
@@ -18,21 +20,34 @@ for (const [entry, out] of [
   });
 }
 
+// commander requires child_process when it loads (for subcommands run as separate executables,
+// which office-doc has none of); with it come ~40 internal modules, ~10 ms of every start.
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes("node_modules/commander")
+        ? { path: "lazy-child-process", namespace: "lazy" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
+      contents: 'module.exports = new Proxy({}, { get: (_, k) => require("node:child_process")[k] });',
+      loader: "js",
+    }));
+  },
+};
+
+// CommonJS, so that bin/office-doc.js can compile it through node:vm with V8's code cache.
 await build({
   entryPoints: ["src/cli/main.ts"],
-  external: ["yaml", "js-yaml", "chinese-days"],
-  define: { __OD_BUNDLED__: "true" },
+  external: ["yaml", "js-yaml", "chinese-days", "@inquirer/prompts"],
+  define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
-  outdir: "dist",
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
+  outfile: "dist/main.cjs",
+  plugins: [lazyChildProcess],
   sourcemap: "linked",
   logLevel: "warning",
-  // CommonJS dependencies bundled into ESM still call require() for node built-ins.
-  banner: {
-    js: "import { createRequire as __odCreateRequire } from 'node:module'; const require = __odCreateRequire(import.meta.url);",
-  },
 });

@@ -3,6 +3,7 @@ import type { OfficeConfig, Person } from "../core/model.js";
 import { findPerson } from "../core/office.js";
 import { OfficeError, usageError } from "../core/problems.js";
 import { configuredEmail, configuredIdentity, type Identity } from "../store/git.js";
+import { prompts } from "../store/lazy.js";
 import { locateRegistry, Registry } from "../store/registry.js";
 import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
@@ -184,14 +185,14 @@ export async function requireValues(
   if (missing.length === 0) return out;
   if (!ctx.interactive)
     throw usageError("cli.missing-options", { options: missing.map((m) => m.flag).join(", ") });
-  const prompts = await import("@inquirer/prompts");
+  const { input, select } = prompts();
   for (const m of missing) {
     if (m.choices)
-      out[m.key] = await prompts.select({
+      out[m.key] = await select({
         message: m.label,
         choices: m.choices.map((c) => ({ value: c, name: c })),
       });
-    else out[m.key] = await prompts.input({ message: m.label, required: true });
+    else out[m.key] = await input({ message: m.label, required: true });
   }
   return out;
 }

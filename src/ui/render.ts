@@ -29,11 +29,23 @@ export function toMarkdown(columns: Column[], rows: Row[]): string {
 
 /** Display width of a string: CJK and other wide characters take two columns. */
 export function displayWidth(s: string): number {
-  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  // A loop over char codes: thousands of cells are measured per listing, and the string iterator
+  // costs several times more.
   let w = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (cp < 0x20 || (cp >= 0x300 && cp < 0x370)) continue;
+  for (let i = 0; i < s.length; i++) {
+    let cp = s.charCodeAt(i);
+    if (cp < 0x7f) {
+      if (cp >= 0x20) w++;
+      continue;
+    }
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < s.length) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+    }
+    if (cp >= 0x300 && cp < 0x370) continue;
     w +=
       (cp >= 0x1100 && cp <= 0x115f) ||
       (cp >= 0x2e80 && cp <= 0xa4cf) ||
@@ -56,7 +68,12 @@ const BOXED_TABLE_MAX_ROWS = 300;
 function plainTable(columns: Column[], rows: Row[]): string {
   const cells = [
     columns.map((c) => c.header),
-    ...rows.map((r) => columns.map((c) => text(r[c.key]).replace(/\s*\n\s*/g, " "))),
+    ...rows.map((r) =>
+      columns.map((c) => {
+        const t = text(r[c.key]);
+        return t.includes("\n") ? t.replace(/\s*\n\s*/g, " ") : t;
+      }),
+    ),
   ];
   // Each cell is measured once: thousands of rows make this the cost of the whole layout.
   const measured = cells.map((row) => row.map(displayWidth));

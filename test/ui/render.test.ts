@@ -44,6 +44,10 @@ describe("displayWidth", () => {
     ["Z109-WS·2026", 12],
     ["한국어", 6],
     ["ｱ", 1], // half-width katakana
+    ["📞来电", 6], // a surrogate pair counts once, as wide
+    ["𠀀", 2], // CJK Extension B, outside the BMP
+    ["e\u0301", 1], // a combining accent takes no column
+    ["a\tb", 2], // control characters take none either
   ])("%j -> %i", (s, w) => {
     expect(displayWidth(s)).toBe(w);
   });

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Document } from "yaml";
 import { PLAIN_ID_RE } from "../../core/ids.js";
@@ -96,7 +97,6 @@ export function registerSetup(r: Registrar): void {
           ctx.say(ctx.t("demo.exists", { dir: ctx.reg.dir }));
         } else {
           if (ctx.reg.exists()) {
-            const { rmSync } = await import("node:fs");
             rmSync(ctx.reg.dir, { recursive: true, force: true });
           }
           await initRegistry(ctx.reg.dir, {
@@ -108,7 +108,6 @@ export function registerSetup(r: Registrar): void {
             await buildDemo(ctx);
           } catch (e) {
             // A half-built demo would only mislead: start again from nothing next time.
-            const { rmSync } = await import("node:fs");
             rmSync(ctx.reg.dir, { recursive: true, force: true });
             throw e;
           }
