@@ -23,13 +23,13 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import * as C from "./lib/content.mjs";
 import { bloomFilter, CommitGraphBuilder } from "./lib/gitgraph.mjs";
-import { objectId, PackWriter, SmallTree, textDelta } from "./lib/gitpack.mjs";
+import { FolderTree, objectId, PackWriter, SmallTree, textDelta } from "./lib/gitpack.mjs";
+import { recordId, recordPath } from "./lib/layout.mjs";
 import { emitTopItem, emitYaml, verifyEmitter } from "./lib/yaml-emit.mjs";
 
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, "..");
 export const BIN = join(ROOT, "bin", "office-doc.js");
@@ -706,6 +706,13 @@ export async function generateRegistry(dir, { n, open: openTarget = defaultOpen(
     }
   });
 
+  // Records per kind and year (meta.json: the benchmark picks random ids from it).
+  const perYearCount = {};
+  for (const r of recs) {
+    const key = `${r.kind}/${r.year}`;
+    perYearCount[key] = (perYearCount[key] ?? 0) + 1;
+  }
+
   // Which records stay open: those whose procedure reaches past NOW, and enough older ones stuck at
   // some step (most of them from the last year) to make `openTarget`.
   const planOf = (r) => r.plan(ctx, mulberry32(r.seed), r.createdMs, r.year);
@@ -789,66 +796,46 @@ export async function generateRegistry(dir, { n, open: openTarget = defaultOpen(
       index.set(c, i);
     }
   }
-  // The trees are built by a worker thread (lib/tree-worker.mjs), in a pack of its own, while this
-  // thread renders records and blobs; the commits are written once every root tree id is known.
+  // One pass in time order; per history event: the record's new version (a blob, as a delta of
+  // its previous version), its bucket folder and year folder (FolderTree: skip-deltas), the small
+  // trees above them (kind, records, root: written whole) and the commit.
   const rootEntries = git(dir, ["ls-tree", "HEAD"])
     .trim()
     .split("\n")
     .map((line) => {
       const [meta, name] = line.split("\t");
       const [mode, , oid] = meta.split(" ");
-      return { mode: mode.replace(/^0+/, ""), name, oid };
+      return { mode: mode.replace(/^0+/, ""), name, oid: Buffer.from(oid, "hex") };
     });
-  // Two workers, each with half of the years (a folder's versions must stay in one thread).
-  const WORKERS = 2;
-  const workers = [];
-  const treeResults = [];
-  for (let w = 0; w < WORKERS; w++) {
-    const worker = new Worker(new URL("./lib/tree-worker.mjs", import.meta.url), { workerData: { packDir } });
-    const state = { worker, done: undefined, batch: undefined };
-    state.finished = new Promise((resolveDone, reject) => {
-      worker.on("error", reject);
-      worker.on("message", (msg) => {
-        if (msg.type === "trees")
-          treeResults.push({
-            index: msg.index,
-            ids: Buffer.from(msg.ids.buffer, msg.ids.byteOffset, msg.ids.byteLength),
-          });
-        else if (msg.type === "done") {
-          state.done = msg;
-          resolveDone();
-        }
-      });
-    });
-    workers.push(state);
-  }
-  const BATCH = 4096;
-  const newBatch = () => ({
-    index: new Int32Array(BATCH),
-    keys: [],
-    names: [],
-    blobs: Buffer.allocUnsafeSlow(20 * BATCH),
-  });
-  for (const w of workers) w.batch = newBatch();
-  const flushBatch = (w) => {
-    const b = w.batch;
-    const n = b.names.length;
-    if (!n) return;
-    const index = b.index.slice(0, n);
-    const blobs = new Uint8Array(b.blobs.buffer, 0, 20 * n);
-    w.worker.postMessage({ type: "batch", index, keys: b.keys, names: b.names, blobs }, [
-      b.blobs.buffer,
-      index.buffer,
-    ]);
-    w.batch = newBatch();
+  const root = new SmallTree(rootEntries);
+  const recordsTree = new SmallTree();
+  const kindTrees = new Map(); // kind -> SmallTree of its year folders
+  const yearFolders = new Map(); // "<kind>/<year>" -> { tree: FolderTree of buckets, buckets: Map }
+  /** The folders a record's file is in, from its path (lib/layout.mjs). */
+  const foldersOf = (kind, id) => {
+    const path = recordPath(kind, id);
+    const m = /^records\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(path);
+    if (!m || m[1] !== kind) throw new Error(`unexpected record path ${path}`);
+    const [, , year, bucket, file] = m;
+    let kt = kindTrees.get(kind);
+    if (!kt) {
+      kt = new SmallTree();
+      kindTrees.set(kind, kt);
+    }
+    let yf = yearFolders.get(`${kind}/${year}`);
+    if (!yf) {
+      yf = { tree: new FolderTree(pack, "40000"), buckets: new Map() };
+      yearFolders.set(`${kind}/${year}`, yf);
+    }
+    let bt = yf.buckets.get(bucket);
+    if (!bt) {
+      bt = new FolderTree(pack, "100644");
+      yf.buckets.set(bucket, bt);
+    }
+    return { path, kindTree: kt, year, yearTree: yf.tree, bucket, bucketTree: bt, file };
   };
-  // Per commit, what the commit object needs besides its tree.
-  const cTime = [];
-  const cAction = [];
-  const cRecord = [];
-  const cActor = [];
-  const cRecorder = [];
-  const cPath = [];
+  let parent = Buffer.from(head0, "hex");
+  let parentIndex = graph.n - 1;
 
   const archiveItems = new Map();
   let commits = 0;
@@ -859,8 +846,8 @@ export async function generateRegistry(dir, { n, open: openTarget = defaultOpen(
   const openIds = { propose: [], instruct: [], undertake: [], feedback: [], circulate: [], file: [] };
   let openCount = 0;
   const identity = new Map(office.people.map((x) => [x.id, `${x.name} <${x.email}>`]));
-  const renderOne = (live, a) => {
-    const eng = engines.get(live.r.kind);
+  const commitOne = (live, a) => {
+    const eng = engines.get(live.kind);
     let ev;
     if (a.op === "create") {
       const res = eng.create(live.id, live.title, live.fields, a);
@@ -871,7 +858,7 @@ export async function generateRegistry(dir, { n, open: openTarget = defaultOpen(
         const unit = live.rec.fields.unit;
         const code = unit ? unitCode.get(unit) : undefined;
         const rc = { permanent: "Y", "30y": "D30", "10y": "D10" }[a.retention];
-        const series = `${office.fonds}-WS·${live.r.year}-${rc}${code ? `-${code}` : ""}`;
+        const series = `${office.fonds}-WS·${live.year}-${rc}${code ? `-${code}` : ""}`;
         const item = (archiveItems.get(series) ?? 0) + 1;
         archiveItems.set(series, item);
         a.archive = { number: `${series}-${String(item).padStart(4, "0")}`, retention: a.retention };
@@ -892,32 +879,49 @@ export async function generateRegistry(dir, { n, open: openTarget = defaultOpen(
         ? pack.add("blob", body, blobId)
         : pack.addDelta(blobId, live.blobOffset, textDelta(live.blob, body));
     live.blob = body;
-    const year = String(live.r.year);
-    const w = workers[live.r.year % WORKERS];
-    const b = w.batch;
-    const k = b.names.length;
-    b.index[k] = commits;
-    b.keys.push(`${live.r.kind}/${year}`);
-    b.names.push(`${live.id}.yaml`);
-    blobId.copy(b.blobs, 20 * k);
-    if (k + 1 === BATCH) flushBatch(w);
-    cTime.push(Math.floor(a.t / 1000));
-    cAction.push(ev.action);
-    cRecord.push(live);
-    cActor.push(ev.actor);
-    cRecorder.push(ev.recorded_by);
-    cPath.push(`records/${live.r.kind}/${year}/${live.id}.yaml`);
+
+    const f = live.folders;
+    const bucketId = f.bucketTree.set(f.file, blobId);
+    const yearId = f.yearTree.set(f.bucket, bucketId);
+    f.kindTree.set(f.year, "40000", yearId);
+    const kindBody = f.kindTree.body();
+    const kindId = objectId("tree", kindBody);
+    pack.add("tree", kindBody, kindId);
+    recordsTree.set(live.kind, "40000", kindId);
+    const recordsBody = recordsTree.body();
+    const recordsId = objectId("tree", recordsBody);
+    pack.add("tree", recordsBody, recordsId);
+    root.set("records", "40000", recordsId);
+    const rootBody = root.body();
+    const rootId = objectId("tree", rootBody);
+    pack.add("tree", rootBody, rootId);
+
+    const secs = Math.floor(a.t / 1000);
+    const msg =
+      `${ev.action} ${live.id}: ${live.title}\n\n` +
+      `Office-Doc-Action: ${ev.action}\nOffice-Doc-Record: ${live.id}\n` +
+      `Office-Doc-Actor: ${ev.actor}\nOffice-Doc-Recorded-By: ${ev.recorded_by}\n`;
+    const commit = Buffer.from(
+      `tree ${rootId.toString("hex")}\nparent ${parent.toString("hex")}\n` +
+        `author ${identity.get(ev.actor)} ${secs} +0800\ncommitter ${identity.get(ev.recorded_by)} ${secs} +0800\n\n${msg}`,
+      "utf8",
+    );
+    const commitId = objectId("commit", commit);
+    pack.add("commit", commit, commitId);
+    parentIndex = graph.add(commitId, rootId, parentIndex, secs, bloomFilter([f.path]));
+    parent = commitId;
     commits++;
   };
 
   const startRecord = (r) => {
     const plan = planOf(r);
-    const prefix = engines.get(r.kind).wf.prefix;
-    const id = `${prefix}-${r.year}-${String(r.seq).padStart(4, "0")}`;
+    const id = recordId(engines.get(r.kind).wf.prefix, r.year, r.seq);
     const actions = r.cut === undefined ? plan.actions : plan.actions.slice(0, r.cut);
     return {
-      r: { kind: r.kind, year: r.year },
+      kind: r.kind,
+      year: r.year,
       id,
+      folders: foldersOf(r.kind, id),
       title: plan.title,
       fields: plan.fields,
       actions,
@@ -937,80 +941,30 @@ export async function generateRegistry(dir, { n, open: openTarget = defaultOpen(
       continue;
     }
     const { live } = heap.pop();
-    renderOne(live, live.actions[live.k]);
+    commitOne(live, live.actions[live.k]);
     live.k++;
     if (live.k < live.actions.length) heap.push({ t: live.actions[live.k].t, seq: seq++, live });
-    else {
-      if (live.rec.status === "open") {
-        openCount++;
-        const list = openIds[live.rec.step];
-        if (list && list.length < 2000) list.push(live.id);
-      }
-      // Keep only what the commit messages need.
-      cRecord[cRecord.length - 1] = live;
-      live.rec = live.blob = live.hist = live.fields = live.actions = undefined;
+    else if (live.rec.status === "open") {
+      openCount++;
+      const list = openIds[live.rec.step];
+      if (list && list.length < 2000) list.push(live.id);
     }
     if (commits % 200_000 === 0)
-      log(`    ${commits} records' versions rendered, ${((Date.now() - t1) / 1000).toFixed(0)} s`);
+      log(`    ${commits} commits written, ${((Date.now() - t1) / 1000).toFixed(0)} s`);
   }
-  for (const w of workers) {
-    flushBatch(w);
-    w.worker.postMessage({ type: "finish" });
+  let folderTrees = 0;
+  let folderVersions = 0;
+  for (const yf of yearFolders.values()) {
+    folderTrees += 1 + yf.buckets.size;
+    folderVersions += yf.tree.version;
+    for (const bt of yf.buckets.values()) folderVersions += bt.version;
   }
-  lap(`${commits} record versions rendered (blobs)`);
-  await Promise.all(workers.map((w) => w.finished));
-  await Promise.all(workers.map((w) => w.worker.terminate()));
-  const treeObjects = workers.reduce((s, w) => s + w.done.objects, 0);
-  lap(`record folders of every commit built (${WORKERS} worker threads, ${treeObjects} objects)`);
-
-  // The trees above the folders and the commits, in order.
-  const folderIds = Buffer.allocUnsafeSlow(20 * commits);
-  for (const r of treeResults) r.index.forEach((i, k) => r.ids.copy(folderIds, 20 * i, 20 * k, 20 * k + 20));
-  const root = new SmallTree(rootEntries.map((e) => ({ ...e, oid: Buffer.from(e.oid, "hex") })));
-  const recordsTree = new SmallTree();
-  const kindTrees = new Map();
-  let parent = Buffer.from(head0, "hex");
-  let parentIndex = graph.n - 1;
-  for (let i = 0; i < commits; i++) {
-    const live = cRecord[i];
-    const { kind, year } = live.r;
-    let kt = kindTrees.get(kind);
-    if (!kt) {
-      kt = new SmallTree();
-      kindTrees.set(kind, kt);
-    }
-    kt.set(String(year), "40000", folderIds.subarray(20 * i, 20 * i + 20));
-    const kindBody = kt.body();
-    const kindId = objectId("tree", kindBody);
-    pack.add("tree", kindBody, kindId);
-    recordsTree.set(kind, "40000", kindId);
-    const recordsBody = recordsTree.body();
-    const recordsId = objectId("tree", recordsBody);
-    pack.add("tree", recordsBody, recordsId);
-    root.set("records", "40000", recordsId);
-    const rootBody = root.body();
-    const rootId = objectId("tree", rootBody);
-    pack.add("tree", rootBody, rootId);
-    const secs = cTime[i];
-    const msg =
-      `${cAction[i]} ${live.id}: ${live.title}\n\n` +
-      `Office-Doc-Action: ${cAction[i]}\nOffice-Doc-Record: ${live.id}\n` +
-      `Office-Doc-Actor: ${cActor[i]}\nOffice-Doc-Recorded-By: ${cRecorder[i]}\n`;
-    const commit = Buffer.from(
-      `tree ${rootId.toString("hex")}\nparent ${parent.toString("hex")}\n` +
-        `author ${identity.get(cActor[i])} ${secs} +0800\ncommitter ${identity.get(cRecorder[i])} ${secs} +0800\n\n${msg}`,
-      "utf8",
-    );
-    const commitId = objectId("commit", commit);
-    pack.add("commit", commit, commitId);
-    parentIndex = graph.add(commitId, rootId, parentIndex, secs, bloomFilter([cPath[i]]));
-    parent = commitId;
-  }
-  lap(`${commits} commits written`);
+  lap(
+    `${commits} commits written (blobs, ${folderTrees} bucket and year folders in ${folderVersions} versions, trees above them)`,
+  );
   const packName = pack.finish();
-  const packMiB = (name) => statSync(join(packDir, `pack-${name}.pack`)).size / 2 ** 20;
-  const mib = packMiB(packName) + workers.reduce((s, w) => s + packMiB(w.done.pack), 0);
-  lap(`packs indexed (${pack.count + treeObjects} objects, ${mib.toFixed(0)} MiB)`);
+  const mib = statSync(join(packDir, `pack-${packName}.pack`)).size / 2 ** 20;
+  lap(`pack indexed (${pack.count} objects, ${mib.toFixed(0)} MiB)`);
 
   const head = parent.toString("hex");
   git(dir, ["update-ref", "-m", "bench: generated history", "refs/heads/main", head, head0]);
@@ -1019,7 +973,6 @@ export async function generateRegistry(dir, { n, open: openTarget = defaultOpen(
   lap("commit-graph with changed-path filters");
   git(dir, ["-c", "checkout.workers=2", "reset", "--hard", "-q", head]);
   lap("work tree checked out (git reset --hard)");
-  const perYearCount = Object.assign({}, ...workers.map((w) => w.done.perYear));
 
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return {
@@ -1051,7 +1004,7 @@ export async function ensureRegistry({ n, open = defaultOpen(n), force = false, 
   rmSync(base, { recursive: true, force: true });
   const tmp = `${base}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  const minutes = Math.max(1, Math.round((n / 200_000) * 12));
+  const minutes = Math.max(1, Math.round((n / 200_000) * 9));
   log(
     `generating a registry of ${n} records (${open} open) in ${base}: about ${minutes} min on 2 cores, once (cached)`,
   );

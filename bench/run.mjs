@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node
 import os from "node:os";
 import { join } from "node:path";
 import { BIN, ensureRegistry, NOW, OUT, ROOT, restoreRegistry } from "./generate.mjs";
+import { recordId } from "./lib/layout.mjs";
 import { profileInclusive, profileTop, runOnce, timeRuns } from "./lib/measure.mjs";
 import { compareTaskwarrior } from "./taskwarrior.mjs";
 
@@ -119,7 +120,7 @@ function randomIds(meta, count, seed) {
     for (const key of keys) {
       if (x < meta.perYear[key]) {
         const year = key.split("/")[1];
-        out.push(`IN-${year}-${String(x + 1).padStart(4, "0")}`);
+        out.push(recordId("IN", year, x + 1));
         break;
       }
       x -= meta.perYear[key];
@@ -172,9 +173,8 @@ async function benchSize(n, floor) {
   // Records of the last weeks: the newest ids of the newest year.
   const lastKey = Object.keys(meta.perYear).sort().pop();
   const lastCount = meta.perYear[lastKey];
-  const recent = Array.from(
-    { length: RUNS + 1 },
-    (_, i) => `IN-${lastKey.split("/")[1]}-${String(lastCount - 3 * i).padStart(4, "0")}`,
+  const recent = Array.from({ length: RUNS + 1 }, (_, i) =>
+    recordId("IN", lastKey.split("/")[1], lastCount - 3 * i),
   );
   const reads = [
     ["show", (i) => bin("show", ids[i])],
@@ -273,7 +273,7 @@ async function main() {
   log(`runs per command: ${RUNS} (first discarded); clock OFFICE_DOC_NOW=${NOW}`);
   if (SIZES.some((n) => n >= 100_000))
     log(
-      "note: the first run generates the registries: ~2 min for 50k, 10–15 min for 200k on 2 cores (cached afterwards).",
+      "note: the first run generates the registries: ~2 min for 50k, ~9 min for 200k on 2 cores (cached afterwards).",
     );
 
   const floor = timeRuns(NODE, () => ["-e", "0"], { runs: RUNS });

@@ -1,8 +1,9 @@
-// A git packfile writer for generated histories: blobs, trees, commits, and the big directory
-// trees stored as skip-deltas. Written because `git fast-import` re-serialises every changed tree
-// in full for each commit (measured here at ~0.8 µs per tree entry per commit: a 20,000-file year
-// folder and 400,000 commits take about an hour). Here a commit that changes one file of a big
-// folder costs a hash of the folder's tail and a delta of a few dozen bytes.
+// A git packfile writer for generated histories: blobs, trees, commits, and the record folders
+// (bucket and year folders) stored as skip-deltas. Written because `git fast-import` re-serialises
+// every changed tree in full for each commit (measured here at ~0.8 µs per tree entry per commit:
+// with the former flat layout, a 20,000-file year folder and 400,000 commits took about an hour).
+// Here a commit that changes one record costs a hash of its bucket and year folders (~300 entries)
+// and deltas of a few dozen bytes.
 //
 // Output: objects/pack/pack-<sha>.pack and .idx (version 2), no index-pack needed.
 
@@ -301,162 +302,103 @@ export class PackWriter {
   }
 }
 
-const MODE_FILE = Buffer.from("100644 ");
-
 /**
- * A big directory of files that only grows (files are added and changed, never removed), stored
- * version by version as skip-deltas: version v is a delta against version v & (v - 1), so no chain
- * is longer than log2(versions) and each delta holds on average log2(v)/2 changed entries.
+ * A folder whose entries are only added and changed, never removed: a bucket folder of record files
+ * (mode 100644, at most 100 entries) or a year folder of bucket folders (mode 40000, ~200 entries
+ * for 20,000 records a year). Each `set` writes a new version of the folder into the pack as a
+ * skip-delta: version v is a delta against version v & (v - 1), so no delta chain is longer than
+ * log2(versions) (~17 for the ~150,000 versions of a year folder of 20,000 records) and a delta
+ * holds the entries changed since its base: usually the few records or buckets active at the time.
+ * All entries of one folder have the same mode, so they sort by name (+ "/" for folders), git's order.
  */
-export class BigTree {
-  constructor(pack) {
+export class FolderTree {
+  constructor(pack, mode) {
     this.pack = pack;
-    this.names = []; // sorted (plain ASCII file names: git order is byte order)
+    this.modeHead = Buffer.from(`${mode} `, "latin1");
+    this.suffix = mode === "40000" ? "/" : "";
+    this.keys = []; // sort keys (name + suffix), sorted; plain ASCII: JS order is byte order
     this.lens = []; // entry byte lengths
-    this.buf = Buffer.allocUnsafe(1 << 16);
+    this.buf = Buffer.allocUnsafe(1 << 12);
     this.len = 0;
     this.version = 0;
-    this.versionOffset = new Map(); // version -> pack offset (only versions that are bases)
-    this.versionSize = new Map();
-    this.created = new Map(); // name -> version that added it
-    this.changes = []; // changes[v] = name changed by version v
-    // Hash checkpoints: state after `tree <len>\0` + entries[0 .. i*K), valid while `hashLen` === len.
-    this.K = 256;
-    this.checkpoints = [];
-    this.hashLen = -1;
-    this.validEntries = 0;
+    this.offsets = [0]; // offsets[v]: pack offset of version v
+    this.sizes = [0]; // sizes[v]: byte length of version v
+    this.created = new Map(); // key -> version that added it
+    this.changes = [undefined]; // changes[v]: key changed by version v
   }
 
-  indexOf(name) {
+  get size() {
+    return this.keys.length;
+  }
+
+  indexOf(key) {
     let lo = 0;
-    let hi = this.names.length;
+    let hi = this.keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.names[mid] < name) lo = mid + 1;
+      if (this.keys[mid] < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Byte offset of entry i (entries are near the end, usually: count from whichever side is closer). */
+  /** Byte offset of entry i. */
   offsetOf(i) {
-    if (i < this.names.length / 2) {
-      let o = 0;
-      for (let k = 0; k < i; k++) o += this.lens[k];
-      return o;
-    }
-    let o = this.len;
-    for (let k = this.names.length - 1; k >= i; k--) o -= this.lens[k];
+    let o = 0;
+    for (let k = 0; k < i; k++) o += this.lens[k];
     return o;
   }
 
-  ensure(extra) {
-    if (this.len + extra <= this.buf.length) return;
-    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + extra));
-    this.buf.copy(b, 0, 0, this.len);
-    this.buf = b;
-  }
-
-  /** Set file `name` to blob `oid`; returns { id, offset } of the new tree version. */
+  /** Set entry `name` to `oid` (added when new); writes the new version, returns its object id. */
   set(name, oid) {
-    const i = this.indexOf(name);
-    const exists = this.names[i] === name;
-    let off;
-    let firstChanged;
-    if (exists) {
-      off = this.offsetOf(i);
-      oid.copy(this.buf, off + this.lens[i] - 20);
-      firstChanged = i;
-    } else {
-      const entry = Buffer.concat([MODE_FILE, Buffer.from(`${name}\0`, "latin1"), oid]);
-      off = this.offsetOf(i);
-      this.ensure(entry.length);
+    const key = name + this.suffix;
+    const i = this.indexOf(key);
+    const off = this.offsetOf(i);
+    const v = ++this.version;
+    if (this.keys[i] === key) oid.copy(this.buf, off + this.lens[i] - 20);
+    else {
+      const entry = Buffer.concat([this.modeHead, Buffer.from(`${name}\0`, "latin1"), oid]);
+      if (this.len + entry.length > this.buf.length) {
+        const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + entry.length));
+        this.buf.copy(b, 0, 0, this.len);
+        this.buf = b;
+      }
       this.buf.copyWithin(off + entry.length, off, this.len);
       entry.copy(this.buf, off);
       this.len += entry.length;
-      this.names.splice(i, 0, name);
+      this.keys.splice(i, 0, key);
       this.lens.splice(i, 0, entry.length);
-      firstChanged = i;
+      this.created.set(key, v);
     }
-    const v = ++this.version;
-    this.changes[v] = name;
-    if (!exists) this.created.set(name, v);
-    const id = this.hash(firstChanged, off);
+    this.changes[v] = key;
+    const body = this.buf.subarray(0, this.len);
+    const id = objectId("tree", body);
     const base = v & (v - 1);
-    let offset;
-    if (base === 0) {
-      offset = this.pack.add("tree", this.buf.subarray(0, this.len), id, true);
-    } else {
-      offset = this.pack.addDelta(id, this.versionOffset.get(base), this.delta(base, v));
-    }
-    // Versions that later versions use as bases: every version with a zero low bit… keep those
-    // that can still be a base (v is a base of v + 2^k for 2^k below its lowest set bit).
-    this.versionOffset.set(v, offset);
-    this.versionSize.set(v, this.len);
-    if ((v & 1) === 1) {
-      this.versionOffset.delete(v);
-      this.versionSize.delete(v);
-    }
-    // Forget bases no later version can use: w is used by versions w + 2^k (2^k < lowbit(w)),
-    // i.e. up to w + lowbit(w) - 1; drop it once we pass that.
-    return { id, offset };
+    this.offsets[v] =
+      base === 0
+        ? this.pack.add("tree", body, id, true)
+        : this.pack.addDelta(id, this.offsets[base], this.delta(base));
+    this.sizes[v] = this.len;
+    return id;
   }
 
-  /** Object id of the current version; the entries before `firstChanged` (at byte `off`) are unchanged. */
-  hash(firstChanged, off) {
-    const K = this.K;
-    if (this.hashLen !== this.len) {
-      this.hashLen = this.len;
-      this.validEntries = 0;
-      this.checkpoints = [createHash("sha1").update(`tree ${this.len}\0`)];
-    }
-    const usable = Math.min(Math.floor(firstChanged / K), Math.floor(this.validEntries / K));
-    const h = this.checkpoints[usable].copy();
-    let pos = usable === 0 ? 0 : this.offsetOf(usable * K);
-    // Re-hash from the checkpoint, recording checkpoints at every K entries on the way.
-    const n = this.names.length;
-    let k = usable * K;
-    this.checkpoints.length = usable + 1;
-    while (k < n) {
-      const next = Math.min(n, k + K);
-      let end = pos;
-      for (let j = k; j < next; j++) end += this.lens[j];
-      h.update(this.buf.subarray(pos, end));
-      pos = end;
-      k = next;
-      if (k % K === 0 && k < n) this.checkpoints.push(h.copy());
-    }
-    this.validEntries = n;
-    void off;
-    return h.digest();
-  }
-
-  /** Delta from version `base` to the current version `v`. */
-  delta(base, v) {
+  /** Delta from version `base` to the current version. */
+  delta(base) {
     const changed = new Set();
-    for (let w = base + 1; w <= v; w++) changed.add(this.changes[w]);
-    const items = [...changed].map((name) => this.indexOf(name)).sort((a, b) => a - b);
-    // Offsets of the changed entries in the current buffer: walk from the nearer end once.
-    const offs = new Map();
-    {
-      const first = items[0];
-      let o = this.offsetOf(first);
-      let k = first;
-      for (const i of items) {
-        while (k < i) o += this.lens[k++];
-        offs.set(i, o);
-      }
-    }
-    const srcSize = this.versionSize.get(base);
+    for (let w = base + 1; w <= this.version; w++) changed.add(this.changes[w]);
+    const items = [...changed].map((key) => this.indexOf(key)).sort((a, b) => a - b);
+    const srcSize = this.sizes[base];
     const d = new DeltaBuilder(srcSize, this.len);
     let cursor = 0; // in the current buffer
     let shift = 0; // bytes present now but not in the base, before the cursor
+    let o = 0;
+    let k = 0;
     for (const i of items) {
-      const o = offs.get(i);
+      while (k < i) o += this.lens[k++];
       const L = this.lens[i];
       if (o > cursor) d.copy(cursor - shift, o - cursor);
       d.insert(this.buf.subarray(o, o + L));
-      if (this.created.get(this.names[i]) > base) shift += L;
+      if (this.created.get(this.keys[i]) > base) shift += L;
       cursor = o + L;
     }
     if (this.len > cursor) d.copy(cursor - shift, this.len - cursor);
