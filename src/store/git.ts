@@ -1,7 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { failed, OfficeError } from "../core/problems.js";
-import { buildTree, identLine, plainGitDir, readHeadFile, writeCommit } from "./git-objects.js";
+import {
+  buildTree,
+  identLine,
+  plainGitDir,
+  readHeadFile,
+  type StartedGit,
+  startGit,
+  writeCommit,
+} from "./git-objects.js";
 import { childProcess } from "./lazy.js";
 
 /**
@@ -105,16 +113,25 @@ export interface CommitSpec {
  * the same files in git's index, then HEAD moves by compare-and-swap; elsewhere through git's
  * plumbing (update-index, write-tree, commit-tree, update-ref). Returns the new commit.
  */
-export async function commitPaths(dir: string, paths: string[], spec: CommitSpec): Promise<string> {
+export async function commitPaths(
+  dir: string,
+  paths: string[],
+  spec: CommitSpec,
+  warm?: WarmGit,
+): Promise<string> {
   const gitDir = plainGitDir(dir);
-  if (!gitDir) return commitThroughIndex(dir, paths, spec);
-  const staging = git(dir, ["update-index", "--add", "--remove", "-z", "--stdin"], {
-    input: paths.map((p) => `${p}\0`).join(""),
+  if (!gitDir) {
+    await warm?.cancel();
+    return commitThroughIndex(dir, paths, spec);
+  }
+  const w = warm ?? warmGit(dir);
+  const staging = w.updateIndex.end(paths.map((p) => `${p}\0`).join("")).then((r) => {
+    if (r.code !== 0) throw failed("git.failed", { command: "git update-index", message: r.stderr });
   });
   let built: { commit: string; parent: string | undefined };
   try {
     const changes = paths.map((path) => ({ path, content: readOrUndefined(join(dir, path)) }));
-    const { tree, parent } = await buildTree(dir, gitDir, "HEAD", changes);
+    const { tree, parent } = await buildTree(dir, gitDir, "HEAD", changes, w.catFile);
     const now = Date.now();
     const commit = writeCommit(gitDir, {
       tree,
@@ -126,20 +143,15 @@ export async function commitPaths(dir: string, paths: string[], spec: CommitSpec
     built = { commit, parent };
   } catch (e) {
     // The caller restores git's index with the files: let update-index finish first.
-    await staging.catch(() => undefined);
+    await Promise.allSettled([staging, w.catFile.end("")]);
     throw e instanceof OfficeError
       ? e
       : failed("git.failed", { command: "commit", message: (e as Error).message });
   }
   const subject = spec.message.split("\n", 1)[0] ?? "";
-  const [staged, moved] = await Promise.allSettled([
-    staging,
-    git(dir, ["update-ref", "-m", `commit: ${subject}`, "HEAD", built.commit, built.parent ?? ""]),
-  ]);
-  if (moved.status === "rejected") throw moved.reason;
-  // Committed; only git's index is behind. Bring those entries to HEAD's.
-  if (staged.status === "rejected")
-    await git(dir, ["reset", "-q", "HEAD", "--", ...paths], { okCodes: [1] }).catch(() => undefined);
+  // git's index first: if it cannot be updated (its lock is held), nothing is committed.
+  await staging;
+  await git(dir, ["update-ref", "-m", `commit: ${subject}`, "HEAD", built.commit, built.parent ?? ""]);
   return built.commit;
 }
 
@@ -150,6 +162,30 @@ function readOrUndefined(file: string): Buffer | undefined {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
   }
+}
+
+/** The git processes a commit needs, started early (see startGit). */
+export interface WarmGit {
+  catFile: StartedGit;
+  updateIndex: StartedGit;
+  /** End them without work (the write failed or made no commit) and wait until they have exited. */
+  cancel(): Promise<void>;
+}
+
+/** Start the processes of a commit in `dir` (a plain repository, see plainGitDir) ahead of it. */
+export function warmGit(dir: string): WarmGit {
+  const catFile = startGit(dir, ["cat-file", "--batch"]);
+  const updateIndex = startGit(dir, ["update-index", "--add", "--remove", "-z", "--stdin"]);
+  let ended = false;
+  return {
+    catFile,
+    updateIndex,
+    async cancel() {
+      if (ended) return;
+      ended = true;
+      await Promise.allSettled([catFile.end(""), updateIndex.end("")]);
+    },
+  };
 }
 
 /** update-index, write-tree, commit-tree, then a compare-and-swap of HEAD. */

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { HistoryEvent, RecordSummary } from "../core/model.js";
 import { writeFileAtomic } from "./atomic.js";
-import { commitPaths, git, type Identity, resetIndexPaths } from "./git.js";
+import { commitPaths, git, type Identity, resetIndexPaths, type WarmGit, warmGit } from "./git.js";
+import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
 import { fastLoad } from "./lazy.js";
 import { acquireLock } from "./lock.js";
@@ -32,6 +33,8 @@ export class Transaction {
   constructor(
     readonly reg: Registry,
     readonly index: RecordIndex,
+    /** Git processes started for the first commit (see warmGit). */
+    private warm?: WarmGit,
   ) {}
 
   /** Write a file (relative path) atomically, remembering what was there. */
@@ -58,18 +61,32 @@ export class Transaction {
     const message = `${info.subject}\n\n${Object.entries(trailers)
       .map(([k, v]) => `${k}: ${v}`)
       .join("\n")}\n`;
-    this.committed = await commitPaths(this.reg.dir, this.paths(), {
-      message,
-      author: info.author,
-      committer: info.committer,
-      ...(info.authorDate ? { authorDate: info.authorDate } : {}),
-      ...(info.committerDate ? { committerDate: info.committerDate } : {}),
-    });
+    const warm = this.warm;
+    this.warm = undefined;
+    this.committed = await commitPaths(
+      this.reg.dir,
+      this.paths(),
+      {
+        message,
+        author: info.author,
+        committer: info.committer,
+        ...(info.authorDate ? { authorDate: info.authorDate } : {}),
+        ...(info.committerDate ? { committerDate: info.committerDate } : {}),
+      },
+      warm,
+    );
     return this.committed;
+  }
+
+  /** End the early git processes if no commit used them (they hold git's index lock). */
+  async release(): Promise<void> {
+    await this.warm?.cancel();
+    this.warm = undefined;
   }
 
   /** Put every file back as it was and the git index with it. */
   async rollback(): Promise<void> {
+    await this.release();
     for (const [rel, text] of this.originals) {
       if (text === undefined) rmSync(this.reg.path(rel), { force: true });
       else writeFileAtomic(this.reg.path(rel), text);
@@ -103,7 +120,7 @@ export async function transact<T>(
   try {
     if (crashed) await recoverCrashedWrites(reg, crashed);
     const index = await RecordIndex.load(reg);
-    tx = new Transaction(reg, index);
+    tx = new Transaction(reg, index, plainGitDir(reg.dir) ? warmGit(reg.dir) : undefined);
     const result = await fn(tx);
     if (tx.committed) {
       try {
@@ -120,6 +137,7 @@ export async function transact<T>(
     if (tx && !tx.committed) await tx.rollback();
     throw e;
   } finally {
+    await tx?.release();
     release();
   }
 }
