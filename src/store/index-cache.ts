@@ -15,7 +15,7 @@ import { LOCAL_DIR, parseRecordRel, type Registry } from "./registry.js";
  * `.office-doc/` and it comes back.
  */
 
-const VERSION = 2;
+const VERSION = 3;
 const OPEN_FILE = `${LOCAL_DIR}/index-open.json`;
 const JOURNAL_FILE = `${LOCAL_DIR}/index-journal.jsonl`;
 const CLOSED_FILE = `${LOCAL_DIR}/index-closed.jsonl`;
@@ -33,11 +33,14 @@ interface JournalLine {
   put: (RecordSummary | { id: string; deleted: true })[];
 }
 
-interface OpenFile {
+/**
+ * The open file's first line. The second holds the open summaries as arrays in the order of
+ * SUMMARY_KEYS (JSON.parse takes half the time of objects), parsed only by a command that needs
+ * them: a sign needs the head and the numbers, not 2 MB of summaries.
+ */
+interface OpenFileHead {
   version: number;
   head: string;
-  /** Summaries as arrays in the order of SUMMARY_KEYS: JSON.parse takes half the time of objects. */
-  open: unknown[][];
   /** Highest sequence numbers: `id:IN-2026` -> 42, `archive:<series>` -> 7. */
   maxima: Record<string, number>;
   /** Record files that could not be read, with the reason: named by every listing. */
@@ -103,31 +106,42 @@ function maximaOf(s: RecordSummary): [string, number][] {
 export class RecordIndex {
   private closed?: Map<string, RecordSummary>;
 
+  private openMap?: Map<string, RecordSummary>;
+  /** Journal entries read before the open summaries were: applied when they are. */
+  private pending: JournalLine["put"] = [];
+
   private constructor(
     private readonly reg: Registry,
     public head: string,
-    readonly open: Map<string, RecordSummary>,
+    private openRows: (() => Map<string, RecordSummary>) | undefined,
     readonly maxima: Record<string, number>,
     readonly broken: Record<string, string>,
   ) {}
+
+  /** The open records' summaries by id (read from disk on first use). */
+  get open(): Map<string, RecordSummary> {
+    if (!this.openMap) {
+      const m = this.openRows ? this.openRows() : new Map<string, RecordSummary>();
+      for (const s of this.pending) putOpen(m, s);
+      this.openMap = m;
+      this.pending = [];
+      this.openRows = undefined;
+    }
+    return this.openMap;
+  }
+
+  /** Apply a summary to the open map, or keep it for when that map is read. */
+  private putOpen(s: RecordSummary | { id: string; deleted: true }): void {
+    if (this.openMap) putOpen(this.openMap, s);
+    else this.pending.push(s);
+  }
 
   /** The index as of the registry's HEAD, updated or rebuilt as needed (and saved when it changed). */
   static async load(reg: Registry): Promise<RecordIndex> {
     const head = (await headCommit(reg.dir)) ?? "";
     const saved = readOpenFile(reg);
     if (saved) {
-      const idx = new RecordIndex(
-        reg,
-        saved.head,
-        new Map(
-          saved.open.map((row) => {
-            const s = unpackSummary(row);
-            return [s.id, s];
-          }),
-        ),
-        saved.maxima,
-        saved.broken,
-      );
+      const idx = new RecordIndex(reg, saved.head.head, saved.rows, saved.head.maxima, saved.head.broken);
       idx.journalBytes = idx.replayJournal();
       if (idx.head === head) return idx;
       if (idx.head) {
@@ -164,12 +178,8 @@ export class RecordIndex {
       }
       if (line.from !== this.head) continue;
       for (const s of line.put) {
-        if ("deleted" in s) this.open.delete(s.id);
-        else {
-          this.note(s);
-          if (s.status === "open") this.open.set(s.id, s);
-          else this.open.delete(s.id);
-        }
+        if (!("deleted" in s)) this.note(s);
+        this.putOpen(s);
       }
       this.head = line.head;
     }
@@ -177,7 +187,7 @@ export class RecordIndex {
   }
 
   static async rebuild(reg: Registry, head: string): Promise<RecordIndex> {
-    const idx = new RecordIndex(reg, head, new Map(), {}, {});
+    const idx = new RecordIndex(reg, head, undefined, {}, {});
     const files = head ? await trackedFiles(reg.dir, "records") : [];
     idx.closed = new Map();
     idx.refreshFiles(files, true);
@@ -233,9 +243,8 @@ export class RecordIndex {
   apply(s: RecordSummary): void {
     this.written.push(s);
     this.note(s);
-    if (s.status === "open") this.open.set(s.id, s);
-    else {
-      this.open.delete(s.id);
+    this.putOpen(s);
+    if (s.status !== "open") {
       appendFileSync(this.reg.path(CLOSED_FILE), `${JSON.stringify(s)}\n`);
       this.closed?.set(s.id, s);
     }
@@ -289,25 +298,42 @@ export class RecordIndex {
       const lines = [...(this.closed?.values() ?? [])].map((s) => JSON.stringify(s));
       writeFileAtomic(this.reg.path(CLOSED_FILE), lines.length ? `${lines.join("\n")}\n` : "");
     }
-    const data: OpenFile = {
-      version: VERSION,
-      head,
-      open: [...this.open.values()].map(packSummary),
-      maxima: this.maxima,
-      broken: this.broken,
-    };
-    writeFileAtomic(this.reg.path(OPEN_FILE), JSON.stringify(data));
+    const first: OpenFileHead = { version: VERSION, head, maxima: this.maxima, broken: this.broken };
+    const rows = [...this.open.values()].map(packSummary);
+    writeFileAtomic(this.reg.path(OPEN_FILE), `${JSON.stringify(first)}\n${JSON.stringify(rows)}\n`);
     // The open file holds everything the journal said; its lines no longer follow on from its head.
     writeFileAtomic(this.reg.path(JOURNAL_FILE), "");
     this.journalBytes = 0;
   }
 }
 
-function readOpenFile(reg: Registry): OpenFile | undefined {
+function putOpen(m: Map<string, RecordSummary>, s: RecordSummary | { id: string; deleted: true }): void {
+  if ("deleted" in s || s.status !== "open") m.delete(s.id);
+  else m.set(s.id, s);
+}
+
+/** The open file's first line, and a reader of the rest. */
+function readOpenFile(
+  reg: Registry,
+): { head: OpenFileHead; rows: () => Map<string, RecordSummary> } | undefined {
   try {
-    const data = JSON.parse(readFileSync(reg.path(OPEN_FILE), "utf8")) as OpenFile;
-    if (data.version !== VERSION || !existsSync(reg.path(CLOSED_FILE))) return undefined;
-    return data;
+    const buf = readFileSync(reg.path(OPEN_FILE));
+    const eol = buf.indexOf(0x0a);
+    // Written whole by rename; a file that does not end like one was edited or cut: rebuild.
+    if (eol < 0 || buf.at(-1) !== 0x0a || buf.at(-2) !== 0x5d) return undefined;
+    const head = JSON.parse(buf.toString("utf8", 0, eol)) as OpenFileHead;
+    if (head.version !== VERSION || !existsSync(reg.path(CLOSED_FILE))) return undefined;
+    return {
+      head,
+      rows: () => {
+        const m = new Map<string, RecordSummary>();
+        for (const row of JSON.parse(buf.toString("utf8", eol + 1)) as unknown[][]) {
+          const s = unpackSummary(row);
+          m.set(s.id, s);
+        }
+        return m;
+      },
+    };
   } catch {
     return undefined;
   }
