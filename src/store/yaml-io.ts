@@ -3,6 +3,7 @@ import type { Document } from "yaml";
 import type { Problem } from "../core/problems.js";
 import { OfficeError } from "../core/problems.js";
 import { yaml } from "./lazy.js";
+import { emitSimpleYaml } from "./yaml-emit.js";
 
 /** A parsed YAML file that can tell on which line a key path stands. */
 export interface YamlFile {
@@ -66,10 +67,13 @@ export function placeProblems(y: YamlFile, problems: Problem[]): FileProblem[] {
 
 /** Our YAML style: block style, no line folding, UTF-8 text as is (Chinese is never escaped). */
 export function toYaml(value: unknown): string {
-  return yaml().stringify(value, {
-    lineWidth: 0,
-    minContentWidth: 0,
-    indentSeq: true,
-    aliasDuplicateObjects: false,
-  });
+  return emitSimpleYaml(value) ?? yaml().stringify(value, YAML_OPTIONS);
 }
+
+/** How every YAML file office-doc writes is laid out. */
+export const YAML_OPTIONS = {
+  lineWidth: 0,
+  minContentWidth: 0,
+  indentSeq: true,
+  aliasDuplicateObjects: false,
+} as const;
