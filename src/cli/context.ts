@@ -29,7 +29,6 @@ export class Ctx {
   readonly lang: Lang;
   readonly format: Format;
   readonly json: boolean;
-  readonly interactive: boolean;
   readonly color: boolean;
   readonly debug: boolean;
   readonly reg: Registry;
@@ -48,10 +47,17 @@ export class Ctx {
     if (!FORMATS.includes(fmt as Format))
       throw usageError("cli.bad-format", { format: fmt, formats: FORMATS.join(", ") });
     this.format = fmt as Format;
-    this.interactive = opts.input !== false && process.stdin.isTTY === true && env.CI !== "true";
     this.color = process.stdout.isTTY === true && !("NO_COLOR" in env) && opts.color !== false;
     this.debug = opts.debug === true;
     this.reg = new Registry(locateRegistry(opts.registry, env.OFFICE_DOC_REGISTRY, cwd));
+  }
+
+  /**
+   * May the command ask at the terminal? Asked only when a value is missing: creating the stdin
+   * stream (or loading node:tty) costs ~5 ms of every command.
+   */
+  get interactive(): boolean {
+    return this.opts.input !== false && process.stdin.isTTY === true && this.env.CI !== "true";
   }
 
   /** The same context speaking another language (printed forms are always Chinese). */

@@ -15,9 +15,14 @@ declare const __OD_BUNDLED__: boolean | undefined;
 
 const req = createRequire(import.meta.url);
 
+/** Set by bin/office-doc.js: loads a CommonJS file with V8's code cache (~3x faster to evaluate). */
+const cachedLoad = (globalThis as { __officeDocLoad?: (file: string) => unknown }).__officeDocLoad;
+
 function load<T>(vendorFile: string, pkg: string): T {
-  if (typeof __OD_BUNDLED__ !== "undefined" && __OD_BUNDLED__)
-    return req(join(packageRoot(), "dist", "vendor", vendorFile)) as T;
+  if (typeof __OD_BUNDLED__ !== "undefined" && __OD_BUNDLED__) {
+    const file = join(packageRoot(), "dist", "vendor", vendorFile);
+    return (cachedLoad ? cachedLoad(file) : req(file)) as T;
+  }
   return req(pkg) as T;
 }
 
