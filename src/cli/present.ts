@@ -11,6 +11,19 @@ export function stepLabel(wf: WorkflowDef | undefined, step: string | null, lang
   return label(wf?.steps.find((s) => s.id === step)?.label, lang, step);
 }
 
+/** Thousands of rows share a few dozen holders, kinds and steps: a cache to name each once. */
+export function memo(): (key: string, make: () => string) => string {
+  const seen = new Map<string, string>();
+  return (key, make) => {
+    let v = seen.get(key);
+    if (v === undefined) {
+      v = make();
+      seen.set(key, v);
+    }
+    return v;
+  };
+}
+
 /** A person's or unit's name for people to read; the id when unknown. */
 export function nameOf(office: OfficeConfig, id: string): string {
   return office.people.find((p) => p.id === id)?.name ?? office.units.find((u) => u.id === id)?.name ?? id;

@@ -9,7 +9,7 @@ import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import type { Registrar } from "../main.js";
-import { fieldDisplay, label, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
+import { fieldDisplay, label, memo, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
 import { loadRecord } from "../service.js";
 
 const time = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
@@ -107,16 +107,7 @@ export function summaryRows(ctx: Ctx, list: RecordSummary[]): Row[] {
   const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
   const today = ctx.today();
   const soon = ctx.reg.calendar().addWorkingDays(today, 1).date;
-  // Thousands of rows share a few dozen holders, kinds and steps: name each once.
-  const memo = new Map<string, string>();
-  const once = (key: string, make: () => string) => {
-    let v = memo.get(key);
-    if (v === undefined) {
-      v = make();
-      memo.set(key, v);
-    }
-    return v;
-  };
+  const once = memo();
   const stateText = {
     overdue: ctx.t("due.overdue"),
     "due-today": ctx.t("due.due-today"),

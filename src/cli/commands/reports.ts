@@ -11,7 +11,7 @@ import { parseRecordRel } from "../../store/registry.js";
 import { type Row, render, toTable } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import type { Registrar } from "../main.js";
-import { fieldDisplay, label, nameOf, namesOf, stepLabel } from "../present.js";
+import { fieldDisplay, label, memo, nameOf, namesOf, stepLabel } from "../present.js";
 import { classificationLabel, reportBroken } from "./records.js";
 
 export function registerReports(r: Registrar): void {
@@ -66,14 +66,15 @@ export function registerReports(r: Registrar): void {
           });
           const overdueCount = rows.filter((x) => x.days_overdue > 0).length;
           const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
+          const once = memo();
           const toRow = (x: (typeof rows)[number]): Row => {
             const cls = classificationLabel(ctx, x.classification);
             return {
               id: x.id,
-              kind: label(wfs.get(x.kind)?.label, ctx.lang, x.kind),
+              kind: once(`k:${x.kind}`, () => label(wfs.get(x.kind)?.label, ctx.lang, x.kind)),
               title: cls ? `【${cls}】${x.title}` : x.title,
-              step: stepLabel(wfs.get(x.kind), x.step, ctx.lang),
-              holders: namesOf(office, x.holders, ctx.lang),
+              step: once(`s:${x.kind}:${x.step}`, () => stepLabel(wfs.get(x.kind), x.step, ctx.lang)),
+              holders: once(`h:${x.holders.join(",")}`, () => namesOf(office, x.holders, ctx.lang)),
               due: x.due,
               days_overdue: x.days_overdue > 0 ? x.days_overdue : ctx.t("due.due-soon"),
             };
