@@ -66,30 +66,33 @@ export function displayWidth(s: string): number {
 const BOXED_TABLE_MAX_ROWS = 300;
 
 function plainTable(columns: Column[], rows: Row[]): string {
-  const cells = [
-    columns.map((c) => c.header),
-    ...rows.map((r) =>
-      columns.map((c) => {
-        const t = text(r[c.key]);
-        return t.includes("\n") ? t.replace(/\s*\n\s*/g, " ") : t;
-      }),
-    ),
-  ];
-  // Each cell is measured once: thousands of rows make this the cost of the whole layout.
-  const measured = cells.map((row) => row.map(displayWidth));
-  const widths = columns.map((_, i) => {
-    let w = 0;
-    for (const m of measured) w = Math.max(w, m[i] ?? 0);
-    return w;
-  });
-  const line = (row: string[], k: number) =>
-    row
-      .map((s, i) => s + " ".repeat((widths[i] ?? 0) - (measured[k]?.[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  const out = [line(cells[0] ?? [], 0), widths.map((w) => "-".repeat(w)).join("  ")];
-  for (let k = 1; k < cells.length; k++) out.push(line(cells[k] ?? [], k));
-  return `${out.join("\n")}\n`;
+  // Flat arrays and one pass per row: with 5,000 rows × 7 columns the layout is the cost of a
+  // listing, and arrays of arrays plus map/join per row doubled it.
+  const n = columns.length;
+  const cells: string[] = [];
+  const widths: number[] = [];
+  const colWidth: number[] = columns.map(() => 0);
+  const add = (t: string, i: number) => {
+    const s = t.includes("\n") ? t.replace(/\s*\n\s*/g, " ") : t;
+    const w = displayWidth(s);
+    cells.push(s);
+    widths.push(w);
+    if (w > (colWidth[i] ?? 0)) colWidth[i] = w;
+  };
+  columns.forEach((c, i) => add(c.header, i));
+  for (const r of rows) for (let i = 0; i < n; i++) add(text(r[(columns[i] as Column).key]), i);
+  const pad = " ".repeat(Math.max(0, ...colWidth) + 2);
+  const lines: string[] = [];
+  for (let k = 0; k < cells.length; k += n) {
+    let line = "";
+    for (let i = 0; i < n; i++) {
+      line += cells[k + i];
+      if (i < n - 1) line += pad.slice(0, (colWidth[i] ?? 0) - (widths[k + i] ?? 0) + 2);
+    }
+    lines.push(line.endsWith(" ") ? line.trimEnd() : line);
+    if (k === 0) lines.push(colWidth.map((w) => "-".repeat(w)).join("  "));
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /** A table for people: box-drawn by cli-table3 (which measures wide characters), plain when long. */
