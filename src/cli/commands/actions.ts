@@ -23,8 +23,8 @@ import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
 import { type Ctx, identityOf } from "../context.js";
 import { listOption } from "../fields.js";
-import type { Registrar } from "../main.js";
 import { printResult } from "../present.js";
+import type { Registrar } from "../program.js";
 import { actionContext, putRecord, recordAction } from "../service.js";
 
 const RETENTIONS: readonly Retention[] = ["permanent", "30y", "10y"];

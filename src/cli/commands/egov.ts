@@ -12,8 +12,8 @@ import { render } from "../../ui/render.js";
 import { type Ctx, identityOf } from "../context.js";
 import { EXIT } from "../errors.js";
 import { listOption } from "../fields.js";
-import type { Registrar } from "../main.js";
 import { nameOf, printResult } from "../present.js";
+import type { Registrar } from "../program.js";
 import { recordAction } from "../service.js";
 
 /** E-gov receive checks of one day: `egov/<year>/<date>.yaml`, one commit per check-in. */

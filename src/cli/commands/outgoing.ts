@@ -1,7 +1,7 @@
 import { requireValues } from "../context.js";
 import { collectFields } from "../fields.js";
-import type { Registrar } from "../main.js";
 import { printResult } from "../present.js";
+import type { Registrar } from "../program.js";
 import { createAction } from "../service.js";
 import { addStepOptions, type StepOptions, signOrRoute } from "./actions.js";
 

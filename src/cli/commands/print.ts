@@ -6,8 +6,8 @@ import type { WorkflowDef } from "../../core/workflow.js";
 import { writeFileAtomic } from "../../store/atomic.js";
 import { templatePath } from "../../store/paths.js";
 import type { Ctx } from "../context.js";
-import type { Registrar } from "../main.js";
 import { fieldDisplay } from "../present.js";
+import type { Registrar } from "../program.js";
 import { loadRecord } from "../service.js";
 import { signOrRoute } from "./actions.js";
 

@@ -8,8 +8,8 @@ import { logPath } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
-import type { Registrar } from "../main.js";
 import { fieldDisplay, label, memo, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
+import type { Registrar } from "../program.js";
 import { loadRecord } from "../service.js";
 
 const time = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");

@@ -10,8 +10,8 @@ import { fastLoad } from "../../store/lazy.js";
 import { parseRecordRel } from "../../store/registry.js";
 import { type Row, render, toTable } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
-import type { Registrar } from "../main.js";
 import { fieldDisplay, label, memo, nameOf, namesOf, stepLabel } from "../present.js";
+import type { Registrar } from "../program.js";
 import { classificationLabel, reportBroken } from "./records.js";
 
 export function registerReports(r: Registrar): void {

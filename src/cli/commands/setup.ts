@@ -14,8 +14,8 @@ import { render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
 import { problemLine } from "../errors.js";
-import type { Registrar } from "../main.js";
 import { roleLabel } from "../present.js";
+import type { Registrar } from "../program.js";
 
 /**
  * Change office.yaml through the YAML document (comments and order survive), validate the result as
