@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import type { IsoDate } from "../core/dates.js";
 import type { RecordSummary } from "../core/model.js";
 import { parseDocNumber } from "../core/numbering.js";
 import { normalizeRecord, summarize } from "../core/record.js";
@@ -15,7 +16,7 @@ import { LOCAL_DIR, parseRecordRel, type Registry } from "./registry.js";
  * `.office-doc/` and it comes back.
  */
 
-const VERSION = 3;
+const VERSION = 4;
 const OPEN_FILE = `${LOCAL_DIR}/index-open.json`;
 const JOURNAL_FILE = `${LOCAL_DIR}/index-journal.jsonl`;
 const CLOSED_FILE = `${LOCAL_DIR}/index-closed.jsonl`;
@@ -45,7 +46,14 @@ interface OpenFileHead {
   maxima: Record<string, number>;
   /** Record files that could not be read, with the reason: named by every listing. */
   broken: Record<string, string>;
+  /**
+   * The rows are sorted by due date (none last): for each due date, the byte offset in the rows line
+   * just after its last row. The overdue list parses only the rows up to its horizon.
+   */
+  dues: [IsoDate, number][];
 }
+
+type Rows = (limit?: IsoDate) => Map<string, RecordSummary>;
 
 /** Every key of RecordSummary, in the order of the open file's arrays (a missing one fails tsc; unpackSummary reads them by position). */
 const SUMMARY_KEY_SET = {
@@ -136,7 +144,7 @@ export class RecordIndex {
   private constructor(
     private readonly reg: Registry,
     public head: string,
-    private openRows: (() => Map<string, RecordSummary>) | undefined,
+    private openRows: Rows | undefined,
     readonly maxima: Record<string, number>,
     readonly broken: Record<string, string>,
   ) {}
@@ -151,6 +159,21 @@ export class RecordIndex {
       this.openRows = undefined;
     }
     return this.openMap;
+  }
+
+  /**
+   * The open records due on or before `limit` (a superset of any overdue list up to that horizon),
+   * read without parsing the summaries of the others when they are still on disk.
+   */
+  openDueBy(limit: IsoDate): RecordSummary[] {
+    const due = (s: RecordSummary) => s.due !== null && s.due <= limit;
+    if (this.openMap || !this.openRows) return [...this.open.values()].filter(due);
+    const m = this.openRows(limit);
+    for (const s of this.pending) {
+      if (!("deleted" in s) && s.status === "open" && due(s)) m.set(s.id, s);
+      else m.delete(s.id);
+    }
+    return [...m.values()];
   }
 
   /** Apply a summary to the open map, or keep it for when that map is read. */
@@ -321,9 +344,18 @@ export class RecordIndex {
       const lines = [...(this.closed?.values() ?? [])].map((s) => JSON.stringify(s));
       writeFileAtomic(this.reg.path(CLOSED_FILE), lines.length ? `${lines.join("\n")}\n` : "");
     }
-    const first: OpenFileHead = { version: VERSION, head, maxima: this.maxima, broken: this.broken };
-    const rows = [...this.open.values()].map(packSummary);
-    writeFileAtomic(this.reg.path(OPEN_FILE), `${JSON.stringify(first)}\n${JSON.stringify(rows)}\n`);
+    const sorted = [...this.open.values()].sort((a, b) =>
+      a.due === b.due ? 0 : a.due === null ? 1 : b.due === null ? -1 : a.due < b.due ? -1 : 1,
+    );
+    const rows = sorted.map((x) => JSON.stringify(packSummary(x)));
+    const dues: [IsoDate, number][] = [];
+    let offset = 1;
+    sorted.forEach((x, i) => {
+      offset += (i ? 1 : 0) + Buffer.byteLength(rows[i] as string);
+      if (x.due !== null && x.due !== sorted[i + 1]?.due) dues.push([x.due, offset]);
+    });
+    const first: OpenFileHead = { version: VERSION, head, maxima: this.maxima, broken: this.broken, dues };
+    writeFileAtomic(this.reg.path(OPEN_FILE), `${JSON.stringify(first)}\n[${rows.join(",")}]\n`);
     // The open file holds everything the journal said; its lines no longer follow on from its head.
     writeFileAtomic(this.reg.path(JOURNAL_FILE), "");
     this.journalBytes = 0;
@@ -336,9 +368,7 @@ function putOpen(m: Map<string, RecordSummary>, s: RecordSummary | { id: string;
 }
 
 /** The open file's first line, and a reader of the rest. */
-function readOpenFile(
-  reg: Registry,
-): { head: OpenFileHead; rows: () => Map<string, RecordSummary> } | undefined {
+function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undefined {
   try {
     const buf = readFileSync(reg.path(OPEN_FILE));
     const eol = buf.indexOf(0x0a);
@@ -348,9 +378,16 @@ function readOpenFile(
     if (head.version !== VERSION || !existsSync(reg.path(CLOSED_FILE))) return undefined;
     return {
       head,
-      rows: () => {
+      rows: (limit) => {
+        let text = buf.toString("utf8", eol + 1);
+        if (limit !== undefined) {
+          // The rows due by `limit` come first: parse up to the end of the last of them.
+          let end = 1;
+          for (const [due, offset] of head.dues) if (due <= limit) end = offset;
+          text = `${buf.toString("utf8", eol + 1, eol + 1 + end)}]`;
+        }
         const m = new Map<string, RecordSummary>();
-        for (const row of JSON.parse(buf.toString("utf8", eol + 1)) as unknown[][]) {
+        for (const row of JSON.parse(text) as unknown[][]) {
           const s = unpackSummary(row);
           m.set(s.id, s);
         }

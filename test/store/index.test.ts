@@ -198,4 +198,28 @@ describe("the record index", () => {
     rmSync(join(reg.dir, ".office-doc"), { recursive: true, force: true });
     expect(listJson(reg).find((s) => s.id === id)?.step).toBe("instruct");
   });
+
+  it("overdue reads only the rows due by its horizon, with the journal's later writes, as a full read would", () => {
+    const reg = base;
+    const overdue = () => {
+      const r = reg.run(["overdue", "--json", "--as-of", "2026-03-02", "--within", "3"]);
+      expect(r.code, r.stderr).toBe(0);
+      return json<{ id: string; step: string; due: string }[]>(r);
+    };
+    // Urgent documents are due the day they arrive: overdue by March.
+    receive(reg, "关于立即开展燃气安全隐患排查的紧急通知", { extra: ["--urgency", "urgent"] });
+    receive(reg, "关于做好强降雪天气应对工作的紧急通知", { extra: ["--urgency", "extra-urgent"] });
+    rmSync(join(reg.dir, ".office-doc"), { recursive: true, force: true });
+    const full = overdue(); // rebuilt in this run: filtered from the whole map
+    expect(full.length).toBeGreaterThanOrEqual(2);
+    expect(overdue()).toEqual(full); // read from the file: the due-sorted prefix only
+    // A write after the open file was saved lives in the journal until the next rewrite.
+    const id = full.find((x) => x.step === "propose")?.id as string;
+    const w = reg.run(["propose", id, "--as", OFFICE, "--opinion", "拟请书记阅示"]);
+    expect(w.code, w.stderr).toBe(0);
+    const withJournal = overdue();
+    expect(withJournal.find((x) => x.id === id)?.step).toBe("instruct");
+    rmSync(join(reg.dir, ".office-doc"), { recursive: true, force: true });
+    expect(overdue()).toEqual(withJournal);
+  });
 });

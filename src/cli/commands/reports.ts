@@ -57,7 +57,9 @@ export function registerReports(r: Registrar): void {
           const asOf = opts.asOf ?? ctx.today();
           const index = await RecordIndex.load(ctx.reg);
           reportBroken(ctx, index);
-          const rows = overdueReport([...index.open.values()], office, ctx.reg.calendar(), {
+          // Only records due by the horizon can be listed: the index reads no others.
+          const horizon = within > 0 ? ctx.reg.calendar().addWorkingDays(asOf, within).date : asOf;
+          const rows = overdueReport(index.openDueBy(horizon), office, ctx.reg.calendar(), {
             asOf,
             within,
             ...(opts.kind ? { kind: opts.kind } : {}),
