@@ -129,7 +129,7 @@ function randomIds(meta, count, seed) {
   return out;
 }
 
-const INDEX_FILES = ["index-open.json", "index-closed.jsonl"];
+const INDEX_FILES = ["index-open.json", "index-journal.jsonl", "index-closed.jsonl"];
 
 async function benchSize(n, floor) {
   log(`\n== ${k(n)} records ==`);

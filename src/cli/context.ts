@@ -8,6 +8,7 @@ import { locateRegistry, Registry } from "../store/registry.js";
 import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { FORMATS, type Format } from "../ui/render.js";
+import { isTerminal, writeOut } from "./output.js";
 
 /** Options every command accepts (commander's globals). */
 export interface GlobalOptions {
@@ -47,7 +48,7 @@ export class Ctx {
     if (!FORMATS.includes(fmt as Format))
       throw usageError("cli.bad-format", { format: fmt, formats: FORMATS.join(", ") });
     this.format = fmt as Format;
-    this.color = process.stdout.isTTY === true && !("NO_COLOR" in env) && opts.color !== false;
+    this.color = !("NO_COLOR" in env) && opts.color !== false && isTerminal(1);
     this.debug = opts.debug === true;
     this.reg = new Registry(locateRegistry(opts.registry, env.OFFICE_DOC_REGISTRY, cwd));
   }
@@ -112,12 +113,12 @@ export class Ctx {
   }
 
   out(s: string): void {
-    process.stdout.write(s.endsWith("\n") || s === "" ? s : `${s}\n`);
+    writeOut(1, s.endsWith("\n") || s === "" ? s : `${s}\n`);
   }
 
   /** Messages for people go to stderr, so stdout stays data. */
   say(s: string): void {
-    process.stderr.write(`${s}\n`);
+    writeOut(2, `${s}\n`);
   }
 
   warn(key: MessageKey, params: Params = {}): void {

@@ -2,6 +2,7 @@ import { CommanderError } from "commander";
 import { OfficeError } from "../core/problems.js";
 import { hint, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
+import { writeOut } from "./output.js";
 
 /** The one place that turns a failure into words and an exit code. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, overdue: 3 } as const;
@@ -41,7 +42,7 @@ export function problemLine(
 /** Print what went wrong to stderr; return the exit code. */
 export function reportError(e: unknown, lang: Lang, debug: boolean): number {
   const prefix = lang === "zh-CN" ? "错误：" : "error: ";
-  const say = (s: string) => process.stderr.write(`${s}\n`);
+  const say = (s: string) => writeOut(2, `${s}\n`);
   if (e instanceof OfficeError) {
     say(prefix + t(lang, e.code, e.params));
     for (const p of e.problems)

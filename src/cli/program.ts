@@ -16,6 +16,7 @@ import { registerSetup } from "./commands/setup.js";
 import { registerSync } from "./commands/sync.js";
 import { Ctx, type GlobalOptions } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
+import { writeOut } from "./output.js";
 import { stepLabel } from "./present.js";
 
 /** What every command module gets: the program, a translator, and `run` to wrap its action. */
@@ -102,6 +103,13 @@ export const REGISTRARS: { register: (r: Registrar) => void; commands: string[] 
 ];
 
 /** The program with every command, or with those of the module that registers `only`. */
+/** Help and version text through writeOut; errors are reported by reportError, not by commander. */
+const OUTPUT = {
+  writeOut: (s: string) => writeOut(1, s),
+  writeErr: (s: string) => writeOut(2, s),
+  outputError: () => undefined,
+};
+
 export function buildProgram(lang: Lang, only?: string): Command {
   const wanted = only ? REGISTRARS.filter((x) => x.commands.includes(only)) : [];
   return programOf(lang, wanted.length ? wanted : REGISTRARS);
@@ -126,7 +134,7 @@ export function programOf(lang: Lang, modules: typeof REGISTRARS): Command {
     .option("--debug", d("help.opt-debug"))
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: () => undefined })
+    .configureOutput(OUTPUT)
     .configureHelp({ styleTitle: (s) => (lang === "zh-CN" ? (TITLES[s] ?? s) : s), showGlobalOptions: true });
 
   const r: Registrar = {
@@ -152,22 +160,16 @@ export function programOf(lang: Lang, modules: typeof REGISTRARS): Command {
   for (const x of modules) x.register(r);
   for (const c of program.commands) {
     c.exitOverride();
-    c.configureOutput({ outputError: () => undefined });
+    c.configureOutput(OUTPUT);
     for (const sub of c.commands) {
       sub.exitOverride();
-      sub.configureOutput({ outputError: () => undefined });
+      sub.configureOutput(OUTPUT);
     }
   }
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // `office-doc list | head`: a reader that stops early is not an error of ours.
-  for (const stream of [process.stdout, process.stderr])
-    stream.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
-      throw e;
-    });
   const lang = preLang(argv);
   const program = buildProgram(lang, commandName(argv.slice(2)));
   try {
