@@ -3,6 +3,7 @@ import type { OfficeConfig, Person } from "../core/model.js";
 import { findPerson } from "../core/office.js";
 import { OfficeError, usageError } from "../core/problems.js";
 import { configuredEmail, configuredIdentity, type Identity } from "../store/git.js";
+import { onIndexBuild } from "../store/index-cache.js";
 import { prompts } from "../store/lazy.js";
 import { locateRegistry, Registry } from "../store/registry.js";
 import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
@@ -51,6 +52,12 @@ export class Ctx {
     this.color = !("NO_COLOR" in env) && opts.color !== false && isTerminal(1);
     this.debug = opts.debug === true;
     this.reg = new Registry(locateRegistry(opts.registry, env.OFFICE_DOC_REGISTRY, cwd));
+    // A first listing after a clone parses every record: tell a clerk at a terminal (not cron).
+    let tty: boolean | undefined;
+    onIndexBuild((done, total) => {
+      tty ??= isTerminal(2);
+      if (tty) writeOut(2, `\r${this.t("index.building", { done, total })}${done === total ? "\n" : ""}`);
+    });
   }
 
   /**

@@ -134,6 +134,13 @@ function maximaOf(s: RecordSummary): [string, number][] {
   return out;
 }
 
+let buildProgress: ((done: number, total: number) => void) | undefined;
+
+/** Be told how a full rebuild of the index goes (only large ones report). */
+export function onIndexBuild(report: (done: number, total: number) => void): void {
+  buildProgress = report;
+}
+
 export class RecordIndex {
   private closed?: Map<string, RecordSummary>;
 
@@ -236,7 +243,13 @@ export class RecordIndex {
     const idx = new RecordIndex(reg, head, undefined, {}, {});
     const files = head ? await trackedFiles(reg.dir, "records") : [];
     idx.closed = new Map();
-    idx.refreshFiles(files, true);
+    // Every record is parsed once (~50 s at 200,000 records): say how far it got.
+    const step = 5000;
+    for (let i = 0; i < files.length; i += step) {
+      if (files.length > step) buildProgress?.(i, files.length);
+      idx.refreshFiles(files.slice(i, i + step), true);
+    }
+    if (files.length > step) buildProgress?.(files.length, files.length);
     idx.save(head, true);
     return idx;
   }

@@ -216,6 +216,7 @@ export const en = {
   "show.withdrawn": "Withdrawn {at} by {name}: {reason}",
   "where.at": "{id} is at {step}, held by {holders}, due {due}",
   "where.closed": "{id} is closed; archive number {archive}",
+  "index.building": "building the record index (once, after a clone): {done} of {total} files read…",
   "list.count": "{shown} of {total} record(s)",
   "list.broken-file": "{file} could not be read and is left out: {message}",
   "due.none": "",

@@ -215,6 +215,7 @@ export const zhCN = {
   "show.withdrawn": "已于 {at} 由{name}撤销：{reason}",
   "where.at": "{id} 现处于{step}环节，由 {holders} 办理，期限 {due}",
   "where.closed": "{id} 已办结，档号 {archive}",
+  "index.building": "正在建立记录索引（克隆后仅此一次）：已读 {done}/{total} 个文件……",
   "list.count": "共 {total} 件，显示 {shown} 件",
   "list.broken-file": "{file} 无法读取，已略过：{message}",
   "due.none": "",
