@@ -4,6 +4,7 @@ import type * as Prompts from "@inquirer/prompts";
 import type JsYaml from "js-yaml";
 import type * as YamlLib from "yaml";
 import { packageRoot } from "./paths.js";
+import { parseSimpleYaml } from "./yaml-read.js";
 
 /**
  * The YAML libraries, loaded on first use. A listing served from the index needs neither, and
@@ -54,8 +55,13 @@ export function jsYaml(): typeof JsYaml {
   return jsYamlLib;
 }
 
-/** Parse YAML fast (js-yaml, YAML 1.2 core schema: dates stay strings). Throws on a syntax error. */
+/**
+ * Parse YAML fast: the simple form office-doc writes is read directly (yaml-read.ts), anything else
+ * by js-yaml (YAML 1.2 core schema: dates stay strings). Throws on a syntax error.
+ */
 export function fastLoad(text: string): unknown {
+  const simple = parseSimpleYaml(text);
+  if (simple !== undefined) return simple;
   const y = jsYaml();
   return y.load(text, { schema: y.CORE_SCHEMA });
 }

@@ -1,0 +1,150 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import jsYaml from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { emitSimpleYaml } from "../../src/store/yaml-emit.js";
+import { YAML_OPTIONS } from "../../src/store/yaml-io.js";
+import { parseSimpleYaml } from "../../src/store/yaml-read.js";
+import { cleanupTempDirs, makeTempDir, NOW, runBin, testEnv } from "../helpers.js";
+
+/**
+ * The direct reader must read exactly what js-yaml reads (core schema), or step aside (undefined).
+ * Compared on every record of the demo registry, on the yaml package's output for edge values,
+ * and on hand-written variants.
+ */
+
+const js = (text: string) => jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
+
+function recordFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? recordFiles(p) : name.endsWith(".yaml") ? [p] : [];
+  });
+}
+
+let demoDir = "";
+
+beforeAll(() => {
+  const sandbox = makeTempDir("office-doc-read-");
+  demoDir = join(sandbox, "reg");
+  const r = runBin(["init", demoDir, "--demo"], {
+    cwd: sandbox,
+    env: testEnv(sandbox, { OFFICE_DOC_NOW: NOW }),
+  });
+  if (r.code !== 0) throw new Error(r.stderr);
+}, 60_000);
+
+afterAll(cleanupTempDirs);
+
+/** Our reading equals js-yaml's whenever we give one; returns whether we did. */
+function agrees(text: string): boolean {
+  const ours = parseSimpleYaml(text);
+  if (ours === undefined) return false;
+  expect(ours, text).toStrictEqual(js(text));
+  return true;
+}
+
+describe("parseSimpleYaml", () => {
+  it("reads every record of the demo registry as js-yaml does, most of them directly", () => {
+    const files = recordFiles(join(demoDir, "records"));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    const direct = files.filter((f) => agrees(readFileSync(f, "utf8")));
+    expect(direct.length).toBeGreaterThanOrEqual(files.length / 2);
+  });
+
+  const values: unknown[] = [
+    "关于做好春节期间值班工作的通知",
+    "区民发〔2026〕12号",
+    "2026-02-13T09:00:00+08:00",
+    "2026-02-13",
+    "a:b",
+    "会议：时间 10: 00",
+    "备注:",
+    "见 #3",
+    "第#3号",
+    "- 列表",
+    "[急]",
+    "'引号'",
+    " 空格",
+    "0042",
+    "13800138000",
+    "1.5",
+    "1e5",
+    "12:30",
+    "30y",
+    "1_000",
+    "0b101",
+    "0o17",
+    "+5",
+    "true",
+    "True",
+    "null",
+    "~",
+    "",
+    ".inf",
+    "📞热线",
+    "a\\b",
+    "x=y",
+    42,
+    -7,
+    0,
+    1.5,
+    true,
+    false,
+    null,
+    [],
+    {},
+    ["urban", "safety"],
+    [{ action: "sign", at: "2026-02-13T09:00:00+08:00", opinion: "同意" }, { a: 1 }],
+    { from: "区民政局", pages: 3, extra: { x: [], y: {} } },
+    [{ to: ["urban", "safety"], by: [], sub: { deep: ["x"] } }],
+    [[1, 2]],
+  ];
+
+  it.each(values.map((v) => [JSON.stringify(v), v]))("%s as the yaml package writes it", (_n, v) => {
+    const value = { id: "IN-2026-0001", value: v, after: "x" };
+    agrees(stringify(value, YAML_OPTIONS));
+    const emitted = emitSimpleYaml(value);
+    // What our emitter writes, we read back directly, as the value it was.
+    if (emitted !== undefined) {
+      const direct = agrees(emitted);
+      // Except strings js-yaml reads as numbers though YAML 1.2 does not (0b101, 0o17): js-yaml's.
+      if (!(typeof v === "string" && /^0[bo]/.test(v))) expect(direct).toBe(true);
+      if (direct) expect(parseSimpleYaml(emitted)).toStrictEqual(value);
+    }
+  });
+
+  it.each([
+    ["a comment", "id: x\n# note\ntitle: y\n"],
+    ["a trailing comment", "id: x # note\n"],
+    ["a blank line", "id: x\n\ntitle: y\n"],
+    ["CRLF", "id: x\r\ntitle: y\r\n"],
+    ["a tab", "id:\tx\n"],
+    ["no final newline", "id: x"],
+    ["a duplicate key", "id: x\nid: y\n"],
+    ["a quoted string", 'id: "x"\n'],
+    ["a block scalar", "id: |\n  x\n"],
+    ["a flow sequence", "ids: [a, b]\n"],
+    ["a sequence not indented", "ids:\n- a\n- b\n"],
+    ["an over-indented map", "fields:\n    from: x\n"],
+    ["a document marker", "---\nid: x\n"],
+    ["an anchor", "a: &x 1\nb: *x\n"],
+    ["a __proto__ key", "__proto__: x\n"],
+    ["a number with a leading zero", "n: 007\n"],
+    ["hex", "n: 0x1F\n"],
+    ["minus zero", "n: -0\n"],
+    ["a top-level sequence", "- a\n"],
+    ["an empty text", ""],
+  ])("leaves %s to js-yaml", (_n, text) => {
+    expect(parseSimpleYaml(text)).toBeUndefined();
+  });
+
+  it("reads nested maps and sequences of maps laid out as the emitter lays them out", () => {
+    const text =
+      "id: IN-2026-0001\nholders:\n  - urban\n  - safety\nfields:\n  from: 区民政局\n  pages: 3\n" +
+      "history:\n  - action: receive\n    at: 2026-02-13T09:00:00+08:00\n    to:\n      - urban\n" +
+      "    changes:\n      step: propose\n  - action: sign\n    opinion: 同意\nempty: []\nnone: {}\nn: null\n";
+    expect(agrees(text)).toBe(true);
+  });
+});
