@@ -117,10 +117,13 @@ export async function transact<T>(
     crashed = h;
   });
   let tx: Transaction | undefined;
+  let warm: WarmGit | undefined;
   try {
     if (crashed) await recoverCrashedWrites(reg, crashed);
+    // Started before the index is read: update-index's own start-up is the long pole of a write.
+    warm = plainGitDir(reg.dir) ? warmGit(reg.dir) : undefined;
     const index = await RecordIndex.load(reg);
-    tx = new Transaction(reg, index, plainGitDir(reg.dir) ? warmGit(reg.dir) : undefined);
+    tx = new Transaction(reg, index, warm);
     const result = await fn(tx);
     if (tx.committed) {
       try {
@@ -137,7 +140,8 @@ export async function transact<T>(
     if (tx && !tx.committed) await tx.rollback();
     throw e;
   } finally {
-    await tx?.release();
+    if (tx) await tx.release();
+    else await warm?.cancel();
     release();
   }
 }
