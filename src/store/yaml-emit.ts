@@ -16,13 +16,16 @@ const NOT_PLAIN =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
   /^(?:$|[-?:,[\]{}#&*!|>'"%@`\s])|\s$|: |:$| #|[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MAYBE_NON_STRING = /^[-+.0-9~nNtTfF]/;
+/** Not a number in YAML 1.2, but one to js-yaml, which reads the records: left to toYaml's quoting. */
+const BINARY = /^[-+]?0b[01]+$/;
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 class NotSimple extends Error {}
 
 function scalar(v: unknown): string {
   if (typeof v === "string") {
-    if (NOT_PLAIN.test(v) || (MAYBE_NON_STRING.test(v) && CORE_NON_STRING.test(v))) throw new NotSimple();
+    if (NOT_PLAIN.test(v) || (MAYBE_NON_STRING.test(v) && (CORE_NON_STRING.test(v) || BINARY.test(v))))
+      throw new NotSimple();
     return v;
   }
   if (v === null) return "null";

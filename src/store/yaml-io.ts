@@ -67,7 +67,18 @@ export function placeProblems(y: YamlFile, problems: Problem[]): FileProblem[] {
 
 /** Our YAML style: block style, no line folding, UTF-8 text as is (Chinese is never escaped). */
 export function toYaml(value: unknown): string {
-  return emitSimpleYaml(value) ?? yaml().stringify(value, YAML_OPTIONS);
+  return emitSimpleYaml(value) ?? yaml().stringify(value, quoteBinaryLike, YAML_OPTIONS);
+}
+
+/**
+ * The yaml package writes `0b101` plain (not a number in YAML 1.2), and js-yaml, which reads the
+ * records, takes it for the number 5: such strings are written in double quotes.
+ */
+function quoteBinaryLike(_key: unknown, v: unknown): unknown {
+  if (typeof v !== "string" || !/^[-+]?0b[01]+$/.test(v)) return v;
+  const s = new (yaml().Scalar)(v);
+  s.type = "QUOTE_DOUBLE";
+  return s;
 }
 
 /** How every YAML file office-doc writes is laid out. */
