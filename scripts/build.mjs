@@ -2,12 +2,13 @@
 // esbuild bundle loads in ~20 ms where separate modules cost ~160 ms.
 import { build } from "esbuild";
 
-// Loaded on first use (src/store/lazy.ts), each from one prebuilt file: the YAML libraries and the
-// prompts (only when a clerk at a terminal left out a required value).
+// Loaded on first use (src/store/lazy.ts), each from one prebuilt file: the YAML libraries, cli-table3
+// (boxed tables of short listings) and the prompts (only when a clerk at a terminal left out a value).
 for (const [entry, out] of [
   ["node_modules/yaml/dist/index.js", "dist/vendor/yaml.cjs"],
   ["node_modules/js-yaml/index.js", "dist/vendor/js-yaml.cjs"],
   ["node_modules/@inquirer/prompts/dist/commonjs/index.js", "dist/vendor/prompts.cjs"],
+  ["node_modules/cli-table3/index.js", "dist/vendor/cli-table3.cjs"],
 ]) {
   await build({
     entryPoints: [entry],
@@ -51,7 +52,7 @@ const lazyChildProcess = {
 // CommonJS, so that bin/office-doc.js can compile it through node:vm with V8's code cache.
 await build({
   entryPoints: ["src/cli/main.ts"],
-  external: ["yaml", "js-yaml", "chinese-days", "@inquirer/prompts"],
+  external: ["yaml", "js-yaml", "chinese-days", "@inquirer/prompts", "cli-table3"],
   define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
   bundle: true,
   platform: "node",

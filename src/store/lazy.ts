@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as Prompts from "@inquirer/prompts";
+import type CliTable from "cli-table3";
 import type JsYaml from "js-yaml";
 import type * as YamlLib from "yaml";
 import { packageRoot } from "./paths.js";
@@ -42,6 +43,14 @@ let jsYamlLib: typeof JsYaml | undefined;
 export function yaml(): typeof YamlLib {
   yamlLib ??= load<typeof YamlLib>("yaml.cjs", "yaml");
   return yamlLib;
+}
+
+let cliTableLib: typeof CliTable | undefined;
+
+/** cli-table3, for the boxed tables of short listings (~2 ms to evaluate, needless elsewhere). */
+export function cliTable(): typeof CliTable {
+  cliTableLib ??= load<typeof CliTable>("cli-table3.cjs", "cli-table3");
+  return cliTableLib;
 }
 
 /** The interactive prompts (@inquirer/prompts), for a clerk at a terminal. */

@@ -1,4 +1,5 @@
-import Table from "cli-table3";
+// The loader of the vendored libraries lives with the store; cli-table3 is one of them.
+import { cliTable } from "../store/lazy.js";
 
 export type Format = "table" | "json" | "csv" | "markdown";
 export const FORMATS: readonly Format[] = ["table", "json", "csv", "markdown"];
@@ -98,6 +99,7 @@ function plainTable(columns: Column[], rows: Row[]): string {
 /** A table for people: box-drawn by cli-table3 (which measures wide characters), plain when long. */
 export function toTable(columns: Column[], rows: Row[], color: boolean, plain = false): string {
   if (plain || rows.length > BOXED_TABLE_MAX_ROWS) return plainTable(columns, rows);
+  const Table = cliTable();
   const table = new Table({
     head: columns.map((c) => c.header),
     style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] },
