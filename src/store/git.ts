@@ -113,12 +113,17 @@ export interface CommitSpec {
  * the same files in git's index, then HEAD moves by compare-and-swap; elsewhere through git's
  * plumbing (update-index, write-tree, commit-tree, update-ref). Returns the new commit.
  */
-export async function commitPaths(
+export async function commitPaths(dir: string, paths: string[], spec: CommitSpec): Promise<string> {
+  return (await commitFiles(dir, paths, spec)).commit;
+}
+
+/** commitPaths, with the commit it was made on (undefined for a first commit). */
+export async function commitFiles(
   dir: string,
   paths: string[],
   spec: CommitSpec,
   warm?: WarmGit,
-): Promise<string> {
+): Promise<{ commit: string; parent: string | undefined }> {
   const gitDir = plainGitDir(dir);
   if (!gitDir) {
     await warm?.cancel();
@@ -152,7 +157,7 @@ export async function commitPaths(
   // git's index first: if it cannot be updated (its lock is held), nothing is committed.
   await staging;
   await git(dir, ["update-ref", "-m", `commit: ${subject}`, "HEAD", built.commit, built.parent ?? ""]);
-  return built.commit;
+  return built;
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
@@ -189,7 +194,11 @@ export function warmGit(dir: string): WarmGit {
 }
 
 /** update-index, write-tree, commit-tree, then a compare-and-swap of HEAD. */
-async function commitThroughIndex(dir: string, paths: string[], spec: CommitSpec): Promise<string> {
+async function commitThroughIndex(
+  dir: string,
+  paths: string[],
+  spec: CommitSpec,
+): Promise<{ commit: string; parent: string | undefined }> {
   const parent = await headCommit(dir);
   await git(dir, ["update-index", "--add", "--remove", "-z", "--stdin"], {
     input: paths.map((p) => `${p}\0`).join(""),
@@ -207,7 +216,7 @@ async function commitThroughIndex(dir: string, paths: string[], spec: CommitSpec
   const commit = (await git(dir, args, { input: spec.message, env })).stdout.trim();
   const subject = spec.message.split("\n", 1)[0] ?? "";
   await git(dir, ["update-ref", "-m", `commit: ${subject}`, "HEAD", commit, parent ?? ""]);
-  return commit;
+  return { commit, parent };
 }
 
 /** Put the index entries of `paths` back to HEAD's (after a failed commit). */

@@ -341,9 +341,15 @@ export class RecordIndex {
    * Record that the index now stands at `head`: one journal line with this process's writes, or the
    * whole open file when the journal has grown large or the index was rebuilt or updated from git.
    */
-  commitWrites(head: string): void {
+  commitWrites(head: string, parent: string): void {
+    // Made on another commit than the index knows (a plain git commit slipped in): the line will not
+    // follow on, and the next load reads the difference from git.
+    if (parent !== this.head) {
+      this.written = [];
+      return;
+    }
     if (this.journalBytes < JOURNAL_LIMIT && existsSync(this.reg.path(OPEN_FILE))) {
-      const line = `${JSON.stringify({ from: this.head, head, put: this.written } satisfies JournalLine)}\n`;
+      const line = `${JSON.stringify({ from: parent, head, put: this.written } satisfies JournalLine)}\n`;
       appendFileSync(this.reg.path(JOURNAL_FILE), line);
       this.journalBytes += line.length;
       this.head = head;

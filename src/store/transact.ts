@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { HistoryEvent, RecordSummary } from "../core/model.js";
 import { writeFileAtomic } from "./atomic.js";
-import { commitPaths, git, type Identity, resetIndexPaths, type WarmGit, warmGit } from "./git.js";
+import { commitFiles, commitPaths, git, type Identity, resetIndexPaths, type WarmGit, warmGit } from "./git.js";
 import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
 import { fastLoad } from "./lazy.js";
@@ -29,6 +29,8 @@ export class Transaction {
   private originals = new Map<string, string | undefined>();
   private summaries: RecordSummary[] = [];
   committed?: string;
+  /** The commit it was made on: normally the index's head, unless git moved HEAD meanwhile. */
+  private parent?: string;
 
   constructor(
     readonly reg: Registry,
@@ -63,7 +65,7 @@ export class Transaction {
       .join("\n")}\n`;
     const warm = this.warm;
     this.warm = undefined;
-    this.committed = await commitPaths(
+    const made = await commitFiles(
       this.reg.dir,
       this.paths(),
       {
@@ -75,6 +77,8 @@ export class Transaction {
       },
       warm,
     );
+    this.committed = made.commit;
+    this.parent = made.parent;
     return this.committed;
   }
 
@@ -97,7 +101,7 @@ export class Transaction {
   finishIndex(): void {
     if (!this.committed) return;
     for (const s of this.summaries) this.index.apply(s);
-    this.index.commitWrites(this.committed);
+    this.index.commitWrites(this.committed, this.parent ?? "");
   }
 }
 
