@@ -1,7 +1,15 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { HistoryEvent, RecordSummary } from "../core/model.js";
 import { writeFileAtomic } from "./atomic.js";
-import { commitFiles, commitPaths, git, type Identity, resetIndexPaths, type WarmGit, warmGit } from "./git.js";
+import {
+  commitFiles,
+  commitPaths,
+  git,
+  type Identity,
+  resetIndexPaths,
+  type WarmGit,
+  warmGit,
+} from "./git.js";
 import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
 import { fastLoad } from "./lazy.js";
