@@ -32,6 +32,20 @@ await build({
   logLevel: "warning",
 });
 
+// The worker threads of a full index build (src/store/index-cache.ts).
+await build({
+  entryPoints: ["src/store/index-worker.ts"],
+  external: ["yaml", "js-yaml", "chinese-days", "@inquirer/prompts", "cli-table3"],
+  define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
+  banner: { js: 'var __odImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  outfile: "dist/index-worker.cjs",
+  logLevel: "warning",
+});
+
 // commander requires child_process when it loads (for subcommands run as separate executables,
 // which office-doc has none of); with it come ~40 internal modules, ~10 ms of every start.
 const lazyChildProcess = {

@@ -35,6 +35,8 @@ function load<T>(vendorFile: string, pkg: string): T {
 export const childProcess = (): typeof import("node:child_process") => req("node:child_process");
 export const nodeCrypto = (): typeof import("node:crypto") => req("node:crypto");
 export const nodeZlib = (): typeof import("node:zlib") => req("node:zlib");
+export const nodeOs = (): typeof import("node:os") => req("node:os");
+export const nodeWorkers = (): typeof import("node:worker_threads") => req("node:worker_threads");
 
 let yamlLib: typeof YamlLib | undefined;
 let promptsLib: typeof Prompts | undefined;

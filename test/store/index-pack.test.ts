@@ -42,6 +42,13 @@ describe("open-file rows", () => {
     expect(asJson(unpackSummary(JSON.parse(JSON.stringify(row)) as unknown[]))).toEqual(asJson(s));
   });
 
+  it("unpacks keys in summarize's order (JSON output must not depend on the source)", () => {
+    const s: RecordSummary = { ...base, unit: "urban", on_time: true, extra: { from: "区民政局" } };
+    expect(JSON.stringify(unpackSummary(JSON.parse(JSON.stringify(packSummary(s))) as unknown[]))).toBe(
+      JSON.stringify(s),
+    );
+  });
+
   it("a row has one position per key, trailing absent keys cut off", () => {
     expect(packSummary(base)).toHaveLength(9);
     expect(packSummary({ ...base, extra: { a: "b" } })).toHaveLength(16);

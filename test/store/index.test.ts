@@ -222,4 +222,26 @@ describe("the record index", () => {
     rmSync(join(reg.dir, ".office-doc"), { recursive: true, force: true });
     expect(overdue()).toEqual(withJournal);
   });
+
+  it("a rebuild in worker threads (dist/index-worker.cjs) gives the index a single thread gives", () => {
+    const reg = base;
+    const rebuilt = (threadsMin: string) => {
+      rmSync(join(reg.dir, ".office-doc"), { recursive: true, force: true });
+      const r = reg.run(["list", "--status", "all", "--json"], {
+        env: { OFFICE_DOC_INDEX_THREADS_MIN: threadsMin },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return {
+        list: r.stdout,
+        stderr: r.stderr,
+        open: readFileSync(join(reg.dir, ".office-doc", "index-open.json"), "utf8"),
+      };
+    };
+    const single = rebuilt("1000000");
+    const threaded = rebuilt("1");
+    expect(JSON.parse(threaded.list).length).toBeGreaterThanOrEqual(5);
+    expect(threaded.list).toBe(single.list);
+    expect(threaded.open).toBe(single.open);
+    expect(threaded.stderr).toBe(single.stderr);
+  });
 });
