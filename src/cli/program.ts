@@ -7,8 +7,8 @@ import { registerActions } from "./commands/actions.js";
 import { registerCalendar } from "./commands/calendar.js";
 import { registerCalls } from "./commands/calls.js";
 import { registerEgov } from "./commands/egov.js";
-import { registerIncoming } from "./commands/incoming.js";
-import { registerOutgoing } from "./commands/outgoing.js";
+import { INCOMING_STEPS, registerIncoming } from "./commands/incoming.js";
+import { OUTGOING_STEPS, registerOutgoing } from "./commands/outgoing.js";
 import { registerPrint } from "./commands/print.js";
 import { registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
@@ -76,24 +76,8 @@ export const REGISTRARS: { register: (r: Registrar) => void; commands: string[] 
     register: registerActions,
     commands: ["sign", "route", "skip", "note", "urge", "extend", "merge", "withdraw", "reopen", "file"],
   },
-  {
-    register: registerIncoming,
-    commands: ["receive", "propose", "instruct", "undertake", "feedback", "circulate"],
-  },
-  {
-    register: registerOutgoing,
-    commands: [
-      "draft",
-      "unit-sign",
-      "review",
-      "leader-sign",
-      "secretary-review",
-      "issue",
-      "number",
-      "recheck",
-      "distribute",
-    ],
-  },
+  { register: registerIncoming, commands: ["receive", ...INCOMING_STEPS] },
+  { register: registerOutgoing, commands: ["draft", ...OUTGOING_STEPS] },
   { register: registerCalls, commands: ["call", "handle", "reply"] },
   { register: registerPrint, commands: ["print"] },
   { register: registerCalendar, commands: ["calendar"] },

@@ -5,6 +5,9 @@ import type { Registrar } from "../program.js";
 import { createAction } from "../service.js";
 import { addStepOptions, type StepOptions, signOrRoute } from "./actions.js";
 
+/** The steps of the incoming procedure, each a command of its own name. */
+export const INCOMING_STEPS = ["propose", "instruct", "undertake", "feedback", "circulate"] as const;
+
 /** Incoming documents (收文): `receive` registers; each step has a command of its own name. */
 export function registerIncoming(r: Registrar): void {
   const { program, d, run } = r;
@@ -44,7 +47,7 @@ export function registerIncoming(r: Registrar): void {
       }),
     );
 
-  for (const step of ["propose", "instruct", "undertake", "feedback", "circulate"] as const) {
+  for (const step of INCOMING_STEPS) {
     addStepOptions(
       program
         .command(step)

@@ -7,6 +7,18 @@ import { addStepOptions, type StepOptions, signOrRoute } from "./actions.js";
 
 const CATEGORIES = ["party-committee", "office", "party-government-office"] as const;
 
+/** The steps of the outgoing procedure after `draft`, each a command of its own name. */
+export const OUTGOING_STEPS = [
+  "unit-sign",
+  "review",
+  "leader-sign",
+  "secretary-review",
+  "issue",
+  "number",
+  "recheck",
+  "distribute",
+] as const;
+
 /** Outgoing documents (发文): `draft` registers; each step has a command of its own name. */
 export function registerOutgoing(r: Registrar): void {
   const { program, d, run } = r;
@@ -57,17 +69,7 @@ export function registerOutgoing(r: Registrar): void {
       }),
     );
 
-  const steps = [
-    "unit-sign",
-    "review",
-    "leader-sign",
-    "secretary-review",
-    "issue",
-    "number",
-    "recheck",
-    "distribute",
-  ] as const;
-  for (const step of steps) {
+  for (const step of OUTGOING_STEPS) {
     addStepOptions(
       program
         .command(step)
