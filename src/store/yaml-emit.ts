@@ -1,3 +1,5 @@
+import { isMap } from "../core/raw.js";
+
 /**
  * The YAML of a record as `yaml.stringify` writes it with the options of toYaml, emitted directly for
  * the common case: maps with plain keys, sequences, and scalars that stay plain. Loading and running
@@ -11,14 +13,16 @@ const CORE_NON_STRING =
 /**
  * A plain scalar may not start with an indicator or white space, hold ": " or " #", end with ":" or
  * white space, or hold line breaks, tabs, control characters, U+2028/2029, U+FEFF or lone surrogates.
+ * The reader (yaml-read.ts) reads plain only what this lets be written plain.
  */
-const NOT_PLAIN =
+export const NOT_PLAIN =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
   /^(?:$|[-?:,[\]{}#&*!|>'"%@`\s])|\s$|: |:$| #|[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MAYBE_NON_STRING = /^[-+.0-9~nNtTfF]/;
 /** Not a number in YAML 1.2, but one to js-yaml, which reads the records: left to toYaml's quoting. */
 const BINARY = /^[-+]?0b[01]+$/;
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** The keys written and read without quotes. */
+export const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 class NotSimple extends Error {}
 
@@ -33,9 +37,6 @@ function scalar(v: unknown): string {
   if (typeof v === "number" && Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
   throw new NotSimple();
 }
-
-const isMap = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function definedKeys(obj: Record<string, unknown>): string[] {
   const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);

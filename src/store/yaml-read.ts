@@ -1,3 +1,5 @@
+import { NOT_PLAIN, PLAIN_KEY } from "./yaml-emit.js";
+
 /**
  * A reader for the YAML that emitSimpleYaml writes: block maps and sequences indented by two, plain
  * keys, plain scalars that read as strings, null, true, false or plain decimal integers, and `[]`,
@@ -8,16 +10,11 @@
  * tests compare both on every record of the demo registry and on generated edge cases.
  */
 
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** What js-yaml's core schema reads as an integer or a float (its resolvers in js-yaml/lib/type). */
 const NUMBER =
   /^(?:[-+]?(?:0b[01]+|0x[0-9a-fA-F]+|0o[0-7]+|[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)|\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const SIMPLE_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
 const OTHER_SPECIAL = /^(?:~|Null|NULL|True|TRUE|False|FALSE)$/;
-/** What may not start, end or appear in a plain scalar read here (the emitter's rule, stricter). */
-const NOT_PLAIN =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
-  /^(?:$|[-?:,[\]{}#&*!|>'"%@`\s])|\s$|: |:$| #|[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 class NotSimple extends Error {}
 
