@@ -3,7 +3,7 @@ import { isIsoDate } from "../../core/dates.js";
 import { maskValue } from "../../core/privacy.js";
 import { usageError } from "../../core/problems.js";
 import { normalizeRecord } from "../../core/record.js";
-import { groupByHolder, overdueReport } from "../../core/reports/overdue.js";
+import { dueHorizon, groupByHolder, overdueReport } from "../../core/reports/overdue.js";
 import { type StatsBy, statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { fastLoad } from "../../store/lazy.js";
@@ -57,8 +57,8 @@ export function registerReports(r: Registrar): void {
           const asOf = opts.asOf ?? ctx.today();
           const index = await RecordIndex.load(ctx.reg);
           reportBroken(ctx, index);
-          // Only records due by the horizon can be listed: the index reads no others.
-          const horizon = within > 0 ? ctx.reg.calendar().addWorkingDays(asOf, within).date : asOf;
+          // Only records due by the horizon (or by today) can be listed: the index reads no others.
+          const horizon = dueHorizon(ctx.reg.calendar(), asOf, within) ?? asOf;
           const rows = overdueReport(index.openDueBy(horizon), office, ctx.reg.calendar(), {
             asOf,
             within,

@@ -27,6 +27,14 @@ export interface OverdueQuery {
 }
 
 /**
+ * The last due date that `within` working days after `asOf` reach (the start day not counted), or
+ * null without `within`: what falls due by then is listed besides what is overdue.
+ */
+export function dueHorizon(calendar: Calendar, asOf: IsoDate, within: number | undefined): IsoDate | null {
+  return within && within > 0 ? calendar.addWorkingDays(asOf, within).date : null;
+}
+
+/**
  * The overdue list: open records whose current step's due day has ended before `asOf` (and, with
  * `within`, those due in the next N working days), most overdue first. Grows with open records only.
  */
@@ -36,7 +44,7 @@ export function overdueReport(
   calendar: Calendar,
   q: OverdueQuery,
 ): OverdueRow[] {
-  const horizon = q.within && q.within > 0 ? calendar.addWorkingDays(q.asOf, q.within).date : null;
+  const horizon = dueHorizon(calendar, q.asOf, q.within);
   const rows: OverdueRow[] = [];
   for (const s of open) {
     if (s.status !== "open" || s.due === null) continue;
