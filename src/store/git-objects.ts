@@ -134,10 +134,10 @@ export interface StartedGit {
  * --stdin` when it takes the lock, so that their start-up (for update-index: reading git's index of
  * every file, ~50 ms at 200,000 records) overlaps the command's own work.
  */
-export function startGit(dir: string, args: string[]): StartedGit {
+export function startGit(dir: string, args: string[], env: Record<string, string> = {}): StartedGit {
   const child = childProcess().spawn("git", args, {
     cwd: dir,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   const out: Buffer[] = [];

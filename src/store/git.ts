@@ -10,7 +10,6 @@ import {
   startGit,
   writeCommit,
 } from "./git-objects.js";
-import { childProcess } from "./lazy.js";
 
 /**
  * Git, always with an explicit working directory. Spawned directly rather than through execa: every
@@ -36,38 +35,13 @@ export interface GitResult {
 }
 
 /** Run `git args` in `dir`. Throws an OfficeError (exit 1) on failure, naming the git command. */
-export function git(dir: string, args: string[], opts: GitOptions = {}): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = childProcess().spawn("git", args, {
-      cwd: dir,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...opts.env },
-      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on("data", (b: Buffer) => out.push(b));
-    child.stderr?.on("data", (b: Buffer) => err.push(b));
-    child.on("error", (e) => reject(failed("git.not-found", { message: e.message })));
-    child.on("close", (code) => {
-      const r = {
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        code: code ?? 1,
-      };
-      if (r.code === 0 || opts.okCodes?.includes(r.code)) resolve(r);
-      else
-        reject(
-          failed("git.failed", {
-            command: `git ${args.slice(0, 3).join(" ")}`,
-            message: r.stderr.trim() || r.stdout.trim(),
-          }),
-        );
-    });
-    if (child.stdin) {
-      // git may exit before reading all of its input; its exit code tells what happened.
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(opts.input);
-    }
+export async function git(dir: string, args: string[], opts: GitOptions = {}): Promise<GitResult> {
+  const r = await startGit(dir, args, opts.env).end(opts.input ?? "");
+  const result = { stdout: r.stdout.toString("utf8"), stderr: r.stderr, code: r.code };
+  if (result.code === 0 || opts.okCodes?.includes(result.code)) return result;
+  throw failed("git.failed", {
+    command: `git ${args.slice(0, 3).join(" ")}`,
+    message: result.stderr || result.stdout.trim(),
   });
 }
 
