@@ -392,3 +392,17 @@ export function addSecondUnit(reg: Registry): void {
 export function repoState(dir: string): { head: string; status: string } {
   return { head: git(dir, ["rev-parse", "HEAD"]).trim(), status: gitStatus(dir) };
 }
+
+/** The record files (absolute paths) of a demo registry made with `init --demo` at NOW. */
+export function demoRecordFiles(): string[] {
+  const sandbox = makeTempDir("office-doc-demo-");
+  const dir = join(sandbox, "reg");
+  const r = runBin(["init", dir, "--demo"], { cwd: sandbox, env: testEnv(sandbox, { OFFICE_DOC_NOW: NOW }) });
+  if (r.code !== 0) throw new Error(r.stderr);
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((name) => {
+      const p = join(d, name);
+      return statSync(p).isDirectory() ? walk(p) : name.endsWith(".yaml") ? [p] : [];
+    });
+  return walk(join(dir, "records"));
+}

@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { emitSimpleYaml } from "../../src/store/yaml-emit.js";
 import { toYaml, YAML_OPTIONS } from "../../src/store/yaml-io.js";
-import { cleanupTempDirs, makeTempDir, NOW, runBin, testEnv } from "../helpers.js";
+import { cleanupTempDirs, demoRecordFiles } from "../helpers.js";
 
 /**
  * The direct emitter must write exactly what the `yaml` package writes, or step aside (undefined).
@@ -14,23 +13,10 @@ import { cleanupTempDirs, makeTempDir, NOW, runBin, testEnv } from "../helpers.j
 
 const lib = (v: unknown) => stringify(v, YAML_OPTIONS);
 
-function recordFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? recordFiles(p) : name.endsWith(".yaml") ? [p] : [];
-  });
-}
-
-let demoDir = "";
+let files: string[] = [];
 
 beforeAll(() => {
-  const sandbox = makeTempDir("office-doc-emit-");
-  demoDir = join(sandbox, "reg");
-  const r = runBin(["init", demoDir, "--demo"], {
-    cwd: sandbox,
-    env: testEnv(sandbox, { OFFICE_DOC_NOW: NOW }),
-  });
-  if (r.code !== 0) throw new Error(r.stderr);
+  files = demoRecordFiles();
 }, 60_000);
 
 afterAll(cleanupTempDirs);
@@ -38,7 +24,6 @@ afterAll(cleanupTempDirs);
 describe("emitSimpleYaml", () => {
   it("writes every record of the demo registry byte for byte as the yaml package does", async () => {
     const { parse } = await import("yaml");
-    const files = recordFiles(join(demoDir, "records"));
     expect(files.length).toBeGreaterThanOrEqual(5);
     let direct = 0;
     for (const f of files) {

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import jsYaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -7,7 +6,7 @@ import { fastLoad as fastLoadOf } from "../../src/store/lazy.js";
 import { emitSimpleYaml } from "../../src/store/yaml-emit.js";
 import { toYaml, YAML_OPTIONS } from "../../src/store/yaml-io.js";
 import { parseSimpleYaml } from "../../src/store/yaml-read.js";
-import { cleanupTempDirs, makeTempDir, NOW, runBin, testEnv } from "../helpers.js";
+import { cleanupTempDirs, demoRecordFiles } from "../helpers.js";
 
 /**
  * The direct reader must read exactly what js-yaml reads (core schema), or step aside (undefined).
@@ -17,23 +16,10 @@ import { cleanupTempDirs, makeTempDir, NOW, runBin, testEnv } from "../helpers.j
 
 const js = (text: string) => jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
 
-function recordFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? recordFiles(p) : name.endsWith(".yaml") ? [p] : [];
-  });
-}
-
-let demoDir = "";
+let files: string[] = [];
 
 beforeAll(() => {
-  const sandbox = makeTempDir("office-doc-read-");
-  demoDir = join(sandbox, "reg");
-  const r = runBin(["init", demoDir, "--demo"], {
-    cwd: sandbox,
-    env: testEnv(sandbox, { OFFICE_DOC_NOW: NOW }),
-  });
-  if (r.code !== 0) throw new Error(r.stderr);
+  files = demoRecordFiles();
 }, 60_000);
 
 afterAll(cleanupTempDirs);
@@ -48,7 +34,6 @@ function agrees(text: string): boolean {
 
 describe("parseSimpleYaml", () => {
   it("reads every record of the demo registry as js-yaml does, most of them directly", () => {
-    const files = recordFiles(join(demoDir, "records"));
     expect(files.length).toBeGreaterThanOrEqual(5);
     const direct = files.filter((f) => agrees(readFileSync(f, "utf8")));
     expect(direct.length).toBeGreaterThanOrEqual(files.length / 2);
