@@ -2,48 +2,42 @@
 // esbuild bundle loads in ~20 ms where separate modules cost ~160 ms.
 import { build } from "esbuild";
 
-// Loaded on first use (src/store/lazy.ts), each from one prebuilt file: the YAML libraries, cli-table3
-// (boxed tables of short listings) and the prompts (only when a clerk at a terminal left out a value).
-for (const [entry, out] of [
-  ["node_modules/yaml/dist/index.js", "dist/vendor/yaml.cjs"],
-  ["node_modules/js-yaml/index.js", "dist/vendor/js-yaml.cjs"],
-  ["node_modules/@inquirer/prompts/dist/commonjs/index.js", "dist/vendor/prompts.cjs"],
-  ["node_modules/cli-table3/index.js", "dist/vendor/cli-table3.cjs"],
-]) {
-  await build({
+/** One CommonJS file for node 20 from `entry`. */
+const cjs = (entry, outfile, more = {}) =>
+  build({
     entryPoints: [entry],
     bundle: true,
     platform: "node",
     format: "cjs",
     target: "node20",
-    outfile: out,
+    outfile,
     logLevel: "warning",
+    ...more,
   });
-}
+
+// Loaded on first use (src/store/lazy.ts), each from one prebuilt file: the YAML libraries, cli-table3
+// (boxed tables of short listings) and the prompts (only when a clerk at a terminal left out a value).
+const VENDORED = [
+  ["yaml", "node_modules/yaml/dist/index.js", "dist/vendor/yaml.cjs"],
+  ["js-yaml", "node_modules/js-yaml/index.js", "dist/vendor/js-yaml.cjs"],
+  ["@inquirer/prompts", "node_modules/@inquirer/prompts/dist/commonjs/index.js", "dist/vendor/prompts.cjs"],
+  ["cli-table3", "node_modules/cli-table3/index.js", "dist/vendor/cli-table3.cjs"],
+];
+for (const [, entry, out] of VENDORED) await cjs(entry, out);
+
+/** How office-doc's own files are built: the vendored packages and chinese-days' data stay out. */
+const OURS = {
+  external: [...VENDORED.map(([pkg]) => pkg), "chinese-days"],
+  define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
+};
 
 // bin/office-doc.js asks it which command runs before it loads the bundle (one code cache each).
-await build({
-  entryPoints: ["src/cli/command-name.ts"],
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  outfile: "dist/command-name.cjs",
-  logLevel: "warning",
-});
+await cjs("src/cli/command-name.ts", "dist/command-name.cjs");
 
 // The worker threads of a full index build (src/store/index-cache.ts).
-await build({
-  entryPoints: ["src/store/index-worker.ts"],
-  external: ["yaml", "js-yaml", "chinese-days", "@inquirer/prompts", "cli-table3"],
-  define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
+await cjs("src/store/index-worker.ts", "dist/index-worker.cjs", {
+  ...OURS,
   banner: { js: 'var __odImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  outfile: "dist/index-worker.cjs",
-  logLevel: "warning",
 });
 
 // commander requires child_process when it loads (for subcommands run as separate executables,
@@ -64,16 +58,4 @@ const lazyChildProcess = {
 };
 
 // CommonJS, so that bin/office-doc.js can compile it through node:vm with V8's code cache.
-await build({
-  entryPoints: ["src/cli/main.ts"],
-  external: ["yaml", "js-yaml", "chinese-days", "@inquirer/prompts", "cli-table3"],
-  define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  outfile: "dist/main.cjs",
-  plugins: [lazyChildProcess],
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+await cjs("src/cli/main.ts", "dist/main.cjs", { ...OURS, plugins: [lazyChildProcess], sourcemap: "linked" });
