@@ -470,9 +470,10 @@ function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undef
     return {
       head,
       rows: (limit) => {
-        let text = buf.toString("utf8", eol + 1);
-        if (limit !== undefined) {
-          // The rows due by `limit` come first: parse up to the end of the last of them.
+        let text: string;
+        if (limit === undefined) text = buf.toString("utf8", eol + 1);
+        else {
+          // The rows due by `limit` come first: decode and parse only up to the end of the last of them.
           let end = 1;
           for (const [due, offset] of head.dues) if (due <= limit) end = offset;
           text = `${buf.toString("utf8", eol + 1, eol + 1 + end)}]`;
