@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BIN, ensureRegistry, NOW, OUT } from "./generate.mjs";
-import { runOnce, timeRuns } from "./lib/measure.mjs";
+import { measuredEnv, runOnce, timeRuns } from "./lib/measure.mjs";
 
 export const TW_PENDING_SHARE = 0.05;
 /** The Taskwarrior binary (BENCH_TASK to point elsewhere). */
@@ -35,7 +35,7 @@ export function taskwarriorData(n, log = console.error) {
   const base = join(OUT, "taskwarrior", `tw-${n}-${day}`);
   const rc = join(base, "taskrc");
   const data = join(base, "data");
-  const env = { ...process.env, TASKRC: rc, TASKDATA: data };
+  const env = measuredEnv({ TASKRC: rc, TASKDATA: data });
   if (existsSync(join(base, "ready"))) return { env, base };
   // Data of earlier days for this size is stale (overdue is relative to the real clock).
   const parent = join(OUT, "taskwarrior");
@@ -123,7 +123,7 @@ export async function compareTaskwarrior({ sizes = [10000, 50000], runs = 11, lo
     // The registry of the same size, with the same share open.
     const open = Math.round(n * TW_PENDING_SHARE);
     const { dir, meta } = await ensureRegistry({ n, open, log });
-    const ours = { ...process.env, OFFICE_DOC_REGISTRY: dir, OFFICE_DOC_NOW: NOW, NO_COLOR: "1" };
+    const ours = measuredEnv({ OFFICE_DOC_REGISTRY: dir, OFFICE_DOC_NOW: NOW, NO_COLOR: "1" });
     runOnce(process.execPath, [BIN, "list", "--status", "open"], { env: ours }); // index built
     const od = timeRuns(process.execPath, () => [BIN, "overdue"], { runs, env: ours });
     const odJson = timeRuns(process.execPath, () => [BIN, "overdue", "--json"], { runs, env: ours });

@@ -4,6 +4,28 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+/**
+ * Variables of the shell that change how long node takes to start but nothing office-doc does.
+ * NODE_EXTRA_CA_CERTS makes Node 20 read and parse that certificate file at every start, before any
+ * script runs: set to the system bundle (as this sandbox's shell does, for its TLS proxy) it adds
+ * ~85 ms to each process. office-doc opens no TLS connection (git does its own), and a clerk's shell
+ * does not set it, so the measured runs go without it; `BENCH_KEEP_ENV=1` measures with it.
+ */
+export const START_UP_VARS = ["NODE_EXTRA_CA_CERTS"];
+
+/** The environment the measured commands run in: the shell's, without START_UP_VARS, plus `extra`. */
+export function measuredEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
+  if (process.env.BENCH_KEEP_ENV !== "1") for (const v of START_UP_VARS) delete env[v];
+  return env;
+}
+
+/** The START_UP_VARS the shell sets that the measured runs leave out (empty with BENCH_KEEP_ENV=1). */
+export function droppedVars() {
+  if (process.env.BENCH_KEEP_ENV === "1") return [];
+  return START_UP_VARS.filter((v) => process.env[v] !== undefined);
+}
+
 /** Run a command once; returns { ms, status, stdout, stderr }. stdin is closed. */
 export function runOnce(cmd, args, { env, cwd } = {}) {
   const t = process.hrtime.bigint();
