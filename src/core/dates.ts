@@ -24,11 +24,27 @@ export function isIsoDate(s: string): boolean {
   );
 }
 
+/** The number written by the ASCII digits of `s` from `from` to `to`, or NaN at any other character. */
+function digitsAt(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** Days since 1970-01-01 (UTC midnight) of a plain date. */
 export function toEpochDay(d: IsoDate): number {
-  const m = DATE_RE.exec(d);
-  if (!m) throw new Error(`not a date: ${d}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / MS_PER_DAY;
+  // Read by char codes rather than DATE_RE: listings turn thousands of dates into days, and the
+  // match arrays of a regular expression cost several times more.
+  const y = digitsAt(d, 0, 4);
+  const m = digitsAt(d, 5, 7);
+  const day = digitsAt(d, 8, 10);
+  if (d.length !== 10 || d.charCodeAt(4) !== 45 || d.charCodeAt(7) !== 45 || Number.isNaN(y + m + day))
+    throw new Error(`not a date: ${d}`);
+  return Date.UTC(y, m - 1, day) / MS_PER_DAY;
 }
 
 /** The plain date `n` days after epoch. */

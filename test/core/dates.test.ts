@@ -9,6 +9,7 @@ import {
   isIsoDate,
   officeDate,
   parseInstant,
+  toEpochDay,
   wallTime,
 } from "../../src/core/dates.js";
 
@@ -46,6 +47,24 @@ describe("addDays and daysBetween", () => {
     expect(addDays(d, n)).toBe(expected);
     expect(daysBetween(d, expected)).toBe(n);
   });
+});
+
+describe("toEpochDay", () => {
+  it.each([
+    ["1970-01-01", 0],
+    ["1969-12-31", -1],
+    ["2026-02-17", 20501],
+    ["2000-03-01", 11017],
+  ])("%s -> day %i", (d, n) => {
+    expect(toEpochDay(d)).toBe(n);
+  });
+
+  it.each(["2026-3-05", "2026/03/05", "2026-03-0a", "20260305", "2026-03-05 ", "", "２０２６-03-05"])(
+    "refuses %j",
+    (d) => {
+      expect(() => toEpochDay(d)).toThrow(/not a date/);
+    },
+  );
 });
 
 describe("dayOfWeek", () => {
