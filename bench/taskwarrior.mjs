@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BIN, ensureRegistry, NOW, OUT } from "./generate.mjs";
-import { measuredEnv, runOnce, timeRuns } from "./lib/measure.mjs";
+import { measuredEnv, runOnce, timeRounds } from "./lib/measure.mjs";
 
 export const TW_PENDING_SHARE = 0.05;
 /** The Taskwarrior binary (BENCH_TASK to point elsewhere). */
@@ -118,15 +118,22 @@ export async function compareTaskwarrior({ sizes = [10000, 50000], runs = 11, lo
   const rows = [];
   for (const n of sizes) {
     const { env } = taskwarriorData(n, log);
-    const tw = timeRuns(TASK, () => ["overdue"], { runs, env });
     const twRows = runOnce(TASK, ["overdue"], { env }).stdout.trim().split("\n").filter(Boolean).length;
     // The registry of the same size, with the same share open.
     const open = Math.round(n * TW_PENDING_SHARE);
     const { dir, meta } = await ensureRegistry({ n, open, log });
     const ours = measuredEnv({ OFFICE_DOC_REGISTRY: dir, OFFICE_DOC_NOW: NOW, NO_COLOR: "1" });
     runOnce(process.execPath, [BIN, "list", "--status", "open"], { env: ours }); // index built
-    const od = timeRuns(process.execPath, () => [BIN, "overdue"], { runs, env: ours });
-    const odJson = timeRuns(process.execPath, () => [BIN, "overdue", "--json"], { runs, env: ours });
+    // In rounds, so that both tools are timed over the same stretch of the machine's speed.
+    const t = timeRounds(
+      [
+        { name: "tw", cmd: TASK, args: () => ["overdue"], env },
+        { name: "od", cmd: process.execPath, args: () => [BIN, "overdue"], env: ours },
+        { name: "json", cmd: process.execPath, args: () => [BIN, "overdue", "--json"], env: ours },
+      ],
+      runs,
+    );
+    const [tw, od, odJson] = [t.get("tw"), t.get("od"), t.get("json")];
     const odRows = JSON.parse(runOnce(process.execPath, [BIN, "overdue", "--json"], { env: ours }).stdout);
     rows.push({
       n,

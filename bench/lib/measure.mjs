@@ -52,17 +52,30 @@ export function stats(samples) {
  * run i (a different record each run); `after(i, result)` may check or undo what the run did.
  */
 export function timeRuns(cmd, argsFor, { runs, env, cwd, okStatus = [0], after } = {}) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    const r = runOnce(cmd, argsFor(i), { env, cwd });
-    if (!okStatus.includes(r.status))
-      throw new Error(
-        `${cmd} ${argsFor(i).join(" ")} exited with ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`,
-      );
-    after?.(i, r);
-    if (i > 0) samples.push(r.ms);
-  }
-  return stats(samples);
+  return timeRounds([{ name: "", cmd, args: argsFor, env, cwd, okStatus, after }], runs).get("");
+}
+
+/**
+ * Time several commands in rounds: round i runs each job once, in turn, so that every job is
+ * measured over the same stretch of time. On a shared VM the speed drifts by a third within minutes,
+ * and commands timed one after another would be compared across different speeds. Round 0 is a
+ * warm-up and is discarded. A job is { name, cmd, args(i), env, cwd, okStatus, after(i, result) };
+ * returns a Map from name to stats.
+ */
+export function timeRounds(jobs, runs) {
+  const samples = new Map(jobs.map((j) => [j.name, []]));
+  for (let i = 0; i < runs; i++)
+    for (const j of jobs) {
+      const args = j.args(i);
+      const r = runOnce(j.cmd, args, { env: j.env, cwd: j.cwd });
+      if (!(j.okStatus ?? [0]).includes(r.status))
+        throw new Error(
+          `${j.cmd} ${args.join(" ")} exited with ${r.status}:\n${(r.stderr || r.stdout).slice(0, 2000)}`,
+        );
+      j.after?.(i, r);
+      if (i > 0) samples.get(j.name).push(r.ms);
+    }
+  return new Map([...samples].map(([name, xs]) => [name, stats(xs)]));
 }
 
 /** The functions with the most self time in a .cpuprofile (what `node --cpu-prof` writes). */
