@@ -1,5 +1,5 @@
 import { OfficeError, usageError } from "../core/problems.js";
-import { coerceField } from "../core/record.js";
+import { coerceField, LIST_SEPARATOR } from "../core/record.js";
 import type { WorkflowDef } from "../core/workflow.js";
 
 const camel = (id: string) => id.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -38,7 +38,7 @@ export function collectFields(wf: WorkflowDef, opts: Record<string, unknown>): R
 /** A comma-separated option (ASCII or Chinese commas) as a list of ids. */
 export function listOption(v: string | undefined): string[] {
   return (v ?? "")
-    .split(/[,，、]/)
+    .split(LIST_SEPARATOR)
     .map((s) => s.trim())
     .filter(Boolean);
 }

@@ -3,7 +3,8 @@
  * 〔〕 (U+3014, U+3015), no leading zeros, no 第; gapless and unique per prefix and year.
  */
 
-const DOC_NUMBER_RE = /^(.+〔(\d{4})〕)(\d+)号$/;
+// From a string, like the patterns of record.ts: the bundle stays ASCII.
+const DOC_NUMBER_RE = new RegExp("^(.+〔(\\d{4})〕)(\\d+)号$");
 
 export function formatDocNumber(prefix: string, year: number, n: number): string {
   return `${docNumberSeries(prefix, year)}${n}号`;

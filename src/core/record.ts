@@ -9,6 +9,13 @@ const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Mainland mobile (1[3-9]x, 11 digits) or landline with area code (0xx-xxxxxxx[x]), optional extension. */
 export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
+// Patterns with Chinese characters are built from strings: esbuild writes strings as ASCII escapes
+// but leaves regular-expression literals as they are, and a single non-ASCII character makes node
+// decode the whole bundle as UTF-8 and V8 hold it as a two-byte string at every start
+// (scripts/build.mjs refuses such a bundle).
+/** What separates the items of a list typed on the command line: ASCII or Chinese commas. */
+export const LIST_SEPARATOR = new RegExp("[,，、]");
+const PHONE_NOISE = new RegExp("[\\s()（）]", "g");
 
 /**
  * Turn a value typed on the command line into the field's type. Returns the value, or a problem
@@ -36,7 +43,7 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
       return MONTH_RE.test(t) ? { value: t } : bad("field.bad-month");
     case "list": {
       const items = t
-        .split(/[,，、]/)
+        .split(LIST_SEPARATOR)
         .map((s) => s.trim())
         .filter(Boolean);
       return items.length ? { value: items } : bad("field.empty");
@@ -50,7 +57,7 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
     case "phone": {
       // People write 138 1234 5678, 138-1234-5678, (010) 6234-5678: keep the digits, with a hyphen
       // after the area code (3 digits for 010 and 02x, 4 for the others) and before an extension.
-      const p = t.replace(/[\s()（）]/g, "");
+      const p = t.replace(PHONE_NOISE, "");
       const digits = p.replace(/-/g, "");
       if (/^1[3-9]\d{9}$/.test(digits)) return { value: digits };
       const parts = p.split("-");
