@@ -63,14 +63,14 @@ await cjs("src/cli/main.ts", "dist/main.cjs", { ...OURS, plugins: [lazyChildProc
 
 // esbuild writes strings as ASCII escapes but leaves regular-expression literals alone. One
 // non-ASCII character makes node decode the whole bundle as UTF-8 and V8 keep it as a two-byte
-// string: ~5 ms of every start. Patterns with Chinese characters are built with new RegExp("…").
+// string: ~5 ms of every start. Patterns write Chinese characters as \u escapes.
 for (const file of ["dist/main.cjs", "dist/command-name.cjs", "dist/index-worker.cjs"]) {
   const text = readFileSync(file, "latin1");
   const at = text.search(/[^\x00-\x7f]/);
   if (at >= 0) {
     const line = text.slice(0, at).split("\n").length;
     console.error(
-      `build: ${file}:${line} has a non-ASCII character; write that pattern with new RegExp("…") so that esbuild escapes it`,
+      `build: ${file}:${line} has a non-ASCII character; write its Chinese characters in the pattern as \\u escapes (esbuild escapes strings, not regular expressions)`,
     );
     process.exit(1);
   }

@@ -3,8 +3,8 @@
  * 〔〕 (U+3014, U+3015), no leading zeros, no 第; gapless and unique per prefix and year.
  */
 
-// From a string, like the patterns of record.ts: the bundle stays ASCII.
-const DOC_NUMBER_RE = new RegExp("^(.+〔(\\d{4})〕)(\\d+)号$");
+// `^(.+〔(\d{4})〕)(\d+)号$`, its Chinese characters escaped like those of record.ts's patterns.
+const DOC_NUMBER_RE = /^(.+\u3014(\d{4})\u3015)(\d+)\u53f7$/;
 
 export function formatDocNumber(prefix: string, year: number, n: number): string {
   return `${docNumberSeries(prefix, year)}${n}号`;

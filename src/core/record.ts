@@ -9,13 +9,14 @@ const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Mainland mobile (1[3-9]x, 11 digits) or landline with area code (0xx-xxxxxxx[x]), optional extension. */
 export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
-// Patterns with Chinese characters are built from strings: esbuild writes strings as ASCII escapes
+// Chinese characters in patterns are written as \u escapes: esbuild writes strings as ASCII escapes
 // but leaves regular-expression literals as they are, and a single non-ASCII character makes node
 // decode the whole bundle as UTF-8 and V8 hold it as a two-byte string at every start
 // (scripts/build.mjs refuses such a bundle).
-/** What separates the items of a list typed on the command line: ASCII or Chinese commas. */
-export const LIST_SEPARATOR = new RegExp("[,，、]");
-const PHONE_NOISE = new RegExp("[\\s()（）]", "g");
+/** What separates the items of a list typed on the command line: ASCII or Chinese commas (，、). */
+export const LIST_SEPARATOR = /[,\uff0c\u3001]/;
+/** Spaces and brackets, ASCII or full-width (（）), that people type in phone numbers. */
+const PHONE_NOISE = /[\s()\uff08\uff09]/g;
 
 /**
  * Turn a value typed on the command line into the field's type. Returns the value, or a problem
