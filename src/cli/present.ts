@@ -11,16 +11,47 @@ export function stepLabel(wf: WorkflowDef | undefined, step: string | null, lang
   return label(wf?.steps.find((s) => s.id === step)?.label, lang, step);
 }
 
-/** Thousands of rows share a few dozen holders, kinds and steps: a cache to name each once. */
-export function memo(): (key: string, make: () => string) => string {
-  const seen = new Map<string, string>();
-  return (key, make) => {
-    let v = seen.get(key);
-    if (v === undefined) {
-      v = make();
-      seen.set(key, v);
-    }
-    return v;
+/**
+ * Names of kinds, steps and holders for listings. Thousands of rows share a few dozen of each, so
+ * each is named once, cached by the values themselves: no key string or closure is made per row.
+ */
+export function listingLabels(office: OfficeConfig, workflows: readonly WorkflowDef[], lang: Lang) {
+  const wfs = new Map(workflows.map((w) => [w.kind, w]));
+  const kinds = new Map<string, string>();
+  const steps = new Map<string, Map<string | null, string>>();
+  const holders = new Map<string, string>();
+  return {
+    kind(kind: string): string {
+      let v = kinds.get(kind);
+      if (v === undefined) {
+        v = label(wfs.get(kind)?.label, lang, kind);
+        kinds.set(kind, v);
+      }
+      return v;
+    },
+    step(kind: string, step: string | null): string {
+      let byStep = steps.get(kind);
+      if (!byStep) {
+        byStep = new Map();
+        steps.set(kind, byStep);
+      }
+      let v = byStep.get(step);
+      if (v === undefined) {
+        v = stepLabel(wfs.get(kind), step, lang);
+        byStep.set(step, v);
+      }
+      return v;
+    },
+    holders(ids: readonly string[]): string {
+      // Ids have no commas: the joined list names the set.
+      const key = ids.length === 1 ? (ids[0] as string) : ids.join(",");
+      let v = holders.get(key);
+      if (v === undefined) {
+        v = namesOf(office, ids, lang);
+        holders.set(key, v);
+      }
+      return v;
+    },
   };
 }
 

@@ -162,3 +162,12 @@ export interface RecordSummary {
   /** Extra fields some reports need (doc_number, category…). */
   extra?: Record<string, string>;
 }
+
+/**
+ * The part of a summary that listings show and filter on: the overdue list and the tables of `list`
+ * need no more, and the index reads no more for them (about half the bytes of the open summaries).
+ */
+export type ListedSummary = Pick<
+  RecordSummary,
+  "id" | "kind" | "title" | "status" | "step" | "holders" | "due" | "unit" | "classification" | "urgency"
+>;

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IsoDate } from "../core/dates.js";
-import type { RecordSummary } from "../core/model.js";
+import type { ListedSummary, RecordSummary } from "../core/model.js";
 import { parseDocNumber } from "../core/numbering.js";
 import { normalizeRecord, summarize } from "../core/record.js";
 import { writeFileAtomic } from "./atomic.js";
@@ -18,7 +18,7 @@ import { LOCAL_DIR, parseRecordRel, type Registry } from "./registry.js";
  * `.office-doc/` and it comes back.
  */
 
-const VERSION = 4;
+const VERSION = 5;
 const OPEN_FILE = `${LOCAL_DIR}/index-open.json`;
 const JOURNAL_FILE = `${LOCAL_DIR}/index-journal.jsonl`;
 const CLOSED_FILE = `${LOCAL_DIR}/index-closed.jsonl`;
@@ -37,9 +37,11 @@ interface JournalLine {
 }
 
 /**
- * The open file's first line. The second holds the open summaries as arrays in the order of
- * SUMMARY_KEYS (JSON.parse takes half the time of objects), parsed only by a command that needs
- * them: a sign needs the head and the numbers, not 2 MB of summaries.
+ * The open file's first line. The second holds the open summaries' listed part (ListedSummary) as
+ * arrays in the order of LISTED_KEYS, the third the rest of each (REST_KEYS), row for row: JSON.parse
+ * takes half the time of objects, and the overdue list and the tables of `list` parse only the
+ * second line. Both are parsed only by a command that needs them: a sign needs the head and the
+ * numbers, not 2 MB of summaries.
  */
 interface OpenFileHead {
   version: number;
@@ -49,16 +51,21 @@ interface OpenFileHead {
   /** Record files that could not be read, with the reason: named by every listing. */
   broken: Record<string, string>;
   /**
-   * The rows are sorted by due date (none last): for each due date, the byte offset in the rows line
-   * just after its last row. The overdue list parses only the rows up to its horizon.
+   * The rows are sorted by due date (none last): for each due date, the byte offset in the second
+   * line just after its last row. The overdue list parses only the rows up to its horizon.
    */
   dues: [IsoDate, number][];
 }
 
-type Rows = (limit?: IsoDate) => Map<string, RecordSummary>;
+interface Rows {
+  /** The listed part of the open summaries, only those due by `limit` when it is given. */
+  listed(limit?: IsoDate): Map<string, ListedSummary>;
+  /** The whole open summaries. */
+  full(): Map<string, RecordSummary>;
+}
 
-/** Every key of RecordSummary, in the order of the open file's arrays (a missing one fails tsc; unpackSummary reads them by position). */
-const SUMMARY_KEY_SET = {
+/** The keys of ListedSummary, in the order of the open file's second line (a missing one fails tsc). */
+const LISTED_KEY_SET = {
   id: 0,
   kind: 0,
   title: 0,
@@ -66,39 +73,36 @@ const SUMMARY_KEY_SET = {
   step: 0,
   holders: 0,
   due: 0,
-  created: 0,
-  updated: 0,
-  on_time: 0,
   unit: 0,
   classification: 0,
   urgency: 0,
+} satisfies Record<keyof ListedSummary, 0>;
+/** The other keys of RecordSummary, in the order of the third line. */
+const REST_KEY_SET = {
+  created: 0,
+  updated: 0,
+  on_time: 0,
   archive: 0,
   closed: 0,
   extra: 0,
-} satisfies Record<keyof RecordSummary, 0>;
-const SUMMARY_KEYS = Object.keys(SUMMARY_KEY_SET) as (keyof RecordSummary)[];
+} satisfies Record<Exclude<keyof RecordSummary, keyof ListedSummary>, 0>;
+const LISTED_KEYS = Object.keys(LISTED_KEY_SET) as (keyof ListedSummary)[];
+const REST_KEYS = Object.keys(REST_KEY_SET) as (keyof typeof REST_KEY_SET)[];
 
-export function packSummary(s: RecordSummary): unknown[] {
-  const row = SUMMARY_KEYS.map((k) => s[k] ?? null);
-  while (row.length && row[row.length - 1] === null) row.pop();
-  return row;
+/** A summary as its two rows of the open file, each without its trailing absent keys. */
+export function packSummary(s: RecordSummary): [unknown[], unknown[]] {
+  const cut = (row: unknown[]) => {
+    while (row.length && row[row.length - 1] === null) row.pop();
+    return row;
+  };
+  return [cut(LISTED_KEYS.map((k) => s[k] ?? null)), cut(REST_KEYS.map((k) => s[k] ?? null))];
 }
 
-export function unpackSummary(row: unknown[]): RecordSummary {
+/** The listed part of a summary from its row of the open file's second line. */
+export function unpackListed(row: unknown[]): ListedSummary {
   // One object literal (one hidden class for all 5,000) costs a quarter of adding keys one by one.
   // Absent optional keys are undefined: JSON output leaves them out all the same.
-  const r = row as [
-    string,
-    string,
-    string,
-    RecordSummary["status"],
-    string | null,
-    string[],
-    string | null,
-    string,
-    string,
-    ...unknown[],
-  ];
+  const r = row as [string, string, string, RecordSummary["status"], string | null, string[], ...unknown[]];
   return {
     id: r[0],
     kind: r[1],
@@ -106,17 +110,43 @@ export function unpackSummary(row: unknown[]): RecordSummary {
     status: r[3],
     step: r[4] ?? null,
     holders: r[5],
-    due: r[6] ?? null,
-    created: r[7],
-    updated: r[8],
+    due: (r[6] ?? null) as IsoDate | null,
+    unit: (r[7] ?? undefined) as string | undefined,
+    classification: (r[8] ?? undefined) as string | undefined,
+    urgency: (r[9] ?? undefined) as string | undefined,
+  } as ListedSummary;
+}
+
+/** A whole summary from its two rows. */
+export function unpackSummary(listed: unknown[], rest: unknown[]): RecordSummary {
+  const r = listed as [
+    string,
+    string,
+    string,
+    RecordSummary["status"],
+    string | null,
+    string[],
+    ...unknown[],
+  ];
+  const x = rest as [string, string, ...unknown[]];
+  return {
+    id: r[0],
+    kind: r[1],
+    title: r[2],
+    status: r[3],
+    step: r[4] ?? null,
+    holders: r[5],
+    due: (r[6] ?? null) as IsoDate | null,
+    created: x[0],
+    updated: x[1],
     // In summarize's key order, so that JSON output does not depend on where a summary came from.
-    unit: (r[10] ?? undefined) as string | undefined,
-    classification: (r[11] ?? undefined) as string | undefined,
-    urgency: (r[12] ?? undefined) as string | undefined,
-    archive: (r[13] ?? undefined) as string | undefined,
-    closed: (r[14] ?? undefined) as string | undefined,
-    on_time: (r[9] ?? undefined) as boolean | undefined,
-    extra: (r[15] ?? undefined) as Record<string, string> | undefined,
+    unit: (r[7] ?? undefined) as string | undefined,
+    classification: (r[8] ?? undefined) as string | undefined,
+    urgency: (r[9] ?? undefined) as string | undefined,
+    archive: (x[3] ?? undefined) as string | undefined,
+    closed: (x[4] ?? undefined) as string | undefined,
+    on_time: (x[2] ?? undefined) as boolean | undefined,
+    extra: (x[5] ?? undefined) as Record<string, string> | undefined,
   } as RecordSummary;
 }
 
@@ -231,7 +261,7 @@ export class RecordIndex {
   /** The open records' summaries by id (read from disk on first use). */
   get open(): Map<string, RecordSummary> {
     if (!this.openMap) {
-      const m = this.openRows ? this.openRows() : new Map<string, RecordSummary>();
+      const m = this.openRows ? this.openRows.full() : new Map<string, RecordSummary>();
       for (const s of this.pending) putOpen(m, s);
       this.openMap = m;
       this.pending = [];
@@ -241,15 +271,16 @@ export class RecordIndex {
   }
 
   /**
-   * The open records due on or before `limit` (a superset of any overdue list up to that horizon),
-   * read without parsing the summaries of the others when they are still on disk.
+   * The listed part of the open records' summaries (what tables show and filter on), read without
+   * the rest when they are still on disk; only those due on or before `limit` when it is given (a
+   * superset of any overdue list up to that horizon).
    */
-  openDueBy(limit: IsoDate): RecordSummary[] {
-    const due = (s: RecordSummary) => s.due !== null && s.due <= limit;
-    if (this.openMap || !this.openRows) return [...this.open.values()].filter(due);
-    const m = this.openRows(limit);
+  openListed(limit?: IsoDate): ListedSummary[] {
+    const keep = (s: ListedSummary) => limit === undefined || (s.due !== null && s.due <= limit);
+    if (this.openMap || !this.openRows) return [...this.open.values()].filter(keep);
+    const m = this.openRows.listed(limit);
     for (const s of this.pending) {
-      if (!("deleted" in s) && s.status === "open" && due(s)) m.set(s.id, s);
+      if (!("deleted" in s) && s.status === "open" && keep(s)) m.set(s.id, s);
       else m.delete(s.id);
     }
     return [...m.values()];
@@ -438,15 +469,24 @@ export class RecordIndex {
     const sorted = [...this.open.values()].sort((a, b) =>
       a.due === b.due ? 0 : a.due === null ? 1 : b.due === null ? -1 : a.due < b.due ? -1 : 1,
     );
-    const rows = sorted.map((x) => JSON.stringify(packSummary(x)));
+    const listed: string[] = [];
+    const rest: string[] = [];
+    for (const x of sorted) {
+      const [l, r] = packSummary(x);
+      listed.push(JSON.stringify(l));
+      rest.push(JSON.stringify(r));
+    }
     const dues: [IsoDate, number][] = [];
     let offset = 1;
     sorted.forEach((x, i) => {
-      offset += (i ? 1 : 0) + Buffer.byteLength(rows[i] as string);
+      offset += (i ? 1 : 0) + Buffer.byteLength(listed[i] as string);
       if (x.due !== null && x.due !== sorted[i + 1]?.due) dues.push([x.due, offset]);
     });
     const first: OpenFileHead = { version: VERSION, head, maxima: this.maxima, broken: this.broken, dues };
-    writeFileAtomic(this.reg.path(OPEN_FILE), `${JSON.stringify(first)}\n[${rows.join(",")}]\n`);
+    writeFileAtomic(
+      this.reg.path(OPEN_FILE),
+      `${JSON.stringify(first)}\n[${listed.join(",")}]\n[${rest.join(",")}]\n`,
+    );
     // The open file holds everything the journal said; its lines no longer follow on from its head.
     writeFileAtomic(this.reg.path(JOURNAL_FILE), "");
     this.journalBytes = 0;
@@ -463,27 +503,40 @@ function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undef
   try {
     const buf = readFileSync(reg.path(OPEN_FILE));
     const eol = buf.indexOf(0x0a);
+    const eol2 = eol < 0 ? -1 : buf.indexOf(0x0a, eol + 1);
     // Written whole by rename; a file that does not end like one was edited or cut: rebuild.
-    if (eol < 0 || buf.at(-1) !== 0x0a || buf.at(-2) !== 0x5d) return undefined;
+    if (eol2 < 0 || buf.at(-1) !== 0x0a || buf.at(-2) !== 0x5d || buf[eol2 - 1] !== 0x5d) return undefined;
     const head = JSON.parse(buf.toString("utf8", 0, eol)) as OpenFileHead;
     if (head.version !== VERSION || !existsSync(reg.path(CLOSED_FILE))) return undefined;
+    const listedRows = (limit?: IsoDate) => {
+      if (limit === undefined) return JSON.parse(buf.toString("utf8", eol + 1, eol2)) as unknown[][];
+      // The rows due by `limit` come first: decode and parse only up to the end of the last of them.
+      let end = 1;
+      for (const [due, offset] of head.dues) if (due <= limit) end = offset;
+      return JSON.parse(`${buf.toString("utf8", eol + 1, eol + 1 + end)}]`) as unknown[][];
+    };
     return {
       head,
-      rows: (limit) => {
-        let text: string;
-        if (limit === undefined) text = buf.toString("utf8", eol + 1);
-        else {
-          // The rows due by `limit` come first: decode and parse only up to the end of the last of them.
-          let end = 1;
-          for (const [due, offset] of head.dues) if (due <= limit) end = offset;
-          text = `${buf.toString("utf8", eol + 1, eol + 1 + end)}]`;
-        }
-        const m = new Map<string, RecordSummary>();
-        for (const row of JSON.parse(text) as unknown[][]) {
-          const s = unpackSummary(row);
-          m.set(s.id, s);
-        }
-        return m;
+      rows: {
+        listed: (limit) => {
+          const m = new Map<string, ListedSummary>();
+          for (const row of listedRows(limit)) {
+            const s = unpackListed(row);
+            m.set(s.id, s);
+          }
+          return m;
+        },
+        full: () => {
+          const listed = listedRows();
+          const rest = JSON.parse(buf.toString("utf8", eol2 + 1)) as unknown[][];
+          if (rest.length !== listed.length) throw new Error("the open file's lines differ in length");
+          const m = new Map<string, RecordSummary>();
+          listed.forEach((row, i) => {
+            const s = unpackSummary(row, rest[i] as unknown[]);
+            m.set(s.id, s);
+          });
+          return m;
+        },
       },
     };
   } catch {

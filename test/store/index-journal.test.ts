@@ -1,6 +1,7 @@
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ListedSummary } from "../../src/core/model.js";
 import { RecordIndex } from "../../src/store/index-cache.js";
 import { Registry } from "../../src/store/registry.js";
 import {
@@ -66,5 +67,41 @@ describe("the index journal", () => {
     const titles = Object.fromEntries([...again.open.values()].map((s) => [s.id, s.title]));
     expect(titles["IN-2026-0001"]).toBe("关于春节期间安全生产的通知（更正）");
     expect(titles["IN-2026-0002"]).toBe("关于寒潮的紧急通知");
+  });
+
+  it("the listed part, read alone, follows the journal like the whole summaries", async () => {
+    const r = templateRegistry().copy();
+    const first = receive(r, "关于做好元旦期间值班工作的通知", { extra: ["--urgency", "urgent"] });
+    // An open file with that record in it, then two writes as journal lines.
+    rmSync(join(r.dir, ".office-doc"), { recursive: true, force: true });
+    expect(r.run(["list"]).code).toBe(0);
+    // Urgent, as the first: due the same day at every step, so both have a due date to read up to.
+    const added = receive(r, "关于开展冬季消防安全检查的通知", { extra: ["--urgency", "urgent"] });
+    expect(r.run(["propose", added, "--as", "wang-shoujie", "--opinion", "拟请主任阅示"]).code).toBe(0);
+    const listed = (await RecordIndex.load(new Registry(r.dir))).openListed();
+    const full = [...(await RecordIndex.load(new Registry(r.dir))).open.values()];
+    // Read from the open file's second line alone: no key of the rest.
+    expect(listed.find((s) => s.id === first)).not.toHaveProperty("created");
+    const part = (s: ListedSummary) => {
+      const { id, kind, title, status, step, holders, due, unit, classification, urgency } = s;
+      return JSON.parse(
+        JSON.stringify({ id, kind, title, status, step, holders, due, unit, classification, urgency }),
+      ) as ListedSummary;
+    };
+    const byId = (a: ListedSummary, b: ListedSummary) => a.id.localeCompare(b.id);
+    expect(listed.map(part).sort(byId)).toEqual(full.map(part).sort(byId));
+    expect(listed.find((s) => s.id === added)?.step).toBe("instruct");
+    // Up to a due date: only the records due by then, the journal's among them.
+    const due = full.find((s) => s.id === added)?.due;
+    if (!due) throw new Error("the new record has no due date");
+    const byDue = (await RecordIndex.load(new Registry(r.dir))).openListed(due).map((s) => s.id);
+    expect(byDue).toContain(added);
+    expect(byDue).toContain(first);
+    expect(byDue.sort()).toEqual(
+      full
+        .filter((s) => s.due !== null && s.due <= due)
+        .map((s) => s.id)
+        .sort(),
+    );
   });
 });

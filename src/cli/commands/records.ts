@@ -1,6 +1,12 @@
 import { Option } from "commander";
 import { dueState, dueStateBy } from "../../core/deadline.js";
-import type { HistoryEvent, OfficeConfig, RecordDoc, RecordSummary } from "../../core/model.js";
+import type {
+  HistoryEvent,
+  ListedSummary,
+  OfficeConfig,
+  RecordDoc,
+  RecordSummary,
+} from "../../core/model.js";
 import { usageError } from "../../core/problems.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
@@ -8,7 +14,7 @@ import { logPath } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
-import { fieldDisplay, label, memo, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
+import { fieldDisplay, label, listingLabels, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
 import type { Registrar } from "../program.js";
 import { loadRecord } from "../service.js";
 
@@ -102,12 +108,10 @@ function eventText(ctx: Ctx, e: HistoryEvent, office: OfficeConfig): string {
 }
 
 /** Summaries as table rows, shared by list and the reports. */
-export function summaryRows(ctx: Ctx, list: RecordSummary[]): Row[] {
-  const office = ctx.office();
-  const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
+export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
+  const names = listingLabels(ctx.office(), ctx.reg.workflows(), ctx.lang);
   const today = ctx.today();
   const soon = ctx.reg.calendar().addWorkingDays(today, 1).date;
-  const once = memo();
   const stateText = {
     overdue: ctx.t("due.overdue"),
     "due-today": ctx.t("due.due-today"),
@@ -116,15 +120,14 @@ export function summaryRows(ctx: Ctx, list: RecordSummary[]): Row[] {
     none: "",
   };
   return list.map((s) => {
-    const wf = wfs.get(s.kind);
     const cls = classificationLabel(ctx, s.classification);
     const state = s.status === "open" ? dueStateBy(s.due, today, soon) : "none";
     return {
       id: s.id,
-      kind: once(`k:${s.kind}`, () => label(wf?.label, ctx.lang, s.kind)),
+      kind: names.kind(s.kind),
       title: cls ? `【${cls}】${s.title}` : s.title,
-      step: once(`s:${s.kind}:${s.step}`, () => stepLabel(wf, s.step, ctx.lang)),
-      holders: once(`h:${s.holders.join(",")}`, () => namesOf(office, s.holders, ctx.lang)),
+      step: names.step(s.kind, s.step),
+      holders: names.holders(s.holders),
       due: s.due ?? "",
       state: stateText[state],
     };
@@ -227,21 +230,28 @@ export function registerRecords(r: Registrar): void {
             throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
           const index = await RecordIndex.load(ctx.reg);
           reportBroken(ctx, index);
-          const source = opts.status === "open" ? [...index.open.values()] : index.all();
-          let rows = filterSummaries(source, office, {
+          const filter = {
             status: opts.status as "open" | "closed" | "all",
             ...(opts.kind ? { kind: opts.kind } : {}),
             ...(opts.step ? { step: opts.step } : {}),
             ...(opts.holder ? { holder: opts.holder } : {}),
             ...(opts.unit ? { unit: opts.unit } : {}),
-          });
-          const total = rows.length;
-          if (limit !== undefined) rows = rows.slice(0, limit);
+          };
+          const pick = <S extends ListedSummary>(source: S[]) => {
+            const all = filterSummaries(source, office, filter);
+            return { rows: limit === undefined ? all : all.slice(0, limit), total: all.length };
+          };
           const cols = ["id", "kind", "title", "step", "holders", "due", "state"].map((k) => ({
             key: k,
             header: ctx.t(`col.${k}` as never),
           }));
-          // JSON prints the summaries themselves: the display rows are built only for the other formats.
+          const open = opts.status === "open";
+          // JSON prints whole summaries; the tables need only their listed part, which the index
+          // reads without the rest.
+          const { rows, total } =
+            ctx.format === "json"
+              ? pick(open ? [...index.open.values()] : index.all())
+              : pick(open ? index.openListed() : index.all());
           const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
           ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
           if (!ctx.json && ctx.format === "table")

@@ -10,7 +10,7 @@ import { fastLoad } from "../../store/lazy.js";
 import { parseRecordRel } from "../../store/registry.js";
 import { type Row, render, toTable } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
-import { fieldDisplay, label, memo, nameOf, namesOf, stepLabel } from "../present.js";
+import { fieldDisplay, label, listingLabels, nameOf, namesOf, stepLabel } from "../present.js";
 import type { Registrar } from "../program.js";
 import { classificationLabel, reportBroken } from "./records.js";
 
@@ -59,7 +59,7 @@ export function registerReports(r: Registrar): void {
           reportBroken(ctx, index);
           // Only records due by the horizon (or by today) can be listed: the index reads no others.
           const horizon = dueHorizon(ctx.reg.calendar(), asOf, within) ?? asOf;
-          const rows = overdueReport(index.openDueBy(horizon), office, ctx.reg.calendar(), {
+          const rows = overdueReport(index.openListed(horizon), office, ctx.reg.calendar(), {
             asOf,
             within,
             ...(opts.kind ? { kind: opts.kind } : {}),
@@ -67,16 +67,15 @@ export function registerReports(r: Registrar): void {
             ...(opts.holder ? { holder: opts.holder } : {}),
           });
           const overdueCount = rows.filter((x) => x.days_overdue > 0).length;
-          const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
-          const once = memo();
+          const names = listingLabels(office, ctx.reg.workflows(), ctx.lang);
           const toRow = (x: (typeof rows)[number]): Row => {
             const cls = classificationLabel(ctx, x.classification);
             return {
               id: x.id,
-              kind: once(`k:${x.kind}`, () => label(wfs.get(x.kind)?.label, ctx.lang, x.kind)),
+              kind: names.kind(x.kind),
               title: cls ? `【${cls}】${x.title}` : x.title,
-              step: once(`s:${x.kind}:${x.step}`, () => stepLabel(wfs.get(x.kind), x.step, ctx.lang)),
-              holders: once(`h:${x.holders.join(",")}`, () => namesOf(office, x.holders, ctx.lang)),
+              step: names.step(x.kind, x.step),
+              holders: names.holders(x.holders),
               due: x.due,
               days_overdue: x.days_overdue > 0 ? x.days_overdue : ctx.t("due.due-soon"),
             };

@@ -1,4 +1,4 @@
-import type { OfficeConfig, RecordSummary } from "../model.js";
+import type { ListedSummary, OfficeConfig } from "../model.js";
 
 export interface ListFilter {
   status: "open" | "closed" | "all";
@@ -11,18 +11,18 @@ export interface ListFilter {
 }
 
 /** Does `holder` (person or unit id) hold this record? A person holds what their unit holds. */
-export function heldBy(s: RecordSummary, holder: string, office: OfficeConfig): boolean {
+export function heldBy(s: ListedSummary, holder: string, office: OfficeConfig): boolean {
   if (s.holders.includes(holder)) return true;
   const unit = office.people.find((p) => p.id === holder)?.unit;
   return unit !== undefined && s.holders.includes(unit);
 }
 
 /** Filter summaries and sort them: earliest due first, then by id. */
-export function filterSummaries(
-  list: readonly RecordSummary[],
+export function filterSummaries<S extends ListedSummary>(
+  list: readonly S[],
   office: OfficeConfig,
   f: ListFilter,
-): RecordSummary[] {
+): S[] {
   const out = list.filter(
     (s) =>
       (f.status === "all" || s.status === f.status) &&

@@ -1,7 +1,7 @@
 import type { Calendar } from "../calendar.js";
 import type { IsoDate } from "../dates.js";
 import { daysOverdue } from "../deadline.js";
-import type { OfficeConfig, RecordSummary } from "../model.js";
+import type { ListedSummary, OfficeConfig } from "../model.js";
 import { heldBy } from "./list.js";
 
 export interface OverdueRow {
@@ -39,7 +39,7 @@ export function dueHorizon(calendar: Calendar, asOf: IsoDate, within: number | u
  * `within`, those due in the next N working days), most overdue first. Grows with open records only.
  */
 export function overdueReport(
-  open: readonly RecordSummary[],
+  open: readonly ListedSummary[],
   office: OfficeConfig,
   calendar: Calendar,
   q: OverdueQuery,
