@@ -66,7 +66,7 @@ await cjs("src/cli/main.ts", "dist/main.cjs", { ...OURS, plugins: [lazyChildProc
 // string: ~5 ms of every start. Patterns write Chinese characters as \u escapes.
 for (const file of ["dist/main.cjs", "dist/command-name.cjs", "dist/index-worker.cjs"]) {
   const text = readFileSync(file, "latin1");
-  const at = text.search(/[^\x00-\x7f]/);
+  const at = text.search(/[\x80-\xff]/);
   if (at >= 0) {
     const line = text.slice(0, at).split("\n").length;
     console.error(

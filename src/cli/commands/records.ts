@@ -1,12 +1,6 @@
 import { Option } from "commander";
 import { dueState, dueStateBy } from "../../core/deadline.js";
-import type {
-  HistoryEvent,
-  ListedSummary,
-  OfficeConfig,
-  RecordDoc,
-  RecordSummary,
-} from "../../core/model.js";
+import type { HistoryEvent, ListedSummary, OfficeConfig, RecordDoc } from "../../core/model.js";
 import { usageError } from "../../core/problems.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
