@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { HistoryEvent, RecordSummary } from "../core/model.js";
 import { writeFileAtomic } from "./atomic.js";
+import { inBackground } from "./background.js";
 import {
   commitFiles,
   commitPaths,
@@ -165,7 +166,7 @@ export async function transact<T>(
  */
 function maybeMaintain(reg: Registry, commit: string): void {
   if (!commit.startsWith("0")) return;
-  void git(reg.dir, ["gc", "--auto", "--quiet"]).catch(() => undefined);
+  inBackground(git(reg.dir, ["gc", "--auto", "--quiet"]));
 }
 
 /** Has a crash left files of the registry written but not committed? (check reports it.) */
