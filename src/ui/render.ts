@@ -66,7 +66,14 @@ export function displayWidth(s: string): number {
 /** Above this many rows cli-table3 (~0.3 ms a row) gives way to a plain aligned layout. */
 const BOXED_TABLE_MAX_ROWS = 300;
 
-function plainTable(columns: Column[], rows: Row[]): string {
+/**
+ * The plain aligned layout: the header and its rule, and one line per row, every column as wide as
+ * its widest cell.
+ */
+export function plainLayout(
+  columns: Column[],
+  rows: Row[],
+): { header: string; rule: string; lines: string[] } {
   // Flat arrays and one pass per row: with 5,000 rows × 7 columns the layout is the cost of a
   // listing, and arrays of arrays plus map/join per row doubled it.
   const n = columns.length;
@@ -91,9 +98,30 @@ function plainTable(columns: Column[], rows: Row[]): string {
       if (i < n - 1) line += pad.slice(0, (colWidth[i] ?? 0) - (widths[k + i] ?? 0) + 2);
     }
     lines.push(line.endsWith(" ") ? line.trimEnd() : line);
-    if (k === 0) lines.push(colWidth.map((w) => "-".repeat(w)).join("  "));
   }
-  return `${lines.join("\n")}\n`;
+  const header = lines.shift() ?? "";
+  return { header, rule: colWidth.map((w) => "-".repeat(w)).join("  "), lines };
+}
+
+function plainTable(columns: Column[], rows: Row[]): string {
+  const { header, rule, lines } = plainLayout(columns, rows);
+  return `${header}\n${rule}\n${lines.length ? `${lines.join("\n")}\n` : ""}`;
+}
+
+/**
+ * Groups of rows under their headings, laid out plainly as one table: the columns line up from group
+ * to group, and a row object shared by several groups is laid out once and printed under each.
+ */
+export function groupedPlainTable(columns: Column[], groups: { heading: string; rows: Row[] }[]): string {
+  const unique = [...new Set(groups.flatMap((g) => g.rows))];
+  const { header, rule, lines } = plainLayout(columns, unique);
+  const lineOf = new Map(unique.map((r, i) => [r, lines[i] as string]));
+  const out: string[] = [];
+  for (const g of groups) {
+    out.push(g.heading, header, rule);
+    for (const r of g.rows) out.push(lineOf.get(r) as string);
+  }
+  return `${out.join("\n")}\n`;
 }
 
 /** A table for people: box-drawn by cli-table3 (which measures wide characters), plain when long. */

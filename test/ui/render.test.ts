@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type Column,
   displayWidth,
+  groupedPlainTable,
   type Row,
   render,
   toCsv,
@@ -229,6 +230,32 @@ describe("toTable (plain, more than 300 rows)", () => {
 
   it("300 rows is still boxed", () => {
     expect(toTable(COLS, many.slice(0, 300), false)).toContain("│");
+  });
+
+  it("groups: one layout for all, a shared row printed under each of its groups", () => {
+    const [a, b, c] = [ROWS[0], ROWS[2], ROWS[4]] as [Row, Row, Row];
+    const groups = [
+      { heading: "\n城管科 (2)", rows: [a, b] },
+      { heading: "\n李建国 (2)", rows: [b, c] },
+    ];
+    const lines = groupedPlainTable(COLS, groups).split("\n");
+    expect(lines.at(-1)).toBe("");
+    const alone = toTable(COLS, [a, b, c], false, true).split("\n");
+    // The same header, rule and lines as the three rows laid out together.
+    expect(lines.slice(0, -1)).toEqual([
+      "",
+      "城管科 (2)",
+      alone[0],
+      alone[1],
+      alone[2],
+      alone[3],
+      "",
+      "李建国 (2)",
+      alone[0],
+      alone[1],
+      alone[3],
+      alone[4],
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import { type StatsBy, statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { fastLoad } from "../../store/lazy.js";
 import { parseRecordRel } from "../../store/registry.js";
-import { type Row, render, toTable } from "../../ui/render.js";
+import { groupedPlainTable, type Row, render, toTable } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import { fieldDisplay, label, listingLabels, nameOf, namesOf, stepLabel } from "../present.js";
 import type { Registrar } from "../program.js";
@@ -89,11 +89,7 @@ export function registerReports(r: Registrar): void {
               ctx.t("overdue.heading", { date: asOf, n: overdueCount, soon: rows.length - overdueCount }),
             );
             const groups = groupByHolder(rows);
-            // A long list is laid out plainly as a whole (cli-table3 costs ~0.3 ms a row), and each
-            // record's row is built once even when several holders share it.
-            let shown = 0;
-            for (const g of groups.values()) shown += g.length;
-            const plain = shown > 300;
+            // Each record's row is built once, even when several holders share it.
             const built = new Map<string, Row>();
             const rowOf = (x: (typeof rows)[number]) => {
               let row = built.get(x.id);
@@ -103,11 +99,19 @@ export function registerReports(r: Registrar): void {
               }
               return row;
             };
+            const tables = [...groups].map(([holder, group]) => ({
+              heading: `\n${holder ? nameOf(office, holder) : ctx.t("show.nobody-yet")} (${group.length})`,
+              rows: group.map(rowOf),
+            }));
             const groupCols = cols.filter((c) => c.key !== "holders");
-            for (const [holder, group] of groups) {
-              ctx.out(`\n${holder ? nameOf(office, holder) : ctx.t("show.nobody-yet")} (${group.length})`);
-              ctx.out(toTable(groupCols, group.map(rowOf), ctx.color, plain));
-            }
+            // A long list is laid out plainly (cli-table3 costs ~0.3 ms a row) and as a whole.
+            if (tables.reduce((n, g) => n + g.rows.length, 0) > 300)
+              ctx.out(groupedPlainTable(groupCols, tables));
+            else
+              for (const g of tables) {
+                ctx.out(g.heading);
+                ctx.out(toTable(groupCols, g.rows, ctx.color));
+              }
           } else {
             ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data: rows }));
           }
