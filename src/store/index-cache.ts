@@ -98,27 +98,19 @@ export function packSummary(s: RecordSummary): [unknown[], unknown[]] {
   return [cut(LISTED_KEYS.map((k) => s[k] ?? null)), cut(REST_KEYS.map((k) => s[k] ?? null))];
 }
 
+const NO_REST: unknown[] = [];
+
 /** The listed part of a summary from its row of the open file's second line. */
 export function unpackListed(row: unknown[]): ListedSummary {
-  // One object literal (one hidden class for all 5,000) costs a quarter of adding keys one by one.
-  // Absent optional keys are undefined: JSON output leaves them out all the same.
-  const r = row as [string, string, string, RecordSummary["status"], string | null, string[], ...unknown[]];
-  return {
-    id: r[0],
-    kind: r[1],
-    title: r[2],
-    status: r[3],
-    step: r[4] ?? null,
-    holders: r[5],
-    due: (r[6] ?? null) as IsoDate | null,
-    unit: (r[7] ?? undefined) as string | undefined,
-    classification: (r[8] ?? undefined) as string | undefined,
-    urgency: (r[9] ?? undefined) as string | undefined,
-  } as ListedSummary;
+  return unpackSummary(row, NO_REST);
 }
 
-/** A whole summary from its two rows. */
+/**
+ * A whole summary from its two rows; with NO_REST, its listed part (the other keys undefined, so
+ * that every summary has one hidden class and JSON output leaves them out all the same).
+ */
 export function unpackSummary(listed: unknown[], rest: unknown[]): RecordSummary {
+  // One object literal (one hidden class for all 5,000) costs a quarter of adding keys one by one.
   const r = listed as [
     string,
     string,

@@ -81,7 +81,7 @@ describe("the index journal", () => {
     const listed = (await RecordIndex.load(new Registry(r.dir))).openListed();
     const full = [...(await RecordIndex.load(new Registry(r.dir))).open.values()];
     // Read from the open file's second line alone: no key of the rest.
-    expect(listed.find((s) => s.id === first)).not.toHaveProperty("created");
+    expect((listed.find((s) => s.id === first) as { created?: string }).created).toBeUndefined();
     const part = (s: ListedSummary) => {
       const { id, kind, title, status, step, holders, due, unit, classification, urgency } = s;
       return JSON.parse(
