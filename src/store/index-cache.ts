@@ -55,6 +55,11 @@ interface OpenFileHead {
    * line just after its last row. The overdue list parses only the rows up to its horizon.
    */
   dues: [IsoDate, number][];
+  /**
+   * The byte lengths of the second and third lines: a file cut or edited by hand (whose lines would
+   * otherwise fail only when a command parses them) is rebuilt instead.
+   */
+  bytes: [number, number];
 }
 
 interface Rows {
@@ -474,11 +479,16 @@ export class RecordIndex {
       offset += (i ? 1 : 0) + Buffer.byteLength(listed[i] as string);
       if (x.due !== null && x.due !== sorted[i + 1]?.due) dues.push([x.due, offset]);
     });
-    const first: OpenFileHead = { version: VERSION, head, maxima: this.maxima, broken: this.broken, dues };
-    writeFileAtomic(
-      this.reg.path(OPEN_FILE),
-      `${JSON.stringify(first)}\n[${listed.join(",")}]\n[${rest.join(",")}]\n`,
-    );
+    const lines = [`[${listed.join(",")}]`, `[${rest.join(",")}]`] as const;
+    const first: OpenFileHead = {
+      version: VERSION,
+      head,
+      maxima: this.maxima,
+      broken: this.broken,
+      dues,
+      bytes: [Buffer.byteLength(lines[0]), Buffer.byteLength(lines[1])],
+    };
+    writeFileAtomic(this.reg.path(OPEN_FILE), `${JSON.stringify(first)}\n${lines[0]}\n${lines[1]}\n`);
     // The open file holds everything the journal said; its lines no longer follow on from its head.
     writeFileAtomic(this.reg.path(JOURNAL_FILE), "");
     this.journalBytes = 0;
@@ -495,11 +505,14 @@ function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undef
   try {
     const buf = readFileSync(reg.path(OPEN_FILE));
     const eol = buf.indexOf(0x0a);
-    const eol2 = eol < 0 ? -1 : buf.indexOf(0x0a, eol + 1);
-    // Written whole by rename; a file that does not end like one was edited or cut: rebuild.
-    if (eol2 < 0 || buf.at(-1) !== 0x0a || buf.at(-2) !== 0x5d || buf[eol2 - 1] !== 0x5d) return undefined;
+    if (eol < 0) return undefined;
     const head = JSON.parse(buf.toString("utf8", 0, eol)) as OpenFileHead;
     if (head.version !== VERSION || !existsSync(reg.path(CLOSED_FILE))) return undefined;
+    // Written whole by rename; a file whose lines are not as long as its head says was cut or
+    // edited: rebuild.
+    const [len2, len3] = Array.isArray(head.bytes) ? head.bytes : [-1, -1];
+    const eol2 = eol + 1 + len2;
+    if (buf.length !== eol2 + 1 + len3 + 1 || buf[eol2] !== 0x0a || buf.at(-1) !== 0x0a) return undefined;
     const listedRows = (limit?: IsoDate) => {
       if (limit === undefined) return JSON.parse(buf.toString("utf8", eol + 1, eol2)) as unknown[][];
       // The rows due by `limit` come first: decode and parse only up to the end of the last of them.

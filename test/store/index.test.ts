@@ -78,6 +78,24 @@ describe("the record index", () => {
     expect(byId(listJson(base))).toEqual(byId(before));
   });
 
+  it.each<[string, (text: string) => string]>([
+    ["cut after its second line", (t) => t.split("\n").slice(0, 2).join("\n") + "\n"],
+    ["cut inside its third line", (t) => `${t.slice(0, t.length - 20)}\n`],
+    ["a title edited to a longer one", (t) => t.replace("关于", "关于进一步")],
+  ])("is rebuilt from an open file %s", (_name, damage) => {
+    const before = listJson(base);
+    const file = join(base.dir, ".office-doc", "index-open.json");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, damage(text));
+    expect(readFileSync(file, "utf8")).not.toBe(text);
+    // The whole summaries (the third line), not only the listed part, and the overdue list's prefix.
+    expect(byId(listJson(base))).toEqual(byId(before));
+    expect(readFileSync(file, "utf8")).toBe(text);
+    writeFileSync(file, damage(text));
+    const r = base.run(["overdue", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it("follows a commit made with plain git (title edited by hand)", () => {
     // Make sure an index exists and is tied to the current HEAD first.
     listJson(base);
