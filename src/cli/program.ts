@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { OfficeError } from "../core/problems.js";
 import { backgroundSettled } from "../store/background.js";
+import { promptsLoaded } from "../store/lazy.js";
 import { detectLang, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { commandName } from "./command-name.js";
@@ -166,5 +167,7 @@ export async function main(argv: string[]): Promise<void> {
   // ended. Left to itself, node would first run the tasks V8 queued meanwhile, such as a scavenge
   // of a heap about to be freed: 5-15 ms after a long listing.
   await backgroundSettled();
+  // The prompts write through process.stdout, whose writes to a full pipe wait in a queue.
+  if (promptsLoaded()) await new Promise((done) => process.stdout.write("", () => done(undefined)));
   process.exit();
 }

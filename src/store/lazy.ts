@@ -61,6 +61,9 @@ export function prompts(): typeof Prompts {
   return promptsLib;
 }
 
+/** Have the prompts been loaded? (They write through process.stdout, which may still hold output.) */
+export const promptsLoaded = (): boolean => promptsLib !== undefined;
+
 export function jsYaml(): typeof JsYaml {
   jsYamlLib ??= load<typeof JsYaml>("js-yaml.cjs", "js-yaml");
   return jsYamlLib;
