@@ -39,6 +39,7 @@ function digitsAt(s: string, from: number, to: number): number {
 export function toEpochDay(d: IsoDate): number {
   // Read by char codes rather than DATE_RE: listings turn thousands of dates into days, and the
   // match arrays of a regular expression cost several times more.
+  if (typeof d !== "string") throw new Error(`not a date: ${String(d)}`);
   const y = digitsAt(d, 0, 4);
   const m = digitsAt(d, 5, 7);
   const day = digitsAt(d, 8, 10);

@@ -65,6 +65,10 @@ describe("toEpochDay", () => {
       expect(() => toEpochDay(d)).toThrow(/not a date/);
     },
   );
+
+  it.each([undefined, null, 20260305])("refuses the non-string %j with the same message", (d) => {
+    expect(() => toEpochDay(d as never)).toThrow(/not a date/);
+  });
 });
 
 describe("dayOfWeek", () => {
