@@ -79,7 +79,7 @@ describe("the record index", () => {
   });
 
   it.each<[string, (text: string) => string]>([
-    ["cut after its second line", (t) => t.split("\n").slice(0, 2).join("\n") + "\n"],
+    ["cut after its second line", (t) => `${t.split("\n").slice(0, 2).join("\n")}\n`],
     ["cut inside its third line", (t) => `${t.slice(0, t.length - 20)}\n`],
     ["a title edited to a longer one", (t) => t.replace("关于", "关于进一步")],
   ])("is rebuilt from an open file %s", (_name, damage) => {
