@@ -44,7 +44,9 @@ export function runOnce(cmd, args, { env, cwd } = {}) {
 export function stats(samples) {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-  return { n: s.length, median: at(0.5), p90: at(0.9), min: s[0], max: s[s.length - 1] };
+  // The median of an even number of samples is the mean of the middle two.
+  const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { n: s.length, median: mid, p90: at(0.9), min: s[0], max: s[s.length - 1] };
 }
 
 /**
@@ -58,14 +60,15 @@ export function timeRuns(cmd, argsFor, { runs, env, cwd, okStatus = [0], after }
 /**
  * Time several commands in rounds: round i runs each job once, in turn, so that every job is
  * measured over the same stretch of time. On a shared VM the speed drifts by a third within minutes,
- * and commands timed one after another would be compared across different speeds. Round 0 is a
- * warm-up and is discarded. A job is { name, cmd, args(i), env, cwd, okStatus, after(i, result) };
+ * and commands timed one after another would be compared across different speeds. Each round starts
+ * one job later than the one before. Round 0 is a warm-up and is discarded. A job is { name, cmd, args(i), env, cwd, okStatus, after(i, result) };
  * returns a Map from name to stats.
  */
 export function timeRounds(jobs, runs) {
   const samples = new Map(jobs.map((j) => [j.name, []]));
   for (let i = 0; i < runs; i++)
-    for (const j of jobs) {
+    // Each round starts with the next job, so that no job always follows the same one.
+    for (const j of [...jobs.slice(i % jobs.length), ...jobs.slice(0, i % jobs.length)]) {
       const args = j.args(i);
       const r = runOnce(j.cmd, args, { env: j.env, cwd: j.cwd });
       if (!(j.okStatus ?? [0]).includes(r.status))
