@@ -124,9 +124,23 @@ export function groupedPlainTable(columns: Column[], groups: { heading: string; 
   return `${out.join("\n")}\n`;
 }
 
+/**
+ * Groups of rows under their headings: each group box-drawn, or, when they hold more rows than a
+ * boxed table does, all laid out plainly as one table.
+ */
+export function groupedTable(
+  columns: Column[],
+  groups: { heading: string; rows: Row[] }[],
+  color: boolean,
+): string {
+  if (groups.reduce((n, g) => n + g.rows.length, 0) > BOXED_TABLE_MAX_ROWS)
+    return groupedPlainTable(columns, groups);
+  return groups.map((g) => `${g.heading}\n${toTable(columns, g.rows, color)}`).join("");
+}
+
 /** A table for people: box-drawn by cli-table3 (which measures wide characters), plain when long. */
-export function toTable(columns: Column[], rows: Row[], color: boolean, plain = false): string {
-  if (plain || rows.length > BOXED_TABLE_MAX_ROWS) return plainTable(columns, rows);
+export function toTable(columns: Column[], rows: Row[], color: boolean): string {
+  if (rows.length > BOXED_TABLE_MAX_ROWS) return plainTable(columns, rows);
   const Table = cliTable();
   const table = new Table({
     head: columns.map((c) => c.header),

@@ -3,6 +3,8 @@ import {
   type Column,
   displayWidth,
   groupedPlainTable,
+  groupedTable,
+  plainLayout,
   type Row,
   render,
   toCsv,
@@ -240,22 +242,38 @@ describe("toTable (plain, more than 300 rows)", () => {
     ];
     const lines = groupedPlainTable(COLS, groups).split("\n");
     expect(lines.at(-1)).toBe("");
-    const alone = toTable(COLS, [a, b, c], false, true).split("\n");
+    const alone = plainLayout(COLS, [a, b, c]);
     // The same header, rule and lines as the three rows laid out together.
     expect(lines.slice(0, -1)).toEqual([
       "",
       "城管科 (2)",
-      alone[0],
-      alone[1],
-      alone[2],
-      alone[3],
+      alone.header,
+      alone.rule,
+      alone.lines[0],
+      alone.lines[1],
       "",
       "李建国 (2)",
-      alone[0],
-      alone[1],
-      alone[3],
-      alone[4],
+      alone.header,
+      alone.rule,
+      alone.lines[1],
+      alone.lines[2],
     ]);
+  });
+
+  it("groups are box-drawn each up to 300 rows in all, then laid out as one plain table", () => {
+    const small = [
+      { heading: "\n城管科 (2)", rows: many.slice(0, 2) },
+      { heading: "\n李建国 (1)", rows: many.slice(1, 2) },
+    ];
+    expect(groupedTable(COLS, small, false)).toBe(
+      `\n城管科 (2)\n${toTable(COLS, many.slice(0, 2), false)}\n李建国 (1)\n${toTable(COLS, many.slice(1, 2), false)}`,
+    );
+    const large = [
+      { heading: "\n城管科 (200)", rows: many.slice(0, 200) },
+      { heading: "\n李建国 (101)", rows: many.slice(100, 201) },
+    ];
+    expect(groupedTable(COLS, large, false)).toBe(groupedPlainTable(COLS, large));
+    expect(groupedTable(COLS, large, false)).not.toContain("│");
   });
 });
 

@@ -8,7 +8,7 @@ import { type StatsBy, statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { fastLoad } from "../../store/lazy.js";
 import { parseRecordRel } from "../../store/registry.js";
-import { groupedPlainTable, type Row, render, toTable } from "../../ui/render.js";
+import { groupedTable, type Row, render } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import { fieldDisplay, label, listingLabels, nameOf, namesOf, stepLabel } from "../present.js";
 import type { Registrar } from "../program.js";
@@ -103,15 +103,13 @@ export function registerReports(r: Registrar): void {
               heading: `\n${holder ? nameOf(office, holder) : ctx.t("show.nobody-yet")} (${group.length})`,
               rows: group.map(rowOf),
             }));
-            const groupCols = cols.filter((c) => c.key !== "holders");
-            // A long list is laid out plainly (cli-table3 costs ~0.3 ms a row) and as a whole.
-            if (tables.reduce((n, g) => n + g.rows.length, 0) > 300)
-              ctx.out(groupedPlainTable(groupCols, tables));
-            else
-              for (const g of tables) {
-                ctx.out(g.heading);
-                ctx.out(toTable(groupCols, g.rows, ctx.color));
-              }
+            ctx.out(
+              groupedTable(
+                cols.filter((c) => c.key !== "holders"),
+                tables,
+                ctx.color,
+              ),
+            );
           } else {
             ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data: rows }));
           }
