@@ -276,11 +276,8 @@ export class RecordIndex {
     const keep = (s: ListedSummary) => limit === undefined || (s.due !== null && s.due <= limit);
     if (this.openMap || !this.openRows) return [...this.open.values()].filter(keep);
     const m = this.openRows.listed(limit);
-    for (const s of this.pending) {
-      if (!("deleted" in s) && s.status === "open" && keep(s)) m.set(s.id, s);
-      else m.delete(s.id);
-    }
-    return [...m.values()];
+    for (const s of this.pending) putOpen(m, s);
+    return [...m.values()].filter(keep);
   }
 
   /** Apply a summary to the open map, or keep it for when that map is read. */
@@ -495,7 +492,7 @@ export class RecordIndex {
   }
 }
 
-function putOpen(m: Map<string, RecordSummary>, s: RecordSummary | { id: string; deleted: true }): void {
+function putOpen<S extends ListedSummary>(m: Map<string, S>, s: S | { id: string; deleted: true }): void {
   if ("deleted" in s || s.status !== "open") m.delete(s.id);
   else m.set(s.id, s);
 }
