@@ -243,7 +243,6 @@ async function benchSize(n) {
       { ...env, OFFICE_DOC_USER: "wang-shoujie" },
     ],
   ];
-  let writesFloor;
   try {
     const writeStats = timeRounds(
       [
@@ -252,7 +251,7 @@ async function benchSize(n) {
       ],
       RUNS,
     );
-    writesFloor = writeStats.get(FLOOR);
+    const writesFloor = writeStats.get(FLOOR);
     for (const [name] of writes) {
       const s = writeStats.get(name);
       // "− floor" of a write subtracts the floor timed in the writes' own rounds.
