@@ -35,6 +35,11 @@ export interface FieldDef {
   ref?: "unit" | "person";
   /** Classified records keep registration data only: this field must stay empty for them. */
   not_if_classified?: boolean;
+  /**
+   * `doc-number`: an official document number, `<机关代字>〔YYYY〕N号` (GB/T 9704); another form is
+   * a warning (an error for the field a step numbers, which office-doc writes itself).
+   */
+  format?: "doc-number";
 }
 
 /** When a condition on a record field holds. */
@@ -136,7 +141,8 @@ const ID_RE = /^[a-z][a-z0-9-]*$/;
 
 /**
  * Validate a parsed workflow file fully: unknown roles, unknown steps and bad limits are problems with
- * the key path where they are. `knownRoles` are the office's role ids. Never throws.
+ * the key path where they are; a step without a limit in a workflow without an overall deadline is a
+ * warning (the workflow still loads). `knownRoles` are the office's role ids. Never throws.
  */
 export function validateWorkflow(
   raw: unknown,
@@ -185,6 +191,8 @@ export function validateWorkflow(
         p(["fields", i, "type"], "workflow.bad-field-type", { type: String(f.type) });
       if (type === "enum" && (!Array.isArray(f.values) || f.values.length === 0))
         p(["fields", i, "values"], "workflow.enum-without-values", { field: f.id });
+      if (f.format !== undefined && f.format !== "doc-number")
+        p(["fields", i, "format"], "workflow.bad-field-type", { type: `format: ${String(f.format)}` });
       fields.push({ ...(f as unknown as FieldDef), label: label(["fields", i, "label"], f.label) });
     });
 
@@ -341,13 +349,25 @@ export function validateWorkflow(
     p(["reopen_to"], "workflow.unknown-step", { step: String(raw.reopen_to) });
   if (typeof raw.create_action !== "string" || !ID_RE.test(raw.create_action))
     p(["create_action"], "workflow.bad-create-action");
+  // Nothing waits unseen: a step with no limit of its own, in a workflow with no overall deadline,
+  // would have no due date, and the overdue list would never show a record waiting there.
+  if (raw.deadline === undefined && Array.isArray(raw.steps))
+    raw.steps.forEach((s, i) => {
+      if (isMap(s) && typeof s.id === "string" && s.limit === undefined)
+        problems.push({
+          path: ["steps", i],
+          code: "workflow.step-without-limit",
+          params: { step: s.id },
+          warning: true,
+        });
+    });
   const value: WorkflowDef = {
     ...(raw as unknown as WorkflowDef),
     label: label(["label"], raw.label),
     fields,
     steps,
   };
-  return problems.length ? { problems } : { value, problems };
+  return problems.some((x) => !x.warning) ? { problems } : { value, problems };
 }
 
 export function findStep(wf: WorkflowDef, id: string | null): StepDef | undefined {
