@@ -53,8 +53,11 @@ async function writeRecord(
   });
 }
 
-function warnUncovered(ctx: Ctx, years: number[]): void {
-  if (years.length) ctx.warn("deadline.uncovered-years", { years: years.join(", ") });
+/** What a write tells besides its result: deadlines on the provisional calendar, an extension moved. */
+function warnUncovered(ctx: Ctx, res: ActionResult): void {
+  if (res.uncoveredYears.length)
+    ctx.warn("deadline.uncovered-years", { years: res.uncoveredYears.join(", ") });
+  for (const n of res.notices ?? []) ctx.warn(n.code, n.params);
 }
 
 /**
@@ -69,7 +72,10 @@ export async function createAction(
   atMs: number,
 ): Promise<ActionResult> {
   const ac = await actionContext(ctx, wf);
-  const fieldProblems = validateFields(fields, wf, ac.office).filter((p) => !p.warning);
+  const checked = validateFields(fields, wf, ac.office);
+  // A document number typed with the wrong brackets is kept as typed, and named at once.
+  for (const p of checked) if (p.warning && p.code !== "field.unknown") ctx.warn(p.code, p.params);
+  const fieldProblems = checked.filter((p) => !p.warning);
   if (fieldProblems.length) {
     const p = fieldProblems[0];
     throw new OfficeError("usage", p?.code ?? "field.required", p?.params ?? {});
@@ -84,7 +90,7 @@ export async function createAction(
     await writeRecord(tx, ac, r, recordRel(wf.kind, id));
     return r;
   });
-  warnUncovered(ctx, res.uncoveredYears);
+  warnUncovered(ctx, res);
   return res;
 }
 
@@ -115,6 +121,6 @@ export async function recordAction(
     await writeRecord(tx, ac, r, rel);
     return r;
   });
-  warnUncovered(ctx, res.uncoveredYears);
+  warnUncovered(ctx, res);
   return res;
 }

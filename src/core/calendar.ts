@@ -165,7 +165,7 @@ export class Calendar {
   private readonly provisionalLoaded = new Set<number>();
   /** The year `dayKind` saw last: consecutive days are nearly always in one year. */
   private lastYearSeen = Number.NaN;
-  /** Epoch days that differ from Monday–Friday, ascending, with the running sum of their +1/−1. */
+  /** Epoch days that differ from Monday-Friday, ascending, with the running sum of their +1/-1. */
   private adjustments?: { days: number[]; sums: number[] };
 
   /**

@@ -169,15 +169,18 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
     }
     const archive = isMap(rec.archive) ? rec.archive.number : undefined;
     if (typeof archive === "string") archives.set(archive, [...(archives.get(archive) ?? []), id]);
-    if (rec.status === "open")
+    if (rec.status === "open") {
+      const counted = new Set<number>();
       for (const key of ["due", "deadline"])
         if (typeof rec[key] === "string" && isIsoDate(rec[key] as string)) {
           const y = yearOf(rec[key] as string);
-          if (covered.has(y)) continue;
+          if (covered.has(y) || counted.has(y)) continue;
+          counted.add(y);
           const first = provisional.get(y);
           if (first) first.n++;
           else provisional.set(y, { rel, id, key, n: 1 });
         }
+    }
     const events = (raw as { history?: { action?: string }[] } | undefined)?.history;
     const commits = history.get(rel);
     if (Array.isArray(events) && commits) {

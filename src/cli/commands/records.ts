@@ -8,7 +8,18 @@ import { logPath } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
-import { fieldDisplay, label, listingLabels, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
+import {
+  dueCell,
+  fieldDisplay,
+  label,
+  listingLabels,
+  nameOf,
+  namesOf,
+  recordJson,
+  stepLabel,
+  warnProvisionalDues,
+  withCalendarWarning,
+} from "../present.js";
 import type { Registrar } from "../program.js";
 import { loadRecord } from "../service.js";
 
@@ -38,10 +49,10 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
         ? `   ${L("show.holders")}: ${rec.holders.length ? namesOf(office, rec.holders, ctx.lang) : L("show.nobody-yet")}`
         : "") +
       (rec.due
-        ? `   ${L("show.due")}: ${rec.due}${state === "overdue" ? ` (${L("due.overdue")})` : ""}`
+        ? `   ${L("show.due")}: ${dueCell(ctx, rec.due)}${state === "overdue" ? ` (${L("due.overdue")})` : ""}`
         : ""),
   );
-  if (rec.deadline) lines.push(`${L("show.deadline")}: ${rec.deadline}`);
+  if (rec.deadline) lines.push(`${L("show.deadline")}: ${dueCell(ctx, rec.deadline)}`);
   lines.push(
     `${L("show.created")}: ${time(rec.created)}   ${L("show.registered-by")}: ${nameOf(office, rec.history[0]?.recorded_by ?? "")}`,
   );
@@ -122,7 +133,7 @@ export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
       title: cls ? `【${cls}】${s.title}` : s.title,
       step: names.step(s.kind, s.step),
       holders: names.holders(s.holders),
-      due: s.due ?? "",
+      due: dueCell(ctx, s.due),
       state: stateText[state],
     };
   });
@@ -140,6 +151,7 @@ export function registerRecords(r: Registrar): void {
         const { record, wf } = loadRecord(ctx, idText);
         if (ctx.json) ctx.out(JSON.stringify(recordJson(record, wf, ctx), null, 2));
         else ctx.out(handlingSlip(ctx, record, wf));
+        if (record.status === "open") warnProvisionalDues(ctx, [record.due, record.deadline]);
         return 0;
       }),
     );
@@ -247,9 +259,15 @@ export function registerRecords(r: Registrar): void {
               ? pick(open ? [...index.open.values()] : index.all())
               : pick(open ? index.openListed() : index.all());
           const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
-          ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
+          // JSON rows due in a year without the notice say so (calendar_warning), like show --json.
+          const data = ctx.format !== "json" ? rows : rows.map((x) => withCalendarWarning(ctx, x));
+          ctx.out(render(ctx.format, cols, display, { color: ctx.color, data }));
           if (!ctx.json && ctx.format === "table")
             ctx.say(ctx.t("list.count", { shown: rows.length, total }));
+          warnProvisionalDues(
+            ctx,
+            rows.map((x) => (x.status === "open" ? x.due : null)),
+          );
           return 0;
         },
       ),

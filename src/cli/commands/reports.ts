@@ -10,7 +10,17 @@ import { fastLoad } from "../../store/lazy.js";
 import { parseRecordRel } from "../../store/registry.js";
 import { groupedTable, type Row, render } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
-import { fieldDisplay, label, listingLabels, nameOf, namesOf, stepLabel } from "../present.js";
+import {
+  dueCell,
+  fieldDisplay,
+  label,
+  listingLabels,
+  nameOf,
+  namesOf,
+  stepLabel,
+  warnProvisionalDues,
+  withCalendarWarning,
+} from "../present.js";
 import type { Registrar } from "../program.js";
 import { classificationLabel, reportBroken } from "./records.js";
 
@@ -26,6 +36,7 @@ export function registerReports(r: Registrar): void {
     .option("--unit <unit>", d("help.opt-unit-filter"))
     .option("--holder <person>", d("help.opt-holder"))
     .option("--check", d("help.opt-check"))
+    .option("--even-on-rest-days", d("help.opt-even-on-rest-days"))
     .action(
       run(
         async (
@@ -37,6 +48,7 @@ export function registerReports(r: Registrar): void {
             unit?: string;
             holder?: string;
             check?: boolean;
+            evenOnRestDays?: boolean;
           },
         ) => {
           if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
@@ -55,6 +67,8 @@ export function registerReports(r: Registrar): void {
           )
             throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
           const asOf = opts.asOf ?? ctx.today();
+          // cron runs `overdue --check` daily: on a rest day nobody is at work to act on the list.
+          if (opts.check && !opts.evenOnRestDays && !ctx.reg.calendar().isWorkingDay(asOf)) return EXIT.ok;
           const index = await RecordIndex.load(ctx.reg);
           reportBroken(ctx, index);
           // Only records due by the horizon (or by today) can be listed: the index reads no others.
@@ -76,11 +90,21 @@ export function registerReports(r: Registrar): void {
               title: cls ? `【${cls}】${x.title}` : x.title,
               step: names.step(x.kind, x.step),
               holders: names.holders(x.holders),
-              due: x.due,
+              due: dueCell(ctx, x.due),
               days_overdue: x.days_overdue > 0 ? x.days_overdue : ctx.t("due.due-soon"),
+              working_days_overdue: x.days_overdue > 0 ? x.working_days_overdue : "",
             };
           };
-          const cols = ["id", "kind", "title", "step", "holders", "due", "days_overdue"].map((k) => ({
+          const cols = [
+            "id",
+            "kind",
+            "title",
+            "step",
+            "holders",
+            "due",
+            "days_overdue",
+            "working_days_overdue",
+          ].map((k) => ({
             key: k,
             header: ctx.t(`col.${k}` as never),
           }));
@@ -111,8 +135,13 @@ export function registerReports(r: Registrar): void {
               ),
             );
           } else {
-            ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data: rows }));
+            const data = ctx.format === "json" ? rows.map((x) => withCalendarWarning(ctx, x)) : rows;
+            ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data }));
           }
+          warnProvisionalDues(
+            ctx,
+            rows.map((x) => x.due),
+          );
           return opts.check && overdueCount > 0 ? EXIT.overdue : EXIT.ok;
         },
       ),

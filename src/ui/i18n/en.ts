@@ -99,7 +99,7 @@ export const en = {
   "calendar.rest": "day off",
   "calendar.legend": "H = holiday, W = adjusted working day (调休)",
   "deadline.uncovered-years":
-    "{years} has no State Council notice in the calendar: the deadline is provisional, from the statutory holidays alone (adjusted working weekends cannot be known); add the notice with `office-doc calendar import FILE`",
+    "{years} has no State Council notice in the calendar: deadlines there are provisional, from the statutory holidays alone (adjusted working weekends cannot be known); add the notice with `office-doc calendar import FILE`",
   // record fields
   "field.required": "'{field}' is required",
   "field.empty": "{option}: a value is required",
@@ -503,7 +503,7 @@ export const en = {
   "help.opt-backup-to": "folder for the backup (a non-system disk)",
   // issue 11: deadlines beyond the calendar, rest days, step limits, checks
   "calendar.provisional-day":
-    "{date}: {year} has no State Council notice in the calendar; by the statutory holidays alone it is {kind} (provisional: adjusted working weekends cannot be known)",
+    "{date}: {year} has no State Council notice in the calendar; by the statutory holidays alone it is a {kind} (provisional: adjusted working weekends cannot be known)",
   "calendar.confirm-create-year":
     "{year} is not in the calendar. Start calendar/{year}.yaml with its statutory holidays, to enter the State Council's notice?",
   "calendar.year-created":
