@@ -182,7 +182,7 @@ export function registerRecords(r: Registrar): void {
               id: record.id,
               step: stepLabel(wf, record.step, ctx.lang),
               holders: namesOf(office, record.holders, ctx.lang) || ctx.t("show.nobody-yet"),
-              due: record.due ?? "—",
+              due: dueCell(ctx, record.due) || "—",
             }),
           );
           for (const s of signed)

@@ -190,7 +190,6 @@ export const en = {
   "check.uncommitted": "uncommitted changes in the registry: {files}",
   "check.no-backup": "no backup was ever made here; run `office-doc backup --to DIR` (limit: {days} days)",
   "check.old-backup": "the last backup is {age} days old (limit: {days} days)",
-  "check.number-gap": "document number {series}{n}号 is missing: numbers must run without gaps",
   "check.number-duplicate": "document number {number} is given to more than one record: {ids}",
   "check.lock-present": "a lock file is present: a command is running, or one crashed",
   // show, list, where, log

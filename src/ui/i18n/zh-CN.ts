@@ -189,7 +189,6 @@ export const zhCN = {
   "check.uncommitted": "登记库中有未提交的更改：{files}",
   "check.no-backup": "此处从未做过备份；请运行 `office-doc backup --to DIR`（期限：{days} 天）",
   "check.old-backup": "上次备份已是 {age} 天前（期限：{days} 天）",
-  "check.number-gap": "缺少发文字号 {series}{n}号：文号必须连续",
   "check.number-duplicate": "发文字号 {number} 被多件记录重复使用：{ids}",
   "check.lock-present": "存在锁文件：有命令正在运行，或曾异常中止",
   // show, list, where, log
