@@ -501,6 +501,9 @@ export const en = {
   "sync.updated": "records changed by others are now here; listings follow",
   "help.backup": "write a git bundle of the whole registry",
   "help.opt-backup-to": "folder for the backup (a non-system disk)",
+  // issue 11 (log index)
+  "log.index-building":
+    "listing each record's commits (once, after a clone): {done} of {total} commits read…",
 };
 
 /** Hints: what to do next after an error. */

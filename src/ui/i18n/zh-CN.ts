@@ -497,6 +497,8 @@ export const zhCN = {
   "sync.updated": "其他人办理的记录已同步到本机，列表随之更新",
   "help.backup": "将整个登记库写成一个 git bundle",
   "help.opt-backup-to": "备份存放文件夹（应在非系统盘）",
+  // issue 11 (log index)
+  "log.index-building": "正在整理各记录的提交（克隆后仅此一次）：已读 {done}/{total} 个提交……",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
