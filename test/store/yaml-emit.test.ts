@@ -72,7 +72,7 @@ describe("toYaml", () => {
         const direct = plainString(key) && !key.includes(":") && key !== "__proto__";
         readsBackEverywhere(record, toYaml(record), direct);
       }),
-      { numRuns: 1500 },
+      { numRuns: 500 },
     );
   });
 

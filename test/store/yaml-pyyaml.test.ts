@@ -118,7 +118,7 @@ describe("PyYAML", () => {
     () => {
       const dir = makeTempDir("office-doc-pyyaml-");
       const sampled = fc.sample(fc.array(anyText, { minLength: RECORD_TEXTS, maxLength: RECORD_TEXTS }), {
-        numRuns: 400,
+        numRuns: 300,
         seed: 20261127,
       });
       const values = new Map<string, Record<string, unknown>>();
