@@ -35,12 +35,13 @@ export const NOT_PLAIN = new RegExp(`^(?:$|[-?:,[\\]{}#&*!|>'"%@\`\\s])|\\s$|: |
  * Plain text that some reader takes for something else than a string. A string of printable ASCII
  * starting with a digit, a sign or a dot may be a number in one of the YAML versions (0x1F, +0x1F,
  * 0b101, 1_000, 1:20 sexagesimal, .5, 1e3, .inf) or a timestamp (2026-02-13, 2026-2-3 1:02:03):
- * all are quoted rather than matched form by form. A non-ASCII character makes every implicit type
- * fail (their patterns are ASCII), so "2026年工作要点" stays plain. The words are YAML 1.1's and
- * 1.2's null and booleans (y/n too, as the 1.1 spec lists them), the merge key `<<` and the value
- * key `=` (PyYAML refuses a file holding it).
+ * all are quoted rather than matched form by form; so is `E0`, a float (NaN, read as null) to the
+ * yaml package's YAML 1.1 schema. A non-ASCII character makes every implicit type fail (their
+ * patterns are ASCII), so "2026年工作要点" stays plain. The words are YAML 1.1's and 1.2's null and
+ * booleans (y/n too, as the 1.1 spec lists them), the merge key `<<` and the value key `=` (PyYAML
+ * refuses a file holding it).
  */
-const NUMBER_START = /^[-+.0-9][\x20-\x7e]*$/;
+const NUMBER_LIKE = /^(?:[-+.0-9][\x20-\x7e]*|[eE][-+]?[0-9]+)$/;
 const WORD =
   /^(?:~|null|Null|NULL|[yYnN]|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|<<|=)$/;
 
@@ -49,10 +50,11 @@ export const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** Is `s` written as it is, without quotes? Every reader reads such a scalar as the string `s`. */
 export function plainString(s: string): boolean {
-  return !NOT_PLAIN.test(s) && !NUMBER_START.test(s) && !(s.length <= 5 && WORD.test(s));
+  return !NOT_PLAIN.test(s) && !NUMBER_LIKE.test(s) && !(s.length <= 5 && WORD.test(s));
 }
 
-function escapeChar(c: string): string {
+/** The escape of one character inside double quotes, one every reader reads. */
+export function escapeChar(c: string): string {
   if (c === '"') return '\\"';
   if (c === "\\") return "\\\\";
   if (c === "\n") return "\\n";

@@ -4,7 +4,7 @@ import type { Problem } from "../core/problems.js";
 import { OfficeError } from "../core/problems.js";
 import { isMap } from "../core/raw.js";
 import { yaml } from "./lazy.js";
-import { emitYaml } from "./yaml-emit.js";
+import { ESCAPED_CHAR, emitYaml, escapeChar, plainString } from "./yaml-emit.js";
 
 /** A parsed YAML file that can tell on which line a key path stands. */
 export interface YamlFile {
@@ -74,4 +74,27 @@ export function placeProblems(y: YamlFile, problems: Problem[]): FileProblem[] {
 export function toYaml(value: unknown): string {
   if (!isMap(value)) throw new TypeError("office-doc writes a YAML file from a map");
   return emitYaml(value);
+}
+
+/** What the yaml package leaves raw inside double quotes and YAML 1.1 forbids or reads as a break. */
+const LEFT_RAW = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/**
+ * The text of an edited YAML document (office.yaml, whose comments and layout the yaml package keeps),
+ * with toYaml's rule for strings: every string that plainString would not write plain, and every one
+ * holding a character YAML 1.1 forbids, is double-quoted, keys too; what the yaml package leaves raw
+ * inside those quotes (DEL, C1 controls, U+2028/2029, U+FEFF, U+FFFE/FFFF) is escaped.
+ */
+export function documentText(doc: Document): string {
+  const { visit } = yaml();
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string") return;
+      const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+      if (ESCAPED_CHAR.test(node.value) || !(quoted || plainString(node.value))) node.type = "QUOTE_DOUBLE";
+    },
+  });
+  // Outside a double-quoted string such a character could stand only in a comment, where an escape
+  // changes no value.
+  return doc.toString({ lineWidth: 0 }).replace(LEFT_RAW, escapeChar);
 }

@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { parseDocument } from "yaml";
+import { documentText } from "../../src/store/yaml-io.js";
 
 /**
  * Strings that YAML readers have taken for something else than the text typed, or refused: the
@@ -285,3 +287,18 @@ export function recordWith(
 
 /** How many text fields recordWith fills. */
 export const RECORD_TEXTS = 15;
+
+/**
+ * An office.yaml-like document with comments, edited as `person add` edits it: the strings as names,
+ * as a list and as keys. Returns its value and documentText's text.
+ */
+export function editedDocument(strings: string[]): { value: Record<string, unknown>; text: string } {
+  const doc = parseDocument("# 办公室配置\nname: X街道办事处 # 名称\ntimezone: Asia/Shanghai\npeople: []\n");
+  const people = strings.map((s, i) => ({ id: `p${i}`, name: s }));
+  const keys = Object.fromEntries(strings.map((s) => [s.slice(0, 1000), s]));
+  doc.set("people", doc.createNode(people));
+  doc.set("list", doc.createNode(strings));
+  doc.set("keys", doc.createNode(keys));
+  const value = { name: "X街道办事处", timezone: "Asia/Shanghai", people, list: strings, keys };
+  return { value, text: documentText(doc) };
+}

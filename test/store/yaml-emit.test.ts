@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import jsYaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
+import { parse, parseDocument, stringify } from "yaml";
 import { fastLoad } from "../../src/store/lazy.js";
 import { plainString } from "../../src/store/yaml-emit.js";
-import { toYaml } from "../../src/store/yaml-io.js";
+import { documentText, toYaml } from "../../src/store/yaml-io.js";
 import { parseSimpleYaml } from "../../src/store/yaml-read.js";
 import { cleanupTempDirs, demoRecordFiles } from "../helpers.js";
-import { anyText, DANGEROUS, RECORD_TEXTS, recordWith } from "./yaml-cases.js";
+import { anyText, DANGEROUS, editedDocument, RECORD_TEXTS, recordWith } from "./yaml-cases.js";
 
 /**
  * What toYaml writes, every reader reads back as the value written: office-doc's own reader
@@ -24,8 +24,16 @@ const READERS: [string, (text: string) => unknown][] = [
   ["js-yaml default", (t) => jsYaml.load(t)],
 ];
 
+/**
+ * What YAML 1.1 forbids in a file or reads as a line break (PyYAML refuses or folds it): never in a
+ * text office-doc writes, whatever the strings (line feeds apart, which end lines).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+const NOT_IN_A_FILE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/u;
+
 /** Every reader reads `text` as `value`; office-doc's reader does so without js-yaml. */
 function readsBackEverywhere(value: Record<string, unknown>, text = toYaml(value), direct = true): void {
+  expect(text).not.toMatch(NOT_IN_A_FILE);
   for (const [name, read] of READERS) expect(read(text), `${name} of\n${text}`).toStrictEqual(value);
   const ours = parseSimpleYaml(text);
   if (direct) expect(ours, `office-doc's direct reader of\n${text}`).toStrictEqual(value);
@@ -130,5 +138,20 @@ describe("toYaml", () => {
     expect(() => toYaml({ f: () => 1 })).toThrow(TypeError);
     expect(() => toYaml({ ["k".repeat(1001)]: 1 })).toThrow(TypeError);
     expect(() => toYaml(["not a map"])).toThrow(TypeError);
+  });
+
+  it("documentText writes an edited document (office.yaml) by the same rule, keeping its comments", () => {
+    const { value, text } = editedDocument(DANGEROUS);
+    expect(text).toContain("# 办公室配置");
+    expect(text).not.toMatch(NOT_IN_A_FILE);
+    for (const [name, read] of READERS.filter(([n]) => n !== "office-doc"))
+      expect(read(text), name).toStrictEqual(value);
+    for (const s of ["yes", "1:20", "+0x1F", "a\u2028b\u0085c\x7f"]) {
+      const one = editedDocument([s]);
+      expect(parse(one.text, { version: "1.1" }), s).toStrictEqual(one.value);
+    }
+    expect(documentText(parseDocument("a: 'it''s'\nb: \"x\"\nc: plain\n"))).toBe(
+      "a: 'it''s'\nb: \"x\"\nc: plain\n",
+    );
   });
 });

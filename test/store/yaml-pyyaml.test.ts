@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fastLoad } from "../../src/store/lazy.js";
 import { toYaml } from "../../src/store/yaml-io.js";
 import { cleanupTempDirs, demoRecordFiles, makeTempDir } from "../helpers.js";
-import { anyText, DANGEROUS, RECORD_TEXTS, recordWith } from "./yaml-cases.js";
+import { anyText, DANGEROUS, editedDocument, RECORD_TEXTS, recordWith } from "./yaml-cases.js";
 
 /**
  * PyYAML (YAML 1.1, what an archivist's script would use) reads what office-doc writes as office-doc
@@ -141,6 +141,11 @@ describe("PyYAML", () => {
       });
       const all = [...DANGEROUS, ...sampled.flat()];
       put("adversarial", { strings: all, keys: Object.fromEntries(all.map((s) => [s.slice(0, 1000), s])) });
+      // office.yaml as `person add` edits it (documentText).
+      const edited = editedDocument(all);
+      const officeFile = join(dir, "office.yaml");
+      writeFileSync(officeFile, edited.text);
+      values.set(officeFile, edited.value);
       agreeWithPyYaml([...values.keys()], (f) => values.get(f));
     },
     60_000,
