@@ -215,42 +215,45 @@ async function rebuild(dir: string, head: string, progress?: LogIndexProgress): 
     rmSync(d, { recursive: true, force: true });
     mkdirSync(d, { recursive: true });
   }
-  const total = Number((await git(dir, ["rev-list", "--count", head])).stdout.trim()) || 0;
-  progress?.(0, total);
-  const done = [0, 0];
-  const report = (i: number) => (n: number) => {
-    done[i] = n;
-    progress?.(Math.min(total, (done[0] ?? 0) + (done[1] ?? 0)), total);
-  };
-  // Git walks one commit at a time: on a long history, two processes read the older and the newer
-  // half side by side, and the newer half's lines are appended after the older's.
-  const mid =
-    total > splitAt()
-      ? (
-          await git(dir, ["rev-parse", "--verify", "-q", `${head}~${Math.floor(total / 2)}`], {
-            okCodes: [1],
-          })
-        ).stdout.trim()
-      : "";
-  if (COMMIT.test(mid)) {
-    await Promise.all([
-      writeLines(dir, [mid], fresh, report(0)),
-      writeLines(dir, [`${mid}..${head}`], newer, report(1)),
-    ]);
-    appendTree(newer, fresh);
-  } else await writeLines(dir, [head], fresh, report(0));
-  rmSync(newer, { recursive: true, force: true });
   const old = `${root}.old-${process.pid}`;
-  rmSync(old, { recursive: true, force: true });
   try {
-    renameSync(root, old);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    const total = Number((await git(dir, ["rev-list", "--count", head])).stdout.trim()) || 0;
+    progress?.(0, total);
+    const done = [0, 0];
+    const report = (i: number) => (n: number) => {
+      done[i] = n;
+      progress?.(Math.min(total, (done[0] ?? 0) + (done[1] ?? 0)), total);
+    };
+    // Git walks one commit at a time: on a long history, two processes read the older and the newer
+    // half side by side, and the newer half's lines are appended after the older's.
+    const mid =
+      total > splitAt()
+        ? (
+            await git(dir, ["rev-parse", "--verify", "-q", `${head}~${Math.floor(total / 2)}`], {
+              okCodes: [1],
+            })
+          ).stdout.trim()
+        : "";
+    if (COMMIT.test(mid)) {
+      await Promise.all([
+        writeLines(dir, [mid], fresh, report(0)),
+        writeLines(dir, [`${mid}..${head}`], newer, report(1)),
+      ]);
+      appendTree(newer, fresh);
+    } else await writeLines(dir, [head], fresh, report(0));
+    rmSync(old, { recursive: true, force: true });
+    try {
+      renameSync(root, old);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    renameSync(fresh, root);
+    writeHead(dir, head);
+    progress?.(total, total);
+  } finally {
+    // What a failed or concurrent build left: the next one starts afresh.
+    for (const d of [fresh, newer, old]) rmSync(d, { recursive: true, force: true });
   }
-  renameSync(fresh, root);
-  rmSync(old, { recursive: true, force: true });
-  writeHead(dir, head);
-  progress?.(total, total);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { indexedLog, recordLog } from "../../src/store/log-index.js";
@@ -176,6 +176,12 @@ describe("log's lists of each record's commits", () => {
     await expectGitsAnswerFromTheLists();
     expect(readFileSync(shard, "utf8")).toBe(whole);
     vi.stubEnv("OFFICE_DOC_LOG_SPLIT_MIN", "50000");
+    // Two first `log`s at once: both answer git's answer, and no half-built folder is left.
+    rmSync(join(reg.dir, LOG), { recursive: true, force: true });
+    const both = await Promise.all([recordLog(reg.dir, rel), recordLog(reg.dir, rel)]);
+    for (const entries of both) expect(entries.map((e) => e.commit)).toEqual(answer);
+    expect(readdirSync(join(reg.dir, ".office-doc")).filter((n) => n.startsWith("log."))).toEqual([]);
+    await expectGitsAnswerFromTheLists();
   });
 
   it("leave the files changed on either side of a merge to git", async () => {
