@@ -6,6 +6,7 @@ import { configuredEmail, configuredIdentity, type Identity } from "../store/git
 import { onIndexBuild } from "../store/index-cache.js";
 import { prompts } from "../store/lazy.js";
 import { locateRegistry, Registry } from "../store/registry.js";
+import { palette, wantsColor } from "../ui/color.js";
 import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { FORMATS, type Format } from "../ui/render.js";
@@ -49,7 +50,7 @@ export class Ctx {
     if (!FORMATS.includes(fmt as Format))
       throw usageError("cli.bad-format", { format: fmt, formats: FORMATS.join(", ") });
     this.format = fmt as Format;
-    this.color = !("NO_COLOR" in env) && opts.color !== false && isTerminal(1);
+    this.color = wantsColor(env, opts.color, () => isTerminal(1));
     this.debug = opts.debug === true;
     this.reg = new Registry(locateRegistry(opts.registry, env.OFFICE_DOC_REGISTRY, cwd));
     // A first listing after a clone parses every record: tell a clerk at a terminal (not cron).
@@ -129,7 +130,16 @@ export class Ctx {
   }
 
   warn(key: MessageKey, params: Params = {}): void {
-    this.say(`${this.lang === "zh-CN" ? "警告" : "warning"}: ${this.t(key, params)}`);
+    const label = palette(this.stderrColor).warning(this.lang === "zh-CN" ? "警告" : "warning");
+    this.say(`${label}: ${this.t(key, params)}`);
+  }
+
+  private stderrColorCache?: boolean;
+
+  /** Are messages on stderr coloured? (Asked only when one is written.) */
+  get stderrColor(): boolean {
+    this.stderrColorCache ??= wantsColor(this.env, this.opts.color, () => isTerminal(2));
+    return this.stderrColorCache;
   }
 
   /** The person typing: OFFICE_DOC_USER, else the person whose email is git's user.email here. */

@@ -14,7 +14,7 @@ import type { WorkflowDef } from "../core/workflow.js";
 import { yaml } from "../store/lazy.js";
 import { OFFICE_FILE, recordRel } from "../store/registry.js";
 import { transact } from "../store/transact.js";
-import { toYaml } from "../store/yaml-io.js";
+import { documentText, toYaml } from "../store/yaml-io.js";
 import { type Ctx, identityOf } from "./context.js";
 
 /** The seed's office: its units, the people it names in charge, and leaders. */
@@ -82,7 +82,7 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     doc.set("printed_by", "X街道党政办公室");
     doc.set("units", doc.createNode(UNITS));
     doc.set("people", doc.createNode(PEOPLE));
-    tx.put(OFFICE_FILE, doc.toString({ lineWidth: 0 }));
+    tx.put(OFFICE_FILE, documentText(doc));
     await tx.commit({
       action: "demo",
       subject: "demo: the seed's office, its units and people",

@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { OfficeError } from "../core/problems.js";
+import { palette } from "../ui/color.js";
 import { hint, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { writeOut } from "./output.js";
@@ -39,16 +40,17 @@ export function problemLine(
   return `${where}${w}${t(lang, p.code, p.params)}`;
 }
 
-/** Print what went wrong to stderr; return the exit code. */
-export function reportError(e: unknown, lang: Lang, debug: boolean): number {
-  const prefix = lang === "zh-CN" ? "错误：" : "error: ";
+/** Print what went wrong to stderr (its labels coloured when `color`); return the exit code. */
+export function reportError(e: unknown, lang: Lang, debug: boolean, color = false): number {
+  const paint = palette(color);
+  const prefix = lang === "zh-CN" ? `${paint.error("错误")}：` : `${paint.error("error")}: `;
   const say = (s: string) => writeOut(2, `${s}\n`);
   if (e instanceof OfficeError) {
     say(prefix + t(lang, e.code, e.params));
     for (const p of e.problems)
       say(`  ${problemLine(lang, { ...p, file: (p as { file?: string }).file ?? e.file })}`);
     const h = hint(lang, e.code, e.params);
-    if (h) say(`${lang === "zh-CN" ? "提示：" : "hint: "}${h}`);
+    if (h) say(lang === "zh-CN" ? `${paint.hint("提示")}：${h}` : `${paint.hint("hint")}: ${h}`);
     if (debug) say(e.stack ?? "");
     return EXIT_OF_KIND[e.kind];
   }

@@ -139,7 +139,7 @@ export function programOf(lang: Lang, modules: typeof REGISTRARS): Command {
           process.exitCode = code ?? EXIT.ok;
         } catch (e) {
           if (ctx && e instanceof OfficeError) stepLabelsInParams(ctx, e);
-          process.exitCode = reportError(e, ctx?.lang ?? lang, opts.debug === true);
+          process.exitCode = reportError(e, ctx?.lang ?? lang, opts.debug === true, ctx?.stderrColor);
         }
       },
   };

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as Prompts from "@inquirer/prompts";
+import type * as Chalk from "chalk";
 import type CliTable from "cli-table3";
 import type JsYaml from "js-yaml";
 import type * as YamlLib from "yaml";
@@ -53,6 +54,14 @@ let cliTableLib: typeof CliTable | undefined;
 export function cliTable(): typeof CliTable {
   cliTableLib ??= load<typeof CliTable>("cli-table3.cjs", "cli-table3");
   return cliTableLib;
+}
+
+let chalkModule: typeof Chalk | undefined;
+
+/** chalk, for colour at a terminal (src/ui/color.ts): it loads node:tty and node:os, ~5–8 ms. */
+export function chalkLib(): typeof Chalk {
+  chalkModule ??= load<typeof Chalk>("chalk.cjs", "chalk");
+  return chalkModule;
 }
 
 /** The interactive prompts (@inquirer/prompts), for a clerk at a terminal. */

@@ -15,6 +15,7 @@ import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
 import { fastLoad } from "./lazy.js";
 import { acquireLock } from "./lock.js";
+import { noteCommit } from "./log-index.js";
 import { LOCAL_DIR, type Registry } from "./registry.js";
 
 export interface CommitInfo {
@@ -88,6 +89,7 @@ export class Transaction {
     );
     this.committed = made.commit;
     this.parent = made.parent;
+    noteCommit(this.reg.dir, made.parent, made.commit, this.paths()); // issue 11: each record's commits
     return this.committed;
   }
 

@@ -4,10 +4,11 @@ import type { HistoryEvent, ListedSummary, OfficeConfig, RecordDoc } from "../..
 import { usageError } from "../../core/problems.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
-import { logPath } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
+import { recordLog } from "../../store/log-index.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
+import { isTerminal, writeOut } from "../output.js";
 import {
   dueCell,
   fieldDisplay,
@@ -281,9 +282,11 @@ export function registerRecords(r: Registrar): void {
       run(async (ctx, idText: string) => {
         const { record, rel } = loadRecord(ctx, idText);
         const office = ctx.office();
-        // A day of slack for clocks that disagree between clerks' machines.
-        const since = new Date(Date.parse(record.created) - 86_400_000).toISOString();
-        const entries = await logPath(ctx.reg.dir, rel, since);
+        // A first `log` after a clone lists every commit's files once: tell a clerk at a terminal.
+        const entries = await recordLog(ctx.reg.dir, rel, (done, total) => {
+          if (isTerminal(2))
+            writeOut(2, `\r${ctx.t("log.index-building", { done, total })}${done === total ? "\n" : ""}`);
+        });
         let i = 0;
         const data = entries.map((e) => {
           const action = e.trailers["Office-Doc-Action"];

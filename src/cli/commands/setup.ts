@@ -9,7 +9,7 @@ import { initRegistry } from "../../store/init.js";
 import { yaml } from "../../store/lazy.js";
 import { OFFICE_FILE } from "../../store/registry.js";
 import { transact } from "../../store/transact.js";
-import { parseYamlText, placeProblems } from "../../store/yaml-io.js";
+import { documentText, parseYamlText, placeProblems } from "../../store/yaml-io.js";
 import { render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
@@ -33,7 +33,7 @@ async function editOffice(
     const text = ctx.reg.readText(OFFICE_FILE) ?? "";
     const doc = yaml().parseDocument(text);
     edit(doc);
-    const next = doc.toString({ lineWidth: 0 });
+    const next = documentText(doc);
     const y = parseYamlText(next, OFFICE_FILE);
     const { problems } = validateOffice(y.value);
     if (problems.length)

@@ -529,6 +529,9 @@ export const en = {
   "check.archive-duplicate": "archive number {number} is given to more than one record: {ids}",
   "check.provisional-year":
     "{n} open record(s) are due in {year} (first: {id}), which has no State Council notice in the calendar: their deadlines are provisional, from the statutory holidays alone (adjusted working weekends cannot be known); add the notice with `office-doc calendar import FILE`",
+  // issue 11 (log index)
+  "log.index-building":
+    "listing each record's commits (once, after a clone): {done} of {total} commits read…",
 };
 
 /** Hints: what to do next after an error. */

@@ -521,6 +521,8 @@ export const zhCN = {
   "check.archive-duplicate": "档号 {number} 被多件记录重复使用：{ids}",
   "check.provisional-year":
     "{n} 件在办记录的办理期限在 {year} 年（首件：{id}），日历尚无该年国务院放假通知：期限仅按法定节假日暂定（调休上班日无从得知）；请用 `office-doc calendar import FILE` 导入通知",
+  // issue 11 (log index)
+  "log.index-building": "正在整理各记录的提交（克隆后仅此一次）：已读 {done}/{total} 个提交……",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
