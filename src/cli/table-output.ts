@@ -25,15 +25,17 @@ export interface PrintOptions {
   heading?: string;
 }
 
-/** Send a listing's text to `--out FILE` or stdout. */
+/**
+ * Send a listing's text to `--out FILE` or stdout. Tables, Markdown and CSV are built from cells the
+ * renderer escaped (and may hold our own colour codes): written as they are. JSON goes through
+ * writeOut, which escapes the DEL, C1 and bidi characters JSON.stringify leaves raw.
+ */
 function emit(ctx: Ctx, text: string, out: string | undefined): void {
   if (out) {
     writeFileAtomic(out, text);
     ctx.say(ctx.t("print.written", { file: out }));
-  } else if (text.includes("\u001b")) {
-    // Only our own colour codes: every cell was escaped by the renderer.
-    writeRaw(1, text);
-  } else writeOut(1, text);
+  } else if (ctx.format === "json") writeOut(1, text);
+  else writeRaw(1, text);
 }
 
 /**

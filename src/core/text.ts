@@ -19,6 +19,10 @@
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
 const UNSAFE_ALL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** Does text hold any of them besides line feeds and tabs? (CR is among them: CR LF is checked by the next.) */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
+const UNSAFE_BESIDES_LINES =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 /** The same, less line feed and tab, and less a carriage return that ends a line (CR LF). */
 const UNSAFE_BUT_LINES =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
@@ -68,7 +72,8 @@ export function escapeControls(text: string): string {
  * people: listings, messages, prompts' labels and defaults.
  */
 export function sanitizeForTerminal(text: string): string {
-  return UNSAFE.test(text) ? text.replace(UNSAFE_BUT_LINES, escapeChar) : text;
+  // One scan of text without such characters (~1.5 ms a megabyte): a listing's JSON is a few.
+  return UNSAFE_BESIDES_LINES.test(text) ? text.replace(UNSAFE_BUT_LINES, escapeChar) : text;
 }
 
 /** What is wrong with a value of a single-line field, and where (see singleLineProblem). */

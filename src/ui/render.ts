@@ -2,7 +2,7 @@ import { escapeControls } from "../core/text.js";
 // The loader of the vendored libraries lives with the store; cli-table3 is one of them.
 import { cliTable } from "../store/lazy.js";
 import { csvCell } from "./spreadsheet.js";
-import { measure, truncateToWidth } from "./width.js";
+import { cutToWidth, measure, truncateToWidth } from "./width.js";
 
 export { displayWidth } from "./width.js";
 
@@ -212,7 +212,7 @@ function fitTable(
     if (limit >= (natural[i] as number)) return;
     for (let c = i; c < cells.length; c += n)
       if ((widths[c] as number) > limit) {
-        const t = truncateToWidth(cells[c] as string, limit);
+        const t = cutToWidth(cells[c] as string, limit);
         cells[c] = t.text;
         widths[c] = t.width;
       }

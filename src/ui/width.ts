@@ -25,6 +25,17 @@ const astral = new Map<number, number>();
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
 
 function classify(cp: number): number {
+  // CJK ideographs, Hangul syllables and fullwidth forms are wide (EastAsianWidth W or F): the
+  // characters of a Chinese listing, without a regular expression or a table search each.
+  if (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xff01 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6)
+  )
+    return 3;
   if (isUnsafeCodePoint(cp)) return UNSAFE;
   if (cp >= 0xd800 && cp <= 0xdfff) return 1; // a lone surrogate: written as U+FFFD, but rare enough
   if (ZERO_WIDTH.test(String.fromCodePoint(cp))) return 1;
@@ -111,23 +122,37 @@ export function truncateToWidth(s: string, max: number, cut = false): { text: st
     const w = measure(s);
     if (w >= 0 && w <= max) return { text: s, width: w };
   }
+  return cutToWidth(s, max);
+}
+
+/**
+ * `s` cut to at most `max` columns with an ellipsis, for text known to be wider (truncateToWidth
+ * without its measuring first: a listing at a narrow terminal cuts thousands of titles).
+ */
+export function cutToWidth(s: string, max: number): { text: string; width: number } {
   if (max <= 0) return { text: "", width: 0 };
   const room = max - 1;
   let w = 0;
   let i = 0;
   while (i < s.length) {
-    let cp = s.charCodeAt(i);
+    const cu = s.charCodeAt(i);
+    let cw: number;
     let len = 1;
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < s.length) {
+    if (cu < 0x7f) cw = 1;
+    else if (cu >= 0xd800 && cu <= 0xdbff && i + 1 < s.length) {
       const lo = s.charCodeAt(i + 1);
-      if (lo >= 0xdc00 && lo <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-        len = 2;
+      len = lo >= 0xdc00 && lo <= 0xdfff ? 2 : 1;
+      cw = len === 2 ? Math.max(0, cpWidth(0x10000 + ((cu - 0xd800) << 10) + (lo - 0xdc00))) : 1;
+    } else {
+      let c = bmp[cu] as number;
+      if (c === 0) {
+        c = classify(cu);
+        bmp[cu] = c;
       }
+      cw = c === UNSAFE ? 0 : c - 1;
     }
-    const cw = cp < 0x7f ? 1 : cpWidth(cp);
-    if (cw > 0 && w + cw > room) break;
-    if (cw > 0) w += cw;
+    if (w + cw > room) break;
+    w += cw;
     i += len;
   }
   return { text: s.slice(0, i) + ELLIPSIS, width: w + 1 };
