@@ -15,18 +15,18 @@
  * U+202A–U+202E, U+2066–U+2069; Unicode UAX #9) and the line and paragraph separators (U+2028,
  * U+2029). Line feed and tab are among them here; callers decide whether to keep those.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-const UNSAFE_ALL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-/** Does text hold any of them besides line feeds and tabs? (CR is among them: CR LF is checked by the next.) */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-const UNSAFE_BESIDES_LINES =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-/** The same, less line feed and tab, and less a carriage return that ends a line (CR LF). */
-const UNSAFE_BUT_LINES =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
+const BIDI_AND_SEPARATORS = "\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const UNSAFE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI_AND_SEPARATORS}]`);
+const UNSAFE_ALL = new RegExp(UNSAFE.source, "g");
+/** Any of them besides line feeds and tabs (a CR is among them: the next pattern spares CR LF). */
+const UNSAFE_BESIDES_LINES = new RegExp(
+  `[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI_AND_SEPARATORS}]`,
+);
+/** The same, less a carriage return that ends a line (CR LF). */
+const UNSAFE_BUT_LINES = new RegExp(
+  `[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${BIDI_AND_SEPARATORS}]|\\r(?!\\n)`,
+  "g",
+);
 
 /** Is `cp` (a UTF-16 code unit or code point) one of the characters escaped for display? */
 export function isUnsafeCodePoint(cp: number): boolean {
