@@ -12,6 +12,7 @@ import { buildProgram } from "../../src/cli/program.js";
 import { backgroundSettled } from "../../src/store/background.js";
 import { displayWidth } from "../../src/ui/width.js";
 import { cleanupTempDirs, type Registry, repoState, templateRegistry } from "../helpers.js";
+import { RAW_CONTROL } from "../hostile.js";
 
 const out: Record<1 | 2, string> = { 1: "", 2: "" };
 const bytes: Uint8Array[] = [];
@@ -57,10 +58,8 @@ async function run(
   return { code, stdout: out[1], stderr: out[2] };
 }
 
-/** Every C0 and C1 control, DEL, bidi formatting and separator character. */
-const RAW_CONTROL =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** Output with its line feeds and tabs taken out: what must hold no control character at all. */
+const bare = (s: string) => s.replace(/[\n\t]/g, "");
 
 const TITLE = "\u001b]0;pwned\u0007\u001b[2J关于做好防汛工作的通知\u202eexe.txt";
 const ISSUER = "\u001b[1A\u001b[2K区应急管理局";
@@ -128,7 +127,7 @@ describe("no field reaches the terminal raw", () => {
   ])("%s", async (_, args) => {
     const r = await run(reg, args());
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
+    expect(bare(r.stdout + r.stderr)).not.toMatch(RAW_CONTROL);
     // What each shows of the hostile fields, escaped.
     const shown = { list: "\\x1b]0;pwned\\x07\\x1b[2J", show: "\\x1b[1A\\x1b[2K", log: "\\u009b2J" } as const;
     const want = shown[args()[0] as keyof typeof shown];
@@ -139,10 +138,10 @@ describe("no field reaches the terminal raw", () => {
     const r = await run(reg, ["show", "IN-\u001b[2J"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("IN-\\x1b[2J");
-    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(bare(r.stderr)).not.toMatch(RAW_CONTROL);
     const u = await run(reg, ["list", "--kind", "\u001b]0;x\u0007"]);
     expect(u.code).not.toBe(0);
-    expect(u.stderr).not.toMatch(RAW_CONTROL);
+    expect(bare(u.stderr)).not.toMatch(RAW_CONTROL);
   });
 
   it("JSON keeps every character exactly", async () => {
@@ -150,7 +149,7 @@ describe("no field reaches the terminal raw", () => {
     const rec = JSON.parse(r.stdout) as { title: string; fields: { from: string } };
     expect(rec.title).toBe(TITLE);
     expect(rec.fields.from).toBe(ISSUER);
-    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(bare(r.stdout)).not.toMatch(RAW_CONTROL);
     const list = JSON.parse((await run(reg, ["list", "--json"])).stdout) as { title: string }[];
     expect(list.map((x) => x.title)).toContain(TITLE);
   });
@@ -175,7 +174,7 @@ describe("spreadsheets", () => {
     const r = await run(reg, ["report", "register", "--kind", "incoming", "--format", "csv"]);
     expect(r.stdout).toContain("'-2+3");
     expect(r.stdout).toContain(",'0755,");
-    expect(r.stdout.replace(/\r\n/g, "")).not.toMatch(RAW_CONTROL);
+    expect(bare(r.stdout.replace(/\r\n/g, ""))).not.toMatch(RAW_CONTROL);
   });
 
   it("--format xlsx to a terminal is refused (exit 2) before anything is done or written", async () => {

@@ -8,39 +8,7 @@ import {
   sanitizeForTerminal,
   singleLineProblem,
 } from "../../src/core/text.js";
-
-/** Every C0 and C1 control, DEL, and the bidi and separator characters that must never reach a terminal raw. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them
-const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
-/** Strings made mostly of the characters attacks use, mixed with Chinese and ASCII. */
-const hostile = fc
-  .array(
-    fc.oneof(
-      fc.constantFrom(
-        "\u001b]0;pwned\u0007",
-        "\u001b[2J",
-        "\u001b[1A\u001b[2K",
-        "\u009b31m",
-        "\u202e",
-        "\u2066",
-        "\r",
-        "\n",
-        "\r\n",
-        "\t",
-        "\u0000",
-        "\u007f",
-        "\u0085",
-        "\u2028",
-        "关于",
-        '=HYPERLINK("x")',
-        "\\x1b",
-      ),
-      fc.string({ unit: "binary", maxLength: 4 }),
-    ),
-    { maxLength: 12 },
-  )
-  .map((parts) => parts.join(""));
+import { hostileText, RAW_CONTROL } from "../hostile.js";
 
 describe("escapeChar", () => {
   it.each([
@@ -76,7 +44,7 @@ describe("escapeControls and sanitizeForTerminal", () => {
 
   it("escapeControls leaves no control, bidi or separator character at all", () => {
     fc.assert(
-      fc.property(hostile, (s) => {
+      fc.property(hostileText, (s) => {
         expect(escapeControls(s)).not.toMatch(RAW_CONTROL);
       }),
     );
@@ -84,7 +52,7 @@ describe("escapeControls and sanitizeForTerminal", () => {
 
   it("sanitizeForTerminal leaves only line feeds, tabs and the CR of CR LF", () => {
     fc.assert(
-      fc.property(hostile, (s) => {
+      fc.property(hostileText, (s) => {
         const out = sanitizeForTerminal(s)
           .replace(/\r\n/g, "")
           .replace(/[\n\t]/g, "");
@@ -105,7 +73,7 @@ describe("escapeControls and sanitizeForTerminal", () => {
 
   it("a JSON document escaped for the terminal still parses to exactly the same values", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(hostile, fc.string({ unit: "binary" }))), (values) => {
+      fc.property(fc.array(fc.oneof(hostileText, fc.string({ unit: "binary" }))), (values) => {
         const doc = JSON.stringify({ values }, null, 2);
         const shown = sanitizeForTerminal(doc);
         expect(shown.replace(/[\n]/g, "")).not.toMatch(RAW_CONTROL);
@@ -144,7 +112,7 @@ describe("singleLineProblem", () => {
 
   it("accepts exactly the short texts that escapeControls leaves as they are", () => {
     fc.assert(
-      fc.property(hostile, (s) => {
+      fc.property(hostileText, (s) => {
         expect(singleLineProblem(s, 10_000) === undefined).toBe(escapeControls(s) === s);
       }),
     );

@@ -12,38 +12,7 @@ import {
   toTable,
 } from "../../src/ui/render.js";
 import { displayWidth } from "../../src/ui/width.js";
-
-/** No C0 or C1 control, DEL, bidi formatting or separator character: what a terminal must never get raw. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for them
-const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
-const hostile = fc
-  .array(
-    fc.oneof(
-      fc.constantFrom(
-        "\u001b]0;pwned\u0007",
-        "\u001b[2J",
-        "\u001b[1A\u001b[2K",
-        "\u009b2J",
-        "\u202eexe.txt",
-        "\u2067",
-        "\r",
-        "\n",
-        "\r\n",
-        "\t",
-        "\u0000",
-        "\u007f",
-        "\u2028",
-        "关于做好防汛工作的通知",
-        "〔2026〕",
-        "|",
-        "=1+1",
-      ),
-      fc.string({ unit: "binary", maxLength: 6 }),
-    ),
-    { maxLength: 10 },
-  )
-  .map((parts) => parts.join(""));
+import { hostileText, RAW_CONTROL } from "../hostile.js";
 
 const COLS: Column[] = [
   { key: "id", header: "编号" },
@@ -64,7 +33,7 @@ describe("no field can put a control character on the terminal", () => {
   it("boxed and plain tables, at any width, hold no control character but line feeds", () => {
     fc.assert(
       fc.property(
-        fc.array(hostile, { minLength: 1, maxLength: 5 }),
+        fc.array(hostileText, { minLength: 1, maxLength: 5 }),
         fc.option(fc.integer({ min: 20, max: 200 }), { nil: undefined }),
         fc.boolean(),
         (titles, width, long) => {
@@ -83,7 +52,7 @@ describe("no field can put a control character on the terminal", () => {
 
   it("grouped tables and their headings too", () => {
     fc.assert(
-      fc.property(hostile, hostile, (heading, title) => {
+      fc.property(hostileText, hostileText, (heading, title) => {
         const out = groupedTable(COLS, [{ heading: `\n${heading} (1)`, rows: rowsOf([title]) }], {
           color: false,
           width: 60,
@@ -95,7 +64,7 @@ describe("no field can put a control character on the terminal", () => {
 
   it("Markdown keeps every row on its line with the header's number of cells", () => {
     fc.assert(
-      fc.property(fc.array(hostile, { minLength: 1, maxLength: 5 }), (titles) => {
+      fc.property(fc.array(hostileText, { minLength: 1, maxLength: 5 }), (titles) => {
         const md = toMarkdown(COLS, rowsOf(titles));
         expect(md.replace(/\n/g, "")).not.toMatch(RAW_CONTROL);
         const lines = md.trimEnd().split("\n");
@@ -107,7 +76,7 @@ describe("no field can put a control character on the terminal", () => {
 
   it("CSV holds control characters only as line breaks inside quoted cells", () => {
     fc.assert(
-      fc.property(fc.array(hostile, { minLength: 1, maxLength: 5 }), (titles) => {
+      fc.property(fc.array(hostileText, { minLength: 1, maxLength: 5 }), (titles) => {
         const csv = toCsv(COLS, rowsOf(titles));
         expect(csv.replace(/\r\n/g, "").replace(/\n/g, "").replace(/\t/g, "")).not.toMatch(RAW_CONTROL);
       }),
@@ -116,7 +85,7 @@ describe("no field can put a control character on the terminal", () => {
 
   it("JSON stays exact", () => {
     fc.assert(
-      fc.property(hostile, (title) => {
+      fc.property(hostileText, (title) => {
         const rows = rowsOf([title]);
         expect(JSON.parse(render("json", COLS, rows, { color: false }))).toEqual(rows);
       }),
