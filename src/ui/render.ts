@@ -45,7 +45,10 @@ const text = (c: Cell) => (c === null || c === undefined ? "" : String(c));
  * the whole text.
  */
 export const CELL_MAX_WIDTH = 80;
-/** Code units of a cell looked at, at most (a character is never narrower than a quarter column). */
+/**
+ * Code units of a cell looked at, at most: four per column is more than text shown in CELL_MAX_WIDTH
+ * columns needs (a run of zero-width marks longer than that is cut all the same).
+ */
 const CELL_MAX_UNITS = CELL_MAX_WIDTH * 4;
 
 /**

@@ -234,7 +234,7 @@ export function registerReports(r: Registrar): void {
             ...(k === "kind" || k === "group" ? { shrink: 8 } : { numeric: true }),
           }),
         );
-        await printRows(ctx, cols, shown, { data: rows, out: opts.out, sheet: ctx.t("help.report-stats") });
+        await printRows(ctx, cols, shown, { data: rows, out: opts.out, sheet: ctx.t("col.on_time_rate") });
         return 0;
       }),
     );
