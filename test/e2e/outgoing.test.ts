@@ -562,7 +562,8 @@ describe("the register of outgoing documents", () => {
   it("markdown: a pipe table", () => {
     const md = register("markdown").trim().split("\n");
     expect(md[0]).toMatch(/^\| No\. \| ID \|/);
-    expect(md[1]).toMatch(/^\|( --- \|)+$/);
+    // Number columns (No., pages, copies) are right-aligned.
+    expect(md[1]).toMatch(/^\| ---: \|( ---:? \|)+$/);
     expect(md).toHaveLength(4);
     expect(md[2]).toContain(a);
     expect(md[3]).toContain(odd);

@@ -15,9 +15,9 @@ import { chineseDaysLunar } from "../../store/lunar.js";
 import { recordRel } from "../../store/registry.js";
 import { type Transaction, transact } from "../../store/transact.js";
 import { parseYamlText, placeProblems, readYamlFile, toYaml } from "../../store/yaml-io.js";
-import { render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import type { Registrar } from "../program.js";
+import { printRows } from "../table-output.js";
 
 /**
  * After the calendar changed: every open record's due date is computed again on the new calendar,
@@ -169,7 +169,7 @@ export function registerCalendar(r: Registrar): void {
           key: k,
           header: ctx.t(`col.cal-${k}` as never),
         }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color }));
+        await printRows(ctx, cols, rows);
         return 0;
       }),
     );

@@ -8,13 +8,13 @@ import { git } from "../../store/git.js";
 import { LOCAL_DIR } from "../../store/registry.js";
 import { transact } from "../../store/transact.js";
 import { parseYamlText, toYaml } from "../../store/yaml-io.js";
-import { render } from "../../ui/render.js";
 import { type Ctx, identityOf } from "../context.js";
 import { EXIT } from "../errors.js";
 import { listOption } from "../fields.js";
 import { nameOf, printResult } from "../present.js";
 import type { Registrar } from "../program.js";
 import { recordAction } from "../service.js";
+import { printRows } from "../table-output.js";
 
 /** E-gov receive checks of one day: `egov/<year>/<date>.yaml`, one commit per check-in. */
 const checkinRel = (date: string) => `egov/${date.slice(0, 4)}/${date}.yaml`;
@@ -114,7 +114,7 @@ export function registerEgov(r: Registrar): void {
             key: k,
             header: ctx.t(`col.egov-${k}` as never),
           }));
-          ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: status }));
+          await printRows(ctx, cols, rows, { data: status });
         }
         return opts.check && missed ? EXIT.overdue : EXIT.ok;
       }),

@@ -6,7 +6,7 @@ import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { recordLog } from "../../store/log-index.js";
-import { type Row, render } from "../../ui/render.js";
+import type { Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { isTerminal, writeOut } from "../output.js";
 import {
@@ -23,6 +23,7 @@ import {
 } from "../present.js";
 import type { Registrar } from "../program.js";
 import { loadRecord } from "../service.js";
+import { checkWorkbookTarget, listingColumns, printRows } from "../table-output.js";
 
 const time = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
@@ -205,6 +206,7 @@ export function registerRecords(r: Registrar): void {
     .option("--unit <unit>", d("help.opt-unit-filter"))
     .addOption(new Option("--status <status>", d("help.opt-status")).default("open"))
     .option("--limit <n>", d("help.opt-limit"))
+    .option("--out <file>", d("help.opt-out"))
     .action(
       run(
         async (
@@ -216,8 +218,10 @@ export function registerRecords(r: Registrar): void {
             unit?: string;
             status: string;
             limit?: string;
+            out?: string;
           },
         ) => {
+          checkWorkbookTarget(ctx, opts.out);
           if (!["open", "closed", "all"].includes(opts.status))
             throw usageError("cli.bad-enum", {
               option: "--status",
@@ -248,10 +252,7 @@ export function registerRecords(r: Registrar): void {
             const all = filterSummaries(source, office, filter);
             return { rows: limit === undefined ? all : all.slice(0, limit), total: all.length };
           };
-          const cols = ["id", "kind", "title", "step", "holders", "due", "state"].map((k) => ({
-            key: k,
-            header: ctx.t(`col.${k}` as never),
-          }));
+          const cols = listingColumns(ctx, ["id", "kind", "title", "step", "holders", "due", "state"]);
           const open = opts.status === "open";
           // JSON prints whole summaries; the tables need only their listed part, which the index
           // reads without the rest.
@@ -262,7 +263,7 @@ export function registerRecords(r: Registrar): void {
           const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
           // JSON rows due in a year without the notice say so (calendar_warning), like show --json.
           const data = ctx.format !== "json" ? rows : rows.map((x) => withCalendarWarning(ctx, x));
-          ctx.out(render(ctx.format, cols, display, { color: ctx.color, data }));
+          await printRows(ctx, cols, display, { data, out: opts.out });
           if (!ctx.json && ctx.format === "table")
             ctx.say(ctx.t("list.count", { shown: rows.length, total }));
           warnProvisionalDues(
@@ -311,8 +312,15 @@ export function registerRecords(r: Registrar): void {
         const cols = ["when", "action", "actor", "recorded_by", "opinion", "commit"].map((k) => ({
           key: k,
           header: ctx.t(`col.${k}` as never),
+          ...(k === "opinion"
+            ? { shrink: 16 }
+            : k === "commit"
+              ? { priority: 3 }
+              : k === "recorded_by"
+                ? { priority: 2 }
+                : {}),
         }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data }));
+        await printRows(ctx, cols, rows, { data });
         return 0;
       }),
     );

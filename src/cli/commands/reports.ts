@@ -3,12 +3,12 @@ import { isIsoDate } from "../../core/dates.js";
 import { maskValue } from "../../core/privacy.js";
 import { usageError } from "../../core/problems.js";
 import { normalizeRecord } from "../../core/record.js";
-import { dueHorizon, groupByHolder, overdueReport } from "../../core/reports/overdue.js";
+import { dueHorizon, groupByHolder, holderGroupsFor, overdueReport } from "../../core/reports/overdue.js";
 import { type StatsBy, statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { fastLoad } from "../../store/lazy.js";
 import { parseRecordRel } from "../../store/registry.js";
-import { groupedTable, type Row, render } from "../../ui/render.js";
+import type { Column, Row } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import {
   dueCell,
@@ -22,6 +22,13 @@ import {
   withCalendarWarning,
 } from "../present.js";
 import type { Registrar } from "../program.js";
+import {
+  checkWorkbookTarget,
+  holderGroupLabel,
+  listingColumns,
+  printGroups,
+  printRows,
+} from "../table-output.js";
 import { classificationLabel, reportBroken } from "./records.js";
 
 export function registerReports(r: Registrar): void {
@@ -37,6 +44,7 @@ export function registerReports(r: Registrar): void {
     .option("--holder <person>", d("help.opt-holder"))
     .option("--check", d("help.opt-check"))
     .option("--even-on-rest-days", d("help.opt-even-on-rest-days"))
+    .option("--out <file>", d("help.opt-out"))
     .action(
       run(
         async (
@@ -49,8 +57,10 @@ export function registerReports(r: Registrar): void {
             holder?: string;
             check?: boolean;
             evenOnRestDays?: boolean;
+            out?: string;
           },
         ) => {
+          checkWorkbookTarget(ctx, opts.out);
           if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
             throw usageError("cli.bad-date", { option: "--as-of", value: opts.asOf });
           const within = opts.within === undefined ? 0 : Number(opts.within);
@@ -82,6 +92,11 @@ export function registerReports(r: Registrar): void {
           });
           const overdueCount = rows.filter((x) => x.days_overdue > 0).length;
           const names = listingLabels(office, ctx.reg.workflows(), ctx.lang);
+          const stateText = {
+            overdue: ctx.t("due.overdue"),
+            "due-today": ctx.t("due.due-today"),
+            "due-soon": ctx.t("due.due-soon"),
+          };
           const toRow = (x: (typeof rows)[number]): Row => {
             const cls = classificationLabel(ctx, x.classification);
             return {
@@ -91,28 +106,31 @@ export function registerReports(r: Registrar): void {
               step: names.step(x.kind, x.step),
               holders: names.holders(x.holders),
               due: dueCell(ctx, x.due),
-              days_overdue: x.days_overdue > 0 ? x.days_overdue : ctx.t("due.due-soon"),
-              working_days_overdue: x.days_overdue > 0 ? x.working_days_overdue : "",
+              state: stateText[x.state],
+              // Numbers only where there are some: a number column stays numbers in CSV and xlsx.
+              days_overdue: x.days_overdue > 0 ? x.days_overdue : null,
+              working_days_overdue: x.days_overdue > 0 ? x.working_days_overdue : null,
             };
           };
-          const cols = [
+          const cols = listingColumns(ctx, [
             "id",
             "kind",
             "title",
             "step",
             "holders",
             "due",
+            "state",
             "days_overdue",
             "working_days_overdue",
-          ].map((k) => ({
-            key: k,
-            header: ctx.t(`col.${k}` as never),
-          }));
+          ]);
+          const heading = ctx.t("overdue.heading", {
+            date: asOf,
+            n: overdueCount,
+            soon: rows.length - overdueCount,
+          });
           if (ctx.format === "table") {
-            ctx.out(
-              ctx.t("overdue.heading", { date: asOf, n: overdueCount, soon: rows.length - overdueCount }),
-            );
-            const groups = groupByHolder(rows);
+            // A record that a whole role may take up is listed once, under the role.
+            const groups = groupByHolder(rows, holderGroupsFor(office, ctx.reg.workflows()));
             // Each record's row is built once, even when several holders share it.
             const built = new Map<string, Row>();
             const rowOf = (x: (typeof rows)[number]) => {
@@ -124,19 +142,18 @@ export function registerReports(r: Registrar): void {
               return row;
             };
             const tables = [...groups].map(([holder, group]) => ({
-              heading: `\n${holder ? nameOf(office, holder) : ctx.t("show.nobody-yet")} (${group.length})`,
+              heading: `\n${holderGroupLabel(ctx, holder, group.length)}`,
               rows: group.map(rowOf),
             }));
-            ctx.out(
-              groupedTable(
-                cols.filter((c) => c.key !== "holders"),
-                tables,
-                ctx.color,
-              ),
+            printGroups(
+              ctx,
+              cols.filter((c) => c.key !== "holders"),
+              tables,
+              { out: opts.out, heading },
             );
           } else {
             const data = ctx.format === "json" ? rows.map((x) => withCalendarWarning(ctx, x)) : rows;
-            ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data }));
+            await printRows(ctx, cols, rows.map(toRow), { data, out: opts.out, sheet: asOf });
           }
           warnProvisionalDues(
             ctx,
@@ -155,8 +172,10 @@ export function registerReports(r: Registrar): void {
     .option("--to <date>", d("help.opt-to-date"))
     .option("--kind <kind>", d("help.opt-kind"))
     .option("--by <what>", d("help.opt-by"))
+    .option("--out <file>", d("help.opt-out"))
     .action(
-      run(async (ctx, opts: { from?: string; to?: string; kind?: string; by?: string }) => {
+      run(async (ctx, opts: { from?: string; to?: string; kind?: string; by?: string; out?: string }) => {
+        checkWorkbookTarget(ctx, opts.out);
         for (const [option, v] of [
           ["--from", opts.from],
           ["--to", opts.to],
@@ -208,11 +227,14 @@ export function registerReports(r: Registrar): void {
           "on_time_rate",
           "open",
           "open_overdue",
-        ].map((k) => ({
-          key: k,
-          header: ctx.t(k === "group" ? (`col.by-${by}` as never) : (`col.${k}` as never)),
-        }));
-        ctx.out(render(ctx.format, cols, shown, { color: ctx.color, data: rows }));
+        ].map(
+          (k): Column => ({
+            key: k,
+            header: ctx.t(k === "group" ? (`col.by-${by}` as never) : (`col.${k}` as never)),
+            ...(k === "kind" || k === "group" ? { shrink: 8 } : { numeric: true }),
+          }),
+        );
+        await printRows(ctx, cols, shown, { data: rows, out: opts.out, sheet: ctx.t("col.on_time_rate") });
         return 0;
       }),
     );
@@ -222,8 +244,10 @@ export function registerReports(r: Registrar): void {
     .option("--kind <kind>", d("help.opt-kind"))
     .option("--year <year>", d("help.opt-year"))
     .option("--unmask", d("help.opt-unmask"))
+    .option("--out <file>", d("help.opt-out"))
     .action(
-      run(async (ctx, opts: { kind?: string; year?: string; unmask?: boolean }) => {
+      run(async (ctx, opts: { kind?: string; year?: string; unmask?: boolean; out?: string }) => {
+        checkWorkbookTarget(ctx, opts.out);
         if (!opts.kind) throw usageError("cli.missing-options", { options: "--kind" });
         const wf = ctx.reg.workflow(opts.kind);
         const year = opts.year ?? ctx.today().slice(0, 4);
@@ -258,27 +282,43 @@ export function registerReports(r: Registrar): void {
           for (const f of wf.fields) {
             const v = rec.fields[f.id];
             const shown = f.private && !opts.unmask ? maskValue(f.type, v) : v;
-            row[f.id] = shown === undefined ? "" : fieldDisplay(ctx, wf, f.id, shown);
+            // Numbers stay numbers (CSV, xlsx); everything else as people read it.
+            row[f.id] =
+              shown === undefined
+                ? ""
+                : typeof shown === "number"
+                  ? shown
+                  : fieldDisplay(ctx, wf, f.id, shown);
           }
           row.step = stepLabel(wf, rec.step, ctx.lang);
           row.holders = namesOf(office, rec.holders, ctx.lang);
           row.archive = rec.archive?.number ?? "";
           return row;
         });
-        const cols = [
-          { key: "n", header: ctx.t("col.n") },
+        // On a narrow terminal the archive number goes first, then the holders, the step and the
+        // workflow's fields (the last first); the number, id, date and title stay.
+        const cols: Column[] = [
+          { key: "n", header: ctx.t("col.n"), numeric: true },
           { key: "id", header: ctx.t("col.id") },
           { key: "date", header: ctx.t("col.date") },
-          { key: "title", header: ctx.t("col.title") },
-          ...wf.fields.map((f) => ({ key: f.id, header: label(f.label, ctx.lang) })),
-          { key: "step", header: ctx.t("col.step") },
-          { key: "holders", header: ctx.t("col.holders") },
-          { key: "archive", header: ctx.t("col.archive") },
+          { key: "title", header: ctx.t("col.title"), shrink: 20 },
+          ...wf.fields.map(
+            (f, i): Column => ({
+              key: f.id,
+              header: label(f.label, ctx.lang),
+              priority: 2 + i,
+              ...(f.type === "integer" ? { numeric: true } : { shrink: 8 }),
+            }),
+          ),
+          { key: "step", header: ctx.t("col.step"), priority: 2 + wf.fields.length, shrink: 8 },
+          { key: "holders", header: ctx.t("col.holders"), priority: 3 + wf.fields.length, shrink: 8 },
+          { key: "archive", header: ctx.t("col.archive"), priority: 4 + wf.fields.length },
         ];
-        if (ctx.format === "table")
-          ctx.out(
-            `${ctx.t("register.heading", { kind: label(wf.label, ctx.lang), year, office: office.name })}`,
-          );
+        const heading = ctx.t("register.heading", {
+          kind: label(wf.label, ctx.lang),
+          year,
+          office: office.name,
+        });
         // Private fields stay masked in JSON too, unless --unmask.
         const data = records.map((rec) => {
           if (opts.unmask) return rec;
@@ -287,7 +327,12 @@ export function registerReports(r: Registrar): void {
             if (f.private && fields[f.id] !== undefined) fields[f.id] = maskValue(f.type, fields[f.id]);
           return { ...rec, fields };
         });
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data }));
+        await printRows(ctx, cols, rows, {
+          data,
+          out: opts.out,
+          heading,
+          sheet: `${label(wf.label, ctx.lang)} ${year}`,
+        });
         return 0;
       }),
     );

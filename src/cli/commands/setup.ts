@@ -10,12 +10,12 @@ import { yaml } from "../../store/lazy.js";
 import { OFFICE_FILE } from "../../store/registry.js";
 import { transact } from "../../store/transact.js";
 import { documentText, parseYamlText, placeProblems } from "../../store/yaml-io.js";
-import { render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
 import { problemLine } from "../errors.js";
 import { roleLabel } from "../present.js";
 import type { Registrar } from "../program.js";
+import { printRows } from "../table-output.js";
 
 /**
  * Change office.yaml through the YAML document (comments and order survive), validate the result as
@@ -178,7 +178,7 @@ export function registerSetup(r: Registrar): void {
           key: k,
           header: ctx.t(`col.${k}` as never),
         }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: office.people }));
+        await printRows(ctx, cols, rows, { data: office.people });
         return 0;
       }),
     );
@@ -224,7 +224,7 @@ export function registerSetup(r: Registrar): void {
           key: k,
           header: ctx.t(`col.${k}` as never),
         }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: office.units }));
+        await printRows(ctx, cols, rows, { data: office.units });
         return 0;
       }),
     );

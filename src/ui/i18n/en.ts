@@ -347,7 +347,7 @@ export const en = {
   "help.opt-as": "act on behalf of this person (a clerk entering a leader's instruction)",
   "help.opt-lang": "language: en or zh-CN",
   "help.opt-json": "print exactly one JSON document",
-  "help.opt-format": "output format: table, json, csv, markdown",
+  "help.opt-format": "output format: table, json, csv, markdown, xlsx (a workbook: with --out FILE)",
   "help.opt-no-input": "never prompt; fail when a value is missing",
   "help.opt-no-color": "no colours",
   "help.opt-debug": "show where an internal error happened",
@@ -532,6 +532,13 @@ export const en = {
   // issue 11 (log index)
   "log.index-building":
     "listing each record's commits (once, after a clone): {done} of {total} commits read…",
+  // issue 12 (output)
+  "output.xlsx-terminal":
+    "--format xlsx writes a binary workbook, not for a terminal: give --out FILE, or send stdout to a file",
+  "col.days_overdue.short": "Days",
+  "col.working_days_overdue.short": "Wk days",
+  "overdue.group": "{name} ({n})",
+  "overdue.group-role": "{roles} ({n}): {names}",
 };
 
 /** Hints: what to do next after an error. */
@@ -557,4 +564,7 @@ export const enHints = {
   // issue 11
   "calendar.year-not-covered":
     "`office-doc calendar import FILE` brings a whole year (see `office-doc calendar import --help`)",
+  // issue 12 (output)
+  "output.xlsx-terminal":
+    "for example: office-doc report register --kind incoming --format xlsx --out register.xlsx",
 } satisfies Partial<Record<keyof typeof en, string>>;

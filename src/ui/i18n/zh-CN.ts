@@ -344,7 +344,7 @@ export const zhCN = {
   "help.opt-as": "代表此人办理（如收发员代录领导批示）",
   "help.opt-lang": "界面语言：en 或 zh-CN",
   "help.opt-json": "只输出一个 JSON 文档",
-  "help.opt-format": "输出格式：table、json、csv、markdown",
+  "help.opt-format": "输出格式：table、json、csv、markdown、xlsx（工作簿，配合 --out 文件）",
   "help.opt-no-input": "从不询问；缺少取值时直接报错",
   "help.opt-no-color": "不使用颜色",
   "help.opt-debug": "显示内部错误发生的位置",
@@ -523,6 +523,13 @@ export const zhCN = {
     "{n} 件在办记录的办理期限在 {year} 年（首件：{id}），日历尚无该年国务院放假通知：期限仅按法定节假日暂定（调休上班日无从得知）；请用 `office-doc calendar import FILE` 导入通知",
   // issue 11 (log index)
   "log.index-building": "正在整理各记录的提交（克隆后仅此一次）：已读 {done}/{total} 个提交……",
+  // issue 12 (output)
+  "output.xlsx-terminal":
+    "--format xlsx 输出二进制工作簿，不能显示在终端：请加 --out 文件，或把标准输出重定向到文件",
+  "col.days_overdue.short": "天数",
+  "col.working_days_overdue.short": "工作日",
+  "overdue.group": "{name}（{n}）",
+  "overdue.group-role": "{roles}（{n}）：{names}",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -544,4 +551,7 @@ export const zhCNHints = {
   // issue 11
   "calendar.year-not-covered":
     "`office-doc calendar import FILE` 可导入整个年度（格式见 `office-doc calendar import --help`）",
+  // issue 12 (output)
+  "output.xlsx-terminal":
+    "例如：office-doc report register --kind incoming --format xlsx --out 收文登记簿.xlsx",
 } satisfies Record<keyof typeof enHints, string>;
