@@ -10,7 +10,7 @@ import { palette, wantsColor } from "../ui/color.js";
 import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { FORMATS, type Format } from "../ui/render.js";
-import { isTerminal, writeOut } from "./output.js";
+import { isTerminal, textForPeople, writeOut, writeRaw } from "./output.js";
 
 /** Options every command accepts (commander's globals). */
 export interface GlobalOptions {
@@ -131,7 +131,8 @@ export class Ctx {
 
   warn(key: MessageKey, params: Params = {}): void {
     const label = palette(this.stderrColor).warning(this.lang === "zh-CN" ? "警告" : "warning");
-    this.say(`${label}: ${this.t(key, params)}`);
+    // The label's colour codes are ours: written as they are, the message escaped.
+    writeRaw(2, `${label}: ${textForPeople(`${this.t(key, params)}\n`)}`);
   }
 
   private stderrColorCache?: boolean;

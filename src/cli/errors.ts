@@ -3,7 +3,7 @@ import { OfficeError } from "../core/problems.js";
 import { palette } from "../ui/color.js";
 import { hint, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
-import { writeOut } from "./output.js";
+import { textForPeople, writeRaw } from "./output.js";
 
 /** The one place that turns a failure into words and an exit code. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, overdue: 3 } as const;
@@ -43,14 +43,15 @@ export function problemLine(
 /** Print what went wrong to stderr (its labels coloured when `color`); return the exit code. */
 export function reportError(e: unknown, lang: Lang, debug: boolean, color = false): number {
   const paint = palette(color);
+  // The labels carry our own colour codes: written as they are, the text after them escaped.
   const prefix = lang === "zh-CN" ? `${paint.error("错误")}：` : `${paint.error("error")}: `;
-  const say = (s: string) => writeOut(2, `${s}\n`);
+  const say = (s: string, label = "") => writeRaw(2, `${label}${textForPeople(`${s}\n`)}`);
   if (e instanceof OfficeError) {
-    say(prefix + t(lang, e.code, e.params));
+    say(t(lang, e.code, e.params), prefix);
     for (const p of e.problems)
       say(`  ${problemLine(lang, { ...p, file: (p as { file?: string }).file ?? e.file })}`);
     const h = hint(lang, e.code, e.params);
-    if (h) say(lang === "zh-CN" ? `${paint.hint("提示")}：${h}` : `${paint.hint("hint")}: ${h}`);
+    if (h) say(h, lang === "zh-CN" ? `${paint.hint("提示")}：` : `${paint.hint("hint")}: `);
     if (debug) say(e.stack ?? "");
     return EXIT_OF_KIND[e.kind];
   }
@@ -61,18 +62,18 @@ export function reportError(e: unknown, lang: Lang, debug: boolean, color = fals
     const key = COMMANDER_CODES[e.code];
     const arg = /'([^']+)'/.exec(e.message)?.[1] ?? e.message.replace(/^error: /, "");
     say(
-      prefix +
-        (key
-          ? t(lang, key, { option: arg, options: arg, name: arg, command: arg })
-          : e.message.replace(/^error: /, "")),
+      key
+        ? t(lang, key, { option: arg, options: arg, name: arg, command: arg })
+        : e.message.replace(/^error: /, ""),
+      prefix,
     );
     return EXIT.usage;
   }
   if (e instanceof Error && e.name === "ExitPromptError") {
-    say(prefix + t(lang, "cli.cancelled"));
+    say(t(lang, "cli.cancelled"), prefix);
     return EXIT.refused;
   }
-  say(prefix + t(lang, "cli.internal-error", { message: e instanceof Error ? e.message : String(e) }));
+  say(t(lang, "cli.internal-error", { message: e instanceof Error ? e.message : String(e) }), prefix);
   if (debug && e instanceof Error) say(e.stack ?? "");
   else say(t(lang, "cli.debug-hint"));
   return EXIT.refused;

@@ -63,8 +63,9 @@ describe("check: what a person can get wrong", () => {
       expect(r.code, r.stderr).toBe(0);
     }
     // impossible dates and instants
-    edit(reg, IN1, /^created: 2026-02-13T09/m, "created: 2026-02-30T09");
-    edit(reg, IN1, /^ {4}at: 2026-02-13T09:00:00\+08:00$/m, "    at: 2026-02-13T25:00:00+08:00");
+    // Dates are written quoted (YAML 1.1 readers would take them for timestamps): keep the quote.
+    edit(reg, IN1, /^created: ("?)2026-02-13T09/m, "created: $12026-02-30T09");
+    edit(reg, IN1, /^ {4}at: ("?)2026-02-13T09:00:00\+08:00\1$/m, "    at: $12026-02-13T25:00:00+08:00$1");
     edit(reg, IN3, /^due: .*$/m, "due: 2026-02-30");
     // holders and routed ids that are not people or units
     edit(reg, IN2, /^holders:\n {2}- .*$/m, "holders:\n  - wang-shoujei");
