@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { formatInstant, officeDate, yearOf } from "../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord } from "../core/engine.js";
 import { formatId } from "../core/ids.js";
@@ -6,6 +5,7 @@ import type { RecordDoc } from "../core/model.js";
 import { OfficeError } from "../core/problems.js";
 import { orderedRecord, summarize, validateFields, validateRecord } from "../core/record.js";
 import type { WorkflowDef } from "../core/workflow.js";
+import { indexAllocator } from "../store/allocate.js";
 import { recordRel } from "../store/registry.js";
 import { type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
@@ -76,9 +76,7 @@ export async function createAction(
   }
   const year = yearOf(officeDate(atMs, ac.office.timezone));
   const res = await transact(ctx.reg, wf.create_action, async (tx) => {
-    let seq = tx.index.next(`id:${wf.prefix}-${year}`);
-    // A file may exist that the index does not know (written by hand and not committed yet).
-    while (existsSync(ctx.reg.path(recordRel(wf.kind, formatId({ prefix: wf.prefix, year, seq }))))) seq++;
+    const seq = indexAllocator(ctx.reg, tx.index).recordSeq(wf.kind, wf.prefix, year);
     const id = formatId({ prefix: wf.prefix, year, seq });
     const r = createRecord(ac, id, title, fields, atMs);
     await writeRecord(tx, ac, r, recordRel(wf.kind, id));

@@ -18,7 +18,7 @@ import type { RecordDoc, Retention } from "../../core/model.js";
 import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
 import { refused, usageError } from "../../core/problems.js";
 import { findStep } from "../../core/workflow.js";
-import { docNumberKey } from "../../store/index-cache.js";
+import { indexAllocator } from "../../store/allocate.js";
 import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
 import { type Ctx, identityOf } from "../context.js";
@@ -71,7 +71,7 @@ export async function signOrRoute(
       const prefix = ac.office.prefixes[category];
       if (!prefix) throw refused("number.no-prefix", { category });
       const year = Number(officeDate(ac.now, ac.office.timezone).slice(0, 4));
-      const n = tx.index.next(docNumberKey(rec.kind, docNumberSeries(prefix, year)));
+      const n = indexAllocator(ctx.reg, tx.index).docNumber(rec.kind, docNumberSeries(prefix, year));
       set[numbers.field] = formatDocNumber(prefix, year, n);
     }
     return sign(rec, ac, {
@@ -272,7 +272,13 @@ export function registerActions(r: Registrar): void {
           const unitCode = ac.office.units.find((u) => u.id === unitId)?.code;
           const year = Number(rec.id.split("-")[1]);
           const series = archiveSeries(ac.office.fonds, year, retention, unitCode);
-          return fileRecord(rec, ac, retention, tx.index.next(`archive:${series}`), unitCode);
+          return fileRecord(
+            rec,
+            ac,
+            retention,
+            indexAllocator(ctx.reg, tx.index).archiveItem(series),
+            unitCode,
+          );
         });
         return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
       }),

@@ -501,6 +501,32 @@ export const en = {
   "sync.updated": "records changed by others are now here; listings follow",
   "help.backup": "write a git bundle of the whole registry",
   "help.opt-backup-to": "folder for the backup (a non-system disk)",
+  // issue 13: procedures are data (workflow format 2, hooks, upgrade)
+  "workflow.bad-format":
+    "workflow format {format} is not known to this office-doc (it reads up to {known}); update office-doc",
+  "workflow.unknown-hook": "unknown {kind} hook '{hook}' (known: {known})",
+  "workflow.bad-option": "'{option}' is not an option name (lower-case letters, digits and '-')",
+  "workflow.bad-value": "a value of '{field}' needs an id (or { id, label })",
+  "workflow.duplicate-value": "'{field}' lists the value '{value}' twice",
+  "workflow.bad-role": "unknown role '{role}' (known: {known})",
+  "workflow.bad-boolean": "{key} must be true or false",
+  "workflow.bad-keys": "keys of '{field}' must be a list of names",
+  "workflow.items-without-fields": "items field '{field}' needs item_fields",
+  "workflow.duplicate-role": "the role {role} is already played by field '{field}'",
+  "workflow.numbers-role": "field '{field}' is numbered by a step but has the role {role}",
+  "workflow.option-taken": "the option {option} is already taken by {by}",
+  "workflow.bad-command": "'{command}' is not a command (one word, or a group and a word)",
+  "workflow.bad-title": "title must be a mapping with option and label",
+  "engine.unknown-hook":
+    "the workflow of {kind} names the hook '{hook}', which this office-doc does not have",
+  "engine.upsert-closed": "{id} has the same key and is closed: reopen it first",
+  "engine.revise-unchanged": "{id} already has these values; nothing to revise",
+  "action.revise": "revise",
+  "field.not-decimal": "{option}: '{value}' is not a decimal number (like 12.5)",
+  "field.bad-entry": "{option}: '{value}' is not NAME=VALUE",
+  "field.bad-key": "{option}: '{value}' names none of: {values}",
+  "field.item-part-missing": "{option}: '{value}' lacks its {part}",
+  "field.not-a-map": "'{field}' must be a mapping",
 };
 
 /** Hints: what to do next after an error. */
