@@ -39,10 +39,15 @@ export function problemLine(
   return `${where}${w}${t(lang, p.code, p.params)}`;
 }
 
-/** Print what went wrong to stderr; return the exit code. */
-export function reportError(e: unknown, lang: Lang, debug: boolean): number {
+/** Print what went wrong to stderr (through `write`); return the exit code. */
+export function reportError(
+  e: unknown,
+  lang: Lang,
+  debug: boolean,
+  write: (fd: 2, text: string) => void = writeOut,
+): number {
   const prefix = lang === "zh-CN" ? "错误：" : "error: ";
-  const say = (s: string) => writeOut(2, `${s}\n`);
+  const say = (s: string) => write(2, `${s}\n`);
   if (e instanceof OfficeError) {
     say(prefix + t(lang, e.code, e.params));
     for (const p of e.problems)

@@ -15,7 +15,7 @@ import { isMap, type Raw } from "./raw.js";
  *   (the responsible unit) in every kind; a call's `phone` (earlier calls from it are listed), an
  *   outgoing document's `recipients` and `cc` (the e-gov scope);
  * - what 0.1's code did per kind: a call's title is typed as `--matter`, its reply step sets the
- *   answer (`--via` for reply_via) and an important call prints its transfer form; the printable
+ *   answer (`--via` for reply_via, `--reply-via` too) and an important call prints its transfer form; the printable
  *   forms of the three kinds; `egov send` for outgoing documents;
  * - the help texts of the create and step commands.
  */
@@ -74,7 +74,7 @@ const VALUE_LABELS: Record<string, Label> = {
 /** … and the words one kind had for a value of one field (`value.<kind>.<field>.<id>`). */
 const KIND_VALUE_LABELS: Record<string, Label> = {
   "call.type.report": L("report of wrongdoing", "举报"),
-  // 0.1 showed a call's channel and how it was answered with the words of documents (函 for a letter).
+  // 0.1 showed a call's channel and how it was answered with the words of documents (a letter as a document type).
   "call.channel.phone": L("phone", "来电"),
   "call.channel.letter": L("letter", "来信"),
   "call.reply_via.visit": L("in person", "面谈"),
@@ -86,6 +86,12 @@ const CREATE_HELP: Record<string, Label> = {
   incoming: L("register an incoming document (收文登记)", "收文登记"),
   outgoing: L("register a draft outgoing document (发文拟稿)", "登记发文拟稿"),
   call: L("register a citizen call, visit or letter (来电来访登记)", "登记群众来电、来访、来信"),
+};
+/** The words 0.1's catalogues had for the create actions in history and `log`. */
+const CREATE_LABEL: Record<string, Label> = {
+  incoming: L("receive", "登记"),
+  outgoing: L("draft", "拟稿"),
+  call: L("call", "来电登记"),
 };
 const STEP_HELP: Record<string, Label> = {
   "incoming.propose": L("proposal (拟办)", "拟办"),
@@ -154,6 +160,8 @@ export function workflowUpgradeEdits(raw: Raw): Edit[] {
   const hasField = (id: string) => fieldAt(id) >= 0;
 
   if (CREATE_HELP[kind] && raw.help === undefined) edits.push({ path: ["help"], value: CREATE_HELP[kind] });
+  if (CREATE_LABEL[kind] && raw.create_label === undefined)
+    edits.push({ path: ["create_label"], value: CREATE_LABEL[kind] });
   fields.forEach((f, i) => {
     if (!isMap(f) || typeof f.id !== "string") return;
     const role = ROLES[`${kind}.${f.id}`] ?? ROLES[f.id];
@@ -186,8 +194,10 @@ export function workflowUpgradeEdits(raw: Raw): Edit[] {
     if (reply >= 0 && sets.length && (steps[reply] as Raw).sets === undefined)
       edits.push({ path: ["steps", reply, "sets"], value: sets });
     const via = fieldAt("reply_via");
-    if (via >= 0 && (fields[via] as Raw).aliases === undefined)
-      edits.push({ path: ["fields", via, "aliases"], value: ["via"] });
+    if (via >= 0 && (fields[via] as Raw).option === undefined) {
+      edits.push({ path: ["fields", via, "option"], value: "via" });
+      edits.push({ path: ["fields", via, "aliases"], value: ["reply-via"] });
+    }
     const important = fieldAt("important");
     if (important >= 0 && (fields[important] as Raw).type === "boolean" && raw.print_on_create === undefined)
       edits.push({ path: ["print_on_create"], value: { field: "important", equals: true } });

@@ -184,8 +184,10 @@ export interface WorkflowDef {
    * and a word (`meeting request`, `indicator submit`).
    */
   create_command: string;
-  /** The create command's --help line (default: "register a new <kind label>"). */
+  /** The create command's --help line (default: "register a new record: <kind label>"). */
   help?: Label;
+  /** How history and `log` name the create action (收文 登记, 发文 拟稿; default: register, 登记). */
+  create_label?: Label;
   title: TitleDef;
   fields: FieldDef[];
   /** The whole record's limit, counted from its creation. */
@@ -691,6 +693,8 @@ export function validateWorkflow(
   };
   const help = optionalLabel(["help"], raw.help);
   if (help) value.help = help;
+  const createLabel = optionalLabel(["create_label"], raw.create_label);
+  if (createLabel) value.create_label = createLabel;
   return problems.length ? { problems } : { value, problems };
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { isIsoDate, officeDate } from "../../core/dates.js";
+import { isIsoDate } from "../../core/dates.js";
 import {
   type ActionContext,
   type ActionResult,
@@ -10,80 +10,28 @@ import {
   mergeInto,
   reopen,
   route,
-  sign,
   skip,
   withdraw,
 } from "../../core/engine.js";
 import type { RecordDoc, Retention } from "../../core/model.js";
-import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
 import { refused, usageError } from "../../core/problems.js";
-import { findStep } from "../../core/workflow.js";
-import { indexAllocator } from "../../store/allocate.js";
+import { roleValue } from "../../core/record.js";
 import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
-import { type Ctx, identityOf } from "../context.js";
+import { identityOf } from "../context.js";
 import { listOption } from "../fields.js";
 import { printResult } from "../present.js";
-import type { Registrar } from "../program.js";
-import { actionContext, putRecord, recordAction } from "../service.js";
+import type { Registrar } from "../registrar.js";
+import {
+  actionContext,
+  allocator,
+  putRecord,
+  recordAction,
+  type StepOptions,
+  signOrRoute,
+} from "../service.js";
 
 const RETENTIONS: readonly Retention[] = ["permanent", "30y", "10y"];
-
-export interface StepOptions {
-  opinion?: string;
-  decision?: string;
-  to?: string;
-  note?: string;
-}
-
-function decisionOf(v: string | undefined): "approve" | "return" | undefined {
-  if (v === undefined) return undefined;
-  if (v !== "approve" && v !== "return")
-    throw usageError("cli.bad-enum", { option: "--decision", value: v, values: "approve, return" });
-  return v;
-}
-
-/**
- * `sign`, and the step commands built on it (`instruct IN-42 --opinion … --to urban`): with `--to` on
- * a step whose holders are routed, name them; otherwise sign, and `--to` names the next step's holders.
- */
-export async function signOrRoute(
-  ctx: Ctx,
-  idText: string,
-  command: string,
-  opts: StepOptions,
-  expectStep?: string,
-  extra?: Record<string, unknown>,
-): Promise<number> {
-  const decision = decisionOf(opts.decision);
-  const to = listOption(opts.to);
-  const res = await recordAction(ctx, idText, command, (rec, ac, tx) => {
-    const step = findStep(ac.wf, rec.step);
-    if (expectStep && rec.status === "open" && rec.step !== expectStep)
-      throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
-    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opts.opinion && !decision)
-      return route(rec, ac, to, opts.note);
-    const set = { ...(extra ?? {}) };
-    const numbers = step?.numbers;
-    if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
-      // Allocated under the lock against every committed number: gapless, never reused.
-      const category = String(rec.fields[numbers.prefix_by] ?? "");
-      const prefix = ac.office.prefixes[category];
-      if (!prefix) throw refused("number.no-prefix", { category });
-      const year = Number(officeDate(ac.now, ac.office.timezone).slice(0, 4));
-      const n = indexAllocator(ctx.reg, tx.index).docNumber(rec.kind, docNumberSeries(prefix, year));
-      set[numbers.field] = formatDocNumber(prefix, year, n);
-    }
-    return sign(rec, ac, {
-      ...(opts.opinion ? { opinion: opts.opinion } : {}),
-      ...(decision ? { decision } : {}),
-      ...(to.length ? { to } : {}),
-      ...(expectStep ? { expectStep } : {}),
-      ...(Object.keys(set).length ? { set } : {}),
-    });
-  });
-  return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-}
 
 export function addStepOptions(cmd: Command, d: Registrar["d"]): Command {
   return cmd
@@ -122,7 +70,12 @@ export function registerActions(r: Registrar): void {
   addStepOptions(
     program.command("sign").description(d("help.sign")).argument("<id>", d("help.arg-id")),
     d,
-  ).action(run(async (ctx, id: string, opts: StepOptions) => signOrRoute(ctx, id, "sign", opts)));
+  ).action(
+    run(async (ctx, id: string, opts: StepOptions) => {
+      const res = await signOrRoute(ctx, id, "sign", opts);
+      return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+    }),
+  );
 
   program
     .command("route")
@@ -268,17 +221,12 @@ export function registerActions(r: Registrar): void {
           });
         const res = await recordAction(ctx, id, "file", (rec, ac, tx) => {
           const retention = (opts.retention as Retention | undefined) ?? ac.wf.default_retention ?? "30y";
-          const unitId = typeof rec.fields.unit === "string" ? rec.fields.unit : undefined;
+          // The responsible unit's code goes into the archive number (DA/T 22).
+          const unitId = roleValue(rec.fields, ac.wf, "responsible-unit");
           const unitCode = ac.office.units.find((u) => u.id === unitId)?.code;
           const year = Number(rec.id.split("-")[1]);
           const series = archiveSeries(ac.office.fonds, year, retention, unitCode);
-          return fileRecord(
-            rec,
-            ac,
-            retention,
-            indexAllocator(ctx.reg, tx.index).archiveItem(series),
-            unitCode,
-          );
+          return fileRecord(rec, ac, retention, allocator(ctx, tx).archiveItem(series), unitCode);
         });
         return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
       }),

@@ -9,7 +9,7 @@ import { type Transaction, transact } from "../../store/transact.js";
 import { parseYamlText, placeProblems, readYamlFile, toYaml } from "../../store/yaml-io.js";
 import { render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
-import type { Registrar } from "../program.js";
+import type { Registrar } from "../registrar.js";
 
 /**
  * After the calendar changed: every open record's due date is computed again on the new calendar,

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatInstant, isIsoDate, officeDate } from "../../core/dates.js";
-import { type Checkin, egovSend, egovStatus } from "../../core/egov.js";
+import { type Checkin, egovStatus } from "../../core/egov.js";
 import { failed, usageError } from "../../core/problems.js";
 import { writeFileAtomic } from "../../store/atomic.js";
 import { git } from "../../store/git.js";
@@ -11,10 +11,8 @@ import { parseYamlText, toYaml } from "../../store/yaml-io.js";
 import { render } from "../../ui/render.js";
 import { type Ctx, identityOf } from "../context.js";
 import { EXIT } from "../errors.js";
-import { listOption } from "../fields.js";
-import { nameOf, printResult } from "../present.js";
-import type { Registrar } from "../program.js";
-import { recordAction } from "../service.js";
+import { nameOf } from "../present.js";
+import type { Registrar } from "../registrar.js";
 
 /** E-gov receive checks of one day: `egov/<year>/<date>.yaml`, one commit per check-in. */
 const checkinRel = (date: string) => `egov/${date.slice(0, 4)}/${date}.yaml`;
@@ -105,21 +103,6 @@ export function registerEgov(r: Registrar): void {
           ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: status }));
         }
         return opts.check && missed ? EXIT.overdue : EXIT.ok;
-      }),
-    );
-
-  egov
-    .command("send")
-    .description(d("help.egov-send"))
-    .argument("<id>", d("help.arg-id"))
-    .option("--to <recipients>", d("help.opt-send-to"))
-    .action(
-      run(async (ctx, id: string, opts: { to?: string }) => {
-        const to = listOption(opts.to);
-        if (!to.length) throw usageError("cli.missing-options", { options: "--to" });
-        const res = await recordAction(ctx, id, "egov-send", (rec, ac) => egovSend(rec, ac, to));
-        ctx.say(ctx.t("egov.sent", { id: res.record.id, to: to.join("、") }));
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
       }),
     );
 

@@ -2,31 +2,35 @@ import { Option } from "commander";
 import { dueState, dueStateBy } from "../../core/deadline.js";
 import type { HistoryEvent, ListedSummary, OfficeConfig, RecordDoc } from "../../core/model.js";
 import { usageError } from "../../core/problems.js";
+import { classificationOf } from "../../core/record.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
 import { logPath } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
-import { fieldDisplay, label, listingLabels, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
-import type { Registrar } from "../program.js";
+import {
+  classificationText,
+  fieldDisplay,
+  label,
+  listingLabels,
+  nameOf,
+  namesOf,
+  recordJson,
+  stepLabel,
+} from "../present.js";
+import type { Registrar } from "../registrar.js";
 import { loadRecord } from "../service.js";
 
 const time = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
-
-/** The classification as listings show it: `机密` / `confidential`, empty when none. */
-export function classificationLabel(ctx: Ctx, c: string | undefined): string {
-  return c && c !== "none" ? ctx.t(`classification.${c}` as never) : "";
-}
 
 /** The handling slip (公文处理笺): every step with its opinions, signers and times. */
 export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string {
   const office = ctx.office();
   const L = (k: Parameters<Ctx["t"]>[0], p = {}) => ctx.t(k, p);
   const lines: string[] = [];
-  const title = classificationLabel(ctx, rec.fields.classification as string)
-    ? `【${classificationLabel(ctx, rec.fields.classification as string)}】${rec.title}`
-    : rec.title;
+  const cls = classificationText(ctx, wf, classificationOf(rec.fields, wf));
+  const title = cls ? `【${cls}】${rec.title}` : rec.title;
   lines.push(`${rec.id}  ${label(wf.label, ctx.lang)}  ${title}`);
   lines.push("─".repeat(60));
   const st = rec.status === "open" ? L("status.open") : L("status.closed");
@@ -78,13 +82,15 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
       e.recorded_by !== e.actor ? ` (${L("show.recorded-by", { name: nameOf(office, e.recorded_by) })})` : "";
     const what = [e.opinion, e.note, e.reason].filter(Boolean).join(" · ");
     lines.push(
-      `  ${time(e.at)}  ${actionLabel(ctx, e.action)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`,
+      `  ${time(e.at)}  ${actionLabel(ctx, e.action, wf)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`,
     );
   }
   return `${lines.join("\n")}\n`;
 }
 
-export function actionLabel(ctx: Ctx, action: string): string {
+/** How people read an action of the history: the create action in the workflow's words. */
+export function actionLabel(ctx: Ctx, action: string, wf?: WorkflowDef): string {
+  if (wf && action === wf.create_action) return wf.create_label?.[ctx.lang] ?? ctx.t("action.create");
   const key = `action.${action}`;
   const s = ctx.t(key as never);
   return s === key ? action : s;
@@ -114,7 +120,7 @@ export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
     none: "",
   };
   return list.map((s) => {
-    const cls = classificationLabel(ctx, s.classification);
+    const cls = names.classification(s.kind, s.classification);
     const state = s.status === "open" ? dueStateBy(s.due, today, soon) : "none";
     return {
       id: s.id,
@@ -261,7 +267,7 @@ export function registerRecords(r: Registrar): void {
     .argument("<id>", d("help.arg-id"))
     .action(
       run(async (ctx, idText: string) => {
-        const { record, rel } = loadRecord(ctx, idText);
+        const { record, rel, wf } = loadRecord(ctx, idText);
         const office = ctx.office();
         // A day of slack for clocks that disagree between clerks' machines.
         const since = new Date(Date.parse(record.created) - 86_400_000).toISOString();
@@ -283,7 +289,7 @@ export function registerRecords(r: Registrar): void {
         const rows = data.map((x) => ({
           ...x,
           when: time(x.when),
-          action: actionLabel(ctx, x.action),
+          action: actionLabel(ctx, x.action, wf),
           actor: nameOf(office, x.actor),
           recorded_by: nameOf(office, x.recorded_by),
         }));

@@ -11,8 +11,8 @@ import { parseRecordRel } from "../../store/registry.js";
 import { groupedTable, type Row, render } from "../../ui/render.js";
 import { EXIT } from "../errors.js";
 import { fieldDisplay, label, listingLabels, nameOf, namesOf, stepLabel } from "../present.js";
-import type { Registrar } from "../program.js";
-import { classificationLabel, reportBroken } from "./records.js";
+import type { Registrar } from "../registrar.js";
+import { reportBroken } from "./records.js";
 
 export function registerReports(r: Registrar): void {
   const { program, d, run } = r;
@@ -69,7 +69,7 @@ export function registerReports(r: Registrar): void {
           const overdueCount = rows.filter((x) => x.days_overdue > 0).length;
           const names = listingLabels(office, ctx.reg.workflows(), ctx.lang);
           const toRow = (x: (typeof rows)[number]): Row => {
-            const cls = classificationLabel(ctx, x.classification);
+            const cls = names.classification(x.kind, x.classification);
             return {
               id: x.id,
               kind: names.kind(x.kind),

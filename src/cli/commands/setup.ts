@@ -15,7 +15,7 @@ import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
 import { problemLine } from "../errors.js";
 import { roleLabel } from "../present.js";
-import type { Registrar } from "../program.js";
+import type { Registrar } from "../registrar.js";
 
 /**
  * Change office.yaml through the YAML document (comments and order survive), validate the result as

@@ -2,7 +2,7 @@ import { failed, refused } from "../../core/problems.js";
 import { git, headCommit } from "../../store/git.js";
 import { acquireLock } from "../../store/lock.js";
 import { LOCAL_DIR } from "../../store/registry.js";
-import type { Registrar } from "../program.js";
+import type { Registrar } from "../registrar.js";
 
 /**
  * `sync`: share the registry through an ordinary git remote. Pull (rebase) then push, under the
