@@ -4,11 +4,12 @@ import { maskValue } from "../../core/privacy.js";
 import { usageError } from "../../core/problems.js";
 import { normalizeRecord } from "../../core/record.js";
 import { dueHorizon, groupByHolder, overdueReport } from "../../core/reports/overdue.js";
-import { type StatsBy, statsReport } from "../../core/reports/stats.js";
+import { statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { fastLoad } from "../../store/lazy.js";
 import { parseRecordRel } from "../../store/registry.js";
 import { groupedTable, type Row, render } from "../../ui/render.js";
+import type { Ctx } from "../context.js";
 import { EXIT } from "../errors.js";
 import { fieldDisplay, label, listingLabels, nameOf, namesOf, stepLabel } from "../present.js";
 import type { Registrar } from "../registrar.js";
@@ -126,67 +127,7 @@ export function registerReports(r: Registrar): void {
     .option("--to <date>", d("help.opt-to-date"))
     .option("--kind <kind>", d("help.opt-kind"))
     .option("--by <what>", d("help.opt-by"))
-    .action(
-      run(async (ctx, opts: { from?: string; to?: string; kind?: string; by?: string }) => {
-        for (const [option, v] of [
-          ["--from", opts.from],
-          ["--to", opts.to],
-        ] as const)
-          if (v !== undefined && !isIsoDate(v)) throw usageError("cli.bad-date", { option, value: v });
-        const by = (opts.by ?? "unit") as StatsBy;
-        if (!["unit", "type", "kind"].includes(by))
-          throw usageError("cli.bad-enum", { option: "--by", value: by, values: "unit, type, kind" });
-        if (opts.kind) ctx.reg.workflow(opts.kind);
-        const index = await RecordIndex.load(ctx.reg);
-        reportBroken(ctx, index);
-        const rows = statsReport(
-          index.all().filter((s) => !opts.kind || s.kind === opts.kind),
-          {
-            by,
-            asOf: ctx.today(),
-            ...(opts.from ? { from: opts.from } : {}),
-            ...(opts.to ? { to: opts.to } : {}),
-          },
-        );
-        const office = ctx.office();
-        const wfs = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
-        const shown = rows.map((x) => {
-          const wf = wfs.get(x.kind);
-          return {
-            kind: label(wf?.label, ctx.lang, x.kind),
-            group:
-              x.group === ""
-                ? "—"
-                : by === "unit"
-                  ? nameOf(office, x.group)
-                  : wf
-                    ? fieldDisplay(ctx, wf, "type", x.group)
-                    : x.group,
-            total: x.total,
-            closed: x.closed,
-            closed_on_time: x.closed_on_time,
-            on_time_rate: x.on_time_rate === null ? "—" : `${x.on_time_rate}%`,
-            open: x.open,
-            open_overdue: x.open_overdue,
-          };
-        });
-        const cols = [
-          "kind",
-          "group",
-          "total",
-          "closed",
-          "closed_on_time",
-          "on_time_rate",
-          "open",
-          "open_overdue",
-        ].map((k) => ({
-          key: k,
-          header: ctx.t(k === "group" ? (`col.by-${by}` as never) : (`col.${k}` as never)),
-        }));
-        ctx.out(render(ctx.format, cols, shown, { color: ctx.color, data: rows }));
-        return 0;
-      }),
-    );
+    .action(run(async (ctx, opts: StatsOptions) => runStats(ctx, opts)));
   report
     .command("register")
     .description(d("help.report-register"))
@@ -240,7 +181,7 @@ export function registerReports(r: Registrar): void {
           { key: "n", header: ctx.t("col.n") },
           { key: "id", header: ctx.t("col.id") },
           { key: "date", header: ctx.t("col.date") },
-          { key: "title", header: ctx.t("col.title") },
+          { key: "title", header: label(wf.title.label, ctx.lang) },
           ...wf.fields.map((f) => ({ key: f.id, header: label(f.label, ctx.lang) })),
           { key: "step", header: ctx.t("col.step") },
           { key: "holders", header: ctx.t("col.holders") },
@@ -262,4 +203,85 @@ export function registerReports(r: Registrar): void {
         return 0;
       }),
     );
+}
+
+export interface StatsOptions {
+  from?: string;
+  to?: string;
+  kind?: string;
+  /** `unit` (default), `kind`, or a field the index keeps (`summary: true`), like a call's `type`. */
+  by?: string;
+}
+
+/** `report stats`: on-time rates per kind and unit, or per value of a listed field. */
+export async function runStats(ctx: Ctx, opts: StatsOptions): Promise<number> {
+  for (const [option, v] of [
+    ["--from", opts.from],
+    ["--to", opts.to],
+  ] as const)
+    if (v !== undefined && !isIsoDate(v)) throw usageError("cli.bad-date", { option, value: v });
+  const by = opts.by ?? "unit";
+  const wfs = opts.kind ? [ctx.reg.workflow(opts.kind)] : ctx.reg.workflows();
+  const byField = wfs.flatMap((w) => w.fields).find((f) => f.id === by && f.summary);
+  if (by !== "unit" && by !== "kind" && !byField) {
+    const fields = [...new Set(wfs.flatMap((w) => w.fields.filter((f) => f.summary).map((f) => f.id)))];
+    throw usageError("cli.bad-enum", {
+      option: "--by",
+      value: by,
+      values: ["unit", "kind", ...fields].join(", "),
+    });
+  }
+  const index = await RecordIndex.load(ctx.reg);
+  reportBroken(ctx, index);
+  const rows = statsReport(
+    index.all().filter((s) => !opts.kind || s.kind === opts.kind),
+    {
+      by,
+      asOf: ctx.today(),
+      ...(opts.from ? { from: opts.from } : {}),
+      ...(opts.to ? { to: opts.to } : {}),
+    },
+  );
+  const office = ctx.office();
+  const byKind = new Map(ctx.reg.workflows().map((w) => [w.kind, w]));
+  const shown = rows.map((x) => {
+    const wf = byKind.get(x.kind);
+    return {
+      kind: label(wf?.label, ctx.lang, x.kind),
+      group:
+        x.group === ""
+          ? "—"
+          : by === "unit"
+            ? nameOf(office, x.group)
+            : wf
+              ? fieldDisplay(ctx, wf, by, x.group)
+              : x.group,
+      total: x.total,
+      closed: x.closed,
+      closed_on_time: x.closed_on_time,
+      on_time_rate: x.on_time_rate === null ? "—" : `${x.on_time_rate}%`,
+      open: x.open,
+      open_overdue: x.open_overdue,
+    };
+  });
+  const cols = [
+    "kind",
+    "group",
+    "total",
+    "closed",
+    "closed_on_time",
+    "on_time_rate",
+    "open",
+    "open_overdue",
+  ].map((k) => ({
+    key: k,
+    header:
+      k !== "group"
+        ? ctx.t(`col.${k}` as never)
+        : byField
+          ? label(byField.label, ctx.lang)
+          : ctx.t(`col.by-${by}` as never),
+  }));
+  ctx.out(render(ctx.format, cols, shown, { color: ctx.color, data: rows }));
+  return 0;
 }
