@@ -273,10 +273,47 @@ export function createRecord(
 }
 
 /**
+ * Change fields of a record without moving its step (a meeting's replies and checklist, figures
+ * adjusted at an analysis meeting): one event `action` whose `changes` are the new values and
+ * `previous` the values they replaced; `reason` says why. Values equal to the record's are left out;
+ * nothing changed is refused. The record's deadlines are computed again.
+ */
+export function amend(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  action: string,
+  fields: Record<string, unknown>,
+  opts: { title?: string; reason?: string; atMs?: number } = {},
+): ActionResult {
+  const rec = clone(rec0);
+  const changes: Record<string, unknown> = {};
+  const previous: Record<string, unknown> = {};
+  if (opts.title !== undefined && opts.title !== rec.title) {
+    changes.title = opts.title;
+    previous.title = rec.title;
+    rec.title = opts.title;
+  }
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined || JSON.stringify(v) === JSON.stringify(rec.fields[k])) continue;
+    changes[k] = v;
+    if (rec.fields[k] !== undefined) previous[k] = rec.fields[k];
+    rec.fields[k] = v;
+  }
+  if (!Object.keys(changes).length) throw refused("engine.revise-unchanged", { id: rec.id });
+  const event: HistoryEvent = { ...baseEvent(ctx, action, opts.atMs), changes };
+  if (Object.keys(previous).length) event.previous = previous;
+  if (opts.reason) event.reason = opts.reason;
+  if (rec.step) event.step = rec.step;
+  rec.history.push(event);
+  const uncovered = refreshDerived(rec, ctx);
+  return { record: rec, event, uncoveredYears: uncovered };
+}
+
+/**
  * Create again what an open record of the same `upsert_key` already holds (a second indicator report
- * for the same unit and month): that record is revised in place, same id, same step. The event
- * `revise` keeps the new values in `changes` and the old ones in `previous`. A closed record is
- * refused (it must be reopened first).
+ * for the same unit and month): that record is revised in place, same id, same step, by an event
+ * `revise` (see amend). A closed record is refused (it must be reopened first). The workflow's
+ * guards run on the revised record.
  */
 export function revise(
   rec0: RecordDoc,
@@ -286,28 +323,9 @@ export function revise(
   atMs: number,
 ): ActionResult {
   if (rec0.status === "closed") throw refused("engine.upsert-closed", { id: rec0.id });
-  const rec = clone(rec0);
-  const changes: Record<string, unknown> = {};
-  const previous: Record<string, unknown> = {};
-  if (title !== rec.title) {
-    changes.title = title;
-    previous.title = rec.title;
-    rec.title = title;
-  }
-  for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined || JSON.stringify(v) === JSON.stringify(rec.fields[k])) continue;
-    changes[k] = v;
-    if (rec.fields[k] !== undefined) previous[k] = rec.fields[k];
-    rec.fields[k] = v;
-  }
-  if (!Object.keys(changes).length) throw refused("engine.revise-unchanged", { id: rec.id });
-  const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: rec });
-  const event: HistoryEvent = { ...baseEvent(ctx, "revise", atMs), changes };
-  if (Object.keys(previous).length) event.previous = previous;
-  if (rec.step) event.step = rec.step;
-  rec.history.push(event);
-  const uncovered = refreshDerived(rec, ctx);
-  return { record: rec, event, uncoveredYears: uncovered, ...(notices.length ? { notices } : {}) };
+  const res = amend(rec0, ctx, "revise", fields, { title, atMs });
+  const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: res.record });
+  return notices.length ? { ...res, notices } : res;
 }
 
 function currentStep(rec: RecordDoc, wf: WorkflowDef): StepDef {

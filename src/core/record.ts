@@ -443,14 +443,12 @@ export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSu
     const v = f[def.id];
     if (v === undefined || v === null) continue;
     // Listed fields, and what allocation, duplicates and revisions look up in the index.
-    const kept =
-      def.summary ||
-      def.role === "doc-number" ||
-      def.role === "contact-phone" ||
-      (wf?.upsert_key?.includes(def.id) ?? false);
     const ownSlot =
       def.role === "responsible-unit" || def.role === "classification" || def.role === "urgency";
-    if (kept && !ownSlot)
+    const kept =
+      ((def.summary || def.role === "doc-number" || def.role === "contact-phone") && !ownSlot) ||
+      (wf?.upsert_key?.includes(def.id) ?? false);
+    if (kept)
       extra[def.id] = Array.isArray(v)
         ? v.map(shortText).join(",")
         : typeof v === "object"
