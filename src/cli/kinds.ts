@@ -1,10 +1,21 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { officeDate } from "../core/dates.js";
 import { conditionHolds } from "../core/deadline.js";
-import type { Label } from "../core/model.js";
-import { usageError } from "../core/problems.js";
-import { commandGroup, type FieldDef, findStep, type StepDef, type WorkflowDef } from "../core/workflow.js";
+import { DEFAULT_ROLES, type Label } from "../core/model.js";
+import { OfficeError, usageError } from "../core/problems.js";
+import {
+  commandGroup,
+  type FieldDef,
+  findStep,
+  type StepDef,
+  validateWorkflow,
+  type WorkflowDef,
+} from "../core/workflow.js";
 import { RecordIndex } from "../store/index-cache.js";
+import { yaml } from "../store/lazy.js";
+import { templatePath } from "../store/paths.js";
+import type { Registry } from "../store/registry.js";
 import type { Lang } from "../ui/i18n/index.js";
 import { renderForm } from "./commands/print.js";
 import type { Ctx } from "./context.js";
@@ -74,6 +85,56 @@ export function kindSurface(wfs: readonly WorkflowDef[], builtins: ReadonlySet<s
     }
   }
   return s;
+}
+
+/**
+ * What keeps a workflow's commands from working as written, for `check`: a create command or kind
+ * command that office-doc or another kind already has, a kind command no hook implements.
+ */
+export function surfaceProblems(
+  wfs: readonly WorkflowDef[],
+  builtins: ReadonlySet<string>,
+  kindCommands: KindCommands,
+): {
+  kind: string;
+  path: (string | number)[];
+  code: "workflow.command-taken" | "workflow.unknown-kind-command";
+  params: Record<string, string>;
+}[] {
+  const s = kindSurface(wfs, builtins);
+  const out: ReturnType<typeof surfaceProblems> = [];
+  for (const wf of wfs) {
+    const c = wf.create_command;
+    const by = builtins.has(c) ? "office-doc" : s.creates.get(c) !== wf ? s.creates.get(c)?.kind : undefined;
+    if (by)
+      out.push({
+        kind: wf.kind,
+        path: ["create_command"],
+        code: "workflow.command-taken",
+        params: { command: c, by },
+      });
+    for (const [path, hook] of Object.entries(wf.commands ?? {})) {
+      const k = s.kindCommands.get(path);
+      if (!k?.wfs.includes(wf))
+        out.push({
+          kind: wf.kind,
+          path: ["commands", path],
+          code: "workflow.command-taken",
+          params: {
+            command: path,
+            by: builtins.has(path) ? "office-doc" : (k?.wfs[0]?.kind ?? s.creates.get(path)?.kind ?? "?"),
+          },
+        });
+      else if (!kindCommands[hook])
+        out.push({
+          kind: wf.kind,
+          path: ["commands", path],
+          code: "workflow.unknown-kind-command",
+          params: { hook, known: Object.keys(kindCommands).join(", ") },
+        });
+    }
+  }
+  return out;
 }
 
 /** The first words of every command the surface defines (what `office-doc NAME` may resolve to). */
@@ -254,4 +315,43 @@ export function registerKinds(
       }),
     );
   }
+}
+
+/** The workflows a new registry gets (templates/workflows), for a run outside any registry. */
+export function shippedWorkflows(): WorkflowDef[] {
+  const roles = DEFAULT_ROLES.map((r) => r.id);
+  return readdirSync(templatePath("workflows"))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .flatMap((f) => {
+      const kind = f.slice(0, -5);
+      const raw = yaml().parse(readFileSync(templatePath("workflows", f), "utf8"));
+      const { value } = validateWorkflow(raw, kind, roles);
+      return value ? [value] : [];
+    });
+}
+
+/**
+ * The workflows whose commands a run offers: the registry's (read through the configuration cache),
+ * or the shipped ones outside a registry or when its office.yaml cannot be read (the command then
+ * fails on that). `errors`: the workflow files that could not be read.
+ */
+export function workflowsOf(reg: Registry): { wfs: WorkflowDef[]; errors: OfficeError[] } {
+  if (!reg.exists()) return { wfs: shippedWorkflows(), errors: [] };
+  try {
+    reg.office();
+  } catch {
+    return { wfs: shippedWorkflows(), errors: [] };
+  }
+  const wfs: WorkflowDef[] = [];
+  const errors: OfficeError[] = [];
+  for (const kind of reg.workflowKinds()) {
+    try {
+      wfs.push(reg.workflow(kind));
+    } catch (e) {
+      if (!(e instanceof OfficeError)) throw e;
+      errors.push(e);
+    }
+  }
+  return { wfs, errors };
 }

@@ -1,15 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { HOOKS } from "../core/hooks.js";
-import { DEFAULT_ROLES } from "../core/model.js";
 import { OfficeError } from "../core/problems.js";
-import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
+import type { WorkflowDef } from "../core/workflow.js";
 import { backgroundSettled } from "../store/background.js";
-import { promptsLoaded, yaml } from "../store/lazy.js";
-import { templatePath } from "../store/paths.js";
+import { promptsLoaded } from "../store/lazy.js";
 import type { Registry } from "../store/registry.js";
 import { detectLang, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
+import { BUILTIN_COMMANDS, BUILTINS } from "./builtins.js";
 import { commandName, registryFlag } from "./command-name.js";
 import { registerActions } from "./commands/actions.js";
 import { registerCalendar } from "./commands/calendar.js";
@@ -24,7 +22,7 @@ import { type CliEnv, Ctx, type GlobalOptions, registryOf } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
 import { processIo } from "./io.js";
 import { KIND_COMMANDS } from "./kind-commands.js";
-import { kindSurface, registerKinds, surfaceNames } from "./kinds.js";
+import { kindSurface, registerKinds, surfaceNames, workflowsOf } from "./kinds.js";
 import { stepLabel } from "./present.js";
 import type { CommandModule, Registrar } from "./registrar.js";
 
@@ -63,67 +61,23 @@ function stepLabelsInParams(ctx: Ctx, e: OfficeError): void {
 }
 
 /**
- * office-doc's own commands, each module with the commands it registers. Building every command
- * with its options and help texts costs ~6 ms; a run builds only the module of the command it was
- * given (all of them for help or an unknown name). test/cli/program.test.ts checks this table.
- * The kinds' commands (receive, propose, call, …) come from the registry's workflows (kinds.ts).
+ * office-doc's own commands, each module with the commands it registers (builtins.ts). Building
+ * every command with its options and help texts costs ~6 ms; a run builds only the module of the
+ * command it was given (all of them for help or an unknown name). test/cli/program.test.ts checks
+ * that each module registers exactly these. The kinds' commands (receive, propose, call, …) come
+ * from the registry's workflows (kinds.ts).
  */
 export const REGISTRARS: CommandModule[] = [
-  { register: registerSetup, commands: ["init", "demo", "person", "unit", "check"] },
-  { register: registerRecords, commands: ["show", "where", "list", "log"] },
-  {
-    register: registerActions,
-    commands: ["sign", "route", "skip", "note", "urge", "extend", "merge", "withdraw", "reopen", "file"],
-  },
-  { register: registerPrint, commands: ["print"] },
-  { register: registerCalendar, commands: ["calendar"] },
-  { register: registerReports, commands: ["overdue", "report"] },
-  { register: registerEgov, commands: ["egov", "backup"] },
-  { register: registerSync, commands: ["sync"] },
-  { register: registerUpgrade, commands: ["upgrade"] },
+  { register: registerSetup, commands: BUILTIN_COMMANDS.setup },
+  { register: registerRecords, commands: BUILTIN_COMMANDS.records },
+  { register: registerActions, commands: BUILTIN_COMMANDS.actions },
+  { register: registerPrint, commands: BUILTIN_COMMANDS.print },
+  { register: registerCalendar, commands: BUILTIN_COMMANDS.calendar },
+  { register: registerReports, commands: BUILTIN_COMMANDS.reports },
+  { register: registerEgov, commands: BUILTIN_COMMANDS.egov },
+  { register: registerSync, commands: BUILTIN_COMMANDS.sync },
+  { register: registerUpgrade, commands: BUILTIN_COMMANDS.upgrade },
 ];
-
-/** The names office-doc's own commands take: a kind's command may not take them. */
-export const BUILTINS: ReadonlySet<string> = new Set([...REGISTRARS.flatMap((x) => x.commands), "help"]);
-
-/** The workflows a new registry gets (templates/workflows), for a run outside any registry. */
-export function shippedWorkflows(): WorkflowDef[] {
-  const roles = DEFAULT_ROLES.map((r) => r.id);
-  return readdirSync(templatePath("workflows"))
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .flatMap((f) => {
-      const kind = f.slice(0, -5);
-      const raw = yaml().parse(readFileSync(templatePath("workflows", f), "utf8"));
-      const { value } = validateWorkflow(raw, kind, roles);
-      return value ? [value] : [];
-    });
-}
-
-/**
- * The workflows whose commands a run offers: the registry's (read through the configuration cache),
- * or the shipped ones outside a registry or when its office.yaml cannot be read (the command then
- * fails on that). `errors`: the workflow files that could not be read.
- */
-export function workflowsOf(reg: Registry): { wfs: WorkflowDef[]; errors: OfficeError[] } {
-  if (!reg.exists()) return { wfs: shippedWorkflows(), errors: [] };
-  try {
-    reg.office();
-  } catch {
-    return { wfs: shippedWorkflows(), errors: [] };
-  }
-  const wfs: WorkflowDef[] = [];
-  const errors: OfficeError[] = [];
-  for (const kind of reg.workflowKinds()) {
-    try {
-      wfs.push(reg.workflow(kind));
-    } catch (e) {
-      if (!(e instanceof OfficeError)) throw e;
-      errors.push(e);
-    }
-  }
-  return { wfs, errors };
-}
 
 /** What a run of the program needs besides the command line. */
 interface RunState {

@@ -10,7 +10,6 @@ import { refused } from "../../src/core/problems.js";
 import { cli, cliOk } from "../cli-harness.js";
 import {
   addSecondUnit,
-  CLERK,
   cleanupTempDirs,
   git,
   json,
@@ -111,7 +110,13 @@ const roomFree: Guard = ({ record, peers }) => {
   const f = record.fields;
   for (const s of peers.open()) {
     const x = s.extra ?? {};
-    if (s.kind === record.kind && s.id !== record.id && x.place === f.place && x.start! < String(f.end) && String(f.start) < x.end!)
+    if (
+      s.kind === record.kind &&
+      s.id !== record.id &&
+      x.place === f.place &&
+      String(x.start) < String(f.end) &&
+      String(f.start) < String(x.end)
+    )
       throw refused("engine.not-optional", { id: s.id, step: `${x.place} ${x.start}` });
   }
   return undefined;
@@ -125,7 +130,8 @@ const allItemsOk: Guard = ({ record }) => {
   const bad = ((record.fields.checklist as { item: string; state: string }[] | undefined) ?? []).filter(
     (i) => i.state !== "ok",
   );
-  if (bad.length) throw refused("engine.step-requires", { step: "check", fields: bad.map((b) => b.item).join(", ") });
+  if (bad.length)
+    throw refused("engine.step-requires", { step: "check", fields: bad.map((b) => b.item).join(", ") });
   return undefined;
 };
 
@@ -242,13 +248,19 @@ describe("meetings: a create command in a group, guards, a kind command, items",
   it("`meeting reply` (a kind command) keeps each reply in the items field", async () => {
     await cliOk(reg, ["meeting", "reply", "MTG-1", "attend"], { ...opts, user: UNIT_HEAD });
     const r = json<Rec>(
-      await cliOk(reg, ["meeting", "reply", "MTG-1", "leave", "--reason", "出差", "--json"], { ...opts, user: STAFF }),
+      await cliOk(reg, ["meeting", "reply", "MTG-1", "leave", "--reason", "出差", "--json"], {
+        ...opts,
+        user: STAFF,
+      }),
     );
     expect(r.fields.replies).toEqual([
       { person: UNIT_HEAD, answer: "attend" },
       { person: STAFF, answer: "leave", reason: "出差" },
     ]);
-    expect(r.history.at(-1)).toMatchObject({ action: "reply", previous: { replies: [{ person: UNIT_HEAD }] } });
+    expect(r.history.at(-1)).toMatchObject({
+      action: "reply",
+      previous: { replies: [{ person: UNIT_HEAD }] },
+    });
     const show = (await cliOk(reg, ["--lang", "zh-CN", "show", "MTG-1"], opts)).stdout;
     expect(show).toContain("回执: 赵磊 attend; 钱芳 leave 出差");
   });
@@ -260,23 +272,56 @@ describe("meetings: a create command in a group, guards, a kind command, items",
     const before = repoState(reg.dir);
     const bad = await cli(
       reg,
-      ["meeting", "check", "MTG-1", "--as", OFFICE, "--checklist", "音响:ok", "--checklist", "饮用水:problem"],
+      [
+        "meeting",
+        "check",
+        "MTG-1",
+        "--as",
+        OFFICE,
+        "--checklist",
+        "音响:ok",
+        "--checklist",
+        "饮用水:problem",
+      ],
       opts,
     );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("饮用水");
     expect(repoState(reg.dir)).toEqual(before);
-    const badValue = await cli(reg, ["meeting", "check", "MTG-1", "--as", OFFICE, "--checklist", "音响:fine"], opts);
+    const badValue = await cli(
+      reg,
+      ["meeting", "check", "MTG-1", "--as", OFFICE, "--checklist", "音响:fine"],
+      opts,
+    );
     expect(badValue.code).toBe(2);
     expect(badValue.stderr).toContain("--checklist");
     const done = json<Rec>(
       await cliOk(
         reg,
-        ["meeting", "check", "MTG-1", "--as", OFFICE, "--checklist", "音响:ok", "--checklist", "饮用水:ok", "--json"],
+        [
+          "meeting",
+          "check",
+          "MTG-1",
+          "--as",
+          OFFICE,
+          "--checklist",
+          "音响:ok",
+          "--checklist",
+          "饮用水:ok",
+          "--json",
+        ],
         opts,
       ),
     );
-    expect(done).toMatchObject({ status: "closed", fields: { checklist: [{ item: "音响", state: "ok" }, { item: "饮用水", state: "ok" }] } });
+    expect(done).toMatchObject({
+      status: "closed",
+      fields: {
+        checklist: [
+          { item: "音响", state: "ok" },
+          { item: "饮用水", state: "ok" },
+        ],
+      },
+    });
     // The built-in `check` is still the registry check.
     expect((await cli(reg, ["check"], opts)).code).toBe(0);
   });
@@ -336,7 +381,11 @@ describe("monthly figures: a map of decimals and an upsert key (one record per u
 describe("audits: each listed unit acts on a step (actor from_field)", () => {
   it("every unit named in the record signs for itself; the step completes with the last", async () => {
     const a = json<Rec>(
-      await cliOk(reg, ["audit", "plan", "--title", "安全生产督查", "--units", `urban,${UNIT2}`, "--json"], opts),
+      await cliOk(
+        reg,
+        ["audit", "plan", "--title", "安全生产督查", "--units", `urban,${UNIT2}`, "--json"],
+        opts,
+      ),
     );
     expect(a).toMatchObject({ step: "submit", holders: ["urban", UNIT2] });
     const refusedOffice = await cli(reg, ["submit", a.id, "--as", OFFICE], opts);

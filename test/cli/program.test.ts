@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { BUILTINS } from "../../src/cli/builtins.js";
 import { commandName, registryFlag } from "../../src/cli/command-name.js";
-import { kindSurface, surfaceNames } from "../../src/cli/kinds.js";
-import { BUILTINS, programOf, REGISTRARS, shippedWorkflows } from "../../src/cli/program.js";
+import { kindSurface, shippedWorkflows, surfaceNames } from "../../src/cli/kinds.js";
+import { programOf, REGISTRARS } from "../../src/cli/program.js";
 
 describe("the program", () => {
   it("REGISTRARS names exactly the commands each module registers", () => {

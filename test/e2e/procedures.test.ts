@@ -330,3 +330,39 @@ describe("a field and a value an office adds to a shipped workflow (calls)", () 
     expect(ok(copy, call(["--callback-on", "2026-03-09"])).code).toBe(0);
   });
 });
+
+describe("check on workflow files: the JSON Schema, format 1, commands that cannot be reached", () => {
+  it("a misspelt key is named with its file and line (the engine alone would ignore it)", () => {
+    const reg = tpl.copy();
+    commitByHand(
+      reg,
+      "workflows/seal.yaml",
+      SEAL_YAML.replace("required: true, role:", "requried: true, role:"),
+    );
+    const r = reg.run(["check"]);
+    expect(r.code).toBe(1);
+    const line = SEAL_YAML.split("\n").findIndex((l) => l.includes("id: unit,")) + 1;
+    expect(r.stdout).toContain(`workflows/seal.yaml:${line}: /fields/0 does not follow the workflow schema`);
+    expect(r.stdout).toContain('"requried"');
+  });
+
+  it("a workflow still in format 1 is a warning; a create command another kind has is an error", () => {
+    const reg = tpl.copy();
+    commitByHand(
+      reg,
+      "workflows/incoming.yaml",
+      readFileSync(join(ROOT, "test", "fixtures", "v1", "incoming.yaml"), "utf8"),
+    );
+    const warn = reg.run(["check"]);
+    expect(warn.code, warn.stdout).toBe(0);
+    expect(warn.stdout).toMatch(/workflows\/incoming\.yaml:1: warning: written in workflow format 1/);
+    commitByHand(
+      reg,
+      "workflows/seal.yaml",
+      SEAL_YAML.replace("create_command: seal", "create_command: receive"),
+    );
+    const taken = reg.run(["check"]);
+    expect(taken.code).toBe(1);
+    expect(taken.stdout).toMatch(/workflows\/seal\.yaml:\d+: the command 'receive' is already incoming's/);
+  });
+});

@@ -13,8 +13,8 @@ import {
   json,
   makeTempDir,
   type Registry,
-  registryHandle,
   ROOT,
+  registryHandle,
   testEnv,
 } from "../helpers.js";
 
@@ -32,10 +32,18 @@ const KINDS = ["call", "incoming", "outgoing"];
 function v1Registry(): Registry {
   const sandbox = makeTempDir("office-doc-v1-");
   const dir = join(sandbox, "registry");
-  git(sandbox, ["clone", "-q", join(ROOT, "test", "fixtures", "v1", "demo-registry.bundle"), dir], testEnv(sandbox));
+  git(
+    sandbox,
+    ["clone", "-q", join(ROOT, "test", "fixtures", "v1", "demo-registry.bundle"), dir],
+    testEnv(sandbox),
+  );
   const reg = registryHandle(dir, sandbox);
   const base = reg.env;
-  return { ...reg, env: (o = {}) => base({ user: "liu-qingzhu", now: NOW, ...o }), run: (a, o = {}) => reg.run(a, { user: "liu-qingzhu", now: NOW, ...o }) };
+  return {
+    ...reg,
+    env: (o = {}) => base({ user: "liu-qingzhu", now: NOW, ...o }),
+    run: (a, o = {}) => reg.run(a, { user: "liu-qingzhu", now: NOW, ...o }),
+  };
 }
 
 const shipped = (kind: string) =>
@@ -62,7 +70,16 @@ describe("a registry made by office-doc 0.1", () => {
     expect(reg.run(["--lang", "zh-CN", "show", "CALL-2"]).stdout).toContain("满意度: 不满意");
     expect(reg.run(["call", "--help"]).stdout).toContain("--matter");
     const copy = v1Registry();
-    const c = copy.run(["call", "--caller", "王五", "--phone", "13812345678", "--matter", "噪音扰民", "--json"]);
+    const c = copy.run([
+      "call",
+      "--caller",
+      "王五",
+      "--phone",
+      "13812345678",
+      "--matter",
+      "噪音扰民",
+      "--json",
+    ]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).toContain("CALL-2026-0001"); // the earlier call from the same number
     expect(copy.run(["reopen", "CALL-2", "--reason", "来电人不满意"]).code).toBe(0);
@@ -98,7 +115,11 @@ describe("a registry made by office-doc 0.1", () => {
       for (const line of (before[k] as string).split("\n").filter((l) => l.trim().startsWith("#")))
         expect(text).toContain(line.trim());
       // What the file now says is what office-doc ships.
-      const v = validateWorkflow(parse(text), k, DEFAULT_ROLES.map((x) => x.id));
+      const v = validateWorkflow(
+        parse(text),
+        k,
+        DEFAULT_ROLES.map((x) => x.id),
+      );
       expect(v.problems).toEqual([]);
       expect(v.value).toEqual(shipped(k));
     }

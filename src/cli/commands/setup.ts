@@ -8,12 +8,15 @@ import { checkRegistry } from "../../store/check.js";
 import { initRegistry } from "../../store/init.js";
 import { yaml } from "../../store/lazy.js";
 import { OFFICE_FILE } from "../../store/registry.js";
+import { workflowSchemaProblems } from "../../store/schema.js";
 import { transact } from "../../store/transact.js";
-import { parseYamlText, placeProblems } from "../../store/yaml-io.js";
+import { type FileProblem, parseYamlText, placeProblems } from "../../store/yaml-io.js";
 import { render } from "../../ui/render.js";
+import { BUILTINS } from "../builtins.js";
 import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
 import { problemLine } from "../errors.js";
+import { surfaceProblems, workflowsOf } from "../kinds.js";
 import { roleLabel } from "../present.js";
 import type { Registrar } from "../registrar.js";
 
@@ -235,7 +238,7 @@ export function registerSetup(r: Registrar): void {
     .action(
       run(async (ctx) => {
         ctx.reg.ensureExists();
-        const problems = await checkRegistry(ctx.reg, ctx.now());
+        const problems = [...(await checkRegistry(ctx.reg, ctx.now())), ...workflowProblems(ctx)];
         const errors = problems.filter((p) => !p.warning);
         if (ctx.json) {
           ctx.out(
@@ -254,4 +257,24 @@ export function registerSetup(r: Registrar): void {
         return errors.length ? 1 : 0;
       }),
     );
+}
+
+/**
+ * `check`'s findings on the workflows beyond the engine's: the JSON Schema, files still in format 1,
+ * and commands a workflow names that cannot be reached (taken, or with no hook).
+ */
+function workflowProblems(ctx: Ctx): FileProblem[] {
+  const out = workflowSchemaProblems(ctx.reg);
+  const { wfs } = ctx.reg.exists() ? workflowsOf(ctx.reg) : { wfs: [] };
+  for (const p of surfaceProblems(wfs, BUILTINS, ctx.cli.kindCommands)) {
+    const file = `workflows/${p.kind}.yaml`;
+    let line = 1;
+    try {
+      line = parseYamlText(ctx.reg.readText(file) ?? "", file).lineOf(p.path);
+    } catch {
+      // The file's own problem is reported by the check of the file.
+    }
+    out.push({ file, line, path: p.path, code: p.code, params: p.params });
+  }
+  return out;
 }

@@ -434,6 +434,11 @@ export const en = {
   "upgrade.nothing": "the registry is up to date; nothing to upgrade",
   "upgrade.would": "{n} file(s) would be upgraded",
   "upgrade.done": "{n} file(s) upgraded in one commit",
+  "workflow.schema": "{where} does not follow the workflow schema: {message}",
+  "workflow.format-1":
+    "written in workflow format 1 (office-doc 0.1): still read as it was; `office-doc upgrade` rewrites it",
+  "workflow.command-taken": "the command '{command}' is already {by}'s: this one cannot be reached",
+  "workflow.unknown-kind-command": "no kind command '{hook}' in this office-doc (known: {known})",
 };
 
 /** Hints: what to do next after an error. */

@@ -428,6 +428,10 @@ export const zhCN = {
   "upgrade.nothing": "登记库已是最新格式，无需升级",
   "upgrade.would": "将升级 {n} 个文件",
   "upgrade.done": "已升级 {n} 个文件（一次提交）",
+  "workflow.schema": "{where} 不符合流程文件的结构定义：{message}",
+  "workflow.format-1": "流程文件为格式 1（office-doc 0.1）：仍可照常读取；`office-doc upgrade` 可将其升级",
+  "workflow.command-taken": "命令“{command}”已属于 {by}，此处的定义无法使用",
+  "workflow.unknown-kind-command": "本程序没有名为“{hook}”的类别命令（已有：{known}）",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
