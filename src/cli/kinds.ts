@@ -17,6 +17,7 @@ import { yaml } from "../store/lazy.js";
 import { templatePath } from "../store/paths.js";
 import type { Registry } from "../store/registry.js";
 import type { Lang } from "../ui/i18n/index.js";
+import { addStepOptions } from "./commands/actions.js";
 import { renderForm } from "./commands/print.js";
 import type { Ctx } from "./context.js";
 import {
@@ -230,14 +231,6 @@ export async function runStep(
   const { fields } = await completeRequired(ctx, required, typed);
   const res = await signOrRoute(ctx, idText, step, opts, step, fields);
   return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-}
-
-/** The step options every step command has. */
-export function addStepOptions(cmd: Command, d: Registrar["d"]): Command {
-  return cmd
-    .option("--opinion <text>", d("help.opt-opinion"))
-    .option("--decision <decision>", d("help.opt-decision"))
-    .option("--to <holders>", d("help.opt-to-next"));
 }
 
 /** A step command's --help: the step's help (or label) in each kind that has it. */

@@ -119,22 +119,27 @@ export function registerPrint(r: Registrar): void {
     .option("--out <file>", d("help.opt-out"))
     .option("--copy <n>", d("help.opt-copy"))
     .option("--done", d("help.opt-print-done"))
-    .action(
-      run(async (ctx, id: string, opts: { html?: boolean; out?: string; copy?: string; done?: boolean }) => {
-        if (opts.done) {
-          const res = await signOrRoute(ctx, id, "print", {}, "print");
-          return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-        }
-        const copy = opts.copy === undefined ? 1 : Number(opts.copy);
-        if (!(Number.isInteger(copy) && copy > 0))
-          throw usageError("cli.bad-number", { option: "--copy", value: String(opts.copy) });
-        const { record, wf } = loadRecord(ctx, id);
-        const text = renderForm(ctx, record, wf, opts.html === true, copy);
-        if (opts.out) {
-          writeFileAtomic(resolve(ctx.cwd, opts.out), text);
-          ctx.say(ctx.t("print.written", { file: opts.out }));
-        } else ctx.out(text);
-        return 0;
-      }),
-    );
+    .action(run(runPrint));
+}
+
+/** `office-doc print`. */
+export async function runPrint(
+  ctx: Ctx,
+  id: string,
+  opts: { html?: boolean; out?: string; copy?: string; done?: boolean },
+): Promise<number> {
+  if (opts.done) {
+    const res = await signOrRoute(ctx, id, "print", {}, "print");
+    return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+  }
+  const copy = opts.copy === undefined ? 1 : Number(opts.copy);
+  if (!(Number.isInteger(copy) && copy > 0))
+    throw usageError("cli.bad-number", { option: "--copy", value: String(opts.copy) });
+  const { record, wf } = loadRecord(ctx, id);
+  const text = renderForm(ctx, record, wf, opts.html === true, copy);
+  if (opts.out) {
+    writeFileAtomic(resolve(ctx.cwd, opts.out), text);
+    ctx.say(ctx.t("print.written", { file: opts.out }));
+  } else ctx.out(text);
+  return 0;
 }

@@ -137,57 +137,13 @@ export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
 export function registerRecords(r: Registrar): void {
   const { program, d, run } = r;
 
-  program
-    .command("show")
-    .description(d("help.show"))
-    .argument("<id>", d("help.arg-id"))
-    .action(
-      run(async (ctx, idText: string) => {
-        const { record, wf } = loadRecord(ctx, idText);
-        if (ctx.json) ctx.out(JSON.stringify(recordJson(record, wf, ctx), null, 2));
-        else ctx.out(handlingSlip(ctx, record, wf));
-        return 0;
-      }),
-    );
+  program.command("show").description(d("help.show")).argument("<id>", d("help.arg-id")).action(run(runShow));
 
   program
     .command("where")
     .description(d("help.where"))
     .argument("<id>", d("help.arg-id"))
-    .action(
-      run(async (ctx, idText: string) => {
-        const { record, wf } = loadRecord(ctx, idText);
-        const office = ctx.office();
-        const signed = record.signatures.map((s) => ({ who: s.for ?? s.by, by: s.by, at: s.at }));
-        const data = {
-          id: record.id,
-          status: record.status,
-          step: record.step,
-          holders: record.holders,
-          signed,
-          due: record.due,
-        };
-        if (ctx.json) ctx.out(JSON.stringify(data, null, 2));
-        else if (record.status === "closed")
-          ctx.out(ctx.t("where.closed", { id: record.id, archive: record.archive?.number ?? "—" }));
-        else {
-          ctx.out(
-            ctx.t("where.at", {
-              id: record.id,
-              step: stepLabel(wf, record.step, ctx.lang),
-              holders: namesOf(office, record.holders, ctx.lang) || ctx.t("show.nobody-yet"),
-              due: record.due ?? "—",
-            }),
-          );
-          for (const s of signed)
-            ctx.out(
-              `  ✓ ${nameOf(office, s.who)}${s.who !== s.by ? ` (${nameOf(office, s.by)})` : ""} ${time(s.at)}`,
-            );
-          for (const h of record.holders) ctx.out(`  … ${nameOf(office, h)}`);
-        }
-        return 0;
-      }),
-    );
+    .action(run(runWhere));
 
   program
     .command("list")
@@ -198,112 +154,149 @@ export function registerRecords(r: Registrar): void {
     .option("--unit <unit>", d("help.opt-unit-filter"))
     .addOption(new Option("--status <status>", d("help.opt-status")).default("open"))
     .option("--limit <n>", d("help.opt-limit"))
-    .action(
-      run(
-        async (
-          ctx,
-          opts: {
-            kind?: string;
-            step?: string;
-            holder?: string;
-            unit?: string;
-            status: string;
-            limit?: string;
-          },
-        ) => {
-          if (!["open", "closed", "all"].includes(opts.status))
-            throw usageError("cli.bad-enum", {
-              option: "--status",
-              value: opts.status,
-              values: "open, closed, all",
-            });
-          if (opts.kind) ctx.reg.workflow(opts.kind);
-          const limit = opts.limit === undefined ? undefined : Number(opts.limit);
-          if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-            throw usageError("cli.bad-number", { option: "--limit", value: String(opts.limit) });
-          const office = ctx.office();
-          if (
-            opts.holder &&
-            !office.people.some((p) => p.id === opts.holder) &&
-            !office.units.some((u) => u.id === opts.holder)
-          )
-            throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
-          const index = await RecordIndex.load(ctx.reg);
-          reportBroken(ctx, index);
-          const filter = {
-            status: opts.status as "open" | "closed" | "all",
-            ...(opts.kind ? { kind: opts.kind } : {}),
-            ...(opts.step ? { step: opts.step } : {}),
-            ...(opts.holder ? { holder: opts.holder } : {}),
-            ...(opts.unit ? { unit: opts.unit } : {}),
-          };
-          const pick = <S extends ListedSummary>(source: S[]) => {
-            const all = filterSummaries(source, office, filter);
-            return { rows: limit === undefined ? all : all.slice(0, limit), total: all.length };
-          };
-          const cols = ["id", "kind", "title", "step", "holders", "due", "state"].map((k) => ({
-            key: k,
-            header: ctx.t(`col.${k}` as never),
-          }));
-          const open = opts.status === "open";
-          // JSON prints whole summaries; the tables need only their listed part, which the index
-          // reads without the rest.
-          const { rows, total } =
-            ctx.format === "json"
-              ? pick(open ? [...index.open.values()] : index.all())
-              : pick(open ? index.openListed() : index.all());
-          const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
-          ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
-          if (!ctx.json && ctx.format === "table")
-            ctx.say(ctx.t("list.count", { shown: rows.length, total }));
-          return 0;
-        },
-      ),
-    );
+    .action(run(runList));
 
-  program
-    .command("log")
-    .description(d("help.log"))
-    .argument("<id>", d("help.arg-id"))
-    .action(
-      run(async (ctx, idText: string) => {
-        const { record, rel, wf } = loadRecord(ctx, idText);
-        const office = ctx.office();
-        // A day of slack for clocks that disagree between clerks' machines.
-        const since = new Date(Date.parse(record.created) - 86_400_000).toISOString();
-        const entries = await logPath(ctx.reg.dir, rel, since);
-        let i = 0;
-        const data = entries.map((e) => {
-          const action = e.trailers["Office-Doc-Action"];
-          const ev = action ? record.history[i++] : undefined;
-          return {
-            commit: e.commit.slice(0, 10),
-            when: e.authorDate,
-            action: action ?? "(git)",
-            actor: e.trailers["Office-Doc-Actor"] ?? e.authorName,
-            recorded_by: e.trailers["Office-Doc-Recorded-By"] ?? e.committerName,
-            step: ev?.step ?? "",
-            opinion: [ev?.opinion, ev?.note, ev?.reason].filter(Boolean).join(" · "),
-          };
-        });
-        const rows = data.map((x) => ({
-          ...x,
-          when: time(x.when),
-          action: actionLabel(ctx, x.action, wf),
-          actor: nameOf(office, x.actor),
-          recorded_by: nameOf(office, x.recorded_by),
-        }));
-        const cols = ["when", "action", "actor", "recorded_by", "opinion", "commit"].map((k) => ({
-          key: k,
-          header: ctx.t(`col.${k}` as never),
-        }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data }));
-        return 0;
-      }),
-    );
+  program.command("log").description(d("help.log")).argument("<id>", d("help.arg-id")).action(run(runLog));
 }
 
 /** Records whose files could not be read are named on every listing, never skipped silently. */
 export function reportBroken(ctx: Ctx, index: RecordIndex): void {
   for (const [file, message] of Object.entries(index.broken)) ctx.warn("list.broken-file", { file, message });
+}
+
+/** `office-doc show`. */
+export async function runShow(ctx: Ctx, idText: string): Promise<number> {
+  const { record, wf } = loadRecord(ctx, idText);
+  if (ctx.json) ctx.out(JSON.stringify(recordJson(record, wf, ctx), null, 2));
+  else ctx.out(handlingSlip(ctx, record, wf));
+  return 0;
+}
+
+/** `office-doc where`. */
+export async function runWhere(ctx: Ctx, idText: string): Promise<number> {
+  const { record, wf } = loadRecord(ctx, idText);
+  const office = ctx.office();
+  const signed = record.signatures.map((s) => ({ who: s.for ?? s.by, by: s.by, at: s.at }));
+  const data = {
+    id: record.id,
+    status: record.status,
+    step: record.step,
+    holders: record.holders,
+    signed,
+    due: record.due,
+  };
+  if (ctx.json) ctx.out(JSON.stringify(data, null, 2));
+  else if (record.status === "closed")
+    ctx.out(ctx.t("where.closed", { id: record.id, archive: record.archive?.number ?? "—" }));
+  else {
+    ctx.out(
+      ctx.t("where.at", {
+        id: record.id,
+        step: stepLabel(wf, record.step, ctx.lang),
+        holders: namesOf(office, record.holders, ctx.lang) || ctx.t("show.nobody-yet"),
+        due: record.due ?? "—",
+      }),
+    );
+    for (const s of signed)
+      ctx.out(
+        `  ✓ ${nameOf(office, s.who)}${s.who !== s.by ? ` (${nameOf(office, s.by)})` : ""} ${time(s.at)}`,
+      );
+    for (const h of record.holders) ctx.out(`  … ${nameOf(office, h)}`);
+  }
+  return 0;
+}
+
+/** `office-doc list`. */
+export async function runList(
+  ctx: Ctx,
+  opts: {
+    kind?: string;
+    step?: string;
+    holder?: string;
+    unit?: string;
+    status: string;
+    limit?: string;
+  },
+): Promise<number> {
+  if (!["open", "closed", "all"].includes(opts.status))
+    throw usageError("cli.bad-enum", {
+      option: "--status",
+      value: opts.status,
+      values: "open, closed, all",
+    });
+  if (opts.kind) ctx.reg.workflow(opts.kind);
+  const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw usageError("cli.bad-number", { option: "--limit", value: String(opts.limit) });
+  const office = ctx.office();
+  if (
+    opts.holder &&
+    !office.people.some((p) => p.id === opts.holder) &&
+    !office.units.some((u) => u.id === opts.holder)
+  )
+    throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
+  const index = await RecordIndex.load(ctx.reg);
+  reportBroken(ctx, index);
+  const filter = {
+    status: opts.status as "open" | "closed" | "all",
+    ...(opts.kind ? { kind: opts.kind } : {}),
+    ...(opts.step ? { step: opts.step } : {}),
+    ...(opts.holder ? { holder: opts.holder } : {}),
+    ...(opts.unit ? { unit: opts.unit } : {}),
+  };
+  const pick = <S extends ListedSummary>(source: S[]) => {
+    const all = filterSummaries(source, office, filter);
+    return { rows: limit === undefined ? all : all.slice(0, limit), total: all.length };
+  };
+  const cols = ["id", "kind", "title", "step", "holders", "due", "state"].map((k) => ({
+    key: k,
+    header: ctx.t(`col.${k}` as never),
+  }));
+  const open = opts.status === "open";
+  // JSON prints whole summaries; the tables need only their listed part, which the index
+  // reads without the rest.
+  const { rows, total } =
+    ctx.format === "json"
+      ? pick(open ? [...index.open.values()] : index.all())
+      : pick(open ? index.openListed() : index.all());
+  const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
+  ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
+  if (!ctx.json && ctx.format === "table") ctx.say(ctx.t("list.count", { shown: rows.length, total }));
+  return 0;
+}
+
+/** `office-doc log`. */
+export async function runLog(ctx: Ctx, idText: string): Promise<number> {
+  const { record, rel, wf } = loadRecord(ctx, idText);
+  const office = ctx.office();
+  // A day of slack for clocks that disagree between clerks' machines.
+  const since = new Date(Date.parse(record.created) - 86_400_000).toISOString();
+  const entries = await logPath(ctx.reg.dir, rel, since);
+  let i = 0;
+  const data = entries.map((e) => {
+    const action = e.trailers["Office-Doc-Action"];
+    const ev = action ? record.history[i++] : undefined;
+    return {
+      commit: e.commit.slice(0, 10),
+      when: e.authorDate,
+      action: action ?? "(git)",
+      actor: e.trailers["Office-Doc-Actor"] ?? e.authorName,
+      recorded_by: e.trailers["Office-Doc-Recorded-By"] ?? e.committerName,
+      step: ev?.step ?? "",
+      opinion: [ev?.opinion, ev?.note, ev?.reason].filter(Boolean).join(" · "),
+    };
+  });
+  const rows = data.map((x) => ({
+    ...x,
+    when: time(x.when),
+    action: actionLabel(ctx, x.action, wf),
+    actor: nameOf(office, x.actor),
+    recorded_by: nameOf(office, x.recorded_by),
+  }));
+  const cols = ["when", "action", "actor", "recorded_by", "opinion", "commit"].map((k) => ({
+    key: k,
+    header: ctx.t(`col.${k}` as never),
+  }));
+  ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data }));
+  return 0;
 }
