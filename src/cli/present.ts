@@ -1,3 +1,5 @@
+import { yearOf } from "../core/dates.js";
+import { provisionalYears } from "../core/deadline.js";
 import type { ActionResult } from "../core/engine.js";
 import type { Label, OfficeConfig, RecordDoc } from "../core/model.js";
 import { type FieldDef, fieldByRole, UNCLASSIFIED, valueLabel, type WorkflowDef } from "../core/workflow.js";
@@ -93,13 +95,62 @@ export function roleLabel(office: OfficeConfig, id: string, lang: Lang): string 
   return label(office.roles.find((r) => r.id === id)?.label, lang, id);
 }
 
-/** The record as `show --json` and action `--json` print it: the file's content plus labels. */
+/**
+ * The record as `show --json` and action `--json` print it: the file's content plus labels, and a
+ * `calendar_warning` when its due date or deadline is in a year without the State Council's notice.
+ */
 export function recordJson(rec: RecordDoc, wf: WorkflowDef, ctx: Ctx): Record<string, unknown> {
+  const warning = calendarWarning(ctx, [rec.due, rec.deadline]);
   return {
     ...rec,
     kind_label: label(wf.label, ctx.lang),
     step_label: rec.step ? stepLabel(wf, rec.step, ctx.lang) : null,
+    ...(warning ? { calendar_warning: warning } : {}),
   };
+}
+
+const coveredYears = new WeakMap<Ctx, { covers(year: number): boolean }>();
+
+/** The years with a calendar file (the State Council's notice); asks only which files exist. */
+function covered(ctx: Ctx): { covers(year: number): boolean } {
+  let c = coveredYears.get(ctx);
+  if (!c) {
+    const years = new Set(ctx.reg.calendarYears());
+    c = { covers: (y) => years.has(y) };
+    coveredYears.set(ctx, c);
+  }
+  return c;
+}
+
+/**
+ * The warning for deadlines among `dates` that fall in a year without the State Council's notice
+ * (their days come from the provisional statutory calendar), in the command's language; undefined
+ * when there are none.
+ */
+export function calendarWarning(ctx: Ctx, dates: readonly (string | null | undefined)[]): string | undefined {
+  const years = provisionalYears(covered(ctx), dates);
+  return years.length ? ctx.t("deadline.uncovered-years", { years: years.join(", ") }) : undefined;
+}
+
+/** A due date as listings show it: marked `(!)` in a year without the notice (calendarWarning). */
+export function dueCell(ctx: Ctx, due: string | null): string {
+  if (!due) return "";
+  return covered(ctx).covers(yearOf(due)) ? due : `${due} (!)`;
+}
+
+/** A listed row with `calendar_warning` when its due date is in a year without the notice. */
+export function withCalendarWarning<T extends { due: string | null; status?: string }>(
+  ctx: Ctx,
+  row: T,
+): T | (T & { calendar_warning: string }) {
+  const w = row.status === "closed" ? undefined : calendarWarning(ctx, [row.due]);
+  return w ? { ...row, calendar_warning: w } : row;
+}
+
+/** After a listing: one warning on stderr that explains the `(!)` marks, if any row has one. */
+export function warnProvisionalDues(ctx: Ctx, dues: readonly (string | null)[]): void {
+  const w = calendarWarning(ctx, dues);
+  if (w) ctx.say(`(!) ${w}`);
 }
 
 /** One line telling what an action did and where the record stands now. */

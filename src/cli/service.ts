@@ -117,7 +117,10 @@ export async function createAction(
   atMs: number,
 ): Promise<ActionResult> {
   const ac = await actionContext(ctx, wf);
-  const fieldProblems = validateFields(fields, wf, ac.office).filter((p) => !p.warning);
+  const checked = validateFields(fields, wf, ac.office);
+  // A document number typed with the wrong brackets is kept as typed, and named at once.
+  for (const p of checked) if (p.warning && p.code !== "field.unknown") ctx.warn(p.code, p.params);
+  const fieldProblems = checked.filter((p) => !p.warning);
   if (fieldProblems.length) {
     const p = fieldProblems[0];
     throw new OfficeError("usage", p?.code ?? "field.required", p?.params ?? {});

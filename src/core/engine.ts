@@ -1,9 +1,9 @@
 import type { Calendar } from "./calendar.js";
 import { formatInstant, type IsoDate, officeDate } from "./dates.js";
-import { conditionHolds, type LimitContext, recordDeadline, stepDue } from "./deadline.js";
-import type { CoreHooks, GuardInput, Notice, Peers } from "./hooks.js";
+import { conditionHolds, type LimitContext, provisionalYears, recordDeadline, stepDue } from "./deadline.js";
+import type { CoreHooks, GuardInput, Peers } from "./hooks.js";
 import type { HistoryEvent, OfficeConfig, Person, RecordDoc, Retention, Signature } from "./model.js";
-import { refused, usageError } from "./problems.js";
+import { type Problem, refused, usageError } from "./problems.js";
 import { findStep, type StepDef, type WorkflowDef } from "./workflow.js";
 
 /**
@@ -30,10 +30,16 @@ export interface ActionContext {
 export interface ActionResult {
   record: RecordDoc;
   event: HistoryEvent;
-  /** Years a deadline was computed on without calendar data (Monday–Friday was assumed). */
+  /**
+   * Years without published calendar data that a deadline of the result was counted through or falls
+   * in: the provisional statutory calendar was used (Calendar, statutoryYear). The command warns.
+   */
   uncoveredYears: number[];
-  /** Warnings of the guards that let the action through. */
-  notices?: Notice[];
+  /**
+   * What the command tells the clerk besides its result: an extension moved off a rest day, the
+   * warnings of the guards that let the action through.
+   */
+  notices?: ActionNotice[];
 }
 
 const NO_PEERS: Peers = { open: () => [], all: () => [] };
@@ -47,8 +53,8 @@ export function runGuards(
   names: readonly string[] | undefined,
   ctx: ActionContext,
   input: Pick<GuardInput, "event" | "record" | "step">,
-): Notice[] {
-  const notices: Notice[] = [];
+): ActionNotice[] {
+  const notices: ActionNotice[] = [];
   for (const name of names ?? []) {
     const guard = ctx.hooks?.guards[name];
     if (!guard) throw refused("engine.unknown-hook", { hook: name, kind: ctx.wf.kind });
@@ -65,6 +71,9 @@ export function runGuards(
   }
   return notices;
 }
+
+/** A message for the clerk about a completed action: a catalogue key and its parameters. */
+export type ActionNotice = Pick<Problem, "code" | "params">;
 
 const tzOf = (ctx: ActionContext) => ctx.office.timezone;
 const stamp = (ctx: ActionContext, ms = ctx.now) => formatInstant(ms, tzOf(ctx));
@@ -208,12 +217,17 @@ export function refreshDerived(
     return [];
   }
   const lc = limitCtx(rec, ctx.calendar, ctx.office.timezone);
-  const overall = rec.deadline_extended_until ?? recordDeadline(ctx.wf, lc)?.date ?? null;
+  const computed = rec.deadline_extended_until ? undefined : recordDeadline(ctx.wf, lc);
+  const overall = rec.deadline_extended_until ?? computed?.date ?? null;
   rec.deadline = overall;
   const d = stepDue(ctx.wf, step, lc, overall);
   rec.due = rec.step_extended_until ?? d.due;
   rec.holders = eligibility(rec, step, ctx.office).holders;
-  return d.uncoveredYears;
+  // The overall deadline is shown with the record even when the step has its own limit: the years
+  // either was counted through are reported, and so is the year of an extended date.
+  const years = new Set([...(computed?.uncoveredYears ?? []), ...d.uncoveredYears]);
+  for (const y of provisionalYears(ctx.calendar, [rec.due, rec.deadline])) years.add(y);
+  return [...years].sort((a, b) => a - b);
 }
 
 function enterStep(rec: RecordDoc, ctx: ActionContext, index: number, atMs: number): { uncovered: number[] } {
@@ -421,7 +435,7 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
   if (step.actor.all && part !== ctx.actor.id) sig.for = part;
   if (input.opinion) sig.opinion = input.opinion;
   rec.signatures.push(sig);
-  let notices: Notice[] | undefined;
+  let notices: ActionNotice[] | undefined;
   if (step.checks?.length && stepComplete(rec, step))
     notices = runGuards(step.checks, ctx, { event: "complete-step", record: rec, step });
   rec.history.push(event);
@@ -437,11 +451,11 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
       event.to = rec.routed;
       const changes = routeSets(rec, next, ctx);
       if (changes) event.changes = { ...(event.changes ?? {}), ...changes };
-      refreshDerived(rec, ctx);
+      uncovered = [...new Set([...uncovered, ...refreshDerived(rec, ctx)])].sort((a, b) => a - b);
     }
   } else {
     if (input.to?.length) throw usageError("engine.next-not-routed", { step: step.id });
-    refreshDerived(rec, ctx);
+    uncovered = refreshDerived(rec, ctx);
   }
   return { record: rec, event, uncoveredYears: uncovered, ...(notices?.length ? { notices } : {}) };
 }
@@ -486,8 +500,7 @@ export function route(rec0: RecordDoc, ctx: ActionContext, to: string[], note?: 
   if (note) event.note = note;
   if (changes) event.changes = changes;
   rec.history.push(event);
-  refreshDerived(rec, ctx);
-  return { record: rec, event, uncoveredYears: [] };
+  return { record: rec, event, uncoveredYears: refreshDerived(rec, ctx) };
 }
 
 /** Skip an optional step. */
@@ -536,8 +549,14 @@ export interface ExtendInput {
 }
 
 /**
- * Move the due date, with a leader's approval. A step with its own limit is extended itself; otherwise
- * the record's overall deadline moves. `days` are working days added to the current due date.
+ * Move the due date, with a leader's approval (seed §1: "the time limit may be appropriately extended
+ * after approval by the relevant leaders"; §4: calls also inform the caller). A step with its own limit
+ * is extended itself; otherwise the record's overall deadline moves.
+ * - `days`: working days (start day not counted) after the later of the current due date and today,
+ *   so that an overdue record is never "extended" to a day already past.
+ * - `until`: that date; a rest day is moved to the working day before it (a deadline is the end of a
+ *   working day: what is due "on" a holiday is due before it), and the result says so in `notices`.
+ * Refused (exit 2) when the new date is not later than the current due date.
  */
 export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput): ActionResult {
   const rec = clone(rec0);
@@ -546,11 +565,25 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
     throw refused("engine.approver-not-leader", {
       person: `${input.approvedBy.name} (${input.approvedBy.id})`,
     });
-  const base = rec.due ?? officeDate(ctx.now, tzOf(ctx));
+  const today = officeDate(ctx.now, tzOf(ctx));
+  const base = rec.due && rec.due > today ? rec.due : today;
   let until: IsoDate;
-  let uncovered: number[] = [];
-  if (input.until) until = input.until;
-  else {
+  let uncovered: number[];
+  const notices: ActionNotice[] = [];
+  if (input.until) {
+    const r = ctx.calendar.workingDayOnOrBefore(input.until);
+    until = r.date;
+    uncovered = r.uncoveredYears;
+    if (until !== input.until)
+      notices.push({
+        code: "engine.extend-rest-day",
+        params: {
+          date: input.until,
+          name: ctx.calendar.dayName(input.until) ? ` (${ctx.calendar.dayName(input.until)})` : "",
+          until,
+        },
+      });
+  } else {
     const r = ctx.calendar.addWorkingDays(base, input.days ?? 0);
     until = r.date;
     uncovered = r.uncoveredYears;
@@ -570,8 +603,8 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
   if (input.callerInformed) event.caller_informed = true;
   if (rec.due) event.changes = { due: rec.due };
   rec.history.push(event);
-  refreshDerived(rec, ctx);
-  return { record: rec, event, uncoveredYears: uncovered };
+  const years = [...new Set([...uncovered, ...refreshDerived(rec, ctx)])].sort((a, b) => a - b);
+  return { record: rec, event, uncoveredYears: years, ...(notices.length ? { notices } : {}) };
 }
 
 const RETENTION_CODE: Record<Retention, string> = { permanent: "Y", "30y": "D30", "10y": "D10" };

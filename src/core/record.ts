@@ -1,7 +1,8 @@
-import { isIsoDate } from "./dates.js";
+import { isInstant, isIsoDate } from "./dates.js";
 import { isDecimal, normalizeDecimal } from "./decimal.js";
 import { isCanonicalId } from "./ids.js";
 import type { HistoryEvent, OfficeConfig, RecordDoc, RecordSummary } from "./model.js";
+import { fixDocNumber, parseDocNumber } from "./numbering.js";
 import type { Problem } from "./problems.js";
 import { isMap, type Raw } from "./raw.js";
 import {
@@ -13,7 +14,6 @@ import {
   type WorkflowDef,
 } from "./workflow.js";
 
-const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Mainland mobile (1[3-9]x, 11 digits) or landline with area code (0xx-xxxxxxx[x]), optional extension. */
 export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
@@ -61,7 +61,7 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
     case "date":
       return isIsoDate(t) ? { value: t } : bad("field.bad-date");
     case "datetime":
-      return INSTANT_RE.test(t) ? { value: t } : bad("field.bad-datetime");
+      return isInstant(t) ? { value: t } : bad("field.bad-datetime");
     case "month":
       return MONTH_RE.test(t) ? { value: t } : bad("field.bad-month");
     case "list": {
@@ -197,7 +197,7 @@ function checkFieldValue(def: FieldDef, v: unknown, office: OfficeConfig): Probl
     case "date":
       return typeof v === "string" && isIsoDate(v) ? undefined : "field.bad-date";
     case "datetime":
-      return typeof v === "string" && INSTANT_RE.test(v) ? undefined : "field.bad-datetime";
+      return typeof v === "string" && isInstant(v) ? undefined : "field.bad-datetime";
     case "month":
       return typeof v === "string" && MONTH_RE.test(v) ? undefined : "field.bad-month";
     case "boolean":
@@ -222,7 +222,15 @@ function checkFieldValue(def: FieldDef, v: unknown, office: OfficeConfig): Probl
   }
 }
 
-/** Validate the fields of a record against its workflow. */
+/** An official document number (GB/T 9704): marked `format: doc-number`, or the field a step numbers. */
+function isDocNumberField(def: FieldDef, wf: WorkflowDef): boolean {
+  return def.format === "doc-number" || wf.steps.some((s) => s.numbers?.field === def.id);
+}
+
+/**
+ * Validate the fields of a record against its workflow. A document number not of the form
+ * `<机关代字>〔YYYY〕N号` is a warning, or an error in the field a step numbers.
+ */
 export function validateFields(
   fields: Raw,
   wf: WorkflowDef,
@@ -248,6 +256,16 @@ export function validateFields(
           values: (def.values ?? def.keys ?? []).join(", "),
         },
       });
+    else if (isDocNumberField(def, wf) && typeof v === "string" && !parseDocNumber(v)) {
+      const fixed = fixDocNumber(v);
+      problems.push({
+        path: [...path, def.id],
+        code: fixed ? "field.bad-doc-number-fix" : "field.bad-doc-number",
+        params: { field: def.id, value: v, ...(fixed ? { fixed } : {}) },
+        // The number a step gives is office-doc's own: another form there is a hand edit.
+        ...(wf.steps.some((s) => s.numbers?.field === def.id) ? {} : { warning: true }),
+      });
+    }
   }
   const cls = classificationOf(fields, wf);
   if (cls !== undefined)
@@ -282,6 +300,7 @@ export function classificationOf(fields: Raw, wf: WorkflowDef | undefined): stri
 }
 
 const personKnown = (office: OfficeConfig, id: unknown) => office.people.some((p) => p.id === id);
+const unitKnown = (office: OfficeConfig, id: unknown) => office.units.some((u) => u.id === id);
 
 /**
  * Validate a parsed record file: its shape, its fields against the workflow, and that every person
@@ -311,22 +330,43 @@ export function validateRecord(
     p(["step"], "record.unknown-step", { step: String(raw.step) });
   if (raw.status === "closed" && raw.step !== null)
     p(["step"], "record.closed-with-step", { step: String(raw.step) });
-  if (!Array.isArray(raw.holders)) p(["holders"], "record.not-a-list", { key: "holders" });
-  for (const k of ["due", "deadline"] as const) {
-    const v = raw[k];
-    if (v !== null && v !== undefined && !(typeof v === "string" && isIsoDate(v)))
-      p([k], "record.bad-date", { key: k, value: String(v) });
-  }
-  if (typeof raw.created !== "string" || !INSTANT_RE.test(raw.created))
-    p(["created"], "record.bad-instant", { key: "created" });
+  // Dates and instants must be real: a hand-typed 2026-02-30 or 25:00 is named, not read as March.
+  const date = (path: (string | number)[], v: unknown) => {
+    if (v === null || v === undefined) return;
+    if (!(typeof v === "string" && isIsoDate(v)))
+      p(path, "record.bad-date", { key: String(path[path.length - 1]), value: String(v) });
+  };
+  const instant = (path: (string | number)[], v: unknown, optional = false) => {
+    if ((v === null || v === undefined) && optional) return;
+    if (!(typeof v === "string" && isInstant(v)))
+      p(path, "record.bad-instant", { key: String(path[path.length - 1]), value: String(v) });
+  };
+  // Holders and routed holders are people or units of the office (a unit holds a routed step).
+  const refs = (key: string, v: unknown) => {
+    if (!Array.isArray(v)) return p([key], "record.not-a-list", { key });
+    v.forEach((x, i) => {
+      if (!personKnown(office, x) && !unitKnown(office, x))
+        p([key, i], "record.unknown-ref", { key, value: String(x) });
+    });
+  };
+  refs("holders", raw.holders);
+  if (raw.routed !== undefined) refs("routed", raw.routed);
+  for (const k of ["due", "deadline", "step_extended_until", "deadline_extended_until"] as const)
+    date([k], raw[k]);
+  instant(["created"], raw.created);
+  instant(["step_started"], raw.step_started, true);
+  instant(["round_started"], raw.round_started, true);
+  if (isMap(raw.archive)) instant(["archive", "filed_at"], raw.archive.filed_at);
+  if (isMap(raw.withdrawn)) instant(["withdrawn", "at"], raw.withdrawn.at);
   if (!isMap(raw.fields)) p(["fields"], "record.no-fields");
   else problems.push(...validateFields(raw.fields, wf, office));
   if (!Array.isArray(raw.history) || raw.history.length === 0) p(["history"], "record.no-history");
   else
     raw.history.forEach((e, i) => {
       if (!isMap(e) || typeof e.action !== "string") return p(["history", i], "record.bad-event");
-      if (typeof e.at !== "string" || !INSTANT_RE.test(e.at))
-        p(["history", i, "at"], "record.bad-instant", { key: "at" });
+      instant(["history", i, "at"], e.at);
+      date(["history", i, "until"], e.until);
+      date(["history", i, "due"], e.due);
       for (const k of ["actor", "recorded_by", "approved_by"] as const) {
         if (k === "approved_by" && e[k] === undefined) continue;
         if (!personKnown(office, e[k]))
@@ -334,11 +374,21 @@ export function validateRecord(
       }
       if (e.step !== undefined && !wf.steps.some((s) => s.id === e.step))
         p(["history", i, "step"], "record.unknown-step", { step: String(e.step) });
+      // Those a step was routed to, or who were urged: people or units. A return names a step and a
+      // merge a record in `to`.
+      const routes =
+        e.action === "route" || e.action === "urge" || (e.action === "sign" && e.decision !== "return");
+      if (routes && Array.isArray(e.to))
+        e.to.forEach((x, j) => {
+          if (!personKnown(office, x) && !unitKnown(office, x))
+            p(["history", i, "to", j], "record.unknown-ref", { key: "to", value: String(x) });
+        });
     });
   if (Array.isArray(raw.signatures))
     raw.signatures.forEach((s, i) => {
       if (!isMap(s) || !personKnown(office, s.by))
         p(["signatures", i], "record.unknown-person", { person: isMap(s) ? String(s.by) : "" });
+      else instant(["signatures", i, "at"], s.at);
     });
   return problems;
 }

@@ -17,7 +17,8 @@ import { isMap, type Raw } from "./raw.js";
  * - what 0.1's code did per kind: a call's title is typed as `--matter`, its reply step sets the
  *   answer (`--via` for reply_via, `--reply-via` too) and an important call prints its transfer form; the printable
  *   forms of the three kinds; `egov send` for outgoing documents;
- * - the help texts of the create and step commands.
+ * - the help texts of the create and step commands, the words of the create actions in history;
+ * - an incoming document's number checked for the form of document numbers (`format: doc-number`).
  */
 
 /** One change: set `value` at `path` (a new key is added, an existing one replaced). */
@@ -202,6 +203,10 @@ export function workflowUpgradeEdits(raw: Raw): Edit[] {
     if (important >= 0 && (fields[important] as Raw).type === "boolean" && raw.print_on_create === undefined)
       edits.push({ path: ["print_on_create"], value: { field: "important", equals: true } });
   }
+  // Their document number is checked for the form <机关代字>〔YYYY〕N号 (a warning), as in the shipped template.
+  const theirs = kind === "incoming" ? fieldAt("doc_number") : -1;
+  if (theirs >= 0 && (fields[theirs] as Raw).type === "text" && (fields[theirs] as Raw).format === undefined)
+    edits.push({ path: ["fields", theirs, "format"], value: "doc-number" });
   if (["incoming", "outgoing", "call"].includes(kind) && raw.form === undefined)
     edits.push({ path: ["form"], value: kind });
   if (kind === "outgoing" && raw.commands === undefined)

@@ -91,6 +91,11 @@ export interface FieldDef {
   keys?: string[];
   /** items: the fields of each item, typed on the command line as `v1:v2:…` in this order. */
   item_fields?: FieldDef[];
+  /**
+   * `doc-number`: an official document number, `<机关代字>〔YYYY〕N号` (GB/T 9704); another form is
+   * a warning (an error for the field a step numbers, which office-doc writes itself).
+   */
+  format?: "doc-number";
 }
 
 /** When a condition on a record field holds. */
@@ -291,7 +296,8 @@ export function commandGroup(path: string): string | undefined {
  * Validate a parsed workflow file fully: unknown roles, fields, steps and hooks, bad limits and
  * options taken twice are problems with the key path where they are. A file of an older format is
  * upgraded in memory first (upgrade.ts), as `office-doc upgrade` would write it. `knownRoles` are
- * the office's role ids, `hooks` the names of the core hooks. Never throws.
+ * the office's role ids, `hooks` the names of the core hooks. A step without a limit in a workflow
+ * without an overall deadline is a warning (the workflow still loads). Never throws.
  */
 export function validateWorkflow(
   raw0: unknown,
@@ -386,6 +392,8 @@ export function validateWorkflow(
       def.values = values;
       if (Object.keys(labels).length) def.value_labels = labels;
     }
+    if (f.format !== undefined && f.format !== "doc-number")
+      p([...path, "format"], "workflow.bad-field-type", { type: `format: ${String(f.format)}` });
     if (f.option !== undefined && (typeof f.option !== "string" || !OPTION_RE.test(f.option)))
       p([...path, "option"], "workflow.bad-option", { option: String(f.option) });
     const aliases = optionNames([...path, "aliases"], f.aliases);
@@ -682,6 +690,18 @@ export function validateWorkflow(
         if (!COMMAND_RE.test(path) || typeof hook !== "string")
           p(["commands", path], "workflow.bad-command", { command: path });
   }
+  // Nothing waits unseen: a step with no limit of its own, in a workflow with no overall deadline,
+  // would have no due date, and the overdue list would never show a record waiting there.
+  if (raw.deadline === undefined && Array.isArray(raw.steps))
+    raw.steps.forEach((s, i) => {
+      if (isMap(s) && typeof s.id === "string" && s.limit === undefined)
+        problems.push({
+          path: ["steps", i],
+          code: "workflow.step-without-limit",
+          params: { step: s.id },
+          warning: true,
+        });
+    });
   const value: WorkflowDef = {
     ...(raw as unknown as WorkflowDef),
     format: WORKFLOW_FORMAT,
@@ -695,7 +715,7 @@ export function validateWorkflow(
   if (help) value.help = help;
   const createLabel = optionalLabel(["create_label"], raw.create_label);
   if (createLabel) value.create_label = createLabel;
-  return problems.length ? { problems } : { value, problems };
+  return problems.some((x) => !x.warning) ? { problems } : { value, problems };
 }
 
 export function findStep(wf: WorkflowDef, id: string | null): StepDef | undefined {

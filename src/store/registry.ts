@@ -10,6 +10,7 @@ import { normalizeRecord, validateRecord } from "../core/record.js";
 import { type HookNames, validateWorkflow, type WorkflowDef } from "../core/workflow.js";
 import { ConfigCache } from "./config-cache.js";
 import { fastLoad } from "./lazy.js";
+import { chineseDaysLunar } from "./lunar.js";
 import { type FileProblem, parseYamlText, placeProblems, readYamlFile } from "./yaml-io.js";
 
 export const OFFICE_FILE = "office.yaml";
@@ -170,7 +171,11 @@ export class Registry {
     });
   }
 
-  /** The working-day calendar. A broken year file fails every deadline computation, naming the file. */
+  /**
+   * The working-day calendar: the published years of calendar/, and the provisional statutory
+   * calendar for the others (dated with chinese-days' lunar table). A broken year file fails every
+   * deadline computation, naming the file.
+   */
   calendar(): Calendar {
     if (!this.calendarCache) {
       const years: CalendarYear[] = [];
@@ -184,7 +189,7 @@ export class Registry {
         }
       }
       if (this.calendarErrors[0]) throw this.calendarErrors[0];
-      this.calendarCache = new Calendar(years);
+      this.calendarCache = new Calendar(years, chineseDaysLunar);
     }
     return this.calendarCache;
   }

@@ -42,7 +42,7 @@ export function workflowSchemaProblems(reg: Registry): FileProblem[] {
     } catch {
       continue;
     }
-    if (validateWorkflow(y.value, kind, roles, reg.hookNames).problems.length) continue;
+    if (validateWorkflow(y.value, kind, roles, reg.hookNames).problems.some((p) => !p.warning)) continue;
     const raw = y.value as { format?: unknown };
     if (raw.format === undefined || raw.format === 1) {
       out.push({ file: rel, line: 1, path: [], code: "workflow.format-1", params: {}, warning: true });

@@ -197,8 +197,9 @@ describe("applyLimit: every limit form", () => {
   });
 
   it("reports the uncovered years a deadline was computed on", () => {
+    // Thu 12-31, then the provisional 2027: Fri 01-01 is New Year's Day, Mon 01-04, Tue 01-05
     expect(applyLimit({ working_days: 3 }, ctx({ stepStart: "2026-12-30" }))).toEqual({
-      date: "2027-01-04",
+      date: "2027-01-05",
       uncoveredYears: [2027],
     });
     expect(applyLimit({ working_days: 3 }, ctx({ stepStart: "2026-03-02" }))?.uncoveredYears).toEqual([]);

@@ -43,11 +43,13 @@ const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 describe("overdueReport", () => {
   it("lists open records whose due day ended before asOf, most overdue first", () => {
     const rows = overdueReport(OPEN, OFFICE, CALENDAR, { asOf: "2026-02-24" });
-    expect(rows.map((r) => [r.id, r.due, r.days_overdue])).toEqual([
-      ["IN-2026-0001", "2026-02-12", 12],
-      ["CALL-2026-0001", "2026-02-13", 11],
-      ["CALL-2026-0002", "2026-02-20", 4],
-      ["IN-2026-0002", "2026-02-23", 1],
+    // days_overdue in calendar days (scripts use it); working days: the Spring Festival (Feb 15–23)
+    // does not count, the adjusted working Saturday Feb 14 does.
+    expect(rows.map((r) => [r.id, r.due, r.days_overdue, r.working_days_overdue])).toEqual([
+      ["IN-2026-0001", "2026-02-12", 12, 3], // Fri 13, Sat 14, Tue 24
+      ["CALL-2026-0001", "2026-02-13", 11, 2], // Sat 14, Tue 24
+      ["CALL-2026-0002", "2026-02-20", 4, 1], // due inside the holiday: Tue 24
+      ["IN-2026-0002", "2026-02-23", 1, 1],
     ]);
     expect(rows[0]).toEqual({
       id: "IN-2026-0001",
@@ -57,6 +59,7 @@ describe("overdueReport", () => {
       holders: ["urban"],
       due: "2026-02-12",
       days_overdue: 12,
+      working_days_overdue: 3,
     });
     expect(rows[2]?.classification).toBe("secret");
   });

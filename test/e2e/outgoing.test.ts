@@ -382,7 +382,7 @@ describe("document numbers", () => {
     const errors = problems.problems.filter((x) => x.code.startsWith("check.number-"));
     expect(errors).toContainEqual(
       expect.objectContaining({
-        code: "check.number-gap",
+        code: "check.number-gap-before",
         params: expect.objectContaining({ series, n: 1 }),
       }),
     );

@@ -114,14 +114,18 @@ describe("a registry made by office-doc 0.1", () => {
       // Every comment line of the office's file is still there.
       for (const line of (before[k] as string).split("\n").filter((l) => l.trim().startsWith("#")))
         expect(text).toContain(line.trim());
-      // What the file now says is what office-doc ships.
-      const v = validateWorkflow(
-        parse(text),
-        k,
-        DEFAULT_ROLES.map((x) => x.id),
+      // The file now says what office-doc read from it before (its format-1 file upgraded in memory),
+      // in the words office-doc ships: the same labels, roles, options and help texts.
+      const roles = DEFAULT_ROLES.map((x) => x.id);
+      const v = validateWorkflow(parse(text), k, roles);
+      expect(v.problems.filter((p) => !p.warning)).toEqual([]);
+      expect(v.value).toEqual(validateWorkflow(parse(before[k] as string), k, roles).value);
+      const ship = shipped(k);
+      expect(v.value?.fields).toEqual(ship?.fields);
+      expect(v.value?.title).toEqual(ship?.title);
+      expect(v.value?.steps.map((st) => [st.id, st.label, st.help, st.sets])).toEqual(
+        ship?.steps.map((st) => [st.id, st.label, st.help, st.sets]),
       );
-      expect(v.problems).toEqual([]);
-      expect(v.value).toEqual(shipped(k));
     }
     expect(reg.read("workflows/workflow.schema.json")).toBe(
       readFileSync(join(ROOT, "templates", "workflows", "workflow.schema.json"), "utf8"),

@@ -1,9 +1,17 @@
-import { Calendar, type CalendarYear, validateCalendarYear } from "../../core/calendar.js";
+import {
+  Calendar,
+  type CalendarYear,
+  MAKE_UP_DAY,
+  statutoryYear,
+  validateCalendarYear,
+} from "../../core/calendar.js";
 import { addDays, dayOfWeek, isIsoDate, yearOf } from "../../core/dates.js";
 import { refreshDerived } from "../../core/engine.js";
 import { OfficeError, refused, usageError } from "../../core/problems.js";
 import { orderedRecord, summarize } from "../../core/record.js";
 import { calendarYearYaml } from "../../store/init.js";
+import { prompts } from "../../store/lazy.js";
+import { chineseDaysLunar } from "../../store/lunar.js";
 import { recordRel } from "../../store/registry.js";
 import { type Transaction, transact } from "../../store/transact.js";
 import { parseYamlText, placeProblems, readYamlFile, toYaml } from "../../store/yaml-io.js";
@@ -20,7 +28,7 @@ async function recomputeOpenDues(ctx: Ctx, tx: Transaction, years: CalendarYear[
   const all: CalendarYear[] = [];
   for (const y of byYear.keys()) if (!years.some((c) => c.year === y)) all.push(ctx.reg.readCalendarYear(y));
   all.push(...years);
-  const calendar = new Calendar(all);
+  const calendar = new Calendar(all, chineseDaysLunar);
   const office = ctx.office();
   const changed: string[] = [];
   for (const s of tx.index.open.values()) {
@@ -63,6 +71,24 @@ async function commitCalendar(
   if (changed.length) ctx.say(changed.join(" "));
 }
 
+/**
+ * A year the calendar did not cover, started by `calendar set --create-year` to enter the State
+ * Council's notice: its statutory holidays (certain), not the make-up days the provisional calendar
+ * guesses (the notice places them), so that a day entered first never leaves New Year's Day a
+ * working day.
+ */
+function startedYear(year: number): CalendarYear {
+  const rest: CalendarYear["rest"] = {};
+  for (const [d, name] of Object.entries(statutoryYear(year, chineseDaysLunar).rest))
+    if (!name.includes(MAKE_UP_DAY)) rest[d] = name;
+  return {
+    year,
+    source: "entered with office-doc calendar set, from the statutory holidays",
+    rest,
+    work: {},
+  };
+}
+
 export function registerCalendar(r: Registrar): void {
   const { program, d, run } = r;
   const cal = program.command("calendar").description(d("help.calendar"));
@@ -89,6 +115,7 @@ export function registerCalendar(r: Registrar): void {
   cal
     .command("import")
     .description(d("help.calendar-import"))
+    .addHelpText("after", `\n${d("help.calendar-import-format")}`)
     .argument("<file>", d("help.arg-file"))
     .action(run(runCalImport));
 }
@@ -138,7 +165,9 @@ export async function runCalShow(ctx: Ctx, month: string | undefined): Promise<n
   lines.push("");
   for (const x of days)
     if (x.name)
-      lines.push(`${x.date}  ${x.working ? ctx.t("calendar.working") : ctx.t("calendar.rest")}  ${x.name}`);
+      lines.push(
+        `${x.date}  ${x.working ? ctx.t("calendar.working") : ctx.t("calendar.rest")}  ${x.name}${covered ? "" : ` (${ctx.t("calendar.provisional-name")})`}`,
+      );
   lines.push(ctx.t("calendar.legend"));
   ctx.out(lines.join("\n"));
   return 0;
@@ -180,13 +209,22 @@ export async function runCalSet(
   }
   const known = ctx.reg.calendarYears();
   const years = new Map<number, CalendarYear>();
+  const created: CalendarYear[] = [];
   for (const dd of expanded) {
     const y = yearOf(dd);
     if (!years.has(y)) {
       if (known.includes(y)) years.set(y, ctx.reg.readCalendarYear(y));
-      else if (opts.createYear)
-        years.set(y, { year: y, source: "entered with office-doc calendar set", rest: {}, work: {} });
-      else throw refused("calendar.year-not-covered", { year: y });
+      else if (
+        opts.createYear ||
+        (ctx.interactive &&
+          (await prompts().confirm({
+            message: ctx.t("calendar.confirm-create-year", { year: y }),
+            default: false,
+          })))
+      ) {
+        years.set(y, startedYear(y));
+        created.push(years.get(y) as CalendarYear);
+      } else throw refused("calendar.year-not-covered", { year: y });
     }
     const cy = years.get(y) as CalendarYear;
     delete cy.rest[dd];
@@ -203,6 +241,13 @@ export async function runCalSet(
   }
   const mode = opts.rest ? "rest" : opts.work ? "work" : "clear";
   await commitCalendar(ctx, list, "calendar-set", `calendar set ${mode}: ${dates.join(" ")}`);
+  for (const cy of created)
+    ctx.say(
+      ctx.t("calendar.year-created", {
+        year: cy.year,
+        n: Object.keys(startedYear(cy.year).rest).length,
+      }),
+    );
   return 0;
 }
 

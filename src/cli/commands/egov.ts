@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { formatInstant, isIsoDate, officeDate } from "../../core/dates.js";
+import { formatInstant, isIsoDate, officeDate, yearOf } from "../../core/dates.js";
 import { type Checkin, egovStatus } from "../../core/egov.js";
 import { failed, usageError } from "../../core/problems.js";
 import { writeFileAtomic } from "../../store/atomic.js";
@@ -96,7 +96,17 @@ export async function runEgovStatus(ctx: Ctx, opts: { date?: string; check?: boo
     office.timezone,
   );
   const missed = status.windows.some((w) => w.missed);
-  if (ctx.json) ctx.out(JSON.stringify(status, null, 2));
+  // A day of a year without the State Council's notice: working or not by the statute alone.
+  const provisional = !ctx.reg.calendar().covers(yearOf(date));
+  const note = {
+    date,
+    year: yearOf(date),
+    kind: ctx.t(status.working_day ? "calendar.working" : "calendar.rest"),
+  };
+  const calendarNote = provisional ? ctx.t("calendar.provisional-day", note) : undefined;
+  if (provisional) ctx.warn("calendar.provisional-day", note);
+  if (ctx.json)
+    ctx.out(JSON.stringify(calendarNote ? { ...status, calendar_warning: calendarNote } : status, null, 2));
   else {
     if (!status.working_day) ctx.say(ctx.t("egov.not-working-day", { date }));
     const rows = status.windows.map((w) => ({

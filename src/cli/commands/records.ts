@@ -11,6 +11,7 @@ import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import {
   classificationText,
+  dueCell,
   fieldDisplay,
   label,
   listingLabels,
@@ -18,6 +19,8 @@ import {
   namesOf,
   recordJson,
   stepLabel,
+  warnProvisionalDues,
+  withCalendarWarning,
 } from "../present.js";
 import type { Registrar } from "../registrar.js";
 import { loadRecord } from "../service.js";
@@ -42,10 +45,10 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
         ? `   ${L("show.holders")}: ${rec.holders.length ? namesOf(office, rec.holders, ctx.lang) : L("show.nobody-yet")}`
         : "") +
       (rec.due
-        ? `   ${L("show.due")}: ${rec.due}${state === "overdue" ? ` (${L("due.overdue")})` : ""}`
+        ? `   ${L("show.due")}: ${dueCell(ctx, rec.due)}${state === "overdue" ? ` (${L("due.overdue")})` : ""}`
         : ""),
   );
-  if (rec.deadline) lines.push(`${L("show.deadline")}: ${rec.deadline}`);
+  if (rec.deadline) lines.push(`${L("show.deadline")}: ${dueCell(ctx, rec.deadline)}`);
   lines.push(
     `${L("show.created")}: ${time(rec.created)}   ${L("show.registered-by")}: ${nameOf(office, rec.history[0]?.recorded_by ?? "")}`,
   );
@@ -128,7 +131,7 @@ export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
       title: cls ? `【${cls}】${s.title}` : s.title,
       step: names.step(s.kind, s.step),
       holders: names.holders(s.holders),
-      due: s.due ?? "",
+      due: dueCell(ctx, s.due),
       state: stateText[state],
     };
   });
@@ -169,6 +172,7 @@ export async function runShow(ctx: Ctx, idText: string): Promise<number> {
   const { record, wf } = loadRecord(ctx, idText);
   if (ctx.json) ctx.out(JSON.stringify(recordJson(record, wf, ctx), null, 2));
   else ctx.out(handlingSlip(ctx, record, wf));
+  if (record.status === "open") warnProvisionalDues(ctx, [record.due, record.deadline]);
   return 0;
 }
 
@@ -194,7 +198,7 @@ export async function runWhere(ctx: Ctx, idText: string): Promise<number> {
         id: record.id,
         step: stepLabel(wf, record.step, ctx.lang),
         holders: namesOf(office, record.holders, ctx.lang) || ctx.t("show.nobody-yet"),
-        due: record.due ?? "—",
+        due: dueCell(ctx, record.due) || "—",
       }),
     );
     for (const s of signed)
@@ -260,8 +264,14 @@ export async function runList(
       ? pick(open ? [...index.open.values()] : index.all())
       : pick(open ? index.openListed() : index.all());
   const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
-  ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
+  // JSON rows due in a year without the notice say so (calendar_warning), like show --json.
+  const data = ctx.format !== "json" ? rows : rows.map((x) => withCalendarWarning(ctx, x));
+  ctx.out(render(ctx.format, cols, display, { color: ctx.color, data }));
   if (!ctx.json && ctx.format === "table") ctx.say(ctx.t("list.count", { shown: rows.length, total }));
+  warnProvisionalDues(
+    ctx,
+    rows.map((x) => (x.status === "open" ? x.due : null)),
+  );
   return 0;
 }
 

@@ -11,7 +11,17 @@ import { parseRecordRel } from "../../store/registry.js";
 import { groupedTable, type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { EXIT } from "../errors.js";
-import { fieldDisplay, label, listingLabels, nameOf, namesOf, stepLabel } from "../present.js";
+import {
+  dueCell,
+  fieldDisplay,
+  label,
+  listingLabels,
+  nameOf,
+  namesOf,
+  stepLabel,
+  warnProvisionalDues,
+  withCalendarWarning,
+} from "../present.js";
 import type { Registrar } from "../registrar.js";
 import { reportBroken } from "./records.js";
 
@@ -27,6 +37,7 @@ export function registerReports(r: Registrar): void {
     .option("--unit <unit>", d("help.opt-unit-filter"))
     .option("--holder <person>", d("help.opt-holder"))
     .option("--check", d("help.opt-check"))
+    .option("--even-on-rest-days", d("help.opt-even-on-rest-days"))
     .action(run(runOverdue));
 
   const report = program.command("report").description(d("help.report"));
@@ -46,7 +57,6 @@ export function registerReports(r: Registrar): void {
     .option("--unmask", d("help.opt-unmask"))
     .action(run(runReportRegister));
 }
-
 export interface StatsOptions {
   from?: string;
   to?: string;
@@ -138,6 +148,7 @@ export async function runOverdue(
     unit?: string;
     holder?: string;
     check?: boolean;
+    evenOnRestDays?: boolean;
   },
 ): Promise<number> {
   if (opts.asOf !== undefined && !isIsoDate(opts.asOf))
@@ -156,6 +167,8 @@ export async function runOverdue(
   )
     throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
   const asOf = opts.asOf ?? ctx.today();
+  // cron runs `overdue --check` daily: on a rest day nobody is at work to act on the list.
+  if (opts.check && !opts.evenOnRestDays && !ctx.reg.calendar().isWorkingDay(asOf)) return EXIT.ok;
   const index = await RecordIndex.load(ctx.reg);
   reportBroken(ctx, index);
   // Only records due by the horizon (or by today) can be listed: the index reads no others.
@@ -177,14 +190,17 @@ export async function runOverdue(
       title: cls ? `【${cls}】${x.title}` : x.title,
       step: names.step(x.kind, x.step),
       holders: names.holders(x.holders),
-      due: x.due,
+      due: dueCell(ctx, x.due),
       days_overdue: x.days_overdue > 0 ? x.days_overdue : ctx.t("due.due-soon"),
+      working_days_overdue: x.days_overdue > 0 ? x.working_days_overdue : "",
     };
   };
-  const cols = ["id", "kind", "title", "step", "holders", "due", "days_overdue"].map((k) => ({
-    key: k,
-    header: ctx.t(`col.${k}` as never),
-  }));
+  const cols = ["id", "kind", "title", "step", "holders", "due", "days_overdue", "working_days_overdue"].map(
+    (k) => ({
+      key: k,
+      header: ctx.t(`col.${k}` as never),
+    }),
+  );
   if (ctx.format === "table") {
     ctx.out(ctx.t("overdue.heading", { date: asOf, n: overdueCount, soon: rows.length - overdueCount }));
     const groups = groupByHolder(rows);
@@ -210,8 +226,13 @@ export async function runOverdue(
       ),
     );
   } else {
-    ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data: rows }));
+    const data = ctx.format === "json" ? rows.map((x) => withCalendarWarning(ctx, x)) : rows;
+    ctx.out(render(ctx.format, cols, rows.map(toRow), { color: ctx.color, data }));
   }
+  warnProvisionalDues(
+    ctx,
+    rows.map((x) => x.due),
+  );
   return opts.check && overdueCount > 0 ? EXIT.overdue : EXIT.ok;
 }
 

@@ -24,7 +24,9 @@ export function upgradePlan(ctx: Ctx): { rel: string; text: string }[] {
     const text = upgradeWorkflowText(ctx.reg.readText(rel) ?? "");
     if (text === undefined) continue;
     const y = parseYamlText(text, rel);
-    const { problems } = validateWorkflow(y.value, kind, roles, ctx.reg.hookNames);
+    const problems = validateWorkflow(y.value, kind, roles, ctx.reg.hookNames).problems.filter(
+      (p) => !p.warning,
+    );
     if (problems.length)
       throw new OfficeError("failed", "upgrade.invalid", { file: rel }, placeProblems(y, problems), rel);
     plan.push({ rel, text });

@@ -1,6 +1,6 @@
 import type { Calendar } from "../calendar.js";
 import type { IsoDate } from "../dates.js";
-import { daysOverdue } from "../deadline.js";
+import { daysOverdue, workingDaysOverdue } from "../deadline.js";
 import type { ListedSummary, OfficeConfig } from "../model.js";
 import { heldBy } from "./list.js";
 
@@ -13,6 +13,8 @@ export interface OverdueRow {
   due: IsoDate;
   /** Calendar days since the due day ended; 0 for what is not overdue yet (with --within). */
   days_overdue: number;
+  /** Working days after the due day up to and including the as-of day; 0 when not overdue. */
+  working_days_overdue: number;
   classification?: string;
 }
 
@@ -47,11 +49,11 @@ export function overdueReport(
   const horizon = dueHorizon(calendar, q.asOf, q.within);
   const rows: OverdueRow[] = [];
   // Thousands of rows share a few hundred due dates: count each date's days once.
-  const daysByDue = new Map<IsoDate, number>();
+  const daysByDue = new Map<IsoDate, [number, number]>();
   const daysSince = (due: IsoDate) => {
     let n = daysByDue.get(due);
     if (n === undefined) {
-      n = daysOverdue(due, q.asOf);
+      n = [daysOverdue(due, q.asOf), workingDaysOverdue(due, q.asOf, calendar)];
       daysByDue.set(due, n);
     }
     return n;
@@ -63,6 +65,7 @@ export function overdueReport(
     if (q.holder && !heldBy(s, q.holder, office)) continue;
     const overdue = s.due < q.asOf;
     if (!overdue && !(horizon !== null && s.due <= horizon)) continue;
+    const [days, workingDays] = overdue ? daysSince(s.due) : [0, 0];
     const row: OverdueRow = {
       id: s.id,
       kind: s.kind,
@@ -70,7 +73,8 @@ export function overdueReport(
       step: s.step,
       holders: s.holders,
       due: s.due,
-      days_overdue: overdue ? daysSince(s.due) : 0,
+      days_overdue: days,
+      working_days_overdue: workingDays,
     };
     if (s.classification) row.classification = s.classification;
     rows.push(row);

@@ -90,8 +90,8 @@ export const en = {
   "calendar.days-not-a-map": "{key} must be a mapping: date -> name",
   "calendar.bad-date": "'{date}' is not a date of {year}",
   "calendar.both-rest-and-work": "{date} is both a rest day and a working day",
-  "calendar.year-missing": "the calendar does not cover {year}: deadlines there assume Monday–Friday",
-  "calendar.year-not-covered": "the calendar does not cover {year} yet",
+  "calendar.year-not-covered":
+    "the calendar does not cover {year} yet: add --create-year to start calendar/{year}.yaml from the statutory holidays, then enter the rest of the State Council's notice",
   "calendar.invalid": "the calendar change is not valid; nothing was changed",
   "calendar.import-no-year": "{file} has no 'year:'",
   "calendar.saved": "calendar {years} saved; {n} open record(s) got new due dates",
@@ -99,7 +99,7 @@ export const en = {
   "calendar.rest": "day off",
   "calendar.legend": "H = holiday, W = adjusted working day (调休)",
   "deadline.uncovered-years":
-    "the calendar does not cover {years}: Monday–Friday was assumed; add the year with `office-doc calendar`",
+    "{years} has no State Council notice in the calendar: deadlines there are provisional, from the statutory holidays alone (adjusted working weekends cannot be known); add the notice with `office-doc calendar import FILE`",
   // record fields
   "field.required": "'{field}' is required",
   "field.empty": "{option}: a value is required",
@@ -128,7 +128,7 @@ export const en = {
   "record.closed-with-step": "a closed record has no current step (got '{step}')",
   "record.not-a-list": "{key} must be a list",
   "record.bad-date": "{key}: '{value}' is not a date",
-  "record.bad-instant": "{key} must be a date-time with offset (2026-02-13T09:00:00+08:00)",
+  "record.bad-instant": "{key}: '{value}' is not a date-time with offset (2026-02-13T09:00:00+08:00)",
   "record.no-fields": "the record needs fields:",
   "record.no-history": "the record needs a history: list",
   "record.bad-event": "a history event needs an action",
@@ -186,7 +186,6 @@ export const en = {
   "check.uncommitted": "uncommitted changes in the registry: {files}",
   "check.no-backup": "no backup was ever made here; run `office-doc backup --to DIR` (limit: {days} days)",
   "check.old-backup": "the last backup is {age} days old (limit: {days} days)",
-  "check.number-gap": "document number {series}{n}号 is missing: numbers must run without gaps",
   "check.number-duplicate": "document number {number} is given to more than one record: {ids}",
   "check.lock-present": "a lock file is present: a command is running, or one crashed",
   // show, list, where, log
@@ -439,6 +438,35 @@ export const en = {
     "written in workflow format 1 (office-doc 0.1): still read as it was; `office-doc upgrade` rewrites it",
   "workflow.command-taken": "the command '{command}' is already {by}'s: this one cannot be reached",
   "workflow.unknown-kind-command": "no kind command '{hook}' in this office-doc (known: {known})",
+  // issue 11: deadlines beyond the calendar, rest days, step limits, checks
+  "calendar.provisional-day":
+    "{date}: {year} has no State Council notice in the calendar; by the statutory holidays alone it is a {kind} (provisional: adjusted working weekends cannot be known)",
+  "calendar.confirm-create-year":
+    "{year} is not in the calendar. Start calendar/{year}.yaml with its statutory holidays, to enter the State Council's notice?",
+  "calendar.year-created":
+    "calendar/{year}.yaml starts with the statutory holidays ({n} days); enter the rest of the State Council's notice (days off, adjusted working days)",
+  "calendar.provisional-name": "provisional",
+  "help.calendar-import-format":
+    "File format (YAML), one year per file. rest: every day off, each day of each holiday (weekends inside it too); work: the adjusted working days (调休) on weekends; names are free text. Importing replaces calendar/<year>.yaml (a provisional year becomes published) and recomputes the due dates of open records in the same commit. Example, the notice for 2026:\n\n  year: 2026\n  source: 国务院办公厅关于2026年部分节假日安排的通知\n  rest:\n    2026-01-01: 元旦\n    2026-01-02: 元旦\n    2026-01-03: 元旦\n    2026-02-15: 春节\n    # … every day to 2026-02-23, then Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day\n  work:\n    2026-01-04: 元旦 (调休上班)\n    2026-02-14: 春节 (调休上班)\n    2026-02-28: 春节 (调休上班)",
+  "help.opt-even-on-rest-days":
+    "with --check: list and exit 3 on a rest day too (by default a rest day prints nothing and exits 0)",
+  "col.working_days_overdue": "Working days overdue",
+  "engine.extend-rest-day":
+    "{date} is a rest day{name}: the extension runs to the end of the working day before, {until}",
+  "workflow.step-without-limit":
+    "step '{step}' has no limit and the workflow no overall deadline: records would wait there unseen by the overdue list; give it a limit:",
+  "record.unknown-ref": "{key}: '{value}' is not a person or unit of this office",
+  "field.bad-doc-number":
+    "{field}: '{value}' is not a document number of the form <机关代字>〔YYYY〕N号 (full-width brackets 〔〕, no leading zero)",
+  "field.bad-doc-number-fix":
+    "{field}: '{value}' is not a document number of the form <机关代字>〔YYYY〕N号; written correctly: {fixed}",
+  "check.number-gap-before":
+    "document number {series}{n}号 is missing before this record's {next}: numbers must run without gaps",
+  "check.number-gap-malformed":
+    "document number {series}{n}号 is missing before this record's {next}: {id} has '{bad}' instead, not of the form <机关代字>〔YYYY〕N号",
+  "check.archive-duplicate": "archive number {number} is given to more than one record: {ids}",
+  "check.provisional-year":
+    "{n} open record(s) are due in {year} (first: {id}), which has no State Council notice in the calendar: their deadlines are provisional, from the statutory holidays alone (adjusted working weekends cannot be known); add the notice with `office-doc calendar import FILE`",
 };
 
 /** Hints: what to do next after an error. */
@@ -461,4 +489,7 @@ export const enHints = {
     "fix the file by hand (or `git checkout -- FILE` to undo the edit), then run `office-doc check`",
   "engine.not-permitted": "act as the right person with --as PERSON, or route the step first",
   "init.exists": "use that registry, or choose another folder",
+  // issue 11
+  "calendar.year-not-covered":
+    "`office-doc calendar import FILE` brings a whole year (see `office-doc calendar import --help`)",
 } satisfies Partial<Record<keyof typeof en, string>>;

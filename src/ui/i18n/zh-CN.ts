@@ -92,8 +92,8 @@ export const zhCN = {
   "calendar.days-not-a-map": "{key} 必须是映射：日期 -> 名称",
   "calendar.bad-date": "“{date}”不是 {year} 年的日期",
   "calendar.both-rest-and-work": "{date} 既是休息日又是工作日",
-  "calendar.year-missing": "日历未包含 {year} 年：该年的办理期限按周一至周五计算",
-  "calendar.year-not-covered": "日历尚未包含 {year} 年",
+  "calendar.year-not-covered":
+    "日历尚未包含 {year} 年：请加 --create-year，以法定节假日新建 calendar/{year}.yaml，再录入国务院放假通知的其余内容",
   "calendar.invalid": "日历修改无效；未作任何更改",
   "calendar.import-no-year": "{file} 缺少“year:”",
   "calendar.saved": "{years} 年日历已保存；{n} 件在办记录的办理期限已重新计算",
@@ -101,7 +101,7 @@ export const zhCN = {
   "calendar.rest": "休息日",
   "calendar.legend": "休 = 节假日，班 = 调休上班日",
   "deadline.uncovered-years":
-    "日历未包含 {years} 年：已按周一至周五计算；请用 `office-doc calendar` 补充该年度",
+    "日历尚无 {years} 年的国务院放假通知：办理期限仅按法定节假日暂定（调休上班日无从得知）；请用 `office-doc calendar import FILE` 导入通知",
   // record fields
   "field.required": "“{field}”为必填项",
   "field.empty": "{option}：须填写取值",
@@ -128,7 +128,7 @@ export const zhCN = {
   "record.closed-with-step": "已办结的记录不应有当前环节（实为“{step}”）",
   "record.not-a-list": "{key} 必须是列表",
   "record.bad-date": "{key}：“{value}”不是日期",
-  "record.bad-instant": "{key} 须为带时区偏移的日期时间（如 2026-02-13T09:00:00+08:00）",
+  "record.bad-instant": "{key}：“{value}”不是带时区偏移的日期时间（如 2026-02-13T09:00:00+08:00）",
   "record.no-fields": "记录须有 fields: 项",
   "record.no-history": "记录须有 history: 列表",
   "record.bad-event": "办理记录的每一项须有 action",
@@ -185,7 +185,6 @@ export const zhCN = {
   "check.uncommitted": "登记库中有未提交的更改：{files}",
   "check.no-backup": "此处从未做过备份；请运行 `office-doc backup --to DIR`（期限：{days} 天）",
   "check.old-backup": "上次备份已是 {age} 天前（期限：{days} 天）",
-  "check.number-gap": "缺少发文字号 {series}{n}号：文号必须连续",
   "check.number-duplicate": "发文字号 {number} 被多件记录重复使用：{ids}",
   "check.lock-present": "存在锁文件：有命令正在运行，或曾异常中止",
   // show, list, where, log
@@ -432,6 +431,31 @@ export const zhCN = {
   "workflow.format-1": "流程文件为格式 1（office-doc 0.1）：仍可照常读取；`office-doc upgrade` 可将其升级",
   "workflow.command-taken": "命令“{command}”已属于 {by}，此处的定义无法使用",
   "workflow.unknown-kind-command": "本程序没有名为“{hook}”的类别命令（已有：{known}）",
+  // issue 11: deadlines beyond the calendar, rest days, step limits, checks
+  "calendar.provisional-day":
+    "{date}：日历尚无 {year} 年的国务院放假通知；仅按法定节假日，该日为{kind}（暂定：调休上班日无从得知）",
+  "calendar.confirm-create-year":
+    "日历尚未包含 {year} 年。是否以该年法定节假日新建 calendar/{year}.yaml，以便录入国务院放假通知？",
+  "calendar.year-created":
+    "calendar/{year}.yaml 已按法定节假日新建（{n} 天）；请录入国务院放假通知的其余内容（休息日、调休上班日）",
+  "calendar.provisional-name": "暂定",
+  "help.calendar-import-format":
+    "文件格式（YAML），每个文件一个年度。rest：每个休息日（每个节假日的每一天，含其中的周末）；work：周末调休上班日；名称可自由填写。导入将替换 calendar/<year>.yaml（暂定年度即成为正式年度），并在同一次提交中重新计算在办记录的办理期限。示例（2026 年通知）：\n\n  year: 2026\n  source: 国务院办公厅关于2026年部分节假日安排的通知\n  rest:\n    2026-01-01: 元旦\n    2026-01-02: 元旦\n    2026-01-03: 元旦\n    2026-02-15: 春节\n    # … 直至 2026-02-23，然后是清明、劳动节、端午、中秋、国庆\n  work:\n    2026-01-04: 元旦 (调休上班)\n    2026-02-14: 春节 (调休上班)\n    2026-02-28: 春节 (调休上班)",
+  "help.opt-even-on-rest-days": "与 --check 同用：休息日也列出并以 3 退出（默认休息日不输出、以 0 退出）",
+  "col.working_days_overdue": "逾期工作日",
+  "engine.extend-rest-day": "{date} 是休息日{name}：延期至其前一个工作日 {until} 下班时止",
+  "workflow.step-without-limit":
+    "环节“{step}”没有办理时限，且该流程没有总期限：记录停在此处时逾期清单无从发现；请为其设置 limit:",
+  "record.unknown-ref": "{key}：“{value}”不是本单位的人员或科室",
+  "field.bad-doc-number":
+    "{field}：“{value}”不是 <机关代字>〔YYYY〕N号 格式的文号（须用六角括号〔〕，序号不编虚位）",
+  "field.bad-doc-number-fix": "{field}：“{value}”不是 <机关代字>〔YYYY〕N号 格式的文号；正确写法：{fixed}",
+  "check.number-gap-before": "本记录文号 {next} 之前缺少 {series}{n}号：文号必须连续",
+  "check.number-gap-malformed":
+    "本记录文号 {next} 之前缺少 {series}{n}号：{id} 的文号写作“{bad}”，不是 <机关代字>〔YYYY〕N号 格式",
+  "check.archive-duplicate": "档号 {number} 被多件记录重复使用：{ids}",
+  "check.provisional-year":
+    "{n} 件在办记录的办理期限在 {year} 年（首件：{id}），日历尚无该年国务院放假通知：期限仅按法定节假日暂定（调休上班日无从得知）；请用 `office-doc calendar import FILE` 导入通知",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -450,4 +474,7 @@ export const zhCNHints = {
   "store.bad-yaml": "请手工修正该文件（或用 `git checkout -- FILE` 撤销修改），然后运行 `office-doc check`",
   "engine.not-permitted": "请用 --as PERSON 以有权人员的身份办理，或先分送该环节",
   "init.exists": "请使用该登记库，或另选文件夹",
+  // issue 11
+  "calendar.year-not-covered":
+    "`office-doc calendar import FILE` 可导入整个年度（格式见 `office-doc calendar import --help`）",
 } satisfies Record<keyof typeof enHints, string>;
