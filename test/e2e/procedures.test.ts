@@ -366,3 +366,9 @@ describe("check on workflow files: the JSON Schema, format 1, commands that cann
     expect(taken.stdout).toMatch(/workflows\/seal\.yaml:\d+: the command 'receive' is already incoming's/);
   });
 });
+
+describe("the README", () => {
+  it("shows the seal example exactly as this test runs it", () => {
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(`\`\`\`yaml\n${SEAL_YAML}\`\`\``);
+  });
+});
