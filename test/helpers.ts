@@ -431,3 +431,21 @@ export function demoRecordFiles(): string[] {
     });
   return walk(join(dir, "records"));
 }
+
+/** Write files of the registry and commit them by hand with git, as an office administrator would. */
+export function commitByHand(reg: Registry, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    writeFileSync(join(reg.dir, rel), text);
+    git(reg.dir, ["add", rel]);
+  }
+  git(reg.dir, [
+    "-c",
+    "user.name=管理员",
+    "-c",
+    "user.email=admin@x.example",
+    "commit",
+    "-q",
+    "-m",
+    "edit by hand",
+  ]);
+}

@@ -1,5 +1,3 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineKindCommands, KIND_COMMANDS } from "../../src/cli/kind-commands.js";
 import { printResult } from "../../src/cli/present.js";
@@ -11,7 +9,7 @@ import { cli, cliOk } from "../cli-harness.js";
 import {
   addSecondUnit,
   cleanupTempDirs,
-  git,
+  commitByHand,
   json,
   OFFICE,
   type Registry,
@@ -161,14 +159,6 @@ const kindCommands = defineKindCommands({
     },
   },
 });
-
-function commitByHand(reg: Registry, files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
-    writeFileSync(join(reg.dir, rel), text);
-    git(reg.dir, ["add", rel]);
-  }
-  git(reg.dir, ["-c", "user.name=admin", "-c", "user.email=admin@x.example", "commit", "-q", "-m", "kinds"]);
-}
 
 interface Rec {
   id: string;

@@ -1,11 +1,11 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLERK,
   cleanupTempDirs,
+  commitByHand,
   commitCount,
-  git,
   json,
   OFFICE,
   type Registry,
@@ -21,25 +21,12 @@ import {
  * workflow (a call's 12345 hotline ticket) gets its option, help, listing and register column.
  */
 
+/** Commit one file of the registry by hand. */
+const commitFile = (reg: Registry, rel: string, text: string) => commitByHand(reg, { [rel]: text });
+
 const SEAL_YAML = readFileSync(join(ROOT, "test", "fixtures", "workflows", "seal.yaml"), "utf8");
 const OFFICE_HEAD = "yu-kai";
 const at = (day: string, hm: string) => `${day}T${hm}:00+08:00`;
-
-/** Write a file of the registry and commit it by hand, as an office administrator would. */
-function commitByHand(reg: Registry, rel: string, text: string): void {
-  writeFileSync(join(reg.dir, rel), text);
-  git(reg.dir, ["add", rel]);
-  git(reg.dir, [
-    "-c",
-    "user.name=管理员",
-    "-c",
-    "user.email=admin@x.example",
-    "commit",
-    "-q",
-    "-m",
-    `edit ${rel}`,
-  ]);
-}
 
 function ok(reg: Registry, args: string[], opts: Parameters<Registry["run"]>[1] = {}) {
   const r = reg.run(args, opts);
@@ -70,7 +57,7 @@ describe("an office's own procedure: workflows/seal.yaml (用印申请)", () => 
   beforeAll(() => {
     reg = tpl.copy();
     ok(reg, ["person", "add", OFFICE_HEAD, "--name", "于凯", "--roles", "office-head,office"]);
-    commitByHand(reg, "workflows/seal.yaml", SEAL_YAML);
+    commitFile(reg, "workflows/seal.yaml", SEAL_YAML);
   });
 
   const apply = [
@@ -228,7 +215,7 @@ describe("an office's own procedure: workflows/seal.yaml (用印申请)", () => 
 
   it("a broken workflow file is named, not taken for an unknown command", () => {
     const copy = tpl.copy();
-    commitByHand(copy, "workflows/seal.yaml", SEAL_YAML.replace("role_by_field:", "role_by_feld:"));
+    commitFile(copy, "workflows/seal.yaml", SEAL_YAML.replace("role_by_field:", "role_by_feld:"));
     const r = copy.run(["seal", "--document", "x"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("workflows/seal.yaml");
@@ -256,7 +243,7 @@ describe("a field and a value an office adds to a shipped workflow (calls)", () 
         "      - { id: letter, label: { en: letter, zh-CN: 来信 } }\n      - hotline",
       );
     expect(text).toContain("hotline_ticket");
-    commitByHand(reg, rel, text);
+    commitFile(reg, rel, text);
   });
 
   const call = (extra: string[]) => [
@@ -312,7 +299,7 @@ describe("a field and a value an office adds to a shipped workflow (calls)", () 
   it("a bad value for the new field's type is refused naming its option", () => {
     const copy = tpl.copy();
     const rel = "workflows/call.yaml";
-    commitByHand(
+    commitFile(
       copy,
       rel,
       copy
@@ -334,7 +321,7 @@ describe("a field and a value an office adds to a shipped workflow (calls)", () 
 describe("check on workflow files: the JSON Schema, format 1, commands that cannot be reached", () => {
   it("a misspelt key is named with its file and line (the engine alone would ignore it)", () => {
     const reg = tpl.copy();
-    commitByHand(
+    commitFile(
       reg,
       "workflows/seal.yaml",
       SEAL_YAML.replace("required: true, role:", "requried: true, role:"),
@@ -348,7 +335,7 @@ describe("check on workflow files: the JSON Schema, format 1, commands that cann
 
   it("a workflow still in format 1 is a warning; a create command another kind has is an error", () => {
     const reg = tpl.copy();
-    commitByHand(
+    commitFile(
       reg,
       "workflows/incoming.yaml",
       readFileSync(join(ROOT, "test", "fixtures", "v1", "incoming.yaml"), "utf8"),
@@ -356,7 +343,7 @@ describe("check on workflow files: the JSON Schema, format 1, commands that cann
     const warn = reg.run(["check"]);
     expect(warn.code, warn.stdout).toBe(0);
     expect(warn.stdout).toMatch(/workflows\/incoming\.yaml:1: warning: written in workflow format 1/);
-    commitByHand(
+    commitFile(
       reg,
       "workflows/seal.yaml",
       SEAL_YAML.replace("create_command: seal", "create_command: receive"),
