@@ -163,6 +163,6 @@ describe("format 1 (office-doc 0.1) upgrade", () => {
       },
     ]);
     // `unit` is no unit reference here: no role.
-    expect(applyEdits(own, edits).fields[1]).toEqual(own.fields[1]);
+    expect((applyEdits(own, edits).fields as Raw[])[1]).toEqual(own.fields[1]);
   });
 });
