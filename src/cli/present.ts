@@ -55,11 +55,7 @@ export function listingLabels(office: OfficeConfig, workflows: readonly Workflow
       }
       let v = byValue.get(value);
       if (v === undefined) {
-        const wf = wfs.get(kind);
-        v =
-          value === UNCLASSIFIED
-            ? ""
-            : valueLabel(wf ? fieldByRole(wf, "classification") : undefined, value, lang);
+        v = classificationWord(wfs.get(kind), value, lang);
         byValue.set(value, v);
       }
       return v;
@@ -229,7 +225,11 @@ export function valueDisplay(ctx: Ctx, def: FieldDef, v: unknown): string {
 }
 
 /** A record's classification as listings show it (`机密`, `confidential`), empty when not classified. */
-export function classificationText(ctx: Ctx, wf: WorkflowDef | undefined, value: string | undefined): string {
+export function classificationWord(
+  wf: WorkflowDef | undefined,
+  value: string | undefined,
+  lang: Lang,
+): string {
   if (!value || value === UNCLASSIFIED) return "";
-  return valueLabel(wf ? fieldByRole(wf, "classification") : undefined, value, ctx.lang);
+  return valueLabel(wf ? fieldByRole(wf, "classification") : undefined, value, lang);
 }

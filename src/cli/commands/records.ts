@@ -10,7 +10,7 @@ import { RecordIndex } from "../../store/index-cache.js";
 import { type Row, render } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import {
-  classificationText,
+  classificationWord,
   dueCell,
   fieldDisplay,
   label,
@@ -32,7 +32,7 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
   const office = ctx.office();
   const L = (k: Parameters<Ctx["t"]>[0], p = {}) => ctx.t(k, p);
   const lines: string[] = [];
-  const cls = classificationText(ctx, wf, classificationOf(rec.fields, wf));
+  const cls = classificationWord(wf, classificationOf(rec.fields, wf), ctx.lang);
   const title = cls ? `【${cls}】${rec.title}` : rec.title;
   lines.push(`${rec.id}  ${label(wf.label, ctx.lang)}  ${title}`);
   lines.push("─".repeat(60));
