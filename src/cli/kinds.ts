@@ -245,13 +245,15 @@ function stepHelp(entry: { step: string; wfs: WorkflowDef[] }, lang: Lang): stri
 
 /**
  * Register the commands of the kinds: all of them, or only those whose first word is `only` (a run
- * builds the command it was given, not all of them).
+ * builds the command it was given, not all of them). `listOnly`: their names, arguments and help
+ * lines without their options, for the program's own --help (which lists commands, not options).
  */
 export function registerKinds(
   r: Registrar,
   surface: KindSurface,
   kindCommands: KindCommands,
   only?: string,
+  listOnly = false,
 ): void {
   const { program, d, run, lang } = r;
   const wanted = (path: string) => only === undefined || path.split(" ")[0] === only;
@@ -264,6 +266,7 @@ export function registerKinds(
     const cmd = commandAt(program, path, groupHelp).description(
       lab(wf.help, lang) || r.d("help.create").replace("{kind}", lab(wf.label, lang)),
     );
+    if (listOnly) continue;
     addTitleOption(cmd, wf.title, lang);
     addFieldOptions(cmd, createFields(wf), lang);
     cmd.addOption(new Option("--at <datetime>", d("help.opt-at")));
@@ -271,12 +274,11 @@ export function registerKinds(
   }
   for (const [path, entry] of surface.steps) {
     if (!wanted(path)) continue;
-    const cmd = addStepOptions(
-      commandAt(program, path, groupHelp)
-        .description(stepHelp(entry, lang))
-        .argument("<id>", d("help.arg-id")),
-      d,
-    );
+    const bare = commandAt(program, path, groupHelp)
+      .description(stepHelp(entry, lang))
+      .argument("<id>", d("help.arg-id"));
+    if (listOnly) continue;
+    const cmd = addStepOptions(bare, d);
     // Each field a step of these kinds sets: once, even when several kinds set a field of that name.
     const all = new Map<string, FieldDef>();
     for (const wf of entry.wfs)
@@ -295,6 +297,7 @@ export function registerKinds(
     const cmd = commandAt(program, path, groupHelp).description(d(spec.description));
     for (const a of spec.arguments ?? [])
       cmd.argument(a.optional ? `[${a.name}]` : `<${a.name}>`, d(a.description));
+    if (listOnly) continue;
     for (const o of spec.options ?? []) {
       const opt = new Option(o.flags, d(o.description));
       if (o.repeatable) opt.argParser((v: string, prev: string[] = []) => [...prev, v]);

@@ -96,7 +96,7 @@ export function programOf(
   lang: Lang,
   modules: readonly CommandModule[],
   state: RunState = { cli: undefined as unknown as CliEnv, code: 0 },
-  kinds?: { wfs: readonly WorkflowDef[]; only?: string },
+  kinds?: { wfs: readonly WorkflowDef[]; only?: string; listOnly?: boolean },
 ): Command {
   const d = (key: MessageKey) => t(lang, key);
   const io = state.cli?.io ?? processIo;
@@ -147,7 +147,13 @@ export function programOf(
   };
   for (const x of modules) x.register(r);
   if (kinds)
-    registerKinds(r, kindSurface(kinds.wfs, BUILTINS), state.cli?.kindCommands ?? KIND_COMMANDS, kinds.only);
+    registerKinds(
+      r,
+      kindSurface(kinds.wfs, BUILTINS),
+      state.cli?.kindCommands ?? KIND_COMMANDS,
+      kinds.only,
+      kinds.listOnly,
+    );
   const quiet = (c: Command) => {
     c.exitOverride();
     c.configureOutput(output);
@@ -182,7 +188,8 @@ function programFor(lang: Lang, args: string[], state: RunState): Command {
       return programOf(lang, [], state, { wfs, only: name });
     if (errors[0]) throw errors[0];
   }
-  return programOf(lang, REGISTRARS, state, { wfs });
+  // No command: the program's help, which lists the kinds' commands without their options.
+  return programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });
 }
 
 /**
