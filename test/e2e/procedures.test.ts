@@ -100,7 +100,7 @@ describe("an office's own procedure: workflows/seal.yaml (用印申请)", () => 
     const zh = ok(reg, ["--lang", "zh-CN", "seal", "--help"]).stdout;
     expect(zh).toContain("申请使用印章");
     expect(zh).toContain("office (办事处公章)");
-    expect(ok(reg, ["--help"]).stdout).toMatch(/\n  seal\s+request the use/);
+    expect(ok(reg, ["--help"]).stdout).toMatch(/\n {2}seal\s+request the use/);
     expect(ok(reg, ["approve", "--help"]).stdout).toContain("Approval");
   });
 
