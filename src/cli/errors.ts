@@ -3,7 +3,8 @@ import { OfficeError } from "../core/problems.js";
 import { palette } from "../ui/color.js";
 import { hint, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
-import { textForPeople, writeRaw } from "./output.js";
+import { type Io, processIo } from "./io.js";
+import { textForPeople } from "./output.js";
 
 /** The one place that turns a failure into words and an exit code. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, overdue: 3 } as const;
@@ -40,12 +41,25 @@ export function problemLine(
   return `${where}${w}${t(lang, p.code, p.params)}`;
 }
 
-/** Print what went wrong to stderr (its labels coloured when `color`); return the exit code. */
-export function reportError(e: unknown, lang: Lang, debug: boolean, color = false): number {
+/**
+ * Print what went wrong to stderr (through `io`, its labels coloured when `color`); return the exit
+ * code. The labels carry our own colour codes: written as they are, the text after them escaped.
+ */
+export function reportError(
+  e: unknown,
+  lang: Lang,
+  debug: boolean,
+  io: Pick<Io, "writeRaw"> = processIo,
+  color = false,
+): number {
   const paint = palette(color);
-  // The labels carry our own colour codes: written as they are, the text after them escaped.
   const prefix = lang === "zh-CN" ? `${paint.error("错误")}：` : `${paint.error("error")}: `;
-  const say = (s: string, label = "") => writeRaw(2, `${label}${textForPeople(`${s}\n`)}`);
+  const say = (s: string, label = "") =>
+    io.writeRaw(
+      2,
+      `${label}${textForPeople(`${s}
+`)}`,
+    );
   if (e instanceof OfficeError) {
     say(t(lang, e.code, e.params), prefix);
     for (const p of e.problems)

@@ -2,7 +2,7 @@ import { yearOf } from "../core/dates.js";
 import { provisionalYears } from "../core/deadline.js";
 import type { ActionResult } from "../core/engine.js";
 import type { Label, OfficeConfig, RecordDoc } from "../core/model.js";
-import type { WorkflowDef } from "../core/workflow.js";
+import { type FieldDef, fieldByRole, UNCLASSIFIED, valueLabel, type WorkflowDef } from "../core/workflow.js";
 import type { Lang } from "../ui/i18n/index.js";
 import type { Ctx } from "./context.js";
 
@@ -22,6 +22,7 @@ export function listingLabels(office: OfficeConfig, workflows: readonly Workflow
   const kinds = new Map<string, string>();
   const steps = new Map<string, Map<string | null, string>>();
   const holders = new Map<string, string>();
+  const classifications = new Map<string, Map<string, string>>();
   return {
     kind(kind: string): string {
       let v = kinds.get(kind);
@@ -41,6 +42,21 @@ export function listingLabels(office: OfficeConfig, workflows: readonly Workflow
       if (v === undefined) {
         v = stepLabel(wfs.get(kind), step, lang);
         byStep.set(step, v);
+      }
+      return v;
+    },
+    /** A summary's classification (shown in brackets before its title); empty when none. */
+    classification(kind: string, value: string | undefined): string {
+      if (value === undefined) return "";
+      let byValue = classifications.get(kind);
+      if (!byValue) {
+        byValue = new Map();
+        classifications.set(kind, byValue);
+      }
+      let v = byValue.get(value);
+      if (v === undefined) {
+        v = classificationWord(wfs.get(kind), value, lang);
+        byValue.set(value, v);
       }
       return v;
     },
@@ -162,23 +178,58 @@ function plain(v: unknown): string {
 }
 
 /**
- * A field's value as people read it: enum values translated (a kind may word a value its own way:
- * `value.call.type.report` is 举报 where a document's type `report` is 报告), units and people by
- * name, booleans as yes/no, lists joined.
+ * A field's value as people read it: enum values by their labels in the workflow (a kind words a
+ * value its own way: a call's type `report` is 举报 where a document's type `report` is 报告), units
+ * and people by name, booleans as yes/no, lists joined, a map as `NAME=VALUE` pairs, items one per
+ * entry with their parts.
  */
 export function fieldDisplay(ctx: Ctx, wf: WorkflowDef, field: string, v: unknown): string {
   const def = wf.fields.find((f) => f.id === field);
-  if (def?.type === "enum" && typeof v === "string") {
-    for (const key of [`value.${wf.kind}.${field}.${v}`, `value.${v}`]) {
-      const s = ctx.t(key as never);
-      if (s !== key) return s;
-    }
-    return v;
+  return def ? valueDisplay(ctx, def, v) : plain(v);
+}
+
+const enumeration = (lang: Lang) => (lang === "zh-CN" ? "、" : ", ");
+
+/** A value of a field definition as people read it (see fieldDisplay). */
+export function valueDisplay(ctx: Ctx, def: FieldDef, v: unknown): string {
+  if (v === undefined || v === null) return "";
+  switch (def.type) {
+    case "enum":
+      return valueLabel(def, String(v), ctx.lang);
+    case "boolean":
+      return typeof v === "boolean" ? ctx.t(v ? "value.yes" : "value.no") : plain(v);
+    case "map":
+      return typeof v === "object" && !Array.isArray(v)
+        ? Object.entries(v as Record<string, unknown>)
+            .map(([k, x]) => `${k}=${plain(x)}`)
+            .join(enumeration(ctx.lang))
+        : plain(v);
+    case "items":
+      return Array.isArray(v)
+        ? v
+            .map((item) =>
+              (def.item_fields ?? [])
+                .map((sub) => valueDisplay(ctx, sub, (item as Record<string, unknown>)?.[sub.id]))
+                .filter(Boolean)
+                .join(" "),
+            )
+            .join("; ")
+        : plain(v);
+    default:
+      if (def.type === "list" && Array.isArray(v) && def.refs)
+        return namesOf(ctx.office(), v as string[], ctx.lang);
+      if (def.ref && typeof v === "string") return nameOf(ctx.office(), v);
+      if (Array.isArray(v)) return v.join(enumeration(ctx.lang));
+      return plain(v);
   }
-  if (def?.type === "boolean" && typeof v === "boolean") return ctx.t(v ? "value.yes" : "value.no");
-  if (def?.type === "list" && Array.isArray(v) && def.refs)
-    return namesOf(ctx.office(), v as string[], ctx.lang);
-  if (def?.ref && typeof v === "string") return nameOf(ctx.office(), v);
-  if (Array.isArray(v)) return v.join(ctx.lang === "zh-CN" ? "、" : ", ");
-  return plain(v);
+}
+
+/** A record's classification as listings show it (`机密`, `confidential`), empty when not classified. */
+export function classificationWord(
+  wf: WorkflowDef | undefined,
+  value: string | undefined,
+  lang: Lang,
+): string {
+  if (!value || value === UNCLASSIFIED) return "";
+  return valueLabel(wf ? fieldByRole(wf, "classification") : undefined, value, lang);
 }

@@ -5,7 +5,7 @@ import { writeFileAtomic } from "../store/atomic.js";
 import { type Column, groupedTable, headingLine, type Row, render } from "../ui/render.js";
 import { toXlsx } from "../ui/spreadsheet.js";
 import type { Ctx } from "./context.js";
-import { isTerminal, outputColumns, writeOut, writeRaw } from "./output.js";
+import { outputColumns } from "./output.js";
 import { nameOf, namesOf, roleLabel } from "./present.js";
 
 /**
@@ -34,8 +34,8 @@ function emit(ctx: Ctx, text: string, out: string | undefined): void {
   if (out) {
     writeFileAtomic(out, text);
     ctx.say(ctx.t("print.written", { file: out }));
-  } else if (ctx.format === "json") writeOut(1, text);
-  else writeRaw(1, text);
+  } else if (ctx.format === "json") ctx.io.write(1, text);
+  else ctx.io.writeRaw(1, text);
 }
 
 /**
@@ -43,7 +43,7 @@ function emit(ctx: Ctx, text: string, out: string | undefined): void {
  * or stdout sent to a file or pipe (exit 2).
  */
 export function checkWorkbookTarget(ctx: Ctx, out: string | undefined): void {
-  if (ctx.format === "xlsx" && !out && isTerminal(1)) throw usageError("output.xlsx-terminal");
+  if (ctx.format === "xlsx" && !out && ctx.io.isTerminal(1)) throw usageError("output.xlsx-terminal");
 }
 
 /**
@@ -63,7 +63,7 @@ export async function printRows(
     if (opts.out) {
       writeFileAtomic(opts.out, bytes);
       ctx.say(ctx.t("print.written", { file: opts.out }));
-    } else writeRaw(1, bytes);
+    } else ctx.io.writeRaw(1, bytes);
     return;
   }
   const terminal = ctx.format === "table" && !opts.out;

@@ -1,6 +1,7 @@
 import type { Calendar } from "./calendar.js";
 import { formatInstant, type IsoDate, officeDate } from "./dates.js";
 import { conditionHolds, type LimitContext, provisionalYears, recordDeadline, stepDue } from "./deadline.js";
+import type { CoreHooks, GuardInput, Peers } from "./hooks.js";
 import type { HistoryEvent, OfficeConfig, Person, RecordDoc, Retention, Signature } from "./model.js";
 import { type Problem, refused, usageError } from "./problems.js";
 import { findStep, type StepDef, type WorkflowDef } from "./workflow.js";
@@ -20,6 +21,10 @@ export interface ActionContext {
   actor: Person;
   /** The person typing (committer); the actor unless `--as` was given. */
   recorder: Person;
+  /** The hooks the workflow's `checks` name (none: a workflow with checks cannot act). */
+  hooks?: CoreHooks;
+  /** The other records, for guards. */
+  peers?: Peers;
 }
 
 export interface ActionResult {
@@ -30,8 +35,41 @@ export interface ActionResult {
    * in: the provisional statutory calendar was used (Calendar, statutoryYear). The command warns.
    */
   uncoveredYears: number[];
-  /** What the command tells the clerk besides its result (an extension moved off a rest day). */
+  /**
+   * What the command tells the clerk besides its result: an extension moved off a rest day, the
+   * warnings of the guards that let the action through.
+   */
   notices?: ActionNotice[];
+}
+
+const NO_PEERS: Peers = { open: () => [], all: () => [] };
+
+/**
+ * Run the guards `names` (hooks.ts) on `record`: one that refuses throws; the warnings of the others
+ * are returned. A guard the hooks do not have refuses too (the workflow was validated against other
+ * hooks).
+ */
+export function runGuards(
+  names: readonly string[] | undefined,
+  ctx: ActionContext,
+  input: Pick<GuardInput, "event" | "record" | "step">,
+): ActionNotice[] {
+  const notices: ActionNotice[] = [];
+  for (const name of names ?? []) {
+    const guard = ctx.hooks?.guards[name];
+    if (!guard) throw refused("engine.unknown-hook", { hook: name, kind: ctx.wf.kind });
+    const out = guard({
+      ...input,
+      wf: ctx.wf,
+      office: ctx.office,
+      calendar: ctx.calendar,
+      now: ctx.now,
+      actor: ctx.actor,
+      peers: ctx.peers ?? NO_PEERS,
+    });
+    if (out) notices.push(...out);
+  }
+  return notices;
 }
 
 /** A message for the clerk about a completed action: a catalogue key and its parameters. */
@@ -120,9 +158,7 @@ export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig)
       partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),
     };
   }
-  let parts: string[];
-  if (a.same_as) parts = signersOf(rec, a.same_as);
-  else parts = rec.routed;
+  const parts = partsOf(rec, step);
   if (a.routed && parts.length === 0 && a.fallback_roles) {
     const persons = personsWithRole(office, a.fallback_roles);
     return {
@@ -137,6 +173,17 @@ export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig)
   };
 }
 
+/** The routed, countersigning or listed holders of a step without fixed roles. */
+function partsOf(rec: RecordDoc, step: StepDef): string[] {
+  const a = step.actor;
+  if (a.same_as) return signersOf(rec, a.same_as);
+  if (a.from_field) {
+    const v = rec.fields[a.from_field];
+    return Array.isArray(v) ? v.map(String) : typeof v === "string" && v ? [v] : [];
+  }
+  return rec.routed;
+}
+
 function stepComplete(rec: RecordDoc, step: StepDef): boolean {
   if (!step.actor.all) return rec.signatures.length > 0;
   return openParts(rec, step) === 0;
@@ -144,11 +191,9 @@ function stepComplete(rec: RecordDoc, step: StepDef): boolean {
 
 function openParts(rec: RecordDoc, step: StepDef): number {
   const signed = new Set(rec.signatures.map((s) => s.for ?? s.by));
-  const a = step.actor;
   const roles = stepActorRoles(step, rec);
   if (roles) return roles.filter((r) => !signed.has(r)).length;
-  const parts = a.same_as ? signersOf(rec, a.same_as) : rec.routed;
-  return parts.filter((x) => !signed.has(x)).length;
+  return partsOf(rec, step).filter((x) => !signed.has(x)).length;
 }
 
 /** Index of the first step at or after `from` whose condition holds. */
@@ -234,10 +279,67 @@ export function createRecord(
     history: [],
   };
   const { uncovered } = enterStep(rec, ctx, 0, atMs);
+  const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: rec });
   const event: HistoryEvent = { ...baseEvent(ctx, ctx.wf.create_action, atMs) };
   if (rec.step) event.step = rec.step;
   rec.history.push(event);
+  return { record: rec, event, uncoveredYears: uncovered, ...(notices.length ? { notices } : {}) };
+}
+
+/**
+ * Change fields of a record without moving its step (a meeting's replies and checklist, figures
+ * adjusted at an analysis meeting): one event `action` whose `changes` are the new values and
+ * `previous` the values they replaced; `reason` says why. Values equal to the record's are left out;
+ * nothing changed is refused. The record's deadlines are computed again.
+ */
+export function amend(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  action: string,
+  fields: Record<string, unknown>,
+  opts: { title?: string; reason?: string; atMs?: number } = {},
+): ActionResult {
+  const rec = clone(rec0);
+  const changes: Record<string, unknown> = {};
+  const previous: Record<string, unknown> = {};
+  if (opts.title !== undefined && opts.title !== rec.title) {
+    changes.title = opts.title;
+    previous.title = rec.title;
+    rec.title = opts.title;
+  }
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined || JSON.stringify(v) === JSON.stringify(rec.fields[k])) continue;
+    changes[k] = v;
+    if (rec.fields[k] !== undefined) previous[k] = rec.fields[k];
+    rec.fields[k] = v;
+  }
+  if (!Object.keys(changes).length) throw refused("engine.revise-unchanged", { id: rec.id });
+  const event: HistoryEvent = { ...baseEvent(ctx, action, opts.atMs), changes };
+  if (Object.keys(previous).length) event.previous = previous;
+  if (opts.reason) event.reason = opts.reason;
+  if (rec.step) event.step = rec.step;
+  rec.history.push(event);
+  const uncovered = refreshDerived(rec, ctx);
   return { record: rec, event, uncoveredYears: uncovered };
+}
+
+/**
+ * Create again what an open record of the same `upsert_key` already holds (a second indicator report
+ * for the same unit and month): that record is revised in place, same id, same step, by an event
+ * `revise` (see amend). A closed record is refused (it must be reopened first). The workflow's
+ * guards run on the revised record.
+ */
+export function revise(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  title: string,
+  fields: Record<string, unknown>,
+  atMs: number,
+): ActionResult {
+  if (rec0.status === "closed") throw refused("engine.upsert-closed", { id: rec0.id });
+  const res = amend(rec0, ctx, "revise", fields, { title, atMs });
+  const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: res.record });
+  return notices.length ? { ...res, notices } : res;
 }
 
 function currentStep(rec: RecordDoc, wf: WorkflowDef): StepDef {
@@ -333,6 +435,9 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
   if (step.actor.all && part !== ctx.actor.id) sig.for = part;
   if (input.opinion) sig.opinion = input.opinion;
   rec.signatures.push(sig);
+  let notices: ActionNotice[] | undefined;
+  if (step.checks?.length && stepComplete(rec, step))
+    notices = runGuards(step.checks, ctx, { event: "complete-step", record: rec, step });
   rec.history.push(event);
   if (stepComplete(rec, step)) {
     if (rec.due) event.due = rec.due;
@@ -352,7 +457,7 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
     if (input.to?.length) throw usageError("engine.next-not-routed", { step: step.id });
     uncovered = refreshDerived(rec, ctx);
   }
-  return { record: rec, event, uncoveredYears: uncovered };
+  return { record: rec, event, uncoveredYears: uncovered, ...(notices?.length ? { notices } : {}) };
 }
 
 const ROUTE_ROLES = ["office", "clerk", "office-head"];

@@ -92,6 +92,8 @@ export interface HistoryEvent {
   /** On the event that completed a step: that step's due date then (on-time statistics). */
   due?: IsoDate;
   changes?: Record<string, unknown>;
+  /** On a `revise` event: the values `changes` replaced. */
+  previous?: Record<string, unknown>;
 }
 
 export interface ArchiveInfo {

@@ -102,7 +102,11 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
   const roles = office.roles.map((r) => r.id);
   for (const kind of reg.workflowKinds())
     problems.push(
-      ...checkYaml(reg, `workflows/${kind}.yaml`, (v) => validateWorkflow(v, kind, roles).problems),
+      ...checkYaml(
+        reg,
+        `workflows/${kind}.yaml`,
+        (v) => validateWorkflow(v, kind, roles, reg.hookNames).problems,
+      ),
     );
   const years = reg.calendarYears();
   for (const y of years)

@@ -68,7 +68,9 @@ export async function initRegistry(dir: string, opts: InitOptions): Promise<stri
     if (opts.name) office.set("name", opts.name);
     put(OFFICE_FILE, documentText(office));
     for (const f of readdirSync(templatePath("workflows")).sort()) {
-      if (f.endsWith(".yaml")) put(`workflows/${f}`, readFileSync(templatePath("workflows", f), "utf8"));
+      // The workflows, and their JSON Schema for editors and `check`.
+      if (f.endsWith(".yaml") || f.endsWith(".schema.json"))
+        put(`workflows/${f}`, readFileSync(templatePath("workflows", f), "utf8"));
     }
     for (const f of readdirSync(templatePath("forms")).sort())
       put(`forms/${f}`, readFileSync(templatePath("forms", f), "utf8"));

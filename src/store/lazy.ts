@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as Prompts from "@inquirer/prompts";
+import type * as AjvLib from "ajv";
 import type * as Chalk from "chalk";
 import type CliTable from "cli-table3";
 import type * as ExcelJs from "exceljs";
@@ -47,6 +48,14 @@ let jsYamlLib: typeof JsYaml | undefined;
 export function yaml(): typeof YamlLib {
   yamlLib ??= load<typeof YamlLib>("yaml.cjs", "yaml");
   return yamlLib;
+}
+
+let ajvLib: typeof AjvLib | undefined;
+
+/** ajv, the JSON Schema validator, for `check` (workflow files against their schema). */
+export function ajv(): typeof AjvLib {
+  ajvLib ??= load<typeof AjvLib>("ajv.cjs", "ajv");
+  return ajvLib;
 }
 
 let cliTableLib: typeof CliTable | undefined;

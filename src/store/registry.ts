@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
+import { type CoreHooks, HOOKS, hookNames } from "../core/hooks.js";
 import { formatId, parseId } from "../core/ids.js";
 import type { OfficeConfig, RecordDoc } from "../core/model.js";
 import { validateOffice } from "../core/office.js";
 import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, validateRecord } from "../core/record.js";
-import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
+import { type HookNames, validateWorkflow, type WorkflowDef } from "../core/workflow.js";
 import { ConfigCache } from "./config-cache.js";
 import { fastLoad } from "./lazy.js";
 import { chineseDaysLunar } from "./lunar.js";
@@ -43,7 +44,16 @@ export class Registry {
 
   private cache?: ConfigCache;
 
-  constructor(readonly dir: string) {}
+  /** The names of the hooks workflows may use (validation), from `hooks`. */
+  readonly hookNames: HookNames;
+
+  /** `hooks`: the kind hooks workflows refer to (tests give their own). */
+  constructor(
+    readonly dir: string,
+    readonly hooks: CoreHooks = HOOKS,
+  ) {
+    this.hookNames = hookNames(hooks);
+  }
 
   private cached<T>(rel: string, compute: () => T, key = rel): T {
     if (!this.cache) this.cache = new ConfigCache(this.path(LOCAL_DIR, "config-cache.json"));
@@ -102,16 +112,17 @@ export class Registry {
       else {
         try {
           const roles = this.office().roles.map((r) => r.id);
-          // Validity depends on the office's roles too: they are part of the cache key.
+          const hooks = this.hookNames;
+          // Validity depends on the office's roles and the hooks too: they are part of the cache key.
           w = this.cached(
             rel,
             () => {
               const file = readYamlFile(this.path(rel), rel);
-              const { value, problems } = validateWorkflow(file.value, kind, roles);
+              const { value, problems } = validateWorkflow(file.value, kind, roles, hooks);
               if (!value) throw invalid(rel, placeProblems(file, problems));
               return value;
             },
-            `${rel}|${roles.join(",")}`,
+            `${rel}|${roles.join(",")}|${hooks.guards.join(",")}|${hooks.forms.join(",")}`,
           );
         } catch (e) {
           if (!(e instanceof OfficeError)) throw e;

@@ -8,7 +8,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/program.js";
+import type { Io } from "../../src/cli/io.js";
+import { KIND_COMMANDS } from "../../src/cli/kind-commands.js";
+import { textForPeople } from "../../src/cli/output.js";
+import { runCli } from "../../src/cli/program.js";
+import { HOOKS } from "../../src/core/hooks.js";
 import { backgroundSettled } from "../../src/store/background.js";
 import { displayWidth } from "../../src/ui/width.js";
 import { cleanupTempDirs, type Registry, repoState, templateRegistry } from "../helpers.js";
@@ -45,16 +49,26 @@ async function run(
   const wanted = reg.env({ env });
   for (const k of Object.keys(process.env)) delete process.env[k];
   Object.assign(process.env, wanted);
-  process.exitCode = 0;
+  // What the bin's descriptors would get: text for people escaped, tables and workbooks as built.
+  const io: Io = {
+    write: (fd, text) => {
+      out[fd] += textForPeople(text);
+    },
+    writeRaw: (fd, data) => {
+      if (typeof data === "string") out[fd] += data;
+      else bytes.push(data);
+    },
+    isTerminal: (fd) => fd === 1 && stdoutIsTerminal,
+    stdinIsTerminal: () => false,
+  };
+  let code: number;
   try {
-    await buildProgram("en", args[0]).parseAsync(["node", "office-doc", ...args]);
+    code = await runCli(args, { env: wanted, cwd: reg.dir, io, hooks: HOOKS, kindCommands: KIND_COMMANDS });
     await backgroundSettled();
   } finally {
     for (const k of Object.keys(process.env)) delete process.env[k];
     Object.assign(process.env, saved);
   }
-  const code = typeof process.exitCode === "number" ? process.exitCode : 0;
-  process.exitCode = 0;
   return { code, stdout: out[1], stderr: out[2] };
 }
 

@@ -233,10 +233,13 @@ describe("stepDue: override beats step limit beats overall deadline", () => {
   };
   const propose: StepDef = { id: "propose", label, actor: { roles: ["office"] } };
   const wf: WorkflowDef = {
+    format: 2,
     kind: "incoming",
     prefix: "IN",
     label,
     create_action: "receive",
+    create_command: "receive",
+    title: { option: "title", label },
     fields: [],
     deadline: { working_days: 15, from: "record" },
     overrides: [{ when: { field: "urgency", in: ["urgent", "extra-urgent"] }, limit: { same_day: true } }],

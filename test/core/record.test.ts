@@ -23,7 +23,7 @@ const ctx = (actor: Person, when: string, recorder: Person = actor): ActionConte
 });
 
 function def(type: FieldType, extra: Partial<FieldDef> = {}): FieldDef {
-  return { id: "f", type, label: { en: "F", "zh-CN": "字段" }, ...extra };
+  return { id: "f", type, label: { en: "F", "zh-CN": "字段" }, option: "f", create: true, ...extra };
 }
 
 /** A valid record at the undertaking step, made by the engine. */

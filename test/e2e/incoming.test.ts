@@ -116,7 +116,7 @@ describe("incoming document across the Spring Festival", () => {
       days_overdue: 1,
     });
     expect(
-      reg.run(["overdue", "--as-of", "2026-02-25", "--check"], { now: at("2026-02-25", "08:00") }).code,
+      reg.runBin(["overdue", "--as-of", "2026-02-25", "--check"], { now: at("2026-02-25", "08:00") }).code,
     ).toBe(3);
     expect(
       reg.run(["overdue", "--as-of", "2026-02-24", "--check"], { now: at("2026-02-25", "08:00") }).code,
