@@ -30,12 +30,16 @@ const VENDORED = [
   ["exceljs", "node_modules/exceljs/excel.js", "dist/vendor/exceljs.cjs"],
   // JSON Schema validation of workflow files, for `check` only.
   ["ajv", "node_modules/ajv/dist/ajv.js", "dist/vendor/ajv.cjs"],
+  // `meeting ics` only: the iCalendar writer and dates in the office's time zone.
+  ["ical-generator", "node_modules/ical-generator/dist/index.cjs", "dist/vendor/ical-generator.cjs"],
+  ["@date-fns/tz", "node_modules/@date-fns/tz/index.cjs", "dist/vendor/date-fns-tz.cjs"],
 ];
 for (const [, entry, out] of VENDORED) await cjs(entry, out);
 
 /** How office-doc's own files are built: the vendored packages and chinese-days' data stay out. */
 const OURS = {
-  external: [...VENDORED.map(([pkg]) => pkg), "chinese-days"],
+  // @touch4it/ical-timezones reads its zone files beside itself: required from node_modules.
+  external: [...VENDORED.map(([pkg]) => pkg), "chinese-days", "@touch4it/ical-timezones"],
   define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
 };
 

@@ -1,6 +1,7 @@
 import { yearOf } from "../core/dates.js";
 import { provisionalYears } from "../core/deadline.js";
 import type { ActionResult } from "../core/engine.js";
+import type { Detail } from "../core/hooks.js";
 import type { Label, OfficeConfig, RecordDoc } from "../core/model.js";
 import { type FieldDef, fieldByRole, UNCLASSIFIED, valueLabel, type WorkflowDef } from "../core/workflow.js";
 import type { Lang } from "../ui/i18n/index.js";
@@ -97,12 +98,44 @@ export function roleLabel(office: OfficeConfig, id: string, lang: Lang): string 
  */
 export function recordJson(rec: RecordDoc, wf: WorkflowDef, ctx: Ctx): Record<string, unknown> {
   const warning = calendarWarning(ctx, [rec.due, rec.deadline]);
+  const details = kindDetails(ctx, rec, wf);
   return {
     ...rec,
     kind_label: label(wf.label, ctx.lang),
     step_label: rec.step ? stepLabel(wf, rec.step, ctx.lang) : null,
     ...(warning ? { calendar_warning: warning } : {}),
+    ...(details.length ? { details: detailsJson(ctx, details) } : {}),
   };
+}
+
+/** What the kind derives from the record for `show` (its workflow's `details` hook), if anything. */
+export function kindDetails(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): Detail[] {
+  const hook = wf.details ? ctx.reg.hooks.details?.[wf.details] : undefined;
+  return hook ? hook({ record: rec, wf, office: ctx.office() }) : [];
+}
+
+/** A detail as `show` prints it: names (with notes) in the command's language, or its text; — when empty. */
+export function detailText(ctx: Ctx, d: Detail): string {
+  const office = ctx.office();
+  const note = (n: string | undefined) => (n ? (ctx.lang === "zh-CN" ? `（${n}）` : ` (${n})`) : "");
+  const parts = [
+    ...(d.people ?? []).map((p) => `${nameOf(office, p.id)}${note(p.note)}`),
+    ...(d.items ?? []).map((i) => `${i.label[ctx.lang]}${note(i.note)}`),
+  ];
+  if (d.text) parts.push(d.text[ctx.lang]);
+  return parts.join(enumeration(ctx.lang)) || "—";
+}
+
+/** Details for `--json`: key -> people `[{ id, note? }]`, items `[{ item, note? }]`, or the text. */
+function detailsJson(ctx: Ctx, ds: readonly Detail[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const d of ds)
+    out[d.key] = d.text
+      ? d.text[ctx.lang]
+      : d.items
+        ? d.items.map((i) => ({ item: i.label[ctx.lang], ...(i.note ? { note: i.note } : {}) }))
+        : (d.people ?? []).map((p) => ({ id: p.id, ...(p.note ? { note: p.note } : {}) }));
+  return out;
 }
 
 const coveredYears = new WeakMap<Ctx, { covers(year: number): boolean }>();

@@ -44,7 +44,59 @@ export interface OfficeConfig {
   printed_by: string;
   egov: { windows: string[]; grace_minutes: number };
   backup: { max_age_days: number };
+  /** Meeting rooms, the pre-meeting checklist and the request cutoff (absent in older files: defaults). */
+  meetings?: MeetingSettings;
 }
+
+/** A meeting room of the office and its seats (seed §10.1: the place is chosen by the number of participants). */
+export interface Room {
+  id: string;
+  name: string;
+  /** Seats: a meeting whose participants outnumber them is refused. */
+  capacity: number;
+}
+
+/** One item of the pre-meeting check (seed §10.3). */
+export interface ChecklistItem {
+  id: string;
+  label: Label;
+}
+
+/** office.yaml `meetings:` (seed §8, §10), with defaults for what a file leaves out. */
+export interface MeetingSettings {
+  rooms: Room[];
+  checklist: ChecklistItem[];
+  /**
+   * A request is due by the end of this many working days before the meeting day (seed §8.1: "two
+   * days in advance"; DESIGN.md's counting rule).
+   */
+  request_days_before: number;
+  /** Invitees reply to the notice by the end of this many working days before the meeting day. */
+  reply_days_before: number;
+}
+
+/**
+ * The pre-meeting check of seed §10.3: "whether the seating arrangement is proper, whether other
+ * facilities such as lighting, acoustics and drinking water are in good condition, and whether the
+ * venue sanitation and emblem hanging meet the requirements"; the seat signs of §10.2.
+ */
+export const DEFAULT_CHECKLIST: ChecklistItem[] = [
+  { id: "seating", label: { en: "Seating", "zh-CN": "座位安排" } },
+  { id: "seat-signs", label: { en: "Seat signs", "zh-CN": "领导席卡" } },
+  { id: "lighting", label: { en: "Lighting", "zh-CN": "灯光照明" } },
+  { id: "sound", label: { en: "Sound system", "zh-CN": "音响设备" } },
+  { id: "water", label: { en: "Drinking water", "zh-CN": "饮用水" } },
+  { id: "sanitation", label: { en: "Sanitation", "zh-CN": "会场卫生" } },
+  { id: "emblem", label: { en: "Emblem and banner", "zh-CN": "会徽会标悬挂" } },
+];
+
+/** What an office.yaml without `meetings:` means: no rooms of its own, the seed's checklist, 2 and 1 days. */
+export const DEFAULT_MEETINGS: MeetingSettings = {
+  rooms: [],
+  checklist: DEFAULT_CHECKLIST,
+  request_days_before: 2,
+  reply_days_before: 1,
+};
 
 /** The roles every new office starts with (CLI.md). */
 export const DEFAULT_ROLES: RoleDef[] = [

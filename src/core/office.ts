@@ -1,6 +1,16 @@
 import { isFixedZone } from "./dates.js";
 import { PLAIN_ID_RE } from "./ids.js";
-import { DEFAULT_ROLES, type OfficeConfig, type Person, type RoleDef, type Unit } from "./model.js";
+import {
+  type ChecklistItem,
+  DEFAULT_MEETINGS,
+  DEFAULT_ROLES,
+  type MeetingSettings,
+  type OfficeConfig,
+  type Person,
+  type RoleDef,
+  type Room,
+  type Unit,
+} from "./model.js";
 import type { Problem } from "./problems.js";
 import { isMap } from "./raw.js";
 
@@ -99,6 +109,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
     p(["backup", "max_age_days"], "office.bad-number", { key: "max_age_days" });
   const fonds = String(raw.fonds ?? "Z001");
   if (!/^[A-Z0-9]{4}$/.test(fonds)) p(["fonds"], "office.bad-fonds", { fonds });
+  const meetings = meetingSettings(raw.meetings, p);
   if (problems.length) return { problems };
   return {
     value: {
@@ -113,8 +124,61 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       printed_by: typeof raw.printed_by === "string" ? raw.printed_by : String(raw.name),
       egov: { windows: [...windows].sort(), grace_minutes: grace as number },
       backup: { max_age_days: maxAge as number },
+      ...(raw.meetings === undefined ? {} : { meetings }),
     },
     problems,
+  };
+}
+
+/**
+ * office.yaml `meetings:` (issue 16), every key optional: `rooms` (id -> name and seats),
+ * `checklist` (id -> labels, the items of the pre-meeting check), `request_days_before` and
+ * `reply_days_before` (working days). What is left out is DEFAULT_MEETINGS'.
+ */
+function meetingSettings(
+  raw: unknown,
+  p: (path: (string | number)[], code: Problem["code"], params?: Problem["params"]) => void,
+): MeetingSettings {
+  if (raw === undefined) return DEFAULT_MEETINGS;
+  if (!isMap(raw)) {
+    p(["meetings"], "office.not-a-mapping", { key: "meetings" });
+    return DEFAULT_MEETINGS;
+  }
+  const rooms: Room[] = [];
+  if (raw.rooms !== undefined && !isMap(raw.rooms))
+    p(["meetings", "rooms"], "office.not-a-mapping", { key: "rooms" });
+  else
+    for (const [id, v] of Object.entries(raw.rooms ?? {})) {
+      const path = ["meetings", "rooms", id];
+      if (!PLAIN_ID_RE.test(id)) p(path, "office.bad-id", { id });
+      const m = isMap(v) ? v : {};
+      if (typeof m.name !== "string" || !m.name.trim()) p(path, "office.no-name-for", { id });
+      const capacity = m.capacity;
+      if (!Number.isInteger(capacity) || (capacity as number) < 1)
+        p([...path, "capacity"], "office.bad-number", { key: `capacity (${id})` });
+      rooms.push({ id, name: String(m.name ?? id), capacity: Number(capacity) });
+    }
+  let checklist: ChecklistItem[] = DEFAULT_MEETINGS.checklist;
+  if (raw.checklist !== undefined) {
+    checklist = [];
+    if (!isMap(raw.checklist)) p(["meetings", "checklist"], "office.not-a-mapping", { key: "checklist" });
+    else
+      for (const [id, v] of Object.entries(raw.checklist)) {
+        if (!PLAIN_ID_RE.test(id)) p(["meetings", "checklist", id], "office.bad-id", { id });
+        const m = isMap(v) ? v : {};
+        checklist.push({ id, label: { en: String(m.en ?? id), "zh-CN": String(m["zh-CN"] ?? m.en ?? id) } });
+      }
+  }
+  const days = (key: "request_days_before" | "reply_days_before"): number => {
+    const v = raw[key] ?? DEFAULT_MEETINGS[key];
+    if (!Number.isInteger(v) || (v as number) < 0) p(["meetings", key], "office.bad-number", { key });
+    return Number(v);
+  };
+  return {
+    rooms,
+    checklist,
+    request_days_before: days("request_days_before"),
+    reply_days_before: days("reply_days_before"),
   };
 }
 

@@ -162,6 +162,11 @@ export interface StepDef {
   route_by?: string[];
   /** Guards (hooks.ts) that must pass before a signature completes the step. */
   checks?: string[];
+  /**
+   * The office supervises (督办) this step: the supervision ledger (`report supervision`) follows
+   * records waiting here (a task's undertaking).
+   */
+  supervised?: boolean;
 }
 
 export interface LimitOverride {
@@ -216,6 +221,8 @@ export interface WorkflowDef {
   upsert_key?: string[];
   /** The printable form's hook (hooks.ts `forms`); without one `print` lays out every field. */
   form?: string;
+  /** What `show` adds from the record (hooks.ts `details`): who has not replied to a meeting notice. */
+  details?: string;
   /** Print the form right after creating a record when this holds (an important call's transfer form). */
   print_on_create?: Condition;
   /** Kind commands: command path (`meeting reply`, `egov send`) -> the CLI hook that runs it. */
@@ -227,6 +234,7 @@ export interface WorkflowDef {
 export interface HookNames {
   guards: readonly string[];
   forms: readonly string[];
+  details?: readonly string[];
 }
 
 const FIELD_TYPES: readonly FieldType[] = [
@@ -339,8 +347,9 @@ export function validateWorkflow(
     return true;
   };
   const hookOk = (path: (string | number)[], kind: keyof HookNames, name: unknown) => {
-    if (typeof name !== "string" || !hooks[kind].includes(name))
-      p(path, "workflow.unknown-hook", { hook: String(name), kind, known: hooks[kind].join(", ") || "—" });
+    const known = hooks[kind] ?? [];
+    if (typeof name !== "string" || !known.includes(name))
+      p(path, "workflow.unknown-hook", { hook: String(name), kind, known: known.join(", ") || "—" });
   };
   const optionNames = (path: (string | number)[], v: unknown): string[] | undefined => {
     if (v === undefined) return undefined;
@@ -618,6 +627,8 @@ export function validateWorkflow(
         }
       }
       if (Array.isArray(s.route_by)) s.route_by.forEach((r, j) => roleOk(["steps", i, "route_by", j], r));
+      if (s.supervised !== undefined && typeof s.supervised !== "boolean")
+        p(["steps", i, "supervised"], "workflow.bad-boolean", { key: "supervised" });
       if (s.checks !== undefined) {
         if (!Array.isArray(s.checks))
           p(["steps", i, "checks"], "workflow.unknown-hook", { hook: "", kind: "guards", known: "" });
@@ -681,6 +692,7 @@ export function validateWorkflow(
       else (raw[k] as unknown[]).forEach((g, j) => hookOk([k, j], "guards", g));
     }
   if (raw.form !== undefined) hookOk(["form"], "forms", raw.form);
+  if (raw.details !== undefined) hookOk(["details"], "details", raw.details);
   if (raw.upsert_key !== undefined) fieldList(["upsert_key"], raw.upsert_key);
   if (raw.print_on_create !== undefined) conditionOk(["print_on_create"], raw.print_on_create);
   if (raw.commands !== undefined) {

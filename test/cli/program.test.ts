@@ -41,9 +41,12 @@ describe("the program", () => {
 
   it("the shipped kinds' commands are derived from their workflows, none taking a built-in name", () => {
     const s = kindSurface(shippedWorkflows(), BUILTINS);
-    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "receive"]);
+    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "meeting request", "receive", "task"]);
     expect([...s.steps.keys()].sort()).toEqual(
       [
+        "approve",
+        "prepare",
+        "sign-in",
         "circulate",
         "distribute",
         "feedback",
@@ -69,7 +72,23 @@ describe("the program", () => {
         ?.wfs.map((w) => w.kind)
         .sort(),
     ).toEqual(["call", "incoming"]);
-    expect([...s.kindCommands.keys()]).toEqual(["egov send"]);
-    for (const n of surfaceNames(s)) if (n !== "egov") expect(BUILTINS.has(n), n).toBe(false);
+    expect([...s.kindCommands.keys()].sort()).toEqual(
+      [
+        "egov send",
+        "meeting reply",
+        "meeting close-review",
+        "meeting check",
+        "meeting attend",
+        "meeting wrap-up",
+        "meeting calendar",
+        "meeting ics",
+        "report meetings",
+      ].sort(),
+    );
+    // A kind command named after a step is that step's command: no derived `wrap-up` beside it.
+    expect(s.steps.has("wrap-up")).toBe(false);
+    expect(s.steps.has("meeting wrap-up")).toBe(false);
+    for (const n of surfaceNames(s))
+      if (n !== "egov" && n !== "report") expect(BUILTINS.has(n), n).toBe(false);
   });
 });

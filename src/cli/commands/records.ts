@@ -5,14 +5,17 @@ import { usageError } from "../../core/problems.js";
 import { classificationOf } from "../../core/record.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
+import { RECORD_ACTIONS, recordActionOf } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { recordLog } from "../../store/log-index.js";
 import type { Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import {
   classificationWord,
+  detailText,
   dueCell,
   fieldDisplay,
+  kindDetails,
   label,
   listingLabels,
   nameOf,
@@ -58,6 +61,7 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
     if (v === undefined || v === null || v === "") continue;
     lines.push(`${label(def.label, ctx.lang)}: ${fieldDisplay(ctx, wf, def.id, v)}`);
   }
+  for (const d of kindDetails(ctx, rec, wf)) lines.push(`${label(d.label, ctx.lang)}: ${detailText(ctx, d)}`);
   if (rec.archive) lines.push(`${L("show.archive")}: ${rec.archive.number} (${rec.archive.retention})`);
   if (rec.merged_into) lines.push(L("show.merged-into", { id: rec.merged_into }));
   if (rec.withdrawn)
@@ -287,7 +291,7 @@ export async function runLog(ctx: Ctx, idText: string): Promise<number> {
   });
   let i = 0;
   const data = entries.map((e) => {
-    const action = e.trailers["Office-Doc-Action"];
+    const action = recordActionOf(e.trailers["Office-Doc-Action"], e.trailers[RECORD_ACTIONS], record.id);
     const ev = action ? record.history[i++] : undefined;
     return {
       commit: e.commit.slice(0, 10),

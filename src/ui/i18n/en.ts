@@ -477,6 +477,94 @@ export const en = {
   "col.working_days_overdue.short": "Wk days",
   "overdue.group": "{name} ({n})",
   "overdue.group-role": "{roles} ({n}): {names}",
+  // issue 16 (meetings and supervised tasks)
+  "office.not-a-mapping": "{key} must be a mapping: id -> its settings",
+  "meeting.end-before-start": "the meeting must end after it starts: start {start}, end {end}",
+  "meeting.too-late":
+    "a meeting on {day} had to be requested by the end of {cutoff} ({n} working days before the meeting day); this request came in on {requested}",
+  "meeting.late-approver-not-leader": "{person} is not a leader and cannot approve a late meeting request",
+  "meeting.late-approved":
+    "requested after the cutoff ({cutoff}) for the meeting on {day}: accepted with the approval of {name}",
+  "meeting.room-too-small":
+    "{room} has {capacity} seats, and this meeting's participants are {n}; rooms free then with enough seats: {free}",
+  "meeting.room-taken":
+    "{room} is booked then by {id} “{title}” ({unit}, {time}); rooms free then with enough seats: {free}",
+  "meeting.checklist-not-ok": "the pre-meeting check of {id} is not complete; not ok yet: {items}",
+  "meeting.reply-closed":
+    "{id}: the sign-in is recorded (or the meeting closed); replies are no longer taken",
+  "meeting.not-invited": "{person} is not among the participants of {id}",
+  "meeting.substitute-self": "{person} cannot be their own substitute",
+  "meeting.by-without-substitute": "--by names the substitute: only with the answer substitute",
+  "meeting.unknown-check-item": "'{item}' is not an item of the pre-meeting check; the items: {items}",
+  "meeting.close-review-not-permitted":
+    "{person} may not close the gathering of opinions; it is for those who approve: {roles}",
+  "meeting.not-a-meeting": "{id} is not a meeting ({kinds})",
+  "meeting.outside-venue":
+    "'{place}' is not a room of office.yaml: taken as an outside venue, not booked here",
+  "meeting.until-before-start": "--until {until} is before the first meeting ({start})",
+  "meeting.series-skipped": "no meeting on {date} {name} (a holiday): that week is left out of the series",
+  "meeting.series-made": "{n} meetings requested: {ids}",
+  "meeting.series-refused":
+    "the series ({n} meetings) is refused, nothing was written: the meeting on {date} cannot be booked",
+  "meeting.bad-item": "--item '{value}' must be NAME=ok or NAME=problem",
+  "meeting.check-progress": "pre-meeting check: {ok} of {total} items ok ({recorded} recorded)",
+  "meeting.attendance":
+    "present {present} of {expected}; substituted {substituted}, on leave {excused}, absent without leave {unexcused}",
+  "meeting.tasks-made": "{n} supervised task(s) made from the decisions: {ids}",
+  "meeting.no-task-workflow":
+    "this registry has no workflows/{kind}.yaml, so decisions cannot become supervised tasks",
+  "meeting.decision-parts":
+    "each --decision needs its --assign UNIT and --due DATE, in the same order (given: {decisions} decisions, {units} units, {dues} dates)",
+  "meeting.due-past": "--due {due} is before today ({today})",
+  "meeting.day-rest": " (rest)",
+  "meeting.day-work": " (working)",
+  "meeting.state-pending": "pending approval",
+  "meeting.state-approved": "approved",
+  "meeting.state-held": "held",
+  "meeting.state-cancelled": "cancelled",
+  "meeting.col-time": "Time",
+  "meeting.col-place": "Place",
+  "meeting.col-convener": "Convener",
+  "meeting.col-expected": "Expected",
+  "meeting.col-present": "Present",
+  "meeting.col-substituted": "Substituted",
+  "meeting.col-excused": "On leave",
+  "meeting.col-unexcused": "Absent without leave",
+  "meeting.col-rate": "Attendance rate (%)",
+  "meeting.week": "Meetings of the week {from} – {to}",
+  "meeting.week-empty": "no meetings that week",
+  "meeting.feed-name": "meetings",
+  "meeting.ics-written": "{file}: {n} meeting(s) written",
+  "meeting.report-heading": "Meeting attendance {from} – {to} ({n} meetings held)",
+  "action.reply": "reply",
+  "action.check": "check",
+  "help.meeting-request": "request a meeting",
+  "help.opt-meeting-repeat": "weekly: a series, one meeting a week (each its own record)",
+  "help.opt-meeting-until": "the last day of the series (YYYY-MM-DD)",
+  "help.meeting-reply":
+    "reply to a meeting notice (回执): attend, leave (with --reason) or substitute (with --by)",
+  "help.arg-meeting-answer": "attend, leave or substitute",
+  "help.opt-meeting-by": "who attends instead (substitute)",
+  "help.meeting-close-review": "end the gathering of leaders' opinions (the office head)",
+  "help.meeting-check": "record items of the pre-meeting check; the step completes when every item is ok",
+  "help.opt-meeting-item": "NAME=ok or NAME=problem (an item of office.yaml's checklist; repeatable)",
+  "help.meeting-attend": "sign-in: who was present, who absent and why",
+  "help.opt-meeting-present": "people present, comma-separated",
+  "help.opt-meeting-absent": "PERSON:REASON of someone absent (repeatable; no reason: without leave)",
+  "help.meeting-wrap-up": "wrap-up: the clean-up and the minutes' decisions (each becomes a supervised task)",
+  "help.opt-meeting-cleanup": "the clean-up after the meeting",
+  "help.opt-meeting-decision": "a decision of the minutes (repeatable, each with --assign and --due)",
+  "help.opt-meeting-assign": "the unit that leads the decision's work",
+  "help.opt-meeting-due": "the decision's due date (YYYY-MM-DD)",
+  "help.meeting-calendar": "the rooms' bookings of a week",
+  "help.opt-meeting-week": "a day of the week to show (default: today)",
+  "help.meeting-ics": "an iCalendar file (RFC 5545) of the approved meetings, for phones' calendars",
+  "help.opt-meeting-ics-from": "meetings from this day (default: 30 days ago)",
+  "help.opt-meeting-person": "only the meetings of this person",
+  "help.meeting-report": "attendance of the meetings held: per person or unit",
+  "help.opt-meeting-from": "meetings on or after this day (default: January 1)",
+  "help.opt-meeting-to": "meetings on or before this day (default: today)",
+  "help.opt-meeting-by-what": "person (default) or unit",
 };
 
 /** Hints: what to do next after an error. */
@@ -505,4 +593,10 @@ export const enHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "for example: office-doc report register --kind incoming --format xlsx --out register.xlsx",
+  // issue 16 (meetings)
+  "meeting.too-late": "a leader may approve it late: add --late-approved-by LEADER",
+  "meeting.room-taken": "choose one of the free rooms, or another time",
+  "meeting.room-too-small": "choose a larger room, or name fewer participants",
+  "meeting.not-invited": "a clerk records an invitee's reply with --as PERSON",
+  "meeting.no-task-workflow": "`office-doc upgrade` adds the workflows this version ships",
 } satisfies Partial<Record<keyof typeof en, string>>;
