@@ -1,4 +1,4 @@
-import { addDays, instantAt, officeDate } from "../core/dates.js";
+import { addDays, formatInstant, instantAt, officeDate } from "../core/dates.js";
 import {
   type ActionContext,
   type ActionResult,
@@ -8,6 +8,7 @@ import {
   sign,
 } from "../core/engine.js";
 import { formatId } from "../core/ids.js";
+import { meetingSettings, replyToNotice } from "../core/kinds/meeting.js";
 import type { Person, RecordDoc } from "../core/model.js";
 import { orderedRecord, summarize } from "../core/record.js";
 import type { WorkflowDef } from "../core/workflow.js";
@@ -242,6 +243,143 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
   await step(f, (r) => sign(r, ac("yu-kai", back(1, "11:30")), { opinion: "拟请李书记阅示。" }));
 
   await demoOutgoingAndCalls(ac, save, back, year, wfOut, wfCall);
+  await demoMeetings(ctx, back, year);
+}
+
+/**
+ * Meetings of the demo (issue 16): one held last week, its decision a supervised task being
+ * undertaken; one approved for the coming days, its notice issued and two replies in.
+ */
+async function demoMeetings(
+  ctx: Ctx,
+  back: (n: number, time: string) => number,
+  year: number,
+): Promise<void> {
+  const office = ctx.office();
+  const calendar = ctx.reg.calendar();
+  const tz = office.timezone;
+  const wf = ctx.reg.workflow("meeting");
+  const taskWf = ctx.reg.workflow("task");
+  const person = (id: string) => office.people.find((p) => p.id === id) as Person;
+  const ac = (who: string, at: number, as?: string, w = wf): ActionContext => ({
+    office,
+    wf: w,
+    calendar,
+    now: at,
+    actor: person(as ?? who),
+    recorder: person(who),
+    hooks: ctx.reg.hooks,
+  });
+  // Working days ahead of today, at a time of day.
+  const ahead = (n: number, time: string) =>
+    instantAt(calendar.addWorkingDays(officeDate(ctx.now(), tz), n).date, time, tz);
+  const save = async (results: ActionResult[], own?: Record<string, string>) => {
+    await transact(ctx.reg, "demo", async (tx) => {
+      for (const r of results) {
+        const w = r.record.kind === wf.kind ? wf : taskWf;
+        tx.put(recordRel(w.kind, r.record.id), toYaml(orderedRecord(r.record, w)));
+        tx.summary(summarize(r.record, w));
+      }
+      const [first] = results as [ActionResult];
+      await tx.commit({
+        action: first.event.action,
+        record: results.map((r) => r.record.id).join(", "),
+        subject: `${first.event.action} ${first.record.id}: ${first.record.title}`,
+        author: identityOf(person(first.event.actor)),
+        committer: identityOf(person(first.event.recorded_by)),
+        actorId: first.event.actor,
+        recorderId: first.event.recorded_by,
+        authorDate: first.event.at,
+        committerDate: first.event.at,
+        ...(own ? { recordActions: own } : {}),
+      });
+    });
+    return (results[0] as ActionResult).record;
+  };
+  const scope = ["dangzhengban", "zhou-qiang", "wu-min", "zhang-wei"];
+  const fields = (start: number, content: string, replyBy: number) => ({
+    start: formatInstant(start, tz),
+    end: formatInstant(start + 2 * 3600_000, tz),
+    place: "room-1",
+    scope,
+    content,
+    unit: "dangzhengban",
+    reply_by: officeDate(replyBy, tz),
+  });
+  // Held five working days ago: checked, signed in, wrapped up with one decision (TASK-1).
+  const held = back(5, "09:00");
+  let m = await save([
+    createRecord(
+      ac("wang-shoujie", back(8, "10:00")),
+      formatId({ prefix: wf.prefix, year, seq: 1 }),
+      "党政办主任办公会",
+      fields(held, "研究冬季安全生产和环境整治工作", back(6, "09:00")),
+      back(8, "10:00"),
+    ),
+  ]);
+  m = await save([sign(m, ac("wang-shoujie", back(8, "15:00")), { opinion: "议题已审核。" })]);
+  m = await save([sign(m, ac("wang-shoujie", back(7, "09:00"), "yu-kai"), { opinion: "同意召开。" })]);
+  m = await save([sign(m, ac("wang-shoujie", back(7, "10:00")), {})]);
+  const checklist = (m.fields.checklist as unknown[] | undefined) ?? [];
+  m = await save([
+    sign(m, ac("wang-shoujie", back(5, "08:30")), {
+      set: {
+        checklist: [
+          ...checklist,
+          ...meetingSettings(office).checklist.map((c) => ({ item: c.id, state: "ok" })),
+        ],
+      },
+    }),
+  ]);
+  m = await save([
+    sign(m, ac("wang-shoujie", back(5, "09:05")), {
+      set: {
+        present: ["yu-kai", "wang-shoujie", "liu-qingzhu", "zhou-qiang", "zhang-wei"],
+        absent: [{ person: "wu-min", reason: "区里开会" }],
+      },
+    }),
+  ]);
+  const taskId = formatId({ prefix: taskWf.prefix, year, seq: 1 });
+  const due = officeDate(ahead(5, "09:00"), tz);
+  const task = createRecord(
+    ac("wang-shoujie", back(4, "16:00"), undefined, taskWf),
+    taskId,
+    "开展辖区消防通道专项整治",
+    { unit: "safety", due_date: due, category: "meeting-decision", source: m.id },
+    back(4, "16:00"),
+  );
+  await save(
+    [
+      sign(m, ac("wang-shoujie", back(4, "16:00")), {
+        set: {
+          cleanup: "会场已清理，材料已收回。",
+          decisions: [{ text: task.record.title, unit: "safety", due, task: taskId }],
+        },
+      }),
+      task,
+    ],
+    { [taskId]: taskWf.create_action },
+  );
+  // Approved for three working days ahead: the notice issued, two replies in.
+  const next = ahead(3, "09:00");
+  let n = await save([
+    createRecord(
+      ac("wang-shoujie", back(1, "10:00")),
+      formatId({ prefix: wf.prefix, year, seq: 2 }),
+      "党政办主任办公会",
+      fields(next, "研究春节前后值班和安全稳定工作", ahead(2, "09:00")),
+      back(1, "10:00"),
+    ),
+  ]);
+  n = await save([sign(n, ac("wang-shoujie", back(1, "15:00")), { opinion: "议题已审核。" })]);
+  n = await save([sign(n, ac("wang-shoujie", back(0, "09:00"), "yu-kai"), { opinion: "同意召开。" })]);
+  n = await save([sign(n, ac("wang-shoujie", back(0, "09:30")), {})]);
+  n = await save([
+    replyToNotice(n, ac("wang-shoujie", back(0, "10:00"), "zhou-qiang"), { answer: "attend" }),
+  ]);
+  await save([
+    replyToNotice(n, ac("wang-shoujie", back(0, "10:10"), "wu-min"), { answer: "leave", reason: "外出学习" }),
+  ]);
 }
 
 /** Outgoing documents and calls of the demo: one of each at an instructive stage. */
@@ -356,5 +494,5 @@ async function demoOutgoingAndCalls(
 /** What `demo` prints: where the registry is and what to try. */
 export async function demoTour(ctx: Ctx): Promise<string> {
   const dir = ctx.reg.dir;
-  return ctx.t("demo.tour", { dir });
+  return `${ctx.t("demo.tour", { dir })}${ctx.t("demo.tour-meetings")}`;
 }

@@ -146,9 +146,9 @@ async function runRequest(ctx: Ctx, { wfs, opts }: KindCall): Promise<number> {
     const bad = validateFields(f, wf, ac.office).find((p) => !p.warning);
     if (bad) throw new OfficeError("usage", bad.code, bad.params);
   }
+  const results = await createMeetings(ctx, ac, title, each, at);
   for (const d of series.skipped)
     ctx.warn("meeting.series-skipped", { date: d, name: calendar.dayName(d) ?? "" });
-  const results = await createMeetings(ctx, ac, title, each, at);
   warnAll(ctx, results);
   if (results.length > 1 && !ctx.json)
     ctx.say(
