@@ -2,7 +2,7 @@ import { formatInstant, officeDate, yearOf } from "../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord, revise, route, sign } from "../core/engine.js";
 import type { Peers } from "../core/hooks.js";
 import { formatId } from "../core/ids.js";
-import type { RecordDoc, RecordSummary } from "../core/model.js";
+import type { HistoryEvent, RecordDoc, RecordSummary } from "../core/model.js";
 import { docNumberSeries, formatDocNumber } from "../core/numbering.js";
 import { OfficeError, refused, usageError } from "../core/problems.js";
 import { orderedRecord, summarize, validateFields, validateRecord } from "../core/record.js";
@@ -10,7 +10,7 @@ import { findStep, type WorkflowDef } from "../core/workflow.js";
 import { type Allocator, indexAllocator } from "../store/allocate.js";
 import type { RecordIndex } from "../store/index-cache.js";
 import { recordRel } from "../store/registry.js";
-import { type Transaction, transact } from "../store/transact.js";
+import { type CommitInfo, type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
 import { type Ctx, identityOf } from "./context.js";
 import { listOption } from "./fields.js";
@@ -68,17 +68,32 @@ async function writeRecord(
   rel: string,
 ): Promise<void> {
   putRecord(tx, ac, res.record, rel);
-  await tx.commit({
-    action: res.event.action,
-    record: res.record.id,
-    subject: `${res.event.action} ${res.record.id}: ${res.record.title}`,
+  await tx.commit(
+    actionCommit(ac, res.event, res.record.id, `${res.event.action} ${res.record.id}: ${res.record.title}`),
+  );
+}
+
+/**
+ * The commit of an action: the event's action, the record(s) it names (`IN-2026-0001`, or several
+ * joined by ", "), the actor as author at the event's time, the operator as committer now.
+ */
+export function actionCommit(
+  ac: ActionContext,
+  event: HistoryEvent,
+  record: string,
+  subject: string,
+): CommitInfo {
+  return {
+    action: event.action,
+    record,
+    subject,
     author: identityOf(ac.actor),
     committer: identityOf(ac.recorder),
     actorId: ac.actor.id,
     recorderId: ac.recorder.id,
-    authorDate: res.event.at,
+    authorDate: event.at,
     committerDate: formatInstant(ac.now, ac.office.timezone),
-  });
+  };
 }
 
 /** After a write: the years a deadline fell outside the calendar, and what the guards warned of. */

@@ -36,12 +36,12 @@ import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
 import type { Column, Row } from "../../ui/render.js";
 import { reportBroken } from "../commands/records.js";
-import { type Ctx, identityOf } from "../context.js";
+import type { Ctx } from "../context.js";
 
 import type { KindCall, KindCommand } from "../kind-commands.js";
 import { type CreateOptions, collectCreate, runStep } from "../kinds.js";
 import { nameOf, printResult, recordJson, resultLine } from "../present.js";
-import { actionContext, allocator, putRecord, recordAction } from "../service.js";
+import { actionCommit, actionContext, allocator, putRecord, recordAction } from "../service.js";
 import { printRows } from "../table-output.js";
 
 /**
@@ -205,20 +205,16 @@ async function createMeetings(
     }
     const ids = made.map((r) => r.record.id);
     const first = made[0] as ActionResult;
-    await tx.commit({
-      action: wf.create_action,
-      record: ids.join(", "),
-      subject:
+    await tx.commit(
+      actionCommit(
+        ac,
+        first.event,
+        ids.join(", "),
         ids.length > 1
           ? `${wf.create_action} ${ids[0]}..${ids[ids.length - 1]}: ${title} (${ids.length})`
           : `${wf.create_action} ${ids[0]}: ${title}`,
-      author: identityOf(ac.actor),
-      committer: identityOf(ac.recorder),
-      actorId: ac.actor.id,
-      recorderId: ac.recorder.id,
-      authorDate: first.event.at,
-      committerDate: formatInstant(ac.now, tz),
-    });
+      ),
+    );
     return made;
   });
 }
@@ -377,15 +373,12 @@ async function runWrapUp(ctx: Ctx, { wfs, args, opts }: KindCall): Promise<numbe
     putRecord(tx, acx, res.record, rel);
     const taskIds = tasks.map((t) => t.record.id);
     await tx.commit({
-      action: res.event.action,
-      record: [id, ...taskIds].join(", "),
-      subject: `${res.event.action} ${id}: ${record.title}${taskIds.length ? ` (${taskIds.join(", ")})` : ""}`,
-      author: identityOf(ac.actor),
-      committer: identityOf(ac.recorder),
-      actorId: ac.actor.id,
-      recorderId: ac.recorder.id,
-      authorDate: res.event.at,
-      committerDate: formatInstant(ac.now, ac.office.timezone),
+      ...actionCommit(
+        ac,
+        res.event,
+        [id, ...taskIds].join(", "),
+        `${res.event.action} ${id}: ${record.title}${taskIds.length ? ` (${taskIds.join(", ")})` : ""}`,
+      ),
       ...(taskIds.length && taskWf
         ? { recordActions: Object.fromEntries(taskIds.map((t) => [t, taskWf.create_action])) }
         : {}),
