@@ -9,6 +9,7 @@ import {
   MEETING_GUARDS,
   meetingCutoff,
   meetingRoom,
+  meetingSettings,
   percent,
   recordChecks,
   replyBy,
@@ -20,6 +21,7 @@ import {
   weekStart,
 } from "../../src/core/kinds/meeting.js";
 import { DEFAULT_ROLES, type OfficeConfig, type Person, type RecordDoc } from "../../src/core/model.js";
+import { validateOffice } from "../../src/core/office.js";
 import { OfficeError } from "../../src/core/problems.js";
 import { summarize } from "../../src/core/record.js";
 import { validateWorkflow, type WorkflowDef } from "../../src/core/workflow.js";
@@ -529,5 +531,47 @@ describe("calendars", () => {
     // Only the meetings whose scope names the person (or their unit).
     expect(feedEvents(all, office, { from: "2026-03-01", person: "qian-fang" })).toHaveLength(2);
     expect(feedEvents(all, office, { from: "2026-03-01", person: "sun-li" })).toHaveLength(0);
+  });
+});
+
+describe("office.yaml meetings:", () => {
+  const base = { name: "X街道办事处" };
+  it.each([
+    [{}, undefined],
+    [{ meetings: { rooms: { "room-1": { name: "第一会议室", capacity: 20 } } } }, undefined],
+    [
+      { meetings: { rooms: { "room-1": { name: "第一会议室", capacity: 0 } } } },
+      "meetings.rooms.room-1.capacity",
+    ],
+    [{ meetings: { rooms: { "room-1": { capacity: 5 } } } }, "meetings.rooms.room-1"],
+    [{ meetings: { rooms: ["room-1"] } }, "meetings.rooms"],
+    [{ meetings: { request_days_before: -1 } }, "meetings.request_days_before"],
+    [{ meetings: { checklist: { "Bad Id": { en: "x" } } } }, "meetings.checklist.Bad Id"],
+  ])("%j: problem at %s", (raw, path) => {
+    const r = validateOffice({ ...base, ...raw });
+    expect(r.problems.map((p) => p.path.join("."))[0]).toBe(path);
+  });
+
+  it("an office.yaml without meetings: has no rooms, the seed's checklist, 2 and 1 days", () => {
+    const o = validateOffice(base).value as OfficeConfig;
+    expect(o.meetings).toBeUndefined();
+    expect(meetingSettings(o)).toMatchObject({ rooms: [], request_days_before: 2, reply_days_before: 1 });
+    expect(meetingSettings(o).checklist.map((c) => c.id)).toEqual([
+      "seating",
+      "seat-signs",
+      "lighting",
+      "sound",
+      "water",
+      "sanitation",
+      "emblem",
+    ]);
+    const custom = validateOffice({
+      ...base,
+      meetings: { checklist: { banner: { en: "Banner", "zh-CN": "横幅" } } },
+    });
+    expect(meetingSettings(custom.value as OfficeConfig)).toMatchObject({
+      checklist: [{ id: "banner", label: { en: "Banner", "zh-CN": "横幅" } }],
+      request_days_before: 2,
+    });
   });
 });
