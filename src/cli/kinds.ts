@@ -4,6 +4,7 @@ import { officeDate } from "../core/dates.js";
 import { conditionHolds } from "../core/deadline.js";
 import { DEFAULT_ROLES, type Label } from "../core/model.js";
 import { OfficeError, usageError } from "../core/problems.js";
+import { titleFromTemplate } from "../core/record.js";
 import {
   commandGroup,
   type FieldDef,
@@ -180,9 +181,17 @@ export async function runCreate(ctx: Ctx, wf: WorkflowDef, opts: CreateOptions):
   const defs = createFields(wf);
   const typed = collectFields(defs, opts);
   refuseClassifiedOptions(wf, typed);
-  const done = await completeRequired(ctx, defs, typed, { def: wf.title, value: given(wf.title, opts) });
+  const template = wf.title.template;
+  const done = await completeRequired(
+    ctx,
+    defs,
+    typed,
+    template ? undefined : { def: wf.title, value: given(wf.title, opts) },
+  );
   refuseClassifiedOptions(wf, done.fields);
-  const res = await createAction(ctx, wf, done.title ?? "", done.fields, at);
+  const title = template ? titleFromTemplate(template, done.fields, wf, ctx.office()) : (done.title ?? "");
+  const reason = typeof opts.reason === "string" ? opts.reason : undefined;
+  const res = await createAction(ctx, wf, title, done.fields, at, reason);
   if (res.event.action === wf.create_action) await listEarlier(ctx, wf, res.record.id, done.fields);
   printResult(ctx, res, wf);
   if (wf.print_on_create && conditionHolds(wf.print_on_create, res.record.fields) && !ctx.json)
@@ -267,9 +276,10 @@ export function registerKinds(
       lab(wf.help, lang) || r.d("help.create").replace("{kind}", lab(wf.label, lang)),
     );
     if (listOnly) continue;
-    addTitleOption(cmd, wf.title, lang);
+    if (!wf.title.template) addTitleOption(cmd, wf.title, lang);
     addFieldOptions(cmd, createFields(wf), lang);
     cmd.addOption(new Option("--at <datetime>", d("help.opt-at")));
+    if (wf.upsert_key?.length) cmd.addOption(new Option("--reason <text>", d("help.opt-revise-reason")));
     cmd.action(run(async (ctx, opts: CreateOptions) => runCreate(ctx, ctx.reg.workflow(wf.kind), opts)));
   }
   for (const [path, entry] of surface.steps) {

@@ -465,6 +465,50 @@ export const zhCN = {
   "col.working_days_overdue.short": "工作日",
   "overdue.group": "{name}（{n}）",
   "overdue.group-role": "{roles}（{n}）：{names}",
+  // issue 14: monthly indicators (seed section 5); upgrade brings new kinds
+  "workflow.bad-rest-day": "rest_day 须为 before 或 after（现为“{value}”）",
+  "workflow.bad-revision": "revision 须为含 label 和 reason（required 或 optional）的映射",
+  "engine.revise-needs-reason": "{id} 处于“{step}”环节：此时修改属于{revision}，须用 --reason 说明原因",
+  "engine.reopen-not-permitted": "{person} 无权重新打开 {id}：仅限 {roles}",
+  "office.unknown-leader": "单位“{unit}”的分管领导“{person}”不是本办人员",
+  "office.bad-indicator": "指标须有由字母、数字、“_”“.”“-”组成的 id（现为“{id}”）",
+  "office.indicator-label": "指标“{id}”须有 en 和 zh-CN 两种名称",
+  "office.indicator-total": "指标“{id}”：total 须为 sum（合计）或 average（平均）（现为“{total}”）",
+  "help.opt-revise-reason": "修改原因（环节要求时必填，如重报）",
+  "indicator.no-set":
+    "office.yaml 未设置指标：请在 `indicators:` 下添加（参见 templates/office.yaml 中的说明）",
+  "indicator.unit-reports-none": "单位“{unit}”不报送任何指标（报送指标的单位：{units}）",
+  "indicator.future-month": "{month} 尚未开始（本月为 {current}）",
+  "indicator.unknown": "--value {entry}：没有该指标（本单位的指标：{known}）",
+  "indicator.not-of-unit": "--value {entry}：单位“{unit}”不报送该指标（应报：{known}）",
+  "indicator.too-many-decimals": "--value {entry}：最多 {decimals} 位小数",
+  "indicator.bad-range": "--from {from} --to {to}：月份范围须为 1 至 {max} 个月",
+  "indicator.open-nothing": "{month} 应报的指标月报均已建立，无需新建",
+  "indicator.opened": "{id}  {unit}：待 {holders} 报送，截止 {due}",
+  "indicator.average": "平均",
+  "indicator.missing": "未报",
+  "indicator.total": "全街合计",
+  "indicator.mom-total": "{month} 合计",
+  "indicator.mom-change": "环比增减",
+  "indicator.mom-pct": "环比增减 %",
+  "indicator.yoy-total": "{month} 合计（去年同月）",
+  "indicator.yoy-change": "同比增减",
+  "indicator.yoy-pct": "同比增减 %",
+  "indicator.summary-heading": "{month} 主要经济指标汇总 — {office}",
+  "indicator.missing-units": "{month} 未报送：{units}",
+  "indicator.change": "环比增减",
+  "indicator.change-pct": "环比 %",
+  "indicator.trend-heading": "{name} — {who}，{from} 至 {to}",
+  "col.month": "月份",
+  "help.indicator-open": "建立本月各报送单位应报的指标月报（定时任务，每月1日）",
+  "help.indicator-summary": "月度指标汇总：各单位×各指标、全街合计、环比与同比、未报单位",
+  "help.indicator-trend": "某项指标的逐月走势（单位或全街；终端下显示折线图）",
+  "help.opt-indicator-month": "月份，YYYY-MM（默认本月）",
+  "help.opt-indicator-name": "指标名（office.yaml 中的 indicators）",
+  "help.opt-indicator-unit": "某单位的数据（默认全街合计）",
+  "help.opt-indicator-from": "起始月份，YYYY-MM（默认 --to 前 11 个月）",
+  "help.opt-indicator-to": "截止月份，YYYY-MM（默认本月）",
+  "action.open": "建档（待报）",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -489,4 +533,7 @@ export const zhCNHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "例如：office-doc report register --kind incoming --format xlsx --out 收文登记簿.xlsx",
+  // issue 14 (indicators)
+  "engine.revise-needs-reason": "请用 --reason 说明原因（分析会上调整数据的理由）",
+  "indicator.no-set": "然后运行 `office-doc check`；各报送单位的分管领导写在 `units:` 中该单位的 `leader:`",
 } satisfies Record<keyof typeof enHints, string>;
