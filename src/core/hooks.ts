@@ -1,5 +1,6 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
+import { INDICATOR_GUARDS } from "./kinds/indicator.js";
 import type { OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
 import type { HookNames, StepDef, WorkflowDef } from "./workflow.js";
@@ -83,7 +84,9 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 
 /** The hooks office-doc ships. */
 export const HOOKS = defineHooks({
-  guards: {},
+  guards: {
+    ...INDICATOR_GUARDS,
+  },
   forms: {
     outgoing: ({ record, office, copy }) => outgoingForm(record, office, copy),
     call: ({ record, office, display }) => callForm(record, office, display),
