@@ -41,9 +41,11 @@ describe("the program", () => {
 
   it("the shipped kinds' commands are derived from their workflows, none taking a built-in name", () => {
     const s = kindSurface(shippedWorkflows(), BUILTINS);
-    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "receive"]);
+    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "indicator submit", "receive"]);
     expect([...s.steps.keys()].sort()).toEqual(
       [
+        "analyse",
+        "approve",
         "circulate",
         "distribute",
         "feedback",
@@ -69,7 +71,19 @@ describe("the program", () => {
         ?.wfs.map((w) => w.kind)
         .sort(),
     ).toEqual(["call", "incoming"]);
-    expect([...s.kindCommands.keys()]).toEqual(["egov send"]);
+    expect([...s.kindCommands.keys()].sort()).toEqual([
+      "egov send",
+      "indicator open",
+      "indicator summary",
+      "indicator trend",
+    ]);
+    // A step id two kinds share is one command that acts on the record's kind.
+    expect(
+      s.steps
+        .get("leader-sign")
+        ?.wfs.map((w) => w.kind)
+        .sort(),
+    ).toEqual(["indicator", "outgoing"]);
     for (const n of surfaceNames(s)) if (n !== "egov") expect(BUILTINS.has(n), n).toBe(false);
   });
 });
