@@ -86,13 +86,9 @@ async function runOpen(ctx: Ctx, wf: WorkflowDef, opts: Record<string, unknown>)
   const year = Number(officeDate(now, office.timezone).slice(0, 4));
   const made = await transact(ctx.reg, "open", async (tx) => {
     const acx = { ...ac, peers: peersOf(tx.index) };
-    // Every report of the month, open or approved, counts: closed ones are in the closed summaries.
-    const has = new Set(
-      tx.index
-        .all()
-        .filter((s) => s.kind === wf.kind && s.extra?.month === month)
-        .map((s) => s.extra?.unit ?? s.unit),
-    );
+    // Every report of the month, open or approved, counts (a withdrawn one does not): read from the
+    // kind's folders of the month's year on, not from every closed record's summary.
+    const has = new Set(indicatorReports(ctx, wf, [month]).map((r) => r.unit));
     const out: RecordDoc[] = [];
     for (const unit of reportingUnits(office).filter((u) => !has.has(u))) {
       const fields = { unit, month, figures: {} };
