@@ -4,6 +4,7 @@ import type { WorkflowDef } from "../core/workflow.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import type { Ctx } from "./context.js";
 import { listOption } from "./fields.js";
+import { INDICATOR_COMMANDS } from "./kinds/indicator.js";
 import { MEETING_COMMANDS } from "./kinds/meeting.js";
 import { printResult } from "./present.js";
 import { recordAction } from "./service.js";
@@ -44,6 +45,7 @@ export const defineKindCommands = <const M extends Record<string, KindCommand>>(
 export type KindCommands = Record<string, KindCommand>;
 
 export const KIND_COMMANDS: KindCommands = defineKindCommands({
+  ...INDICATOR_COMMANDS,
   ...MEETING_COMMANDS,
   /** `egov send OUT-ID --to R1,R2`: an issued, numbered, unclassified record to recipients in its scope. */
   "egov-send": {

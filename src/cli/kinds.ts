@@ -4,6 +4,7 @@ import { officeDate } from "../core/dates.js";
 import { conditionHolds } from "../core/deadline.js";
 import { DEFAULT_ROLES, type Label } from "../core/model.js";
 import { OfficeError, usageError } from "../core/problems.js";
+import { titleFromTemplate } from "../core/record.js";
 import {
   commandGroup,
   type FieldDef,
@@ -191,7 +192,8 @@ export interface CreateOptions {
  */
 export async function runCreate(ctx: Ctx, wf: WorkflowDef, opts: CreateOptions): Promise<number> {
   const { at, title, fields } = await collectCreate(ctx, wf, opts);
-  const res = await createAction(ctx, wf, title, fields, at);
+  const reason = typeof opts.reason === "string" ? opts.reason : undefined;
+  const res = await createAction(ctx, wf, title, fields, at, reason);
   if (res.event.action === wf.create_action) await listEarlier(ctx, wf, res.record.id, fields);
   printResult(ctx, res, wf);
   if (wf.print_on_create && conditionHolds(wf.print_on_create, res.record.fields) && !ctx.json)
@@ -213,9 +215,16 @@ export async function collectCreate(
   const defs = createFields(wf);
   const typed = collectFields(defs, opts);
   refuseClassifiedOptions(wf, typed);
-  const done = await completeRequired(ctx, defs, typed, { def: wf.title, value: given(wf.title, opts) });
+  const template = wf.title.template;
+  const done = await completeRequired(
+    ctx,
+    defs,
+    typed,
+    template ? undefined : { def: wf.title, value: given(wf.title, opts) },
+  );
   refuseClassifiedOptions(wf, done.fields);
-  return { at, title: done.title ?? "", fields: done.fields };
+  const title = template ? titleFromTemplate(template, done.fields, wf, ctx.office()) : (done.title ?? "");
+  return { at, title, fields: done.fields };
 }
 
 /** Earlier records of the kind with the same contact phone: possible duplicates to merge. */
@@ -295,9 +304,10 @@ export function registerKinds(
       lab(wf.help, lang) || r.d("help.create").replace("{kind}", lab(wf.label, lang)),
     );
     if (listOnly) continue;
-    addTitleOption(cmd, wf.title, lang);
+    if (!wf.title.template) addTitleOption(cmd, wf.title, lang);
     addFieldOptions(cmd, createFields(wf), lang);
     cmd.addOption(new Option("--at <datetime>", d("help.opt-at")));
+    if (wf.upsert_key?.length) cmd.addOption(new Option("--reason <text>", d("help.opt-revise-reason")));
     // A kind command named at the create command's path runs it, with its own options besides the fields'.
     const hook = wf.commands?.[path];
     const spec = hook ? kindCommands[hook] : undefined;

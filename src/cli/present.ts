@@ -2,7 +2,7 @@ import { yearOf } from "../core/dates.js";
 import { provisionalYears } from "../core/deadline.js";
 import type { ActionResult } from "../core/engine.js";
 import type { Detail } from "../core/hooks.js";
-import type { Label, OfficeConfig, RecordDoc } from "../core/model.js";
+import type { HistoryEvent, Label, OfficeConfig, RecordDoc } from "../core/model.js";
 import { type FieldDef, fieldByRole, UNCLASSIFIED, valueLabel, type WorkflowDef } from "../core/workflow.js";
 import type { Lang } from "../ui/i18n/index.js";
 import type { Ctx } from "./context.js";
@@ -255,6 +255,38 @@ export function valueDisplay(ctx: Ctx, def: FieldDef, v: unknown): string {
       if (Array.isArray(v)) return v.join(enumeration(ctx.lang));
       return plain(v);
   }
+}
+
+/**
+ * What an event that revised fields changed (a revision, an amendment: it has `previous`), old value
+ * to new, as people read them: `Figures: output 12.5 → 13, tax — → 3`; a map entry by entry, only
+ * those that changed. Empty for other events.
+ */
+export function changesText(ctx: Ctx, wf: WorkflowDef, e: HistoryEvent): string {
+  if (!e.changes || (!e.previous && e.action !== "revise")) return "";
+  const sep = enumeration(ctx.lang);
+  const shown = (def: FieldDef | undefined, v: unknown) =>
+    v === undefined || v === null || v === "" ? "—" : def ? valueDisplay(ctx, def, v) : plain(v);
+  const parts: string[] = [];
+  for (const [k, now] of Object.entries(e.changes)) {
+    const before = e.previous?.[k];
+    if (k === "title") {
+      parts.push(`${ctx.t("col.title")}: ${shown(undefined, before)} → ${shown(undefined, now)}`);
+      continue;
+    }
+    const def = wf.fields.find((f) => f.id === k);
+    const name = label(def?.label, ctx.lang, k);
+    if (def?.type === "map" && typeof now === "object" && now !== null && !Array.isArray(now)) {
+      const old = (typeof before === "object" && before !== null ? before : {}) as Record<string, unknown>;
+      const cur = now as Record<string, unknown>;
+      const keys = [...new Set([...Object.keys(old), ...Object.keys(cur)])];
+      const entries = keys
+        .filter((x) => JSON.stringify(old[x]) !== JSON.stringify(cur[x]))
+        .map((x) => `${x} ${shown(undefined, old[x])} → ${shown(undefined, cur[x])}`);
+      if (entries.length) parts.push(`${name}: ${entries.join(sep)}`);
+    } else parts.push(`${name}: ${shown(def, before)} → ${shown(def, now)}`);
+  }
+  return parts.join("; ");
 }
 
 /** A record's classification as listings show it (`机密`, `confidential`), empty when not classified. */

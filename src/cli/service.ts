@@ -22,7 +22,7 @@ import { listOption } from "./fields.js";
  */
 
 /** The other records, as guards see them: the index's summaries. */
-function peersOf(index: RecordIndex): Peers {
+export function peersOf(index: RecordIndex): Peers {
   return { open: () => [...index.open.values()], all: () => index.all() };
 }
 
@@ -122,7 +122,7 @@ function sameKey(
 /**
  * Register a new record of `wf`'s kind: the next id of its prefix and year (the year of `atMs` in
  * office time), allocated under the lock. The workflow's guards run first; with an `upsert_key`,
- * an open record of the same key is revised instead (a closed one is refused).
+ * an open record of the same key is revised instead, `reason` saying why (a closed one is refused).
  */
 export async function createAction(
   ctx: Ctx,
@@ -130,6 +130,7 @@ export async function createAction(
   title: string,
   fields: Record<string, unknown>,
   atMs: number,
+  reason?: string,
 ): Promise<ActionResult> {
   const ac = await actionContext(ctx, wf);
   const checked = validateFields(fields, wf, ac.office);
@@ -149,13 +150,14 @@ export async function createAction(
       const { id } = same.open;
       const rel = recordRel(wf.kind, id);
       const { record } = ctx.reg.readRecord(rel, id, wf.kind);
-      const r = revise(record, acx, title, fields, atMs);
+      const r = revise(record, acx, title, fields, atMs, reason);
       await writeRecord(tx, acx, r, rel);
       return r;
     }
     const seq = allocator(ctx, tx).recordSeq(wf.kind, wf.prefix, year);
     const id = formatId({ prefix: wf.prefix, year, seq });
     const r = createRecord(acx, id, title, fields, atMs);
+    if (reason?.trim()) r.event.reason = reason.trim();
     await writeRecord(tx, acx, r, recordRel(wf.kind, id));
     return r;
   });

@@ -23,6 +23,11 @@ export interface PrintOptions {
   sheet?: string;
   /** A line above the table (format `table` only): the register's title, the overdue list's date. */
   heading?: string;
+  /**
+   * JSON already written (format `json`), printed instead of `data`: a report whose numbers are exact
+   * decimals writes them itself (JSON.stringify would go through binary floating point).
+   */
+  jsonText?: string;
 }
 
 /**
@@ -64,6 +69,10 @@ export async function printRows(
       writeFileAtomic(opts.out, bytes);
       ctx.say(ctx.t("print.written", { file: opts.out }));
     } else ctx.io.writeRaw(1, bytes);
+    return;
+  }
+  if (ctx.format === "json" && opts.jsonText !== undefined) {
+    emit(ctx, opts.jsonText, opts.out);
     return;
   }
   const terminal = ctx.format === "table" && !opts.out;

@@ -1,5 +1,6 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
+import { INDICATOR_GUARDS } from "./kinds/indicator.js";
 import { MEETING_GUARDS, meetingDetails, meetingForm } from "./kinds/meeting.js";
 import type { Label, OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
@@ -109,7 +110,10 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 
 /** The hooks office-doc ships. */
 export const HOOKS = defineHooks({
-  guards: { ...MEETING_GUARDS },
+  guards: {
+    ...INDICATOR_GUARDS,
+    ...MEETING_GUARDS,
+  },
   forms: {
     outgoing: ({ record, office, copy }) => outgoingForm(record, office, copy),
     call: ({ record, office, display }) => callForm(record, office, display),

@@ -19,6 +19,26 @@ export interface Unit {
   name: string;
   /** Short code for archive numbers (e.g. BGS). */
   code?: string;
+  /** The leader in charge of the unit (分管领导): a person id; signs its indicator reports (seed §5). */
+  leader?: string;
+}
+
+/**
+ * One of the office's main economic indicators (主要经济指标, seed §5), reported monthly by units:
+ * office.yaml `indicators:`.
+ */
+export interface IndicatorDef {
+  /** The name typed in `indicator submit --value NAME=NUMBER` and used as the JSON key. */
+  id: string;
+  label: Label;
+  /** The unit of measure: 万元, %, 个. */
+  measure: string;
+  /** How the office's total is made from the units' figures. */
+  total: "sum" | "average";
+  /** Decimals a figure may have, and totals and averages are rounded to (half away from zero). */
+  decimals: number;
+  /** The units that report it (absent in office.yaml: every unit). */
+  units: string[];
 }
 
 export interface RoleDef {
@@ -46,6 +66,8 @@ export interface OfficeConfig {
   backup: { max_age_days: number };
   /** Meeting rooms, the pre-meeting checklist and the request cutoff (absent in older files: defaults). */
   meetings?: MeetingSettings;
+  /** The main economic indicators units report each month (seed §5); none by default. */
+  indicators?: IndicatorDef[];
 }
 
 /** A meeting room of the office and its seats (seed §10.1: the place is chosen by the number of participants). */

@@ -106,7 +106,8 @@ export interface Condition {
 }
 
 /**
- * Who may act on a step. Exactly one of `roles`, `role_by_field`, `routed`, `same_as`, `from_field`.
+ * Who may act on a step. Exactly one of `roles`, `role_by_field`, `routed`, `same_as`, `from_field`,
+ * `leader_of`.
  * `all`: every holder (each routed person or unit, each listed role, each listed unit) must sign
  * before the step completes.
  */
@@ -116,12 +117,17 @@ export interface ActorRule {
   unit_field?: string;
   role_by_field?: { field: string; map: Record<string, string> };
   routed?: boolean;
-  /** Until `route` names holders, this role may act (first-inquiry responsibility). */
+  /** Until `route` names holders (or while a `leader_of` unit has no leader), these roles may act. */
   fallback_roles?: string[];
   /** Those who signed an earlier step (countersign by the same investigators). */
   same_as?: string;
   /** The units or people a `list` (or `text`) field of the record names: each listed unit (inspections). */
   from_field?: string;
+  /**
+   * The leader in charge (分管领导, office.yaml `units[].leader`) of the unit a `text` field names
+   * (an indicator report's unit); `fallback_roles` while that unit has none.
+   */
+  leader_of?: string;
   all?: boolean;
 }
 
@@ -131,7 +137,7 @@ export type LimitRule =
   | { working_days: number; from?: "step" | "record"; from_step?: string }
   | { working_days_before: number; field: string }
   | { date_field: string }
-  | { day_of_month: number; month_field?: string }
+  | { day_of_month: number; month_field?: string; rest_day?: "before" | "after" }
   | { by_field: string; cases: Record<string, LimitRule>; default?: LimitRule };
 
 export interface StepDef {
@@ -167,6 +173,12 @@ export interface StepDef {
    * records waiting here (a task's undertaking).
    */
   supervised?: boolean;
+  /**
+   * A revision (a second create of an `upsert_key` record) while the record is at this step: how
+   * history names it (重报, re-report) and whether it needs `--reason` (seed §5: figures changed at
+   * the analysis meeting are re-reported with a reason).
+   */
+  revision?: { label?: Label; reason?: "required" | "optional" };
 }
 
 export interface LimitOverride {
@@ -179,6 +191,11 @@ export interface TitleDef {
   option: string;
   aliases?: string[];
   label: Label;
+  /**
+   * The title made from the record's fields instead of typed (`{month} {unit} 主要经济指标`): each
+   * `{field}` is the field's value as people read it in Chinese (a unit's name). No title option then.
+   */
+  template?: string;
 }
 
 export interface WorkflowDef {
@@ -210,6 +227,8 @@ export interface WorkflowDef {
   reopen_to?: string;
   /** … only when this holds (a dissatisfied caller). */
   reopen_when?: Condition;
+  /** … only by a person with one of these roles (indicator reports: a leader); anyone when absent. */
+  reopen_by?: string[];
   /** Retention used by `file` when none is given. */
   default_retention?: "permanent" | "30y" | "10y";
   /** Guards (hooks.ts) a new record must pass: late requests, a room already booked. */
@@ -488,7 +507,7 @@ export function validateWorkflow(
       ["working_days", "from", "from_step"],
       ["working_days_before", "field"],
       ["date_field"],
-      ["day_of_month", "month_field"],
+      ["day_of_month", "month_field", "rest_day"],
       ["by_field", "cases", "default"],
     ];
     const heads = FORMS.filter((f) => (f[0] as string) in l);
@@ -519,6 +538,8 @@ export function validateWorkflow(
       if (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 31)
         p([...path, "day_of_month"], "workflow.bad-limit-number");
       if (l.month_field !== undefined) fieldRef([...path, "month_field"], l.month_field);
+      if (l.rest_day !== undefined && l.rest_day !== "before" && l.rest_day !== "after")
+        p([...path, "rest_day"], "workflow.bad-rest-day", { value: String(l.rest_day) });
       return true;
     }
     if ("by_field" in l && depth === 0) {
@@ -558,7 +579,7 @@ export function validateWorkflow(
       const path = ["steps", i, "actor"];
       if (!isMap(a)) p(path, "workflow.bad-actor", { step: s.id });
       else {
-        const forms = ["roles", "role_by_field", "routed", "same_as", "from_field"].filter(
+        const forms = ["roles", "role_by_field", "routed", "same_as", "from_field", "leader_of"].filter(
           (k) => a[k] !== undefined,
         );
         if (forms.length !== 1) p(path, "workflow.bad-actor", { step: s.id });
@@ -572,6 +593,11 @@ export function validateWorkflow(
           const f = fields[fieldIndex(a.from_field)];
           if (!f || (f.type !== "list" && f.type !== "text"))
             p([...path, "from_field"], "workflow.unknown-field", { field: String(a.from_field) });
+        }
+        if (a.leader_of !== undefined) {
+          const f = fields[fieldIndex(a.leader_of)];
+          if (f?.type !== "text" || f.ref !== "unit")
+            p([...path, "leader_of"], "workflow.unknown-field", { field: String(a.leader_of) });
         }
         if (a.role_by_field !== undefined) {
           const r = a.role_by_field;
@@ -629,6 +655,17 @@ export function validateWorkflow(
       if (Array.isArray(s.route_by)) s.route_by.forEach((r, j) => roleOk(["steps", i, "route_by", j], r));
       if (s.supervised !== undefined && typeof s.supervised !== "boolean")
         p(["steps", i, "supervised"], "workflow.bad-boolean", { key: "supervised" });
+      const rv = s.revision;
+      let revision: StepDef["revision"];
+      if (rv !== undefined) {
+        if (!isMap(rv) || (rv.reason !== undefined && rv.reason !== "required" && rv.reason !== "optional"))
+          p(["steps", i, "revision"], "workflow.bad-revision");
+        else
+          revision = {
+            ...(rv.label !== undefined ? { label: label(["steps", i, "revision", "label"], rv.label) } : {}),
+            ...(rv.reason !== undefined ? { reason: rv.reason as "required" | "optional" } : {}),
+          };
+      }
       if (s.checks !== undefined) {
         if (!Array.isArray(s.checks))
           p(["steps", i, "checks"], "workflow.unknown-hook", { hook: "", kind: "guards", known: "" });
@@ -638,6 +675,8 @@ export function validateWorkflow(
         ...(s as unknown as StepDef),
         label: label(["steps", i, "label"], s.label),
       };
+      if (revision) step.revision = revision;
+      else delete step.revision;
       const help = optionalLabel(["steps", i, "help"], s.help);
       if (help) step.help = help;
       steps.push(step);
@@ -648,6 +687,11 @@ export function validateWorkflow(
   if (raw.reopen_when !== undefined) conditionOk(["reopen_when"], raw.reopen_when);
   if (raw.reopen_to !== undefined && (typeof raw.reopen_to !== "string" || !stepIds.includes(raw.reopen_to)))
     p(["reopen_to"], "workflow.unknown-step", { step: String(raw.reopen_to) });
+  if (raw.reopen_by !== undefined) {
+    if (!Array.isArray(raw.reopen_by) || raw.reopen_by.length === 0)
+      p(["reopen_by"], "workflow.unknown-role", { role: String(raw.reopen_by) });
+    else raw.reopen_by.forEach((r, j) => roleOk(["reopen_by", j], r));
+  }
   if (typeof raw.create_action !== "string" || !ID_RE.test(raw.create_action))
     p(["create_action"], "workflow.bad-create-action");
   const createCommand = raw.create_command ?? raw.create_action;
@@ -670,6 +714,15 @@ export function validateWorkflow(
       };
       const aliases = optionNames(["title", "aliases"], t.aliases);
       if (aliases) title.aliases = aliases;
+      if (t.template !== undefined) {
+        const names = typeof t.template === "string" ? [...t.template.matchAll(/\{([^}]*)\}/g)] : [];
+        if (typeof t.template !== "string" || t.template.trim() === "")
+          p(["title", "template"], "workflow.bad-title");
+        else {
+          for (const m of names) fieldRef(["title", "template"], m[1]);
+          title.template = t.template;
+        }
+      }
     }
   }
   // Every option of the create command names one thing.
@@ -679,7 +732,9 @@ export function validateWorkflow(
     if (had !== undefined && had !== by) p(path, "workflow.option-taken", { option: `--${option}`, by: had });
     taken.set(option, by);
   };
-  for (const o of [title.option, ...(title.aliases ?? [])]) claim(["title"], o, "title");
+  if (!title.template) for (const o of [title.option, ...(title.aliases ?? [])]) claim(["title"], o, "title");
+  // A record revised by its upsert key says why with --reason.
+  if (raw.upsert_key !== undefined) claim(["upsert_key"], "reason", "upsert_key");
   fields.forEach((f, i) => {
     if (!f.create) return;
     for (const o of [f.option, ...(f.aliases ?? [])]) claim(["fields", i], o, f.id);

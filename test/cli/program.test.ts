@@ -41,9 +41,17 @@ describe("the program", () => {
 
   it("the shipped kinds' commands are derived from their workflows, none taking a built-in name", () => {
     const s = kindSurface(shippedWorkflows(), BUILTINS);
-    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "meeting request", "receive", "task"]);
+    expect([...s.creates.keys()].sort()).toEqual([
+      "call",
+      "draft",
+      "indicator submit",
+      "meeting request",
+      "receive",
+      "task",
+    ]);
     expect([...s.steps.keys()].sort()).toEqual(
       [
+        "analyse",
         "approve",
         "prepare",
         "sign-in",
@@ -75,6 +83,9 @@ describe("the program", () => {
     expect([...s.kindCommands.keys()].sort()).toEqual(
       [
         "egov send",
+        "indicator open",
+        "indicator summary",
+        "indicator trend",
         "meeting reply",
         "meeting close-review",
         "meeting check",
@@ -85,6 +96,13 @@ describe("the program", () => {
         "report meetings",
       ].sort(),
     );
+    // A step id two kinds share is one command that acts on the record's kind.
+    expect(
+      s.steps
+        .get("leader-sign")
+        ?.wfs.map((w) => w.kind)
+        .sort(),
+    ).toEqual(["indicator", "outgoing"]);
     // A kind command named after a step is that step's command: no derived `wrap-up` beside it.
     expect(s.steps.has("wrap-up")).toBe(false);
     expect(s.steps.has("meeting wrap-up")).toBe(false);

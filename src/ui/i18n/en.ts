@@ -477,6 +477,53 @@ export const en = {
   "col.working_days_overdue.short": "Wk days",
   "overdue.group": "{name} ({n})",
   "overdue.group-role": "{roles} ({n}): {names}",
+  // issue 14: monthly indicators (seed section 5); upgrade brings new kinds
+  "workflow.bad-rest-day": "rest_day must be before or after (got '{value}')",
+  "workflow.bad-revision": "revision must be a mapping with label and reason (required or optional)",
+  "engine.revise-needs-reason":
+    "{id} is at step {step}: changing it there is a {revision} and needs --reason",
+  "engine.reopen-not-permitted": "{person} may not reopen {id}: only {roles}",
+  "office.unknown-leader": "the leader in charge '{person}' of unit '{unit}' is not a person of the office",
+  "office.bad-indicator": "an indicator needs an id of letters, digits, '_', '.' or '-' (got '{id}')",
+  "office.indicator-label": "indicator '{id}' needs a label with en and zh-CN",
+  "office.indicator-total": "indicator '{id}': total must be sum or average (got '{total}')",
+  "help.opt-revise-reason": "why the record is revised (needed where its step says so: a re-report)",
+  "indicator.no-set":
+    "office.yaml has no indicators: add them under `indicators:` (see the comment in templates/office.yaml)",
+  "indicator.unit-reports-none": "unit '{unit}' reports no indicator (units that do: {units})",
+  "indicator.future-month": "{month} has not begun (this month is {current})",
+  "indicator.unknown": "--value {entry}: no such indicator (this unit's: {known})",
+  "indicator.not-of-unit": "--value {entry}: unit '{unit}' does not report it (it reports: {known})",
+  "indicator.too-many-decimals": "--value {entry}: at most {decimals} decimal(s)",
+  "indicator.bad-range": "--from {from} --to {to}: not a range of 1 to {max} months",
+  "indicator.open-nothing": "every expected report of {month} is there already; nothing to open",
+  "indicator.opened": "{id}  {unit}: expected from {holders}, due {due}",
+  "indicator.average": "average",
+  "indicator.missing": "missing",
+  "indicator.total": "Office total",
+  "indicator.mom-total": "{month} total",
+  "indicator.mom-change": "Change from the month before",
+  "indicator.mom-pct": "Change from the month before %",
+  "indicator.yoy-total": "{month} total (a year before)",
+  "indicator.yoy-change": "Change from a year before",
+  "indicator.yoy-pct": "Change from a year before %",
+  "indicator.summary-heading": "Main economic indicators {month} — {office}",
+  "indicator.missing-units": "Not reported for {month}: {units}",
+  "indicator.change": "Change",
+  "indicator.change-pct": "Change %",
+  "indicator.trend-heading": "{name} — {who}, {from} to {to}",
+  "col.month": "Month",
+  "help.indicator-open":
+    "open the month's expected indicator reports, one per reporting unit (cron, on the 1st)",
+  "help.indicator-summary":
+    "the month's figures: units × indicators, office totals, month-on-month and year-on-year, units missing",
+  "help.indicator-trend": "one indicator over months, for a unit or the office (a chart at a terminal)",
+  "help.opt-indicator-month": "the month, YYYY-MM (default: this month)",
+  "help.opt-indicator-name": "the indicator's name (office.yaml indicators)",
+  "help.opt-indicator-unit": "a unit's figures (default: the office's total)",
+  "help.opt-indicator-from": "first month, YYYY-MM (default: 11 months before --to)",
+  "help.opt-indicator-to": "last month, YYYY-MM (default: this month)",
+  "action.open": "opened (expected)",
   // issue 16 (meetings and supervised tasks)
   "office.not-a-mapping": "{key} must be a mapping: id -> its settings",
   "meeting.end-before-start": "the meeting must end after it starts: start {start}, end {end}",
@@ -595,6 +642,10 @@ export const enHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "for example: office-doc report register --kind incoming --format xlsx --out register.xlsx",
+  // issue 14 (indicators)
+  "engine.revise-needs-reason": "say why with --reason TEXT (the analysis meeting's reason for the change)",
+  "indicator.no-set":
+    "then `office-doc check`; each reporting unit's leader in charge is `leader:` in `units:`",
   // issue 16 (meetings)
   "meeting.too-late": "a leader may approve it late: add --late-approved-by LEADER",
   "meeting.room-taken": "choose one of the free rooms, or another time",
