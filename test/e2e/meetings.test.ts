@@ -422,6 +422,10 @@ describe("the calendar, the iCalendar file and the statistics", () => {
       t("2026-03-02", "15:20"),
     ).stdout;
     expect(zh).toContain("2026-02-23 至 2026-03-01 会议安排");
+    // An empty week points to the next meeting.
+    const empty = ok(["meeting", "calendar", "--week", "2026-02-18"], t("2026-03-02", "15:20"));
+    expect(empty.stderr).toContain("MTG-2026-0005");
+    expect(empty.stderr).toContain("--week 2026-03-02");
   });
 
   it("meeting ics: approved meetings in the office's zone, a withdrawn one CANCELLED with the same UID", () => {

@@ -446,6 +446,26 @@ async function meetingRecords(
   return out;
 }
 
+/** The first open meeting on or after `from` (from the index's summaries alone). */
+async function nextMeeting(
+  ctx: Ctx,
+  wfs: readonly WorkflowDef[],
+  from: IsoDate,
+): Promise<{ id: string; title: string; day: IsoDate } | undefined> {
+  const index = await RecordIndex.load(ctx.reg);
+  const kinds = new Set(wfs.map((w) => w.kind));
+  const tz = ctx.tz();
+  let best: { id: string; title: string; day: IsoDate; ms: number } | undefined;
+  for (const s of index.open.values()) {
+    const start = s.extra?.start;
+    if (!kinds.has(s.kind) || !start) continue;
+    const ms = Date.parse(start);
+    const day = officeDate(ms, tz);
+    if (day >= from && (!best || ms < best.ms)) best = { id: s.id, title: s.title, day, ms };
+  }
+  return best;
+}
+
 const dateOption = (option: string, v: unknown, fallback: IsoDate): IsoDate => {
   const t = text(v);
   if (t === undefined) return fallback;
@@ -508,7 +528,11 @@ async function runCalendar(ctx: Ctx, { wfs, opts }: KindCall): Promise<number> {
     })),
   };
   await printRows(ctx, cols, rows, { data, heading: ctx.t("meeting.week", { from: monday, to: sunday }) });
-  if (!bookings.length && ctx.format === "table") ctx.say(ctx.t("meeting.week-empty"));
+  if (!bookings.length && ctx.format === "table") {
+    ctx.say(ctx.t("meeting.week-empty"));
+    const next = await nextMeeting(ctx, wfs, addDays(sunday, 1));
+    if (next) ctx.say(ctx.t("meeting.week-next", { id: next.id, title: next.title, day: next.day }));
+  }
   return 0;
 }
 

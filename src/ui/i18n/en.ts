@@ -612,6 +612,7 @@ export const en = {
   "help.opt-meeting-from": "meetings on or after this day (default: January 1)",
   "help.opt-meeting-to": "meetings on or before this day (default: today)",
   "help.opt-meeting-by-what": "person (default) or unit",
+  "meeting.week-next": "the next: {id} “{title}” on {day} (meeting calendar --week {day})",
   "demo.tour-meetings":
     "  office-doc meeting calendar           # this week's meetings; `show MTG-2` lists who has not replied\n  office-doc report meetings            # attendance per person (--by unit)\n",
 };

@@ -590,6 +590,7 @@ export const zhCN = {
   "help.opt-meeting-from": "该日及以后的会议（默认 1 月 1 日）",
   "help.opt-meeting-to": "该日及以前的会议（默认今天）",
   "help.opt-meeting-by-what": "person（人员，默认）或 unit（单位）",
+  "meeting.week-next": "下一次会议：{id}“{title}”，{day}（meeting calendar --week {day}）",
   "demo.tour-meetings":
     "  office-doc meeting calendar           # 本周会议安排；`show MTG-2` 列出尚未回执的人员\n  office-doc report meetings            # 按人员统计出席情况（--by unit 按单位）\n",
 } satisfies Record<MessageKey, string>;
