@@ -1,5 +1,8 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
+import { inspectionForm } from "./kinds/inspection.js";
+import { requestForm } from "./kinds/request.js";
+import { superiorDeadline } from "./kinds/superior.js";
 import type { OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
 import type { HookNames, StepDef, WorkflowDef } from "./workflow.js";
@@ -83,11 +86,17 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 
 /** The hooks office-doc ships. */
 export const HOOKS = defineHooks({
-  guards: {},
+  guards: {
+    // issue 15 (reports to superiors)
+    "superior-deadline": superiorDeadline,
+  },
   forms: {
     outgoing: ({ record, office, copy }) => outgoingForm(record, office, copy),
     call: ({ record, office, display }) => callForm(record, office, display),
     incoming: ({ record, office }) => incomingForm(record, office, office.timezone),
+    // issue 15 (requests, inspections)
+    request: requestForm,
+    inspection: inspectionForm,
   },
 });
 

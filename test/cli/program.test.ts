@@ -41,9 +41,25 @@ describe("the program", () => {
 
   it("the shipped kinds' commands are derived from their workflows, none taking a built-in name", () => {
     const s = kindSurface(shippedWorkflows(), BUILTINS);
-    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "receive"]);
+    expect([...s.creates.keys()].sort()).toEqual([
+      "call",
+      "draft",
+      "inspect plan",
+      "receive",
+      "request",
+      "superior",
+    ]);
     expect([...s.steps.keys()].sort()).toEqual(
       [
+        "approve",
+        "audit",
+        "countersign",
+        "implement",
+        "inspect report",
+        "investigate",
+        "notice",
+        "secretary-sign",
+        "submit",
         "circulate",
         "distribute",
         "feedback",
@@ -68,7 +84,12 @@ describe("the program", () => {
         .get("instruct")
         ?.wfs.map((w) => w.kind)
         .sort(),
-    ).toEqual(["call", "incoming"]);
+    ).toEqual(["call", "incoming", "request", "superior"]);
+    // A step id two kinds share is one command acting on the record's kind (issue: outgoing and inspection).
+    expect(s.steps.get("issue")?.wfs.map((w) => w.kind)).toEqual(["inspection", "outgoing"]);
+    expect(s.steps.get("submit")?.wfs.map((w) => w.kind)).toEqual(["inspection", "superior"]);
+    // `report` is a built-in command: the inspection's report step is `inspect report`.
+    expect(s.steps.get("inspect report")?.step).toBe("report");
     expect([...s.kindCommands.keys()]).toEqual(["egov send"]);
     for (const n of surfaceNames(s)) if (n !== "egov") expect(BUILTINS.has(n), n).toBe(false);
   });

@@ -477,6 +477,43 @@ export const en = {
   "col.working_days_overdue.short": "Wk days",
   "overdue.group": "{name} ({n})",
   "overdue.group-role": "{roles} ({n}): {names}",
+  // issue 15 (reports to superiors, requests, inspections, the supervision ledger)
+  "superior.deadline-close":
+    "{id}: the superior's deadline {deadline} is already close: the report should reach the party secretary by {due} ({n} working days before it); {lost} working day(s) of that time are lost, {left} left until the deadline",
+  "superior.deadline-due-today":
+    "{id}: the superior's deadline {deadline} is close: the report must reach the party secretary today, {due} ({n} working days before it)",
+  "superior.deadline-passed":
+    "{id}: the superior's deadline {deadline} passed before it was registered ({registered}): ask the superior for a new time limit, then `office-doc extend`",
+  "help.report-supervision":
+    "the supervision ledger (督办台账): every open item under supervision with its warning light; --rate: on-time rate per unit",
+  "help.opt-supervision-within":
+    "the light turns yellow within N working days of the due date (default: office.yaml supervision.yellow_within, 2)",
+  "help.opt-supervision-unit": "only items this unit leads or holds",
+  "help.opt-supervision-rate": "the on-time rate per unit over a period instead (default: this year to date)",
+  "help.opt-supervision-from": "the period starts on this day (implies --rate)",
+  "help.opt-supervision-to": "the period ends on this day (implies --rate)",
+  "supervision.none-supervised":
+    "no workflow of this registry marks a step `supervised: true`: the ledger is empty (README: the supervision ledger)",
+  "supervision.light-red": "red",
+  "supervision.light-yellow": "yellow",
+  "supervision.light-green": "green",
+  "supervision.heading":
+    "{office}: supervision ledger as of {date}: {n} item(s), {red} red, {yellow} yellow, {green} green",
+  "supervision.sheet": "Supervision",
+  "supervision.rate-heading": "{office}: on-time rate of supervised items, {from} to {to}",
+  "supervision.rate-sheet": "On-time rate",
+  "col.light": "Light",
+  "col.lead_unit": "Lead unit",
+  "col.days_left": "Days left",
+  "col.days_left.short": "Days",
+  "col.working_days_left": "Working days left",
+  "col.working_days_left.short": "Wk days",
+  "col.supervision-finished": "Finished",
+  "col.supervision-on_time": "On time",
+  "col.supervision-late": "Late",
+  "col.supervision-on_time_rate": "On-time rate",
+  "col.supervision-open": "Open",
+  "col.supervision-overdue": "Overdue now",
 };
 
 /** Hints: what to do next after an error. */
@@ -505,4 +542,7 @@ export const enHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "for example: office-doc report register --kind incoming --format xlsx --out register.xlsx",
+  // issue 15
+  "number.no-prefix":
+    "add the prefix under `prefixes:` in office.yaml (for reports to superiors: `upward-report: X街党报`), commit it, and try again",
 } satisfies Partial<Record<keyof typeof en, string>>;

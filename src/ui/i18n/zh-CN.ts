@@ -465,6 +465,42 @@ export const zhCN = {
   "col.working_days_overdue.short": "工作日",
   "overdue.group": "{name}（{n}）",
   "overdue.group-role": "{roles}（{n}）：{names}",
+  // issue 15 (reports to superiors, requests, inspections, the supervision ledger)
+  "superior.deadline-close":
+    "{id}：上级报送时限 {deadline} 已临近：报告应于 {due}（时限前 {n} 个工作日）前报党工委书记审签，已耽误 {lost} 个工作日，距报送时限还有 {left} 个工作日",
+  "superior.deadline-due-today":
+    "{id}：上级报送时限 {deadline} 已临近：报告须于今天（{due}，时限前 {n} 个工作日）报党工委书记审签",
+  "superior.deadline-passed":
+    "{id}：上级报送时限 {deadline} 在登记（{registered}）之前已过：请向上级请示新的时限，再用 office-doc extend 延期",
+  "help.report-supervision": "督办台账：所有在督办的事项及其督办灯；--rate：各单位按期办结率",
+  "help.opt-supervision-within":
+    "距到期 N 个工作日内亮黄灯（默认：office.yaml 的 supervision.yellow_within，2）",
+  "help.opt-supervision-unit": "只列此单位牵头或承办的事项",
+  "help.opt-supervision-rate": "改为列出一段时间内各单位的按期办结率（默认：今年至今）",
+  "help.opt-supervision-from": "统计期自此日起（即 --rate）",
+  "help.opt-supervision-to": "统计期至此日止（即 --rate）",
+  "supervision.none-supervised":
+    "本登记库没有任何流程把步骤标为 supervised: true，督办台账为空（见 README 督办台账一节）",
+  "supervision.light-red": "红灯",
+  "supervision.light-yellow": "黄灯",
+  "supervision.light-green": "绿灯",
+  "supervision.heading":
+    "{office} 督办台账（截至 {date}）：共 {n} 项，红灯 {red} 项，黄灯 {yellow} 项，绿灯 {green} 项",
+  "supervision.sheet": "督办台账",
+  "supervision.rate-heading": "{office} 督办事项按期办结率（{from} 至 {to}）",
+  "supervision.rate-sheet": "按期办结率",
+  "col.light": "督办灯",
+  "col.lead_unit": "牵头单位",
+  "col.days_left": "剩余天数",
+  "col.days_left.short": "天数",
+  "col.working_days_left": "剩余工作日",
+  "col.working_days_left.short": "工作日",
+  "col.supervision-finished": "办结",
+  "col.supervision-on_time": "按期",
+  "col.supervision-late": "超期",
+  "col.supervision-on_time_rate": "按期办结率",
+  "col.supervision-open": "在办",
+  "col.supervision-overdue": "当前逾期",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -489,4 +525,7 @@ export const zhCNHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "例如：office-doc report register --kind incoming --format xlsx --out 收文登记簿.xlsx",
+  // issue 15
+  "number.no-prefix":
+    "在 office.yaml 的 prefixes 下添加机关代字（上报文件：upward-report: X街党报），提交后重试",
 } satisfies Record<keyof typeof enHints, string>;
