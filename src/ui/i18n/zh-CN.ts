@@ -278,7 +278,7 @@ export const zhCN = {
   "backup.cannot-create": "无法创建 {dir}：{message}",
   "demo.exists": "{dir} 中已有登记库，现予展示（如需重建请加 --fresh）",
   "demo.tour":
-    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
+    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc report supervision        # 督办台账：红灯、黄灯、绿灯\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "此号码此前来电 {n} 次（可能重复，可合并办理）：",
   // help texts
   "help.program": "街道办事处的登记与办文程序：公文登记、按工作日计算办理期限、以 git 留痕备查",
