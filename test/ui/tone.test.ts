@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Column, plainLayout, render, type Row } from "../../src/ui/render.js";
+import { type Column, plainLayout, type Row, render } from "../../src/ui/render.js";
 
 /**
  * A column's `tone` (the supervision ledger's warning light): the cell coloured at a terminal, after
