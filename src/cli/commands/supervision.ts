@@ -15,7 +15,7 @@ import type { Column, Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { dueCell, listingLabels, warnProvisionalDues, withCalendarWarning } from "../present.js";
 import type { Registrar } from "../registrar.js";
-import { checkWorkbookTarget, printRows } from "../table-output.js";
+import { checkWorkbookTarget, listingColumns, printRows } from "../table-output.js";
 import { reportBroken } from "./records.js";
 
 /**
@@ -135,27 +135,23 @@ async function printLedger(ctx: Ctx, ledger: LedgerItem[], asOf: string, out: st
     working_days_left: x.working_days_left,
   }));
   const tones = new Map(rows.map((row, i) => [row, ledger[i]?.light]));
-  const column = (key: string, rest: Omit<Column, "key" | "header"> = {}): Column => {
-    const short = ctx.t(`col.${key}.short` as never);
-    return {
-      key,
-      header: ctx.t(`col.${key}` as never),
-      ...(short !== `col.${key}.short` ? { short } : {}),
-      ...rest,
-    };
-  };
-  const cols: Column[] = [
-    column("light", { tone: (row) => tones.get(row) }),
-    column("id"),
-    column("kind", { priority: 5, shrink: 8 }),
-    column("title", { shrink: 16 }),
-    { ...column("unit", { priority: 2, shrink: 8 }), header: ctx.t("col.lead_unit") },
-    column("holders", { priority: 3, shrink: 8 }),
-    column("step", { priority: 4, shrink: 8 }),
-    column("due"),
-    column("days_left", { numeric: true }),
-    column("working_days_left", { numeric: true, priority: 3 }),
-  ];
+  // The record listings' columns (table-output.ts), with the light toned and the lead unit.
+  const cols = listingColumns(ctx, [
+    "light",
+    "id",
+    "kind",
+    "title",
+    "unit",
+    "holders",
+    "step",
+    "due",
+    "days_left",
+    "working_days_left",
+  ]).map((c): Column => {
+    if (c.key === "light") return { ...c, tone: (row) => tones.get(row) };
+    if (c.key === "unit") return { ...c, header: ctx.t("col.lead_unit"), priority: 2, shrink: 8 };
+    return c;
+  });
   const count = (l: LedgerItem["light"]) => ledger.filter((x) => x.light === l).length;
   const heading = ctx.t("supervision.heading", {
     date: asOf,
