@@ -477,8 +477,8 @@ export const zhCN = {
     "距到期 N 个工作日内亮黄灯（默认：office.yaml 的 supervision.yellow_within，2）",
   "help.opt-supervision-unit": "只列此单位牵头或承办的事项",
   "help.opt-supervision-rate": "改为列出一段时间内各单位的按期办结率（默认：今年至今）",
-  "help.opt-supervision-from": "统计期自此日起（即 --rate）",
-  "help.opt-supervision-to": "统计期至此日止（即 --rate）",
+  "help.opt-supervision-from": "统计期自此日起（隐含 --rate）",
+  "help.opt-supervision-to": "统计期至此日止（隐含 --rate）",
   "supervision.none-supervised":
     "本登记库没有任何流程把步骤标为 supervised: true，督办台账为空（见 README 督办台账一节）",
   "supervision.light-red": "红灯",
