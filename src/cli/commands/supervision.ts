@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { isIsoDate } from "../../core/dates.js";
 import type { RecordDoc, RecordSummary } from "../../core/model.js";
 import { OfficeError, usageError } from "../../core/problems.js";
+import { normalizeRecord } from "../../core/record.js";
 import {
   type LedgerItem,
   type RateRow,
@@ -10,6 +11,7 @@ import {
   supervisionRates,
 } from "../../core/reports/supervision.js";
 import { RecordIndex } from "../../store/index-cache.js";
+import { fastLoad } from "../../store/lazy.js";
 import { recordRel } from "../../store/registry.js";
 import type { Column, Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
@@ -108,6 +110,24 @@ function readRecord(ctx: Ctx, s: Pick<RecordSummary, "id" | "kind">): RecordDoc 
   }
 }
 
+/**
+ * A record for the rates: parsed (js-yaml) without the full validation of readRecord, which would
+ * double the cost of reading a year's records; the rates read only its history and fields. A file
+ * that does not parse, or has no history, is named and left out.
+ */
+function loadForRates(ctx: Ctx, s: Pick<RecordSummary, "id" | "kind">): RecordDoc | undefined {
+  const rel = recordRel(s.kind, s.id);
+  try {
+    const raw = fastLoad(ctx.reg.readText(rel) ?? "") as Record<string, unknown> | null;
+    if (raw && typeof raw === "object" && raw.id === s.id && Array.isArray(raw.history))
+      return normalizeRecord(raw);
+    ctx.warn("list.broken-file", { file: rel, message: ctx.t("store.no-record", { id: s.id }) });
+  } catch (e) {
+    ctx.warn("list.broken-file", { file: rel, message: (e as Error).message.split("\n")[0] ?? "" });
+  }
+  return undefined;
+}
+
 const LIGHT_KEYS = {
   red: "supervision.light-red",
   yellow: "supervision.light-yellow",
@@ -185,7 +205,7 @@ async function printRates(
     if (!kinds.has(s.kind) || (opts.kind && s.kind !== opts.kind)) continue;
     if (to && s.created.slice(0, 10) > to) continue;
     if (from && s.status === "closed" && (s.closed ?? s.updated).slice(0, 10) < from) continue;
-    const rec = readRecord(ctx, s);
+    const rec = loadForRates(ctx, s);
     if (rec) records.push(rec);
   }
   const office = ctx.office();
