@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { isIsoDate } from "../../core/dates.js";
 import type { RecordDoc, RecordSummary } from "../../core/model.js";
-import { OfficeError, usageError } from "../../core/problems.js";
+import { usageError } from "../../core/problems.js";
 import { normalizeRecord } from "../../core/record.js";
 import {
   type LedgerItem,
@@ -75,7 +75,7 @@ export async function runSupervision(ctx: Ctx, opts: SupervisionOptions): Promis
   const index = await RecordIndex.load(ctx.reg);
   reportBroken(ctx, index);
   // A summary made before a workflow's `supervised` condition named its field: read the record.
-  const fieldsOf = (s: RecordSummary) => readRecord(ctx, s)?.fields;
+  const fieldsOf = (s: RecordSummary) => recordOf(ctx, s)?.fields;
   const ledger = supervisionLedger(
     [...index.open.values()],
     workflows,
@@ -98,24 +98,12 @@ export async function runSupervision(ctx: Ctx, opts: SupervisionOptions): Promis
   return 0;
 }
 
-/** A record of the index read from its file; a file that cannot be read is named and left out. */
-function readRecord(ctx: Ctx, s: Pick<RecordSummary, "id" | "kind">): RecordDoc | undefined {
-  const rel = recordRel(s.kind, s.id);
-  try {
-    return ctx.reg.readRecord(rel, s.id, s.kind).record;
-  } catch (e) {
-    if (!(e instanceof OfficeError)) throw e;
-    ctx.warn("list.broken-file", { file: rel, message: ctx.t(e.code, e.params) });
-    return undefined;
-  }
-}
-
 /**
- * A record for the rates: parsed (js-yaml) without the full validation of readRecord, which would
- * double the cost of reading a year's records; the rates read only its history and fields. A file
- * that does not parse, or has no history, is named and left out.
+ * A record of the index read for the ledger and the rates: parsed (js-yaml) without the full
+ * validation of readRecord, which would double the cost of reading a year's records; they read only
+ * its history and fields. A file that does not parse, or has no history, is named and left out.
  */
-function loadForRates(ctx: Ctx, s: Pick<RecordSummary, "id" | "kind">): RecordDoc | undefined {
+function recordOf(ctx: Ctx, s: Pick<RecordSummary, "id" | "kind">): RecordDoc | undefined {
   const rel = recordRel(s.kind, s.id);
   try {
     const raw = fastLoad(ctx.reg.readText(rel) ?? "") as Record<string, unknown> | null;
@@ -205,7 +193,7 @@ async function printRates(
     if (!kinds.has(s.kind) || (opts.kind && s.kind !== opts.kind)) continue;
     if (to && s.created.slice(0, 10) > to) continue;
     if (from && s.status === "closed" && (s.closed ?? s.updated).slice(0, 10) < from) continue;
-    const rec = loadForRates(ctx, s);
+    const rec = recordOf(ctx, s);
     if (rec) records.push(rec);
   }
   const office = ctx.office();
