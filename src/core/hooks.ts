@@ -1,6 +1,9 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
 import { INDICATOR_GUARDS } from "./kinds/indicator.js";
+import { inspectionForm } from "./kinds/inspection.js";
+import { requestForm } from "./kinds/request.js";
+import { superiorDeadline } from "./kinds/superior.js";
 import type { OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
 import type { HookNames, StepDef, WorkflowDef } from "./workflow.js";
@@ -86,11 +89,16 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 export const HOOKS = defineHooks({
   guards: {
     ...INDICATOR_GUARDS,
+    // issue 15 (reports to superiors)
+    "superior-deadline": superiorDeadline,
   },
   forms: {
     outgoing: ({ record, office, copy }) => outgoingForm(record, office, copy),
     call: ({ record, office, display }) => callForm(record, office, display),
     incoming: ({ record, office }) => incomingForm(record, office, office.timezone),
+    // issue 15 (requests, inspections)
+    request: requestForm,
+    inspection: inspectionForm,
   },
 });
 

@@ -66,6 +66,12 @@ export interface OfficeConfig {
   backup: { max_age_days: number };
   /** The main economic indicators units report each month (seed §5); none by default. */
   indicators?: IndicatorDef[];
+  /**
+   * The supervision ledger (督办台账, `report supervision`): its light turns yellow when the due date
+   * is within `yellow_within` working days (default 2), red when it has passed. validateOffice
+   * always gives it; optional for configurations built in code.
+   */
+  supervision?: { yellow_within: number };
 }
 
 /** The roles every new office starts with (CLI.md). */

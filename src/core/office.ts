@@ -111,6 +111,10 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
   const maxAge = backupRaw.max_age_days ?? 7;
   if (!Number.isInteger(maxAge) || (maxAge as number) < 1)
     p(["backup", "max_age_days"], "office.bad-number", { key: "max_age_days" });
+  const supervisionRaw = isMap(raw.supervision) ? raw.supervision : {};
+  const yellowWithin = supervisionRaw.yellow_within ?? 2;
+  if (!Number.isInteger(yellowWithin) || (yellowWithin as number) < 0)
+    p(["supervision", "yellow_within"], "office.bad-number", { key: "yellow_within" });
   const fonds = String(raw.fonds ?? "Z001");
   if (!/^[A-Z0-9]{4}$/.test(fonds)) p(["fonds"], "office.bad-fonds", { fonds });
   if (problems.length) return { problems };
@@ -128,6 +132,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       egov: { windows: [...windows].sort(), grace_minutes: grace as number },
       backup: { max_age_days: maxAge as number },
       indicators,
+      supervision: { yellow_within: yellowWithin as number },
     },
     problems,
   };

@@ -41,11 +41,27 @@ describe("the program", () => {
 
   it("the shipped kinds' commands are derived from their workflows, none taking a built-in name", () => {
     const s = kindSurface(shippedWorkflows(), BUILTINS);
-    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "indicator submit", "receive"]);
+    expect([...s.creates.keys()].sort()).toEqual([
+      "call",
+      "draft",
+      "indicator submit",
+      "inspect plan",
+      "receive",
+      "request",
+      "superior",
+    ]);
     expect([...s.steps.keys()].sort()).toEqual(
       [
         "analyse",
         "approve",
+        "audit",
+        "countersign",
+        "implement",
+        "inspect report",
+        "investigate",
+        "notice",
+        "secretary-sign",
+        "submit",
         "circulate",
         "distribute",
         "feedback",
@@ -70,7 +86,7 @@ describe("the program", () => {
         .get("instruct")
         ?.wfs.map((w) => w.kind)
         .sort(),
-    ).toEqual(["call", "incoming"]);
+    ).toEqual(["call", "incoming", "request", "superior"]);
     expect([...s.kindCommands.keys()].sort()).toEqual([
       "egov send",
       "indicator open",
@@ -84,6 +100,10 @@ describe("the program", () => {
         ?.wfs.map((w) => w.kind)
         .sort(),
     ).toEqual(["indicator", "outgoing"]);
+    expect(s.steps.get("issue")?.wfs.map((w) => w.kind)).toEqual(["inspection", "outgoing"]);
+    expect(s.steps.get("submit")?.wfs.map((w) => w.kind)).toEqual(["inspection", "superior"]);
+    // `report` is a built-in command: the inspection's report step is `inspect report`.
+    expect(s.steps.get("inspect report")?.step).toBe("report");
     for (const n of surfaceNames(s)) if (n !== "egov") expect(BUILTINS.has(n), n).toBe(false);
   });
 });
