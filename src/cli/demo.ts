@@ -115,6 +115,7 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     doc.setIn(["prefixes", "party-committee"], "X街党发");
     doc.setIn(["prefixes", "office"], "X街办发");
     doc.setIn(["prefixes", "party-government-office"], "X街党政办发");
+    doc.setIn(["prefixes", "upward-report"], "X街党报");
     doc.setIn(["issuer_marks", "party-committee"], "中共X街道工作委员会文件");
     doc.setIn(["issuer_marks", "office"], "X街道办事处文件");
     doc.setIn(["issuer_marks", "party-government-office"], "X街道党政办公室文件");
@@ -164,6 +165,7 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     now: at,
     actor: person(as ?? who),
     recorder: person(who),
+    hooks: ctx.reg.hooks,
   });
   let seq = 0;
   const year = Number(today.slice(0, 4));
@@ -290,6 +292,7 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
 
   await demoOutgoingAndCalls(ac, save, back, year, wfOut, wfCall);
   await demoIndicators(ctx, save, person, today);
+  await demoSupervision(ac, save, back, year, (n) => calendar.addWorkingDays(today, n).date);
   await demoMeetings(ctx, back, year);
 }
 
@@ -512,6 +515,98 @@ async function demoIndicators(
     );
     await save(sign(r, ac("liu-qingzhu", at(today, "10:00"), "wu-min"), { opinion: "同意上报。" }));
   }
+}
+
+/**
+ * Issue 15's kinds in the demo, one of each at a stage the supervision ledger shows: a task from a
+ * superior under investigation (green), a request whose implementation is overdue (red), an
+ * inspection waiting for two of its units' materials (yellow).
+ */
+async function demoSupervision(
+  ac: (who: string, at: number, as?: string, kind?: string) => ActionContext,
+  save: (res: ActionResult) => Promise<RecordDoc>,
+  back: (n: number, time: string) => number,
+  year: number,
+  ahead: (workingDays: number) => string,
+): Promise<void> {
+  const step = async (rec: RecordDoc, f: (r: RecordDoc) => ActionResult) => save(f(rec));
+  const create = (kind: string, prefix: string, title: string, fields: Record<string, unknown>, at: number) =>
+    save(
+      createRecord(
+        ac("liu-qingzhu", at, undefined, kind),
+        formatId({ prefix, year, seq: 1 }),
+        title,
+        fields,
+        at,
+      ),
+    );
+  const S = (who: string, at: number, as?: string) => ac(who, at, as, "superior");
+  let sup = await create(
+    "superior",
+    "SUP",
+    "关于报送辖区燃气安全隐患排查整治情况的通知",
+    {
+      from: "区城市管理委员会",
+      source: "letter",
+      their_number: `区城管发〔${year}〕8号`,
+      deadline: ahead(8),
+    },
+    back(2, "09:20"),
+  );
+  sup = await step(sup, (r) =>
+    sign(r, S("liu-qingzhu", back(1, "10:00"), "li-jianguo"), {
+      opinion: "请周强同志牵头，城管科具体承办，按时报送。",
+      to: ["zhou-qiang", "urban"],
+    }),
+  );
+  await step(sup, (r) =>
+    sign(r, S("liu-qingzhu", back(0, "09:30"), "zhao-lei"), { opinion: "排查已完成，报告初稿已成。" }),
+  );
+
+  const R = (who: string, at: number, as?: string) => ac(who, at, as, "request");
+  let req = await create(
+    "request",
+    "REQ",
+    "关于购置应急救援器材的请示",
+    { unit: "safety", content: "拟购置应急照明、救生器材一批，约需经费2.6万元。" },
+    back(5, "10:00"),
+  );
+  req = await step(req, (r) =>
+    sign(r, R("liu-qingzhu", back(5, "11:00"), "zheng-hao"), { opinion: "情况属实。" }),
+  );
+  req = await step(req, (r) => sign(r, R("liu-qingzhu", back(5, "15:00"), "wu-min"), { opinion: "同意。" }));
+  req = await step(req, (r) => sign(r, R("wang-shoujie", back(5, "16:00")), { opinion: "拟请李书记批示。" }));
+  await step(req, (r) =>
+    sign(r, R("yu-kai", back(4, "09:00"), "li-jianguo"), {
+      opinion: "同意，请安监站按规定采购。",
+      to: ["safety"],
+    }),
+  );
+
+  const I = (who: string, at: number, as?: string) => ac(who, at, as, "inspection");
+  let insp = await create(
+    "inspection",
+    "INSP",
+    "安全生产大检查落实情况督查",
+    {
+      category: "reform-development-stability",
+      content: "各单位安全生产大检查部署、隐患整改落实情况",
+      form: "special",
+      method: "on-site",
+      steps: "自查自纠、报送材料、现场督查、通报",
+      start: ahead(3),
+      end: ahead(5),
+      units: ["urban", "safety", "economy"],
+      deadline: ahead(2),
+    },
+    back(3, "14:00"),
+  );
+  insp = await step(insp, (r) => sign(r, I("yu-kai", back(2, "09:00"), "chen-hong"), { opinion: "同意。" }));
+  insp = await step(insp, (r) => sign(r, I("yu-kai", back(2, "10:00"), "li-jianguo"), { opinion: "同意。" }));
+  insp = await step(insp, (r) => sign(r, I("wang-shoujie", back(1, "09:00")), {}));
+  await step(insp, (r) =>
+    sign(r, I("liu-qingzhu", back(0, "09:00"), "zhao-lei"), { opinion: "书面材料已报送。" }),
+  );
 }
 
 /** Outgoing documents and calls of the demo: one of each at an instructive stage. */

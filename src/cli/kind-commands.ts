@@ -13,11 +13,13 @@ import { recordAction } from "./service.js";
  * Kind commands: commands a kind needs beyond create, step and the generic ones, named in its
  * workflow (`commands: { meeting reply: meeting-reply }`) and implemented here, one typed map. A
  * command path is one word or a group and a word; a group may be a kind's (`meeting`), or one of
- * office-doc's own (`egov send`, `report supervision`), which gets the command beside its own.
- * Issues 14-16 add `indicator open/summary/trend`, `meeting reply/check/attend/calendar/ics` and
- * `report supervision` the same way. A kind command at the workflow's own create command path
- * (`meeting request`) runs that command, with the fields' options and its own; one whose last word is
- * a step id of its workflow (`meeting wrap-up`) is that step's command (no derived one is made).
+ * office-doc's own (`egov send`), which gets the command beside its own. Issues 14 and 16 add
+ * `indicator open/summary/trend` and `meeting reply/check/attend/calendar/ics` the same way.
+ * `report supervision` is office-doc's own (src/cli/commands/supervision.ts): it reads every kind,
+ * and a kind joins it by marking steps `supervised` in its workflow.
+ * A kind command at the workflow's own create command path (`meeting request`) runs that command,
+ * with the fields' options and its own; one whose last word is a step id of its workflow
+ * (`meeting wrap-up`) is that step's command (no derived one is made).
  */
 
 /** What a kind command is given when it runs. */

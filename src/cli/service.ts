@@ -238,7 +238,7 @@ export async function signOrRoute(
     const numbers = step?.numbers;
     if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
       // Allocated under the lock against every committed number: gapless, never reused.
-      const category = String(rec.fields[numbers.prefix_by] ?? "");
+      const category = numbers.prefix ?? String((numbers.prefix_by && rec.fields[numbers.prefix_by]) ?? "");
       const prefix = ac.office.prefixes[category];
       if (!prefix) throw refused("number.no-prefix", { category });
       const year = Number(officeDate(ac.now, ac.office.timezone).slice(0, 4));

@@ -115,6 +115,10 @@ const LISTING_COLUMNS: Record<string, Omit<Column, "key" | "header">> = {
   state: { priority: 2 },
   days_overdue: { numeric: true },
   working_days_overdue: { numeric: true, priority: 3 },
+  // The supervision ledger (report supervision).
+  light: {},
+  days_left: { numeric: true },
+  working_days_left: { numeric: true, priority: 3 },
 };
 
 /** The columns `keys` of a record listing, with their headers (`col.<key>`) and how they fit. */

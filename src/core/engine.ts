@@ -137,22 +137,26 @@ export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig)
   const a = step.actor;
   const signed = new Set(rec.signatures.map((s) => s.for ?? s.by));
   const unitFilter = a.unit_field ? String(rec.fields[a.unit_field] ?? "") : undefined;
+  // The unit a role's members must belong to: unit_field's, for the roles it applies to.
+  const unitOf = (r: string) => (a.unit_roles && !a.unit_roles.includes(r) ? undefined : unitFilter);
   const roles = stepActorRoles(step, rec);
   if (roles) {
     if (a.all) {
       const open = roles.filter((r) => !signed.has(r));
       return {
-        holders: open.flatMap((r) => personsWithRole(office, [r], unitFilter).map((p) => p.id)),
+        holders: [...new Set(open.flatMap((r) => personsWithRole(office, [r], unitOf(r)).map((p) => p.id)))],
         partFor: (p) =>
           open.find(
             (r) =>
               p.roles.includes(r) &&
-              (unitFilter === undefined || p.unit === unitFilter) &&
+              (unitOf(r) === undefined || p.unit === unitOf(r)) &&
               !rec.signatures.some((s) => s.by === p.id),
           ),
       };
     }
-    const persons = personsWithRole(office, roles, unitFilter);
+    const persons = office.people.filter((p) =>
+      p.roles.some((r) => roles.includes(r) && (unitOf(r) === undefined || p.unit === unitOf(r))),
+    );
     return {
       holders: persons.map((p) => p.id),
       partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),

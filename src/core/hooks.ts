@@ -1,7 +1,10 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
 import { INDICATOR_GUARDS } from "./kinds/indicator.js";
+import { inspectionForm } from "./kinds/inspection.js";
 import { MEETING_GUARDS, meetingDetails, meetingForm } from "./kinds/meeting.js";
+import { requestForm } from "./kinds/request.js";
+import { superiorDeadline } from "./kinds/superior.js";
 import type { Label, OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
 import type { HookNames, StepDef, WorkflowDef } from "./workflow.js";
@@ -112,12 +115,19 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 export const HOOKS = defineHooks({
   guards: {
     ...INDICATOR_GUARDS,
+    // issue 15 (reports to superiors)
+    "superior-deadline": superiorDeadline,
+    // issue 16 (meetings)
     ...MEETING_GUARDS,
   },
   forms: {
     outgoing: ({ record, office, copy }) => outgoingForm(record, office, copy),
     call: ({ record, office, display }) => callForm(record, office, display),
     incoming: ({ record, office }) => incomingForm(record, office, office.timezone),
+    // issue 15 (requests, inspections)
+    request: requestForm,
+    inspection: inspectionForm,
+    // issue 16 (meetings)
     meeting: ({ record, office }) => meetingForm(record, office),
   },
   details: { meeting: meetingDetails },

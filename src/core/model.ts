@@ -68,6 +68,12 @@ export interface OfficeConfig {
   meetings?: MeetingSettings;
   /** The main economic indicators units report each month (seed §5); none by default. */
   indicators?: IndicatorDef[];
+  /**
+   * The supervision ledger (督办台账, `report supervision`): its light turns yellow when the due date
+   * is within `yellow_within` working days (default 2), red when it has passed. validateOffice
+   * always gives it; optional for configurations built in code.
+   */
+  supervision?: { yellow_within: number };
 }
 
 /** A meeting room of the office and its seats (seed §10.1: the place is chosen by the number of participants). */

@@ -115,6 +115,10 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
   const maxAge = backupRaw.max_age_days ?? 7;
   if (!Number.isInteger(maxAge) || (maxAge as number) < 1)
     p(["backup", "max_age_days"], "office.bad-number", { key: "max_age_days" });
+  const supervisionRaw = isMap(raw.supervision) ? raw.supervision : {};
+  const yellowWithin = supervisionRaw.yellow_within ?? 2;
+  if (!Number.isInteger(yellowWithin) || (yellowWithin as number) < 0)
+    p(["supervision", "yellow_within"], "office.bad-number", { key: "yellow_within" });
   const fonds = String(raw.fonds ?? "Z001");
   if (!/^[A-Z0-9]{4}$/.test(fonds)) p(["fonds"], "office.bad-fonds", { fonds });
   const meetings = meetingSettings(raw.meetings, p);
@@ -134,6 +138,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       backup: { max_age_days: maxAge as number },
       ...(raw.meetings === undefined ? {} : { meetings }),
       indicators,
+      supervision: { yellow_within: yellowWithin as number },
     },
     problems,
   };

@@ -10,6 +10,7 @@ import {
   type FieldRole,
   fieldByRole,
   NOT_URGENT,
+  supervisionFields,
   UNCLASSIFIED,
   type WorkflowDef,
 } from "./workflow.js";
@@ -516,6 +517,8 @@ export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSu
   if (rec.status === "closed") s.closed = s.updated;
   s.on_time = rec.history.every((e) => !e.due || e.at.slice(0, 10) <= e.due);
   const extra: Record<string, string> = {};
+  // The supervision ledger decides from the index whether a step is supervised for this record.
+  const supervision = wf ? supervisionFields(wf) : [];
   for (const def of wf?.fields ?? []) {
     const v = f[def.id];
     if (v === undefined || v === null) continue;
@@ -524,7 +527,8 @@ export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSu
       def.role === "responsible-unit" || def.role === "classification" || def.role === "urgency";
     const kept =
       ((def.summary || def.role === "doc-number" || def.role === "contact-phone") && !ownSlot) ||
-      (wf?.upsert_key?.includes(def.id) ?? false);
+      (wf?.upsert_key?.includes(def.id) ?? false) ||
+      supervision.includes(def.id);
     if (kept)
       extra[def.id] = Array.isArray(v)
         ? v.map(shortText).join(",")

@@ -115,6 +115,11 @@ export interface ActorRule {
   roles?: string[];
   /** The actor must belong to the unit named by this record field (the unit-head of U). */
   unit_field?: string;
+  /**
+   * The roles `unit_field` applies to (default: all of `roles`): a request is signed by the unit
+   * head of the requesting unit and by a leader in charge, who belongs to no unit (seed §7.1).
+   */
+  unit_roles?: string[];
   role_by_field?: { field: string; map: Record<string, string> };
   routed?: boolean;
   /** Until `route` names holders (or while a `leader_of` unit has no leader), these roles may act. */
@@ -160,8 +165,12 @@ export interface StepDef {
   sets?: string[];
   /** Completing this step writes its office date into this date field (成文日期, 印发日期). */
   stamps?: string;
-  /** Completing this step gives the record the next official document number of its prefix. */
-  numbers?: { field: string; prefix_by: string };
+  /**
+   * Completing this step gives the record the next official document number of its prefix: the
+   * prefix of office.yaml `prefixes` that the field `prefix_by` selects (an outgoing document's
+   * category), or the one named `prefix` (`upward-report` for reports to superiors). Exactly one.
+   */
+  numbers?: { field: string; prefix_by?: string; prefix?: string };
   /** `route` also stores the first routed unit in this record field (the responsible unit). */
   route_sets?: string;
   /** Who may name the holders with `route` (default: office staff, clerks and the office head). */
@@ -169,16 +178,17 @@ export interface StepDef {
   /** Guards (hooks.ts) that must pass before a signature completes the step. */
   checks?: string[];
   /**
-   * The office supervises (督办) this step: the supervision ledger (`report supervision`) follows
-   * records waiting here (a task's undertaking).
-   */
-  supervised?: boolean;
-  /**
    * A revision (a second create of an `upsert_key` record) while the record is at this step: how
    * history names it (重报, re-report) and whether it needs `--reason` (seed §5: figures changed at
    * the analysis meeting are re-reported with a reason).
    */
   revision?: { label?: Label; reason?: "required" | "optional" };
+  /**
+   * A record waiting at this step is under supervision (督办): `report supervision` lists it with
+   * its warning light. `true`, or a condition on the record's fields (a call's handling when it is
+   * important). The fields a condition names are kept in the index (record.ts summarize).
+   */
+  supervised?: boolean | Condition;
 }
 
 export interface LimitOverride {
@@ -589,6 +599,16 @@ export function validateWorkflow(
           else a.roles.forEach((r, j) => roleOk([...path, "roles", j], r));
         }
         if (a.unit_field !== undefined) fieldRef([...path, "unit_field"], a.unit_field);
+        if (a.unit_roles !== undefined) {
+          const roles = Array.isArray(a.roles) ? a.roles : [];
+          if (!Array.isArray(a.unit_roles) || a.unit_field === undefined)
+            p([...path, "unit_roles"], "workflow.bad-actor", { step: s.id });
+          else
+            a.unit_roles.forEach((r, j) => {
+              if (!roles.includes(r))
+                p([...path, "unit_roles", j], "workflow.unknown-role", { role: String(r) });
+            });
+        }
         if (a.from_field !== undefined) {
           const f = fields[fieldIndex(a.from_field)];
           if (!f || (f.type !== "list" && f.type !== "text"))
@@ -635,9 +655,15 @@ export function validateWorkflow(
         }
       if (s.numbers !== undefined) {
         const n = s.numbers;
-        if (!isMap(n) || !fieldIds.has(String(n.field)) || !fieldIds.has(String(n.prefix_by)))
+        // The prefix is chosen by a field, or named: exactly one of the two.
+        const prefixOk =
+          isMap(n) &&
+          (n.prefix_by === undefined
+            ? typeof n.prefix === "string" && n.prefix !== ""
+            : n.prefix === undefined && fieldIds.has(String(n.prefix_by)));
+        if (!isMap(n) || !fieldIds.has(String(n.field)) || !prefixOk)
           p(["steps", i, "numbers"], "workflow.unknown-field", {
-            field: isMap(n) ? `${n.field}/${n.prefix_by}` : "",
+            field: isMap(n) ? `${n.field}/${n.prefix_by ?? n.prefix}` : "",
           });
         else {
           setLater.add(String(n.field));
@@ -653,8 +679,6 @@ export function validateWorkflow(
         }
       }
       if (Array.isArray(s.route_by)) s.route_by.forEach((r, j) => roleOk(["steps", i, "route_by", j], r));
-      if (s.supervised !== undefined && typeof s.supervised !== "boolean")
-        p(["steps", i, "supervised"], "workflow.bad-boolean", { key: "supervised" });
       const rv = s.revision;
       let revision: StepDef["revision"];
       if (rv !== undefined) {
@@ -666,6 +690,8 @@ export function validateWorkflow(
             ...(rv.reason !== undefined ? { reason: rv.reason as "required" | "optional" } : {}),
           };
       }
+      if (s.supervised !== undefined && typeof s.supervised !== "boolean")
+        conditionOk(["steps", i, "supervised"], s.supervised);
       if (s.checks !== undefined) {
         if (!Array.isArray(s.checks))
           p(["steps", i, "checks"], "workflow.unknown-hook", { hook: "", kind: "guards", known: "" });
@@ -787,4 +813,11 @@ export function validateWorkflow(
 
 export function findStep(wf: WorkflowDef, id: string | null): StepDef | undefined {
   return id === null ? undefined : wf.steps.find((s) => s.id === id);
+}
+
+/** The fields that `supervised` conditions of `wf`'s steps name: the index keeps them (record.ts summarize). */
+export function supervisionFields(wf: WorkflowDef): string[] {
+  const out = new Set<string>();
+  for (const s of wf.steps) if (typeof s.supervised === "object") out.add(s.supervised.field);
+  return [...out];
 }

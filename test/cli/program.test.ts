@@ -45,16 +45,27 @@ describe("the program", () => {
       "call",
       "draft",
       "indicator submit",
+      "inspect plan",
       "meeting request",
       "receive",
+      "request",
+      "superior",
       "task",
     ]);
     expect([...s.steps.keys()].sort()).toEqual(
       [
         "analyse",
         "approve",
+        "audit",
+        "countersign",
+        "implement",
+        "inspect report",
+        "investigate",
+        "notice",
         "prepare",
+        "secretary-sign",
         "sign-in",
+        "submit",
         "circulate",
         "distribute",
         "feedback",
@@ -79,7 +90,7 @@ describe("the program", () => {
         .get("instruct")
         ?.wfs.map((w) => w.kind)
         .sort(),
-    ).toEqual(["call", "incoming"]);
+    ).toEqual(["call", "incoming", "request", "superior"]);
     expect([...s.kindCommands.keys()].sort()).toEqual(
       [
         "egov send",
@@ -103,6 +114,10 @@ describe("the program", () => {
         ?.wfs.map((w) => w.kind)
         .sort(),
     ).toEqual(["indicator", "outgoing"]);
+    expect(s.steps.get("issue")?.wfs.map((w) => w.kind)).toEqual(["inspection", "outgoing"]);
+    expect(s.steps.get("submit")?.wfs.map((w) => w.kind)).toEqual(["inspection", "superior"]);
+    // `report` is a built-in command: the inspection's report step is `inspect report`.
+    expect(s.steps.get("inspect report")?.step).toBe("report");
     // A kind command named after a step is that step's command: no derived `wrap-up` beside it.
     expect(s.steps.has("wrap-up")).toBe(false);
     expect(s.steps.has("meeting wrap-up")).toBe(false);

@@ -28,6 +28,7 @@ import {
   printRows,
 } from "../table-output.js";
 import { reportBroken } from "./records.js";
+import { registerSupervision } from "./supervision.js";
 
 export function registerReports(r: Registrar): void {
   const { program, d, run } = r;
@@ -63,6 +64,7 @@ export function registerReports(r: Registrar): void {
     .option("--unmask", d("help.opt-unmask"))
     .option("--out <file>", d("help.opt-out"))
     .action(run(runReportRegister));
+  registerSupervision(r, report);
 }
 export interface StatsOptions {
   from?: string;

@@ -279,7 +279,7 @@ export const en = {
   "backup.cannot-create": "cannot create {dir}: {message}",
   "demo.exists": "a registry already exists in {dir}; showing it (use --fresh to build it again)",
   "demo.tour":
-    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
+    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc report supervision        # the supervision ledger (督办台账) with its warning lights\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "this number called {n} time(s) before (possible duplicates):",
   // help texts
   "help.program":
@@ -524,6 +524,43 @@ export const en = {
   "help.opt-indicator-from": "first month, YYYY-MM (default: 11 months before --to)",
   "help.opt-indicator-to": "last month, YYYY-MM (default: this month)",
   "action.open": "opened (expected)",
+  // issue 15 (reports to superiors, requests, inspections, the supervision ledger)
+  "superior.deadline-close":
+    "{id}: the superior's deadline {deadline} is already close: the report should reach the party secretary by {due} ({n} working days before it); {lost} working day(s) of that time are lost, {left} left until the deadline",
+  "superior.deadline-due-today":
+    "{id}: the superior's deadline {deadline} is close: the report must reach the party secretary today, {due} ({n} working days before it)",
+  "superior.deadline-passed":
+    "{id}: the superior's deadline {deadline} passed before it was registered ({registered}): ask the superior for a new time limit, then `office-doc extend`",
+  "help.report-supervision":
+    "the supervision ledger (督办台账): every open item under supervision with its warning light; --rate: on-time rate per unit",
+  "help.opt-supervision-within":
+    "the light turns yellow within N working days of the due date (default: office.yaml supervision.yellow_within, 2)",
+  "help.opt-supervision-unit": "only items this unit leads or holds",
+  "help.opt-supervision-rate": "the on-time rate per unit over a period instead (default: this year to date)",
+  "help.opt-supervision-from": "the period starts on this day (implies --rate)",
+  "help.opt-supervision-to": "the period ends on this day (implies --rate)",
+  "supervision.none-supervised":
+    "no workflow of this registry marks a step `supervised: true`: the ledger is empty (README: the supervision ledger)",
+  "supervision.light-red": "red",
+  "supervision.light-yellow": "yellow",
+  "supervision.light-green": "green",
+  "supervision.heading":
+    "{office}: supervision ledger as of {date}: {n} item(s), {red} red, {yellow} yellow, {green} green",
+  "supervision.sheet": "Supervision",
+  "supervision.rate-heading": "{office}: on-time rate of supervised items, {from} to {to}",
+  "supervision.rate-sheet": "On-time rate",
+  "col.light": "Light",
+  "col.lead_unit": "Lead unit",
+  "col.days_left": "Days left",
+  "col.days_left.short": "Days",
+  "col.working_days_left": "Working days left",
+  "col.working_days_left.short": "Wk days",
+  "col.supervision-finished": "Finished",
+  "col.supervision-on_time": "On time",
+  "col.supervision-late": "Late",
+  "col.supervision-on_time_rate": "On-time rate",
+  "col.supervision-open": "Open",
+  "col.supervision-overdue": "Overdue now",
   // issue 16 (meetings and supervised tasks)
   "office.not-a-mapping": "{key} must be a mapping: id -> its settings",
   "meeting.end-before-start": "the meeting must end after it starts: start {start}, end {end}",
@@ -647,6 +684,9 @@ export const enHints = {
   "engine.revise-needs-reason": "say why with --reason TEXT (the analysis meeting's reason for the change)",
   "indicator.no-set":
     "then `office-doc check`; each reporting unit's leader in charge is `leader:` in `units:`",
+  // issue 15
+  "number.no-prefix":
+    "add the prefix under `prefixes:` in office.yaml (for reports to superiors: `upward-report: X街党报`), commit it, and try again",
   // issue 16 (meetings)
   "meeting.too-late": "a leader may approve it late: add --late-approved-by LEADER",
   "meeting.room-taken": "choose one of the free rooms, or another time",

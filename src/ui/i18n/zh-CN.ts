@@ -278,7 +278,7 @@ export const zhCN = {
   "backup.cannot-create": "无法创建 {dir}：{message}",
   "demo.exists": "{dir} 中已有登记库，现予展示（如需重建请加 --fresh）",
   "demo.tour":
-    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
+    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc report supervision        # 督办台账：红灯、黄灯、绿灯\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "此号码此前来电 {n} 次（可能重复，可合并办理）：",
   // help texts
   "help.program": "街道办事处的登记与办文程序：公文登记、按工作日计算办理期限、以 git 留痕备查",
@@ -509,6 +509,42 @@ export const zhCN = {
   "help.opt-indicator-from": "起始月份，YYYY-MM（默认 --to 前 11 个月）",
   "help.opt-indicator-to": "截止月份，YYYY-MM（默认本月）",
   "action.open": "建档（待报）",
+  // issue 15 (reports to superiors, requests, inspections, the supervision ledger)
+  "superior.deadline-close":
+    "{id}：上级报送时限 {deadline} 已临近：报告应于 {due}（时限前 {n} 个工作日）前报党工委书记审签，已耽误 {lost} 个工作日，距报送时限还有 {left} 个工作日",
+  "superior.deadline-due-today":
+    "{id}：上级报送时限 {deadline} 已临近：报告须于今天（{due}，时限前 {n} 个工作日）报党工委书记审签",
+  "superior.deadline-passed":
+    "{id}：上级报送时限 {deadline} 在登记（{registered}）之前已过：请向上级请示新的时限，再用 office-doc extend 延期",
+  "help.report-supervision": "督办台账：所有在督办的事项及其督办灯；--rate：各单位按期办结率",
+  "help.opt-supervision-within":
+    "距到期 N 个工作日内亮黄灯（默认：office.yaml 的 supervision.yellow_within，2）",
+  "help.opt-supervision-unit": "只列此单位牵头或承办的事项",
+  "help.opt-supervision-rate": "改为列出一段时间内各单位的按期办结率（默认：今年至今）",
+  "help.opt-supervision-from": "统计期自此日起（隐含 --rate）",
+  "help.opt-supervision-to": "统计期至此日止（隐含 --rate）",
+  "supervision.none-supervised":
+    "本登记库没有任何流程把步骤标为 supervised: true，督办台账为空（见 README 督办台账一节）",
+  "supervision.light-red": "红灯",
+  "supervision.light-yellow": "黄灯",
+  "supervision.light-green": "绿灯",
+  "supervision.heading":
+    "{office} 督办台账（截至 {date}）：共 {n} 项，红灯 {red} 项，黄灯 {yellow} 项，绿灯 {green} 项",
+  "supervision.sheet": "督办台账",
+  "supervision.rate-heading": "{office} 督办事项按期办结率（{from} 至 {to}）",
+  "supervision.rate-sheet": "按期办结率",
+  "col.light": "督办灯",
+  "col.lead_unit": "牵头单位",
+  "col.days_left": "剩余天数",
+  "col.days_left.short": "天数",
+  "col.working_days_left": "剩余工作日",
+  "col.working_days_left.short": "工作日",
+  "col.supervision-finished": "办结",
+  "col.supervision-on_time": "按期",
+  "col.supervision-late": "超期",
+  "col.supervision-on_time_rate": "按期办结率",
+  "col.supervision-open": "在办",
+  "col.supervision-overdue": "当前逾期",
   // issue 16 (meetings and supervised tasks)
   "office.not-a-mapping": "{key} 必须是映射：编号 -> 设置",
   "meeting.end-before-start": "会议结束时间必须晚于开始时间：开始 {start}，结束 {end}",
@@ -620,6 +656,9 @@ export const zhCNHints = {
   // issue 14 (indicators)
   "engine.revise-needs-reason": "请用 --reason 说明原因（分析会上调整数据的理由）",
   "indicator.no-set": "然后运行 `office-doc check`；各报送单位的分管领导写在 `units:` 中该单位的 `leader:`",
+  // issue 15
+  "number.no-prefix":
+    "在 office.yaml 的 prefixes 下添加机关代字（上报文件：upward-report: X街党报），提交后重试",
   // issue 16 (meetings)
   "meeting.too-late": "可经领导批准逾期受理：加 --late-approved-by 领导",
   "meeting.room-taken": "请选用上列空闲会议室，或另选时间",
