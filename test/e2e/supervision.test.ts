@@ -445,7 +445,7 @@ describe("report supervision (督办台账)", () => {
         .replace(/\n\s*supervised: true\n/, "\n")
         .replace(/\n\s*supervised: \{[^}]*\}\n/, "\n"),
     });
-    for (const k of ["superior", "request", "inspection"]) {
+    for (const k of ["superior", "request", "inspection", "task"]) {
       const text = copy.read(`workflows/${k}.yaml`).replace(/\n\s*supervised: true/g, "");
       commitByHand(copy, { [`workflows/${k}.yaml`]: text });
     }
