@@ -406,3 +406,36 @@ export function demoRecordFiles(): string[] {
     });
   return walk(join(dir, "records"));
 }
+
+/**
+ * Everything a failed write must leave as it was: HEAD, every file and folder of the work tree
+ * (outside .git and .office-doc) byte for byte, git's index entries (`git ls-files -s`) and `git status`.
+ */
+export function registrySnapshot(dir: string): {
+  head: string;
+  files: Record<string, string>;
+  index: string;
+  status: string;
+} {
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === ".git" || r === ".office-doc") continue;
+      if (e.isDirectory()) {
+        files[`${r}/`] = "folder";
+        walk(r);
+      } else
+        files[r] = createHash("sha1")
+          .update(readFileSync(join(dir, r)))
+          .digest("hex");
+    }
+  };
+  walk("");
+  return {
+    head: git(dir, ["rev-parse", "HEAD"]).trim(),
+    files,
+    index: git(dir, ["ls-files", "-s"]),
+    status: gitStatus(dir),
+  };
+}

@@ -5,14 +5,15 @@ import { basename, dirname, join } from "node:path";
  * Write `content` to `path` so that a reader (or a crash) sees either the old file or the new one,
  * never a partial one: a temp file in the same folder, fsync, rename.
  */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = openSync(tmp, "wx", 0o644);
     try {
-      writeSync(fd, content);
+      if (typeof content === "string") writeSync(fd, content);
+      else writeSync(fd, content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

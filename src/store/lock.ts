@@ -8,7 +8,6 @@ import {
   readFileSync,
   readSync,
   rmSync,
-  unlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";

@@ -1,0 +1,384 @@
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { OfficeError } from "../../src/core/problems.js";
+import { Registry } from "../../src/store/registry.js";
+import { transact } from "../../src/store/transact.js";
+import {
+  cleanupTempDirs,
+  commitCount,
+  git,
+  gitStatus,
+  type Registry as Handle,
+  makeTempDir,
+  receive,
+  recordPath,
+  registrySnapshot,
+  templateRegistry,
+  testEnv,
+} from "../helpers.js";
+
+/**
+ * The write path in-process (store API on real registries and real git): what a write refuses,
+ * and that every failure inside a commit ends in one error with the registry as it was.
+ */
+
+let tpl: ReturnType<typeof templateRegistry>;
+let sandboxEnv: ReturnType<typeof testEnv>;
+
+beforeAll(() => {
+  tpl = templateRegistry();
+  sandboxEnv = testEnv(makeTempDir("office-doc-wp-"));
+  vi.stubEnv("HOME", sandboxEnv.HOME as string);
+  vi.stubEnv("GIT_CONFIG_GLOBAL", sandboxEnv.GIT_CONFIG_GLOBAL as string);
+  vi.stubEnv("GIT_CONFIG_NOSYSTEM", "1");
+}, 60_000);
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  cleanupTempDirs();
+});
+
+const who = { name: "常丽群", email: "chang-liqun@x-street.example" };
+
+/** A write of one file through transact, the way every command writes. */
+async function write(dir: string, rel: string, text: string): Promise<string> {
+  return transact(new Registry(dir), "test", async (tx) => {
+    tx.put(rel, text);
+    return tx.commit({ action: "note", subject: `note ${rel}`, author: who, committer: who });
+  });
+}
+
+async function failure(p: Promise<unknown>): Promise<OfficeError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(OfficeError);
+  return e as OfficeError;
+}
+
+/** Nothing of a failed write anywhere: no temp file, no journal, no lock. */
+function noLeftovers(dir: string): void {
+  const walk = (rel: string): string[] =>
+    readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === ".git") return [];
+      return e.isDirectory() ? walk(r) : [r];
+    });
+  const stray = walk("").filter((f) => /\.tmp$|write-ahead\.json$|\/lock$|takeover/.test(f));
+  expect(stray).toEqual([]);
+}
+
+let reg: Handle;
+let id = "";
+let rel = "";
+
+function fresh(): void {
+  reg = tpl.copy();
+  id = receive(reg, "关于春节期间安全生产的通知");
+  rel = recordPath(id);
+}
+
+describe("a write that succeeds", () => {
+  it("commits exactly its files; the work tree, git's index and the index agree; nothing is left", async () => {
+    fresh();
+    const before = commitCount(reg.dir);
+    const text = `${reg.read(rel)}# a note\n`;
+    const c = await write(reg.dir, rel, text);
+    expect(commitCount(reg.dir)).toBe(before + 1);
+    expect(git(reg.dir, ["rev-parse", "HEAD"]).trim()).toBe(c);
+    expect(git(reg.dir, ["show", "--name-only", "--format=", "HEAD"]).trim()).toBe(rel);
+    expect(reg.read(rel)).toBe(text);
+    expect(gitStatus(reg.dir)).toBe("");
+    expect(git(reg.dir, ["ls-files", "-s", rel]).split(/\s/)[1]).toBe(
+      git(reg.dir, ["rev-parse", `HEAD:${rel}`]).trim(),
+    );
+    expect(git(reg.dir, ["fsck", "--strict", "--no-dangling"])).toBe("");
+    noLeftovers(reg.dir);
+  });
+
+  it("a new file in a new folder", async () => {
+    fresh();
+    const newRel = "records/incoming/2026/07/IN-2026-0700.yaml";
+    await write(reg.dir, newRel, "id: IN-2026-0700\n");
+    expect(reg.read(newRel)).toBe("id: IN-2026-0700\n");
+    expect(gitStatus(reg.dir)).toBe("");
+    noLeftovers(reg.dir);
+  });
+});
+
+describe("a write refuses to sweep in an uncommitted hand edit", () => {
+  it.each<[string, (h: Handle) => string, string]>([
+    [
+      "the file it writes, edited by hand",
+      (h) => {
+        writeFileSync(join(h.dir, rel), h.read(rel).replace(/^title: .*$/m, "title: 改过的标题"));
+        return rel;
+      },
+      "store.uncommitted-edit",
+    ],
+    [
+      "the file it writes, edited and staged (git add)",
+      (h) => {
+        writeFileSync(join(h.dir, rel), `${h.read(rel)}classification: none\n`);
+        git(h.dir, ["add", rel]);
+        return rel;
+      },
+      "store.uncommitted-edit",
+    ],
+    [
+      "the file it writes, deleted by hand",
+      (h) => {
+        rmSync(join(h.dir, rel));
+        return rel;
+      },
+      "store.uncommitted-edit",
+    ],
+    [
+      "office.yaml with a person added by hand",
+      (h) => {
+        const text = h.read("office.yaml");
+        const edited = text.replace(
+          /^people: \[ /m,
+          "people: [ { id: mallory, name: 冒充者, roles: [ party-secretary ] }, ",
+        );
+        expect(edited).not.toBe(text);
+        writeFileSync(join(h.dir, "office.yaml"), edited);
+        return "office.yaml";
+      },
+      "store.uncommitted-edit",
+    ],
+    [
+      "a workflow with a time limit changed by hand",
+      (h) => {
+        writeFileSync(
+          join(h.dir, "workflows/incoming.yaml"),
+          `${h.read("workflows/incoming.yaml")}\n# edited\n`,
+        );
+        return "workflows/incoming.yaml";
+      },
+      "store.uncommitted-edit",
+    ],
+    [
+      "a calendar year added by hand and not committed",
+      (h) => {
+        writeFileSync(join(h.dir, "calendar/2031.yaml"), "year: 2031\nrest: {}\nwork: {}\n");
+        return "calendar/2031.yaml";
+      },
+      "store.untracked-file",
+    ],
+    [
+      "a calendar year deleted by hand",
+      (h) => {
+        rmSync(join(h.dir, "calendar/2026.yaml"));
+        return "calendar/2026.yaml";
+      },
+      "store.uncommitted-edit",
+    ],
+  ])("%s: refused (exit 1) naming the file; nothing changes", async (_name, edit, code) => {
+    fresh();
+    const file = edit(reg);
+    const before = registrySnapshot(reg.dir);
+    const e = await failure(write(reg.dir, rel, "id: replaced\n"));
+    expect(e.code).toBe(code);
+    expect(e.kind).toBe("refused");
+    expect(e.params.file).toBe(file);
+    expect(registrySnapshot(reg.dir)).toEqual(before);
+    noLeftovers(reg.dir);
+  });
+
+  it("an edit of a file the write neither writes nor relies on is left alone and not committed", async () => {
+    fresh();
+    const other = recordPath(receive(reg, "另一件收文"));
+    const edited = reg.read(other).replace(/^title: .*$/m, "title: 手工改的");
+    writeFileSync(join(reg.dir, other), edited);
+    await write(reg.dir, rel, `${reg.read(rel)}# a note\n`);
+    expect(git(reg.dir, ["show", "--name-only", "--format=", "HEAD"]).trim()).toBe(rel);
+    expect(reg.read(other)).toBe(edited);
+    expect(gitStatus(reg.dir).trim()).toBe(`M ${other}`);
+  });
+});
+
+describe("where the commit goes", () => {
+  it("refuses a detached HEAD (exit 1), for writes only", async () => {
+    fresh();
+    git(reg.dir, ["checkout", "-q", "--detach"]);
+    const before = registrySnapshot(reg.dir);
+    const e = await failure(write(reg.dir, rel, "x\n"));
+    expect(e.code).toBe("store.detached-head");
+    expect(e.kind).toBe("refused");
+    expect(registrySnapshot(reg.dir)).toEqual(before);
+  });
+
+  it("refuses a registry folder inside another repository, and one in no repository at all", async () => {
+    fresh();
+    const outer = join(makeTempDir("office-doc-outer-"), "outer");
+    mkdirSync(outer);
+    git(outer, ["init", "-q", "-b", "main"]);
+    const inner = join(outer, "registry");
+    cpSync(reg.dir, inner, { recursive: true });
+    rmSync(join(inner, ".git"), { recursive: true, force: true });
+    const nested = await failure(write(inner, "office.yaml", "name: x\n"));
+    expect(nested.code).toBe("store.nested-repository");
+    expect(nested.params.outer).toBe(outer);
+    expect(git(outer, ["rev-list", "--all"])).toBe("");
+    const alone = join(makeTempDir("office-doc-alone-"), "registry");
+    mkdirSync(alone);
+    writeFileSync(join(alone, "office.yaml"), reg.read("office.yaml"));
+    expect((await failure(write(alone, "office.yaml", "name: x\n"))).code).toBe("store.not-a-repository");
+  });
+});
+
+/** A `git` first on PATH that stops some git commands the way a crash or a kill would. */
+function gitShim(script: string): string {
+  const bin = makeTempDir("office-doc-shim-");
+  const realGit =
+    (process.env.PATH ?? "")
+      .split(":")
+      .filter((d) => d && !d.includes("office-doc-shim-"))
+      .map((d) => join(d, "git"))
+      .find((f) => existsSync(f) && statSync(f).isFile()) ?? "git";
+  writeFileSync(join(bin, "git"), `#!/bin/sh\nREAL=${realGit}\n${script}\nexec "$REAL" "$@"\n`);
+  chmodSync(join(bin, "git"), 0o755);
+  return bin;
+}
+
+describe("every failure inside a commit ends in one error, with the registry as it was", () => {
+  afterEach(() => {
+    vi.stubEnv(
+      "PATH",
+      process.env.PATH?.split(":")
+        .filter((p) => !p.includes("office-doc-shim-"))
+        .join(":") ?? "",
+    );
+  });
+
+  const cases: [string, (h: Handle) => void, string, string | undefined][] = [
+    [
+      "a stale .git/index.lock",
+      (h) => writeFileSync(join(h.dir, ".git", "index.lock"), ""),
+      "git.lock-exists",
+      ".git/index.lock",
+    ],
+    [
+      "a stale branch lock (.git/refs/heads/main.lock)",
+      (h) => writeFileSync(join(h.dir, ".git", "refs", "heads", "main.lock"), ""),
+      "git.lock-exists",
+      ".git/refs/heads/main.lock",
+    ],
+    [
+      "update-index killed while it held git's index lock",
+      () =>
+        vi.stubEnv(
+          "PATH",
+          `${gitShim('[ "$1" = update-index ] && [ ! -e .git/shim-done ] && { : > .git/shim-done; : > .git/index.lock; kill -9 $$; }')}:${process.env.PATH}`,
+        ),
+      "git.killed",
+      undefined,
+    ],
+    [
+      "update-ref killed before it moved HEAD",
+      () => vi.stubEnv("PATH", `${gitShim('[ "$1" = update-ref ] && kill -9 $$')}:${process.env.PATH}`),
+      "git.killed",
+      undefined,
+    ],
+    [
+      "cat-file killed",
+      () => vi.stubEnv("PATH", `${gitShim('[ "$1" = cat-file ] && kill -9 $$')}:${process.env.PATH}`),
+      "git.killed",
+      undefined,
+    ],
+  ];
+
+  it.each(cases)("%s", async (_name, arrange, code, file) => {
+    fresh();
+    const text = `${reg.read(rel)}# a note\n`;
+    arrange(reg);
+    const before = registrySnapshot(reg.dir);
+    const e = await failure(write(reg.dir, rel, text));
+    expect(e.code).toBe(code);
+    expect(e.kind).toBe("failed");
+    if (file) expect(e.params.file).toBe(file);
+    expect(registrySnapshot(reg.dir)).toEqual(before);
+    rmSync(join(reg.dir, ".git", "shim-done"), { force: true });
+    noLeftovers(reg.dir);
+    // The killed update-index's lock was its own: removed, so the next write goes through.
+    if (code === "git.killed") {
+      expect(existsSync(join(reg.dir, ".git", "index.lock"))).toBe(false);
+      vi.stubEnv(
+        "PATH",
+        process.env.PATH?.split(":")
+          .filter((p) => !p.includes("office-doc-shim-"))
+          .join(":") ?? "",
+      );
+      await write(reg.dir, rel, text);
+      expect(reg.read(rel)).toBe(text);
+      expect(gitStatus(reg.dir)).toBe("");
+    }
+  });
+
+  it("update-ref killed after it moved HEAD: the commit is in, and the write completes", async () => {
+    fresh();
+    vi.stubEnv(
+      "PATH",
+      `${gitShim('[ "$1" = update-ref ] && { "$REAL" "$@"; kill -9 $$; }')}:${process.env.PATH}`,
+    );
+    const text = `${reg.read(rel)}# a note\n`;
+    const c = await write(reg.dir, rel, text);
+    expect(git(reg.dir, ["rev-parse", "HEAD"]).trim()).toBe(c);
+    expect(reg.read(rel)).toBe(text);
+    expect(gitStatus(reg.dir)).toBe("");
+    noLeftovers(reg.dir);
+  });
+
+  it("read-only object folders (a permission error writing an object)", async () => {
+    if (process.getuid?.() === 0) return; // root writes anyway: the process-level test runs it as nobody
+    fresh();
+    const objects = join(reg.dir, ".git", "objects");
+    const dirs = readdirSync(objects).filter((d) => /^[0-9a-f]{2}$/.test(d));
+    for (const d of [objects, ...dirs.map((d) => join(objects, d))]) chmodSync(d, 0o555);
+    try {
+      const before = registrySnapshot(reg.dir);
+      const e = await failure(write(reg.dir, rel, `${reg.read(rel)}# a note\n`));
+      expect(e.code).toBe("write.denied");
+      expect(registrySnapshot(reg.dir)).toEqual(before);
+    } finally {
+      for (const d of [objects, ...dirs.map((d) => join(objects, d))]) chmodSync(d, 0o755);
+    }
+  });
+});
+
+describe("the registry lock around a write", () => {
+  it("is released after a failure, and a later write goes through", async () => {
+    fresh();
+    writeFileSync(join(reg.dir, ".git", "index.lock"), "");
+    await failure(write(reg.dir, rel, "x\n"));
+    expect(existsSync(join(reg.dir, ".office-doc", "lock"))).toBe(false);
+    rmSync(join(reg.dir, ".git", "index.lock"));
+    const text = `${reg.read(rel)}# after\n`;
+    await write(reg.dir, rel, text);
+    expect(reg.read(rel)).toBe(text);
+  });
+
+  it("a write that puts files and never commits leaves nothing", async () => {
+    fresh();
+    const before = registrySnapshot(reg.dir);
+    await transact(new Registry(reg.dir), "test", async (tx) => {
+      tx.put(rel, "id: nothing\n");
+      tx.put("records/incoming/2026/09/IN-2026-0900.yaml", "id: IN-2026-0900\n");
+    });
+    expect(registrySnapshot(reg.dir)).toEqual(before);
+    expect(readFileSync(join(reg.dir, rel), "utf8")).not.toBe("id: nothing\n");
+  });
+});
