@@ -171,7 +171,7 @@ export async function transact<T>(
   try {
     // Started before the index is read: update-index's own start-up is the long pole of a write.
     warm = plainGitDir(reg.dir) ? warmGit(reg.dir) : undefined;
-    const index = await RecordIndex.load(reg);
+    const index = await RecordIndex.load(reg, { locked: true });
     tx = new Transaction(reg, index, command, warm);
     const result = await fn(tx);
     if (tx.committed) {

@@ -12,6 +12,7 @@ import {
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { OfficeError } from "../../src/core/problems.js";
+import { RecordIndex } from "../../src/store/index-cache.js";
 import { Registry } from "../../src/store/registry.js";
 import { transact } from "../../src/store/transact.js";
 import {
@@ -219,6 +220,7 @@ describe("where the commit goes", () => {
     expect(e.code).toBe("store.detached-head");
     expect(e.kind).toBe("refused");
     expect(registrySnapshot(reg.dir)).toEqual(before);
+    await expect(RecordIndex.load(new Registry(reg.dir))).resolves.toBeDefined();
   });
 
   it("refuses a registry folder inside another repository, and one in no repository at all", async () => {
@@ -232,11 +234,13 @@ describe("where the commit goes", () => {
     const nested = await failure(write(inner, "office.yaml", "name: x\n"));
     expect(nested.code).toBe("store.nested-repository");
     expect(nested.params.outer).toBe(outer);
+    expect((await failure(RecordIndex.load(new Registry(inner)))).code).toBe("store.nested-repository");
     expect(git(outer, ["rev-list", "--all"])).toBe("");
     const alone = join(makeTempDir("office-doc-alone-"), "registry");
     mkdirSync(alone);
     writeFileSync(join(alone, "office.yaml"), reg.read("office.yaml"));
     expect((await failure(write(alone, "office.yaml", "name: x\n"))).code).toBe("store.not-a-repository");
+    expect((await failure(RecordIndex.load(new Registry(alone)))).code).toBe("store.not-a-repository");
   });
 });
 

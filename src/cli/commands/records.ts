@@ -224,6 +224,7 @@ export function registerRecords(r: Registrar): void {
             throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
           const index = await RecordIndex.load(ctx.reg);
           reportBroken(ctx, index);
+          for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
           const filter = {
             status: opts.status as "open" | "closed" | "all",
             ...(opts.kind ? { kind: opts.kind } : {}),
@@ -244,8 +245,8 @@ export function registerRecords(r: Registrar): void {
           // reads without the rest.
           const { rows, total } =
             ctx.format === "json"
-              ? pick(open ? [...index.open.values()] : index.all())
-              : pick(open ? index.openListed() : index.all());
+              ? pick(open ? [...index.open.values()] : await index.all())
+              : pick(open ? index.openListed() : await index.all());
           const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
           ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
           if (!ctx.json && ctx.format === "table")
