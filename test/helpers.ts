@@ -432,10 +432,12 @@ export function registrySnapshot(dir: string): {
     }
   };
   walk("");
+  // Looking must not write: git status refreshes git's index when it may (not on a full disk).
+  const env = testEnv(dirname(dir), { GIT_OPTIONAL_LOCKS: "0" });
   return {
-    head: git(dir, ["rev-parse", "HEAD"]).trim(),
+    head: git(dir, ["rev-parse", "HEAD"], env).trim(),
     files,
-    index: git(dir, ["ls-files", "-s"]),
-    status: gitStatus(dir),
+    index: git(dir, ["ls-files", "-s"], env),
+    status: git(dir, ["status", "--porcelain", "--untracked-files=all"], env),
   };
 }

@@ -59,6 +59,8 @@ export function gitFailure(
   r: { code: number; signal?: NodeJS.Signals | null; stderr: string },
   file = ".git",
 ): OfficeError {
+  // Past `ulimit -f` the kernel stops git with SIGXFSZ: the limit, not a kill, is the cause.
+  if (r.signal === "SIGXFSZ") return failed("write.too-large", { command, file, code: "EFBIG", message: "" });
   if (r.signal) return failed("git.killed", { command, signal: r.signal });
   for (const [re, make] of GIT_STDERR) {
     const m = re.exec(r.stderr);

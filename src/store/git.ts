@@ -334,6 +334,22 @@ export async function setIndexEntries(
   if (r.code !== 0 || r.signal) throw gitFailure(dir, "git update-index", r, ".git/index");
 }
 
+/** Does git's index hold the files' entries before (`old`) or after (`new`)? False when unsure. */
+async function indexHolds(dir: string, files: JournalFile[], which: "old" | "new"): Promise<boolean> {
+  const r = await startGit(dir, ["ls-files", "-s", "-z", "--", ...files.map((f) => `:(literal)${f.path}`)])
+    .end("")
+    .catch(() => undefined);
+  if (r?.code !== 0 || r.signal) return false;
+  const has = new Map<string, string>();
+  for (const rec of r.stdout.toString("utf8").split("\0")) {
+    const m = /^(\d+) ([0-9a-f]+) 0\t(.*)$/s.exec(rec);
+    if (m) has.set(m[3] as string, `${m[1]} ${m[2]}`);
+  }
+  return files.every(
+    (f) => has.get(f.path) === (f[which] ? `${f[which]?.mode} ${f[which]?.oid}` : undefined),
+  );
+}
+
 /**
  * A git process of ours that was killed leaves the lock file it held (git removes it only on the
  * signals it catches). Remove `lock` when it appeared while that process ran: nobody else can have
@@ -412,7 +428,7 @@ async function finishCommit(
   // Undo everything before HEAD moved; the error thrown is the first cause.
   const abandon = async (cause: OfficeError, indexTouched: boolean): Promise<never> => {
     let kept = false;
-    if (indexTouched) {
+    if (indexTouched && !(await indexHolds(dir, files, "old"))) {
       try {
         await setIndexEntries(dir, files, "old");
       } catch {
@@ -438,6 +454,7 @@ async function finishCommit(
   let durable: Promise<unknown>;
   let current = join(prep.gitDir, "objects");
   try {
+    current = join(prep.gitDir, "objects");
     const written = prep.writeObjects();
     const tmpFiles: string[] = [];
     for (const d of dirs) {
@@ -446,14 +463,15 @@ async function finishCommit(
     }
     for (const f of files) {
       if (!f.tmp) continue;
-      current = join(dir, f.tmp);
-      writeFileSync(current, content.get(f.path) ?? Buffer.alloc(0), { flag: "wx", mode: 0o644 });
-      tmpFiles.push(current);
+      current = join(dir, f.path);
+      tmpFiles.push(join(dir, f.tmp));
+      writeFileSync(join(dir, f.tmp), content.get(f.path) ?? Buffer.alloc(0), { flag: "wx", mode: 0o644 });
     }
     const folders = [...written.folders, ...(journal ? [dirname(journal)] : [])];
     durable = fsyncAll([...written.files, ...tmpFiles, ...(journal ? [journal] : [])], folders);
   } catch (e) {
     const st = await staging;
+    if (st.ok) removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
     return abandon(writeFailure(e, dir, current), st.ok && (st.value.code === 0 || st.value.signal !== null));
   }
   const [st, sync] = await Promise.all([staging, durable]);
@@ -481,7 +499,8 @@ async function finishCommit(
     // Killed after the ref was written, or failed: HEAD says which.
     if ((await prep.headNow().catch(() => undefined)) !== prep.commit) {
       const branch = readHead(prep.gitDir)?.branch;
-      if (branch) removeLockLeftBy(prep.gitDir, `${branch}.lock`, updateRef, ref);
+      for (const lock of ["HEAD.lock", ...(branch ? [`${branch}.lock`] : [])])
+        removeLockLeftBy(prep.gitDir, lock, updateRef, ref);
       return abandon(gitFailure(dir, "git update-ref", ref, ".git/HEAD"), true);
     }
   }

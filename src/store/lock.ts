@@ -138,7 +138,12 @@ let counter = 0;
  */
 function createComplete(path: string, content: string): boolean {
   const tmp = `${path}.${process.pid}.${Date.now()}${counter++}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o644 });
+  try {
+    writeFileSync(tmp, content, { mode: 0o644 });
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   try {
     linkSync(tmp, path);
     return true;
@@ -251,7 +256,8 @@ function attempt(
 }
 
 /**
- * Take the lock at `path` (creating its folder), waiting up to `waitMs` for a live holder. Returns a
+ * Take the lock at `path` (creating its folder), waiting up to `waitMs` for each live holder (a queue
+ * of writers that each finish in time is waited for, up to two minutes). Returns a
  * release function (idempotent; removes only this acquisition's lock). Fails with `lock.held`
  * (exit 1) naming the holder when it stays taken. `onStale` is told about each dead holder taken
  * over: that process may have stopped in the middle of a write.
@@ -264,11 +270,18 @@ export async function acquireLock(
 ): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true });
   const mine = lockContent(command);
-  const deadline = Date.now() + waitMs;
+  let deadline = Date.now() + waitMs;
+  const giveUp = Date.now() + Math.max(120_000, waitMs);
+  let holder = "";
   let delay = 2;
   for (;;) {
     const r = attempt(path, mine, onStale);
     if ("release" in r) return r.release;
+    // The wait is for one holder: while the lock passes from writer to writer, keep waiting.
+    if (r.holder && r.holder.identity !== holder) {
+      holder = r.holder.identity;
+      deadline = Math.min(Date.now() + waitMs, giveUp);
+    }
     if (Date.now() >= deadline) {
       const info = r.holder?.info;
       throw failed("lock.held", {

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import type { RecordSummary } from "../core/model.js";
 import { inBackground } from "./background.js";
+import { writeFailure } from "./failures.js";
 import {
   assertRepository,
   type CommitGuard,
@@ -124,6 +125,13 @@ export class Transaction {
   }
 }
 
+/**
+ * How long a write waits for one live holder of the lock. A write holds it for a fraction of a
+ * second; `sync` holds it while it talks to the remote, and 30 writers started at once on a busy
+ * 2-core machine took 13 s before the first was done. A dead holder is never waited for.
+ */
+const LOCK_WAIT_MS = 30_000;
+
 let xfszIgnored = false;
 
 /**
@@ -131,7 +139,7 @@ let xfszIgnored = false;
  * and the write its journal names (finished or undone, never committed anew; see recoverWrite).
  * Returns the release function. Errors: lock.held, and those of the recovery (a git failure).
  */
-export async function lockRegistry(reg: Registry, command: string, waitMs = 5000): Promise<() => void> {
+export async function lockRegistry(reg: Registry, command: string, waitMs = LOCK_WAIT_MS): Promise<() => void> {
   if (!xfszIgnored) {
     // Past `ulimit -f` a write then fails with EFBIG, which is reported, instead of killing the
     // process with SIGXFSZ in the middle of it.
@@ -139,8 +147,11 @@ export async function lockRegistry(reg: Registry, command: string, waitMs = 5000
     xfszIgnored = true;
   }
   let someoneDied = false;
-  const release = await acquireLock(reg.path(LOCAL_DIR, "lock"), command, waitMs, () => {
+  const lockFile = reg.path(LOCAL_DIR, "lock");
+  const release = await acquireLock(lockFile, command, waitMs, () => {
     someoneDied = true;
+  }).catch((e: unknown) => {
+    throw writeFailure(e, reg.dir, lockFile);
   });
   try {
     if (someoneDied) sweepDeadTemps(reg.path(LOCAL_DIR));
