@@ -432,7 +432,8 @@ async function finishCommit(
       try {
         await setIndexEntries(dir, files, "old");
       } catch {
-        kept = true; // the journal stays: the next writer puts git's index back
+        // The journal stays (the next writer puts git's index back), unless it is back already.
+        kept = !(await indexHolds(dir, files, "old"));
       }
     }
     cleanUp(dir, files, dirs, kept ? undefined : journal);

@@ -297,12 +297,15 @@ export async function acquireLock(
   }
 }
 
-/** Take the lock only if it is free now (stale holders are taken over); undefined otherwise. */
+/**
+ * Take the lock only if it is free now; undefined otherwise. A dead holder's lock is left for the
+ * next writer, who repairs what that holder left (see lockRegistry).
+ */
 export function tryLock(path: string, command: string): (() => void) | undefined {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const r = attempt(path, lockContent(command));
-    return "release" in r ? r.release : undefined;
+    const mine = lockContent(command);
+    return createComplete(path, mine.text) ? releaser(path, mine.info) : undefined;
   } catch {
     return undefined;
   }
