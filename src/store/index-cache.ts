@@ -1,12 +1,13 @@
-import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, utimesSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { IsoDate } from "../core/dates.js";
 import type { ListedSummary, RecordSummary } from "../core/model.js";
 import { parseDocNumber } from "../core/numbering.js";
 import { normalizeRecord, summarize } from "../core/record.js";
 import { writeFileAtomic } from "./atomic.js";
+import { uncommittedRecordFiles } from "./edits.js";
 import { assertRepository, changedFiles, headCommit, trackedFiles } from "./git.js";
-import { childProcess, fastLoad, nodeOs, nodeWorkers, nodeZlib } from "./lazy.js";
+import { fastLoad, nodeOs, nodeWorkers, nodeZlib } from "./lazy.js";
 import { tryLock } from "./lock.js";
 import { packageRoot } from "./paths.js";
 import { LOCAL_DIR, parseRecordRel, type Registry, recordRel } from "./registry.js";
@@ -725,52 +726,11 @@ export class RecordIndex {
   }
 
   /**
-   * Record files of open records changed in the work tree and not committed (relative paths): the
-   * listing shows their last commit and says so. Cheap: a file written through a new file and a
-   * rename (sed -i, most editors, git) changes its folder's modification time; only folders changed
-   * since the index last saw the registry are asked about, with `git status` limited to them. A
-   * file rewritten in place is not seen here (a write touching it refuses; `check` names it).
+   * Record files in the folders of open records that were changed by hand and not committed
+   * (relative paths): the listing shows their last commit and says so (see edits.ts).
    */
   uncommittedEdits(): string[] {
-    if (this.edits) return this.edits;
-    let since = 0;
-    try {
-      since = statSync(this.reg.path(JOURNAL_FILE)).mtimeMs;
-    } catch {
-      this.edits = [];
-      return this.edits;
-    }
-    const changed = [...this.folders].filter((f) => {
-      try {
-        return statSync(this.reg.path(f)).mtimeMs > since;
-      } catch {
-        return true;
-      }
-    });
-    this.edits = [];
-    if (!changed.length) return this.edits;
-    const asked = Date.now();
-    const r = childProcess().spawnSync(
-      "git",
-      ["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", ...changed],
-      { cwd: this.reg.dir, encoding: "utf8", env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" } },
-    );
-    if (r.status !== 0) return this.edits;
-    this.edits = r.stdout
-      .split("\0")
-      .filter((l) => l.length > 3)
-      .map((l) => l.slice(3))
-      .filter((f) => parseRecordRel(f) !== undefined)
-      .sort();
-    // Nothing changed after all (a temp file came and went): look no more until something does.
-    if (!this.edits.length) {
-      try {
-        const t = new Date(asked);
-        utimesSync(this.reg.path(JOURNAL_FILE), t, t);
-      } catch {
-        /* a read-only registry asks again next time */
-      }
-    }
+    this.edits ??= uncommittedRecordFiles(this.reg.dir, this.folders);
     return this.edits;
   }
 }

@@ -1,6 +1,8 @@
 import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import type { RecordSummary } from "../core/model.js";
 import { inBackground } from "./background.js";
+import { folderTimes, keepClean } from "./edits.js";
 import { writeFailure } from "./failures.js";
 import {
   assertRepository,
@@ -54,6 +56,8 @@ const REGISTRY_GUARD: CommitGuard = {
 export class Transaction {
   private changes = new Map<string, string>();
   private summaries: RecordSummary[] = [];
+  /** Modification times of the folders this write commits into, before it (see keepClean). */
+  private folders: Record<string, number> = {};
   committed?: string;
   /** The commit it was made on: normally the index's head, unless git moved HEAD meanwhile. */
   private parent?: string;
@@ -91,6 +95,7 @@ export class Transaction {
       .join("\n")}\n`;
     const warm = this.warm;
     this.warm = undefined;
+    this.folders = folderTimes(this.reg.dir, new Set(this.paths().map((p) => dirname(p))));
     const made = await commitChanges(
       this.reg.dir,
       [...this.changes].map(([path, text]) => ({ path, content: Buffer.from(text, "utf8") })),
@@ -120,6 +125,7 @@ export class Transaction {
 
   finishIndex(): void {
     if (!this.committed) return;
+    keepClean(this.reg.dir, this.folders);
     for (const s of this.summaries) this.index.apply(s);
     this.index.commitWrites(this.committed, this.parent ?? "");
   }
@@ -139,7 +145,11 @@ let xfszIgnored = false;
  * and the write its journal names (finished or undone, never committed anew; see recoverWrite).
  * Returns the release function. Errors: lock.held, and those of the recovery (a git failure).
  */
-export async function lockRegistry(reg: Registry, command: string, waitMs = LOCK_WAIT_MS): Promise<() => void> {
+export async function lockRegistry(
+  reg: Registry,
+  command: string,
+  waitMs = LOCK_WAIT_MS,
+): Promise<() => void> {
   if (!xfszIgnored) {
     // Past `ulimit -f` a write then fails with EFBIG, which is reported, instead of killing the
     // process with SIGXFSZ in the middle of it.

@@ -346,6 +346,14 @@ describe("the index validates itself and never drops what it cannot read", () =>
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`${rel} has changes that are not committed`);
     expect(r.stdout).toContain("关于手工修改的通知");
+    // Still said after writes by office-doc (one in the same folder) and a commit made with git.
+    const other = receive(reg, "同一文件夹中的另一件收文");
+    expect(reg.run(["note", other, "--text", "进展"]).code).toBe(0);
+    writeFileSync(join(reg.dir, "notes.txt"), "x");
+    git(reg.dir, ["add", "notes.txt"]);
+    git(reg.dir, ["-c", "user.name=Hand", "-c", "user.email=hand@example.org", "commit", "-q", "-m", "notes"]);
+    expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
+    expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
     git(reg.dir, ["checkout", "--", rel]);
     expect(reg.run(["list"]).stderr).not.toContain(rel);
     // A temp file that came and went changes the folder, not the records: nothing to say.
