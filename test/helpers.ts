@@ -441,3 +441,32 @@ export function registrySnapshot(dir: string): {
     status: git(dir, ["status", "--porcelain", "--untracked-files=all"], env),
   };
 }
+
+/**
+ * What a write must never leave in a registry, also after a failure: temp files, the write-ahead
+ * journal, the lock, takeover markers (paths relative to the registry; .git not searched).
+ */
+export function leftovers(dir: string): string[] {
+  const walk = (rel: string): string[] =>
+    readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === ".git") return [];
+      return e.isDirectory() ? walk(r) : [r];
+    });
+  return walk("").filter((f) => /\.tmp$|write-ahead\.json$|\/lock$|takeover/.test(f));
+}
+
+/**
+ * Add a person `mallory` with `roles` to office.yaml by hand, without committing it (the flow-style
+ * list the bin writes). Returns the edited text.
+ */
+export function addUncommittedPerson(reg: Registry, roles: string): string {
+  const text = reg.read("office.yaml");
+  const edited = text.replace(
+    /^people: \[ /m,
+    `people: [ { id: mallory, name: 冒充者, roles: [ ${roles} ] }, `,
+  );
+  if (edited === text) throw new Error("office.yaml has no flow-style people list");
+  writeFileSync(join(reg.dir, "office.yaml"), edited);
+  return edited;
+}

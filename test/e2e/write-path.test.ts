@@ -14,6 +14,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  addUncommittedPerson,
   BIN,
   type BinResult,
   cleanupTempDirs,
@@ -21,6 +22,7 @@ import {
   gitLog,
   gitStatus,
   json,
+  leftovers,
   makeTempDir,
   OFFICE,
   type Registry,
@@ -43,17 +45,6 @@ beforeAll(() => {
 }, 60_000);
 
 afterAll(cleanupTempDirs);
-
-/** No temp file, journal or lock anywhere in the registry. */
-function leftovers(dir: string): string[] {
-  const walk = (rel: string): string[] =>
-    readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (r === ".git") return [];
-      return e.isDirectory() ? walk(r) : [r];
-    });
-  return walk("").filter((f) => /\.tmp$|write-ahead\.json$|\/lock$|takeover/.test(f));
-}
 
 /** Everything a registry must be after any sequence of kills and the next write. */
 function consistent(reg: Registry): void {
@@ -350,13 +341,7 @@ describe("what a write refuses, in words", () => {
   it("a person added to office.yaml by hand and not committed cannot act", () => {
     const reg = tpl.copy();
     const id = receive(reg, "关于春节期间安全生产的通知");
-    const text = reg.read("office.yaml");
-    const edited = text.replace(
-      /^people: \[ /m,
-      "people: [ { id: mallory, name: 冒充者, roles: [ office, clerk ] }, ",
-    );
-    expect(edited).not.toBe(text);
-    writeFileSync(join(reg.dir, "office.yaml"), edited);
+    addUncommittedPerson(reg, "office, clerk");
     const before = registrySnapshot(reg.dir);
     const r = reg.run(["note", id, "--text", "我来办"], { user: "mallory" });
     oneError(r, /office\.yaml has changes that are not committed/);

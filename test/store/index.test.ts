@@ -351,7 +351,16 @@ describe("the index validates itself and never drops what it cannot read", () =>
     expect(reg.run(["note", other, "--text", "进展"]).code).toBe(0);
     writeFileSync(join(reg.dir, "notes.txt"), "x");
     git(reg.dir, ["add", "notes.txt"]);
-    git(reg.dir, ["-c", "user.name=Hand", "-c", "user.email=hand@example.org", "commit", "-q", "-m", "notes"]);
+    git(reg.dir, [
+      "-c",
+      "user.name=Hand",
+      "-c",
+      "user.email=hand@example.org",
+      "commit",
+      "-q",
+      "-m",
+      "notes",
+    ]);
     expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
     expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
     git(reg.dir, ["checkout", "--", rel]);

@@ -16,11 +16,13 @@ import { RecordIndex } from "../../src/store/index-cache.js";
 import { Registry } from "../../src/store/registry.js";
 import { transact } from "../../src/store/transact.js";
 import {
+  addUncommittedPerson,
   cleanupTempDirs,
   commitCount,
   git,
   gitStatus,
   type Registry as Handle,
+  leftovers,
   makeTempDir,
   receive,
   recordPath,
@@ -71,14 +73,7 @@ async function failure(p: Promise<unknown>): Promise<OfficeError> {
 
 /** Nothing of a failed write anywhere: no temp file, no journal, no lock. */
 function noLeftovers(dir: string): void {
-  const walk = (rel: string): string[] =>
-    readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (r === ".git") return [];
-      return e.isDirectory() ? walk(r) : [r];
-    });
-  const stray = walk("").filter((f) => /\.tmp$|write-ahead\.json$|\/lock$|takeover/.test(f));
-  expect(stray).toEqual([]);
+  expect(leftovers(dir)).toEqual([]);
 }
 
 let reg: Handle;
@@ -149,13 +144,7 @@ describe("a write refuses to sweep in an uncommitted hand edit", () => {
     [
       "office.yaml with a person added by hand",
       (h) => {
-        const text = h.read("office.yaml");
-        const edited = text.replace(
-          /^people: \[ /m,
-          "people: [ { id: mallory, name: 冒充者, roles: [ party-secretary ] }, ",
-        );
-        expect(edited).not.toBe(text);
-        writeFileSync(join(h.dir, "office.yaml"), edited);
+        addUncommittedPerson(h, "party-secretary");
         return "office.yaml";
       },
       "store.uncommitted-edit",
