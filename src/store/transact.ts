@@ -108,7 +108,7 @@ export class Transaction {
       },
       {
         ...(warm ? { warm } : {}),
-        guard: REGISTRY_GUARD,
+        guard: { ...REGISTRY_GUARD, cache: this.reg.path(LOCAL_DIR, "hashes.json") },
         journal: { dir: this.reg.path(LOCAL_DIR), command: this.command },
       },
     );

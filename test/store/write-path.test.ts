@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -186,6 +187,28 @@ describe("a write refuses to sweep in an uncommitted hand edit", () => {
     expect(e.params.file).toBe(file);
     expect(registrySnapshot(reg.dir)).toEqual(before);
     noLeftovers(reg.dir);
+  });
+
+  it("a relied-on file whose blob id was cached is still seen when changed to the same size with its time put back", async () => {
+    fresh();
+    const wf = join(reg.dir, "workflows/incoming.yaml");
+    // Cached only once older than 2 s (a change within the clock's tick would keep the signature).
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(wf, old, old);
+    await new Promise((r) => setTimeout(r, 2100));
+    await write(reg.dir, rel, `${reg.read(rel)}# one\n`);
+    expect(
+      JSON.parse(readFileSync(join(reg.dir, ".office-doc", "hashes.json"), "utf8")).entries,
+    ).toHaveProperty("workflows/incoming.yaml");
+    const text = readFileSync(wf, "utf8");
+    const edited = text.replace(/working_days: 2\b/, "working_days: 9");
+    expect(edited).not.toBe(text);
+    expect(Buffer.byteLength(edited)).toBe(Buffer.byteLength(text));
+    writeFileSync(wf, edited);
+    utimesSync(wf, old, old);
+    const e = await failure(write(reg.dir, rel, `${reg.read(rel)}# two\n`));
+    expect(e.code).toBe("store.uncommitted-edit");
+    expect(e.params.file).toBe("workflows/incoming.yaml");
   });
 
   it("an edit of a file the write neither writes nor relies on is left alone and not committed", async () => {
