@@ -41,9 +41,11 @@ function saveClean(dir: string, times: Times): void {
 /** Modification times of folders (relative), -1 for one that is not there. */
 export function folderTimes(dir: string, folders: Iterable<string>): Times {
   const out: Times = {};
+  // Concatenated, not path.join: a thousand folders at 200,000 records.
+  const top = dir.endsWith("/") ? dir : `${dir}/`;
   for (const f of folders) {
     try {
-      out[f] = statSync(join(dir, f)).mtimeMs;
+      out[f] = statSync(top + f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
     } catch {
       out[f] = -1;
     }

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import type { IsoDate } from "../core/dates.js";
 import type { ListedSummary, RecordSummary } from "../core/model.js";
 import { parseDocNumber } from "../core/numbering.js";
+import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, summarize } from "../core/record.js";
 import { writeFileAtomic } from "./atomic.js";
 import { uncommittedRecordFiles } from "./edits.js";
@@ -59,12 +60,15 @@ function sealLine(text: string): string {
   return `${crc(text).toString(16)} ${text}`;
 }
 
-/** The text of a sealed line, or undefined when its CRC-32 does not match. */
-function unsealLine(line: string): string | undefined {
+/**
+ * The text of a sealed line; undefined when it has no seal, or (with `verify`) when its CRC-32 does
+ * not match.
+ */
+function unsealLine(line: string, verify: boolean): string | undefined {
   const sp = line.indexOf(" ");
   if (sp < 1) return undefined;
   const text = line.slice(sp + 1);
-  return line.slice(0, sp) === crc(text).toString(16) ? text : undefined;
+  return !verify || line.slice(0, sp) === crc(text).toString(16) ? text : undefined;
 }
 
 /**
@@ -106,25 +110,31 @@ function isPair(v: unknown): v is [number, number] {
   return Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= 0);
 }
 
-/** Is this a head line office-doc wrote (every field of the right shape)? */
-function validHead(h: OpenFileHead): boolean {
-  const numbers = (o: unknown) =>
-    typeof o === "object" && o !== null && Object.values(o).every((n) => Number.isSafeInteger(n));
-  return (
+/**
+ * Is this a head line office-doc wrote? Every field of the right type; with `deep` (a write, which
+ * allocates numbers from `maxima`), every value inside too.
+ */
+function validHead(h: OpenFileHead, deep: boolean): boolean {
+  const ok =
     typeof h === "object" &&
     h !== null &&
     h.version === VERSION &&
     typeof h.head === "string" &&
-    numbers(h.maxima) &&
+    typeof h.maxima === "object" &&
+    h.maxima !== null &&
     typeof h.broken === "object" &&
     h.broken !== null &&
-    Object.values(h.broken).every((m) => typeof m === "string") &&
     Array.isArray(h.dues) &&
     isPair(h.bytes) &&
     isPair(h.crcs) &&
     isPair(h.closed) &&
-    Array.isArray(h.folders) &&
-    h.folders.every((f) => typeof f === "string")
+    Array.isArray(h.folders);
+  return (
+    ok &&
+    (!deep ||
+      (Object.values(h.maxima).every((n) => Number.isSafeInteger(n)) &&
+        Object.values(h.broken).every((m) => typeof m === "string") &&
+        h.folders.every((f) => typeof f === "string")))
   );
 }
 
@@ -406,7 +416,7 @@ export class RecordIndex {
     assertRepository(reg.dir, false);
     const head = (await headCommit(reg.dir)) ?? "";
     const seen = diskSignature(reg);
-    const saved = readOpenFile(reg);
+    const saved = readOpenFile(reg, !!opts.locked);
     if (saved) {
       const idx = new RecordIndex(reg, saved.head.head, saved.rows, saved.head.maxima, saved.head.broken);
       idx.locked = !!opts.locked;
@@ -454,7 +464,7 @@ export class RecordIndex {
       if (!raw) continue;
       let line: JournalLine;
       try {
-        const body = unsealLine(raw);
+        const body = unsealLine(raw, this.locked);
         if (body === undefined) break;
         line = JSON.parse(body) as JournalLine;
         if (!validJournalLine(line)) break;
@@ -740,30 +750,56 @@ function putOpen<S extends ListedSummary>(m: Map<string, S>, s: S | { id: string
   else m.set(s.id, s);
 }
 
-/** The open file's first line, and a reader of the rest; undefined when it does not validate. */
-function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undefined {
+/**
+ * The open file's first line, and a reader of the rest; undefined when it does not validate: its
+ * version, the shape of every field, the lengths of the other lines, and (with `verify`, for a
+ * write) the first line's CRC-32. The other lines' CRC-32s are checked when a write parses them.
+ * A listing checks no CRC: loading zlib and checking 1.5 MB cost it ~2-3 ms of its ~100, for
+ * damage that keeps every length and shape (an edit by hand of a derived file); the next write
+ * finds it and rebuilds.
+ */
+function readOpenFile(reg: Registry, verify: boolean): { head: OpenFileHead; rows: Rows } | undefined {
   try {
     const buf = readFileSync(reg.path(OPEN_FILE));
     const eol = buf.indexOf(0x0a);
     if (eol < 0) return undefined;
-    const first = unsealLine(buf.toString("utf8", 0, eol));
+    const first = unsealLine(buf.toString("utf8", 0, eol), verify);
     if (first === undefined) return undefined;
     const head = JSON.parse(first) as OpenFileHead;
-    if (!validHead(head)) return undefined;
-    // Written whole by rename; a file whose lines are not as long as its head says, or whose bytes
-    // are not those it was written with, was cut or edited: rebuild.
+    if (!validHead(head, verify)) return undefined;
+    // Written whole by rename; a file whose lines are not as long as its head says was cut or
+    // edited: rebuild.
     const [len2, len3] = head.bytes;
     const eol2 = eol + 1 + len2;
     if (buf.length !== eol2 + 1 + len3 + 1 || buf[eol2] !== 0x0a || buf.at(-1) !== 0x0a) return undefined;
     const line2 = buf.subarray(eol + 1, eol2);
     const line3 = buf.subarray(eol2 + 1, buf.length - 1);
-    if (crc(line2) !== head.crcs[0] || crc(line3) !== head.crcs[1]) return undefined;
+    let checked = !verify;
+    const check = () => {
+      if (checked) return;
+      if (crc(line2) !== head.crcs[0] || crc(line3) !== head.crcs[1]) damaged(reg);
+      checked = true;
+    };
+    // Rows that do not parse, or are not rows of summaries, are damage that kept the lengths.
+    const rows = (text: string, width: number): unknown[][] => {
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        return damaged(reg);
+      }
+      // The first and the last row: damage that keeps the JSON valid is an edit, not an accident.
+      const row = (r: unknown) => Array.isArray(r) && r.length <= width && typeof r[0] === "string";
+      if (!Array.isArray(v) || (v.length > 0 && !(row(v[0]) && row(v[v.length - 1])))) damaged(reg);
+      return v as unknown[][];
+    };
     const listedRows = (limit?: IsoDate) => {
-      if (limit === undefined) return JSON.parse(line2.toString("utf8")) as unknown[][];
+      check();
+      if (limit === undefined) return rows(line2.toString("utf8"), LISTED_KEYS.length);
       // The rows due by `limit` come first: decode and parse only up to the end of the last of them.
       let end = 1;
       for (const [due, offset] of head.dues) if (due <= limit) end = offset;
-      return JSON.parse(`${buf.toString("utf8", eol + 1, eol + 1 + end)}]`) as unknown[][];
+      return rows(`${buf.toString("utf8", eol + 1, eol + 1 + end)}]`, LISTED_KEYS.length);
     };
     return {
       head,
@@ -778,8 +814,14 @@ function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undef
         },
         full: () => {
           const listed = listedRows();
-          const rest = JSON.parse(line3.toString("utf8")) as unknown[][];
-          if (rest.length !== listed.length) throw new Error("the open file's lines differ in length");
+          let rest: unknown[][] = [];
+          try {
+            rest = JSON.parse(line3.toString("utf8")) as unknown[][];
+          } catch {
+            damaged(reg);
+          }
+          if (!Array.isArray(rest) || rest.length !== listed.length || !rest.every(Array.isArray))
+            damaged(reg);
           const m = new Map<string, RecordSummary>();
           listed.forEach((row, i) => {
             const s = unpackSummary(row, rest[i] as unknown[]);
@@ -792,4 +834,18 @@ function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undef
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The open file's rows turned out damaged when a command came to parse them (a write checks their
+ * CRC-32 then; a listing sees rows that do not parse): empty the file, so that the next command
+ * rebuilds it, and fail this one (exit 1, nothing written).
+ */
+function damaged(reg: Registry): never {
+  try {
+    writeFileAtomic(reg.path(OPEN_FILE), "");
+  } catch {
+    /* the next write finds it damaged all the same */
+  }
+  throw new OfficeError("failed", "index.damaged", { file: OPEN_FILE });
 }

@@ -323,13 +323,47 @@ describe("the index validates itself and never drops what it cannot read", () =>
     expect(readFileSync(openFile(), "utf8")).not.toMatch(/"id:IN-2026":0/);
   });
 
-  it("a journal line edited by hand is not replayed: the difference comes from git", () => {
+  it("a journal line edited by hand is not replayed by the next write: the difference comes from git", () => {
     const id = receive(reg, "关于日志校验的通知");
     const journal = join(reg.dir, ".office-doc", "index-journal.jsonl");
     const text = readFileSync(journal, "utf8");
     expect(text).toContain("关于日志校验的通知");
     writeFileSync(journal, text.replace("关于日志校验的通知", "关于日志篡改的通知"));
+    // A listing checks lengths and shapes, not CRCs (see readOpenFile); a write checks them.
+    expect(reg.run(["note", id, "--text", "进展"]).code).toBe(0);
+    expect(readFileSync(journal, "utf8")).not.toContain("关于日志篡改的通知");
     expect(listJson(reg).find((s) => s.id === id)?.title).toBe("关于日志校验的通知");
+  });
+
+  it("open rows that do not parse although their lengths are right: one clear failure, then rebuilt", () => {
+    const before = listJson(reg);
+    const file = openFile();
+    const lines = readFileSync(file, "utf8").split("\n");
+    writeFileSync(
+      file,
+      [lines[0], "x".repeat(Buffer.byteLength(lines[1] as string)), ...lines.slice(2)].join("\n"),
+    );
+    const r = reg.run(["list"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the record index .office-doc/index-open.json was damaged");
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(byId(listJson(reg))).toEqual(byId(before));
+  });
+
+  it("open rows changed in place by hand (lengths and shapes kept): the next write sees their CRC and fails once, then it is rebuilt", () => {
+    const before = listJson(reg);
+    const file = openFile();
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    const changed = (lines[1] as string).replace("关于", "至于");
+    expect(changed).not.toBe(lines[1]);
+    writeFileSync(file, [lines[0], changed, ...lines.slice(2)].join("\n"));
+    // calendar set reads every open summary: a write parsing the rows checks their CRC-32.
+    const r = reg.run(["calendar", "set", "2026-03-02", "--rest", "--name", "测试"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("was damaged");
+    expect(byId(listJson(reg))).toEqual(byId(before));
+    expect(reg.run(["calendar", "set", "2026-03-02", "--rest", "--name", "测试"]).code).toBe(0);
   });
 
   it("list says when a record has changes that are not committed, and stops saying so once they are undone", () => {

@@ -522,6 +522,8 @@ export const en = {
   "store.nested-repository":
     "{dir} has no .git of its own: it is inside another git repository at {outer}, which office-doc will not read or commit into",
   "list.uncommitted-file": "{file} has changes that are not committed: listed as last committed",
+  "index.damaged":
+    "the record index {file} was damaged; it was emptied and is rebuilt by the next command: run this one again",
 };
 
 /** Hints: what to do next after an error. */

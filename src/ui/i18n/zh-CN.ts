@@ -515,6 +515,7 @@ export const zhCN = {
   "store.nested-repository":
     "{dir} 没有自己的 .git：它位于另一个 git 仓库 {outer} 之中，office-doc 不会读取或提交到该仓库",
   "list.uncommitted-file": "{file} 有未提交的修改：列表显示的是其最近一次提交的内容",
+  "index.damaged": "记录索引 {file} 已损坏，已清空，下一条命令会重建它：请重新运行本命令",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
