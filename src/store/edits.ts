@@ -32,7 +32,7 @@ function readClean(dir: string): Times {
 
 function saveClean(dir: string, times: Times): void {
   try {
-    writeFileAtomic(join(dir, CLEAN_FILE), JSON.stringify(times));
+    writeFileAtomic(join(dir, CLEAN_FILE), JSON.stringify(times), { durable: false });
   } catch {
     /* a read-only registry asks git again next time */
   }

@@ -31,6 +31,7 @@ import {
   startGit,
   writeObjects,
 } from "./git-objects.js";
+import { nodeCrypto, nodeZlib } from "./lazy.js";
 import {
   type BlobRef,
   type JournalFile,
@@ -169,21 +170,27 @@ export async function commitChanges(
   if (!gitDir || head === null) {
     await run.warm?.cancel();
     const prep = await prepareThroughGit(dir, changes, spec, run);
-    return finishCommit(dir, prep, changes, spec, run, startGit(dir, UPDATE_INDEX));
+    return finishCommit(dir, prep, changes, run, startGit(dir, UPDATE_INDEX), startUpdateRef(dir, spec));
   }
   if (head.branch === null) {
     await run.warm?.cancel();
     throw refused("store.detached-head", { dir });
   }
   const w = run.warm ?? warmGit(dir);
+  // Started now and fed once the objects are durable: its start-up overlaps the commit's work.
+  const updateRef = startUpdateRef(dir, spec);
   let prep: Prepared;
   try {
     const paths = changes.map((c) => c.path);
     const folders = foldersOf(paths);
     for (const f of run.guard?.folders ?? []) for (const g of foldersOf([`${f.path}/x`])) folders.add(g);
-    const snap = await readSnapshot(dir, head.oid, folders, w.catFile).catch((e: unknown) => {
+    const reading = readSnapshot(dir, head.oid, folders, w.catFile).catch((e: unknown) => {
       throw e instanceof OfficeError ? e : failed("git.failed", { command: "commit", message: String(e) });
     });
+    // While git answers: load what hashing and compressing the objects needs (~4-6 ms of a write).
+    nodeCrypto();
+    nodeZlib();
+    const snap = await reading;
     const oldBytes = new Map<string, Buffer | undefined>();
     if (run.guard && snap.parent) guardClean(dir, snap, changes, run.guard, oldBytes);
     const now = Date.now();
@@ -207,14 +214,23 @@ export async function commitChanges(
       headNow: async () => readHead(gitDir)?.oid,
     };
   } catch (e) {
-    await w.cancel();
+    await Promise.all([w.cancel(), updateRef.end("")]);
     throw e;
   }
   await w.catFile.end("");
-  return finishCommit(dir, prep, changes, spec, run, w.updateIndex);
+  return finishCommit(dir, prep, changes, run, w.updateIndex, updateRef);
 }
 
 const UPDATE_INDEX = ["update-index", "-z", "--index-info"];
+
+/**
+ * `git update-ref --stdin`, to be fed `update HEAD <new> <old>` (a compare-and-swap; HEAD's branch
+ * is what moves) or nothing; the reflog says `commit: <subject>` as `git commit` would.
+ */
+function startUpdateRef(dir: string, spec: CommitSpec): StartedGit {
+  const subject = spec.message.split("\n", 1)[0] ?? "";
+  return startGit(dir, ["update-ref", "-m", `commit: ${subject}`, "--stdin", "-z"]);
+}
 
 /** A commit planned and not yet made: what finishCommit needs. */
 interface Prepared {
@@ -493,9 +509,9 @@ async function finishCommit(
   dir: string,
   prep: Prepared,
   changes: FileChange[],
-  spec: CommitSpec,
   run: CommitRun,
   updateIndex: StartedGit,
+  updateRef: StartedGit,
 ): Promise<{ commit: string; parent: string | undefined }> {
   const zero = "0".repeat(prep.commit.length);
   const content = new Map(changes.map((c) => [c.path, c.content]));
@@ -511,6 +527,7 @@ async function finishCommit(
 
   // Undo everything before HEAD moved; the error thrown is the first cause.
   const abandon = async (cause: OfficeError, indexTouched: boolean): Promise<never> => {
+    await updateRef.end("");
     let kept = false;
     if (indexTouched && !(await indexHolds(dir, files, "old"))) {
       try {
@@ -530,7 +547,7 @@ async function finishCommit(
       writeJournal(journal, makeRecord(run.journal.command, prep.parent, prep.commit, files, dirs));
     }
   } catch (e) {
-    await updateIndex.end("");
+    await Promise.all([updateIndex.end(""), updateRef.end("")]);
     throw writeFailure(e, dir, journal ?? dir);
   }
 
@@ -570,16 +587,7 @@ async function finishCommit(
   if (sync) return abandon(writeFailure(sync, dir, dir), true);
   failpoint("index-updated");
 
-  const subject = spec.message.split("\n", 1)[0] ?? "";
-  const updateRef = startGit(dir, [
-    "update-ref",
-    "-m",
-    `commit: ${subject}`,
-    "HEAD",
-    prep.commit,
-    prep.parent ?? "",
-  ]);
-  const ref = await updateRef.end("");
+  const ref = await updateRef.end(`update HEAD\0${prep.commit}\0${prep.parent ?? zero}\0`);
   if (ref.code !== 0 || ref.signal) {
     // Killed after the ref was written, or failed: HEAD says which.
     if ((await prep.headNow().catch(() => undefined)) !== prep.commit) {

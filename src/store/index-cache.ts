@@ -29,6 +29,8 @@ import { LOCAL_DIR, parseRecordRel, type Registry, recordRel } from "./registry.
  */
 
 const VERSION = 6;
+/** The index is checked when read and rebuilt when lost: no fsync (see writeFileAtomic). */
+const DERIVED = { durable: false };
 const OPEN_FILE = `${LOCAL_DIR}/index-open.json`;
 const JOURNAL_FILE = `${LOCAL_DIR}/index-journal.jsonl`;
 const CLOSED_FILE = `${LOCAL_DIR}/index-closed.jsonl`;
@@ -692,7 +694,7 @@ export class RecordIndex {
     if (rewriteClosed) {
       const lines = [...(this.closed?.values() ?? [])].map((s) => JSON.stringify(s));
       const text = lines.length ? `${lines.join("\n")}\n` : "";
-      writeFileAtomic(this.reg.path(CLOSED_FILE), text);
+      writeFileAtomic(this.reg.path(CLOSED_FILE), text, DERIVED);
       this.closedState = { bytes: Buffer.byteLength(text), crc: crc(text) };
       this.pendingClosed = [];
     } else this.flushClosed();
@@ -728,9 +730,10 @@ export class RecordIndex {
     writeFileAtomic(
       this.reg.path(OPEN_FILE),
       `${sealLine(JSON.stringify(first))}\n${lines[0]}\n${lines[1]}\n`,
+      DERIVED,
     );
     // The open file holds everything the journal said; its lines no longer follow on from its head.
-    writeFileAtomic(this.reg.path(JOURNAL_FILE), "");
+    writeFileAtomic(this.reg.path(JOURNAL_FILE), "", DERIVED);
     this.journalBytes = 0;
     this.seen = diskSignature(this.reg);
   }
@@ -843,7 +846,7 @@ function readOpenFile(reg: Registry, verify: boolean): { head: OpenFileHead; row
  */
 function damaged(reg: Registry): never {
   try {
-    writeFileAtomic(reg.path(OPEN_FILE), "");
+    writeFileAtomic(reg.path(OPEN_FILE), "", DERIVED);
   } catch {
     /* the next write finds it damaged all the same */
   }

@@ -150,9 +150,9 @@ export async function lockRegistry(
   command: string,
   waitMs = LOCK_WAIT_MS,
 ): Promise<() => void> {
-  // The objects, temp files and journal are made durable by a dozen fsyncs in parallel, overlapping
-  // git's index update; libuv's 4 threads would run them in three or four rounds.
-  process.env.UV_THREADPOOL_SIZE ??= "16";
+  // A commit makes a dozen files durable with fsyncs in parallel, overlapping git's index update;
+  // libuv's default 4 threads would run them in three or four rounds (2-3 ms longer here).
+  process.env.UV_THREADPOOL_SIZE ??= "12";
   if (!xfszIgnored) {
     // Past `ulimit -f` a write then fails with EFBIG, which is reported, instead of killing the
     // process with SIGXFSZ in the middle of it.
