@@ -48,8 +48,6 @@ interface JournalLine {
   put: (RecordSummary | { id: string; deleted: true })[];
   /** The closed file's valid length and CRC-32 after this write's closed summaries. */
   closed: [number, number];
-  /** Leaf folders of the records this write put (see OpenFileHead.folders). */
-  folders?: string[];
 }
 
 /** CRC-32 (zlib's), continuing from `prev`. */
@@ -475,10 +473,12 @@ export class RecordIndex {
       }
       if (line.from !== this.head) continue;
       for (const s of line.put) {
-        if (!("deleted" in s)) this.note(s);
+        if (!("deleted" in s)) {
+          this.note(s);
+          if (s.status === "open") this.folders.add(folderOf(s));
+        }
         this.putOpen(s);
       }
-      for (const f of line.folders ?? []) this.folders.add(f);
       this.closedState = { bytes: line.closed[0], crc: line.closed[1] };
       this.head = line.head;
     }
@@ -660,9 +660,6 @@ export class RecordIndex {
         head,
         put: this.written,
         closed: [this.closedState.bytes, this.closedState.crc],
-        folders: [
-          ...new Set(this.written.filter((s) => !("deleted" in s)).map((s) => folderOf(s as RecordSummary))),
-        ],
       };
       const line = `${sealLine(JSON.stringify(entry))}\n`;
       appendFileSync(this.reg.path(JOURNAL_FILE), line);
