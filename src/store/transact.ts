@@ -132,11 +132,15 @@ export class Transaction {
 }
 
 /**
- * How long a write waits for one live holder of the lock. A write holds it for a fraction of a
- * second; `sync` holds it while it talks to the remote, and 30 writers started at once on a busy
- * 2-core machine took 13 s before the first was done. A dead holder is never waited for.
+ * How long a write waits for one live holder of the lock: OFFICE_DOC_LOCK_WAIT seconds, 30 by
+ * default. A write holds it for a fraction of a second; `sync` holds it while it talks to the
+ * remote, and 30 writers started at once on a busy 2-core machine took 13 s before the first was
+ * done. A dead holder is never waited for.
  */
-const LOCK_WAIT_MS = 30_000;
+function lockWaitMs(): number {
+  const s = Number(process.env.OFFICE_DOC_LOCK_WAIT);
+  return Number.isFinite(s) && s >= 0 && process.env.OFFICE_DOC_LOCK_WAIT !== "" ? s * 1000 : 30_000;
+}
 
 let xfszIgnored = false;
 
@@ -148,7 +152,7 @@ let xfszIgnored = false;
 export async function lockRegistry(
   reg: Registry,
   command: string,
-  waitMs = LOCK_WAIT_MS,
+  waitMs = lockWaitMs(),
 ): Promise<() => void> {
   // A commit makes a dozen files durable with fsyncs in parallel, overlapping git's index update;
   // libuv's default 4 threads would run them in three or four rounds (2-3 ms longer here).

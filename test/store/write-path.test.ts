@@ -25,7 +25,6 @@ import {
   type Registry as Handle,
   leftovers,
   makeTempDir,
-  receive,
   recordPath,
   registrySnapshot,
   templateRegistry,
@@ -81,15 +80,17 @@ let reg: Handle;
 let id = "";
 let rel = "";
 
-function fresh(): void {
+/** A registry of the template with one committed record file, written in-process (fast). */
+async function fresh(): Promise<void> {
   reg = tpl.copy();
-  id = receive(reg, "关于春节期间安全生产的通知");
+  id = "IN-2026-0001";
   rel = recordPath(id);
+  await write(reg.dir, rel, `id: ${id}\ntitle: 关于春节期间安全生产的通知\n`);
 }
 
 describe("a write that succeeds", () => {
   it("commits exactly its files; the work tree, git's index and the index agree; nothing is left", async () => {
-    fresh();
+    await fresh();
     const before = commitCount(reg.dir);
     const text = `${reg.read(rel)}# a note\n`;
     const c = await write(reg.dir, rel, text);
@@ -106,7 +107,7 @@ describe("a write that succeeds", () => {
   });
 
   it("a new file in a new folder", async () => {
-    fresh();
+    await fresh();
     const newRel = "records/incoming/2026/07/IN-2026-0700.yaml";
     await write(reg.dir, newRel, "id: IN-2026-0700\n");
     expect(reg.read(newRel)).toBe("id: IN-2026-0700\n");
@@ -178,7 +179,7 @@ describe("a write refuses to sweep in an uncommitted hand edit", () => {
       "store.uncommitted-edit",
     ],
   ])("%s: refused (exit 1) naming the file; nothing changes", async (_name, edit, code) => {
-    fresh();
+    await fresh();
     const file = edit(reg);
     const before = registrySnapshot(reg.dir);
     const e = await failure(write(reg.dir, rel, "id: replaced\n"));
@@ -190,7 +191,7 @@ describe("a write refuses to sweep in an uncommitted hand edit", () => {
   });
 
   it("a relied-on file whose blob id was cached is still seen when changed to the same size with its time put back", async () => {
-    fresh();
+    await fresh();
     const wf = join(reg.dir, "workflows/incoming.yaml");
     // Cached only once older than 2 s (a change within the clock's tick would keep the signature).
     const old = new Date(Date.now() - 60_000);
@@ -212,9 +213,11 @@ describe("a write refuses to sweep in an uncommitted hand edit", () => {
   });
 
   it("an edit of a file the write neither writes nor relies on is left alone and not committed", async () => {
-    fresh();
-    const other = recordPath(receive(reg, "另一件收文"));
+    await fresh();
+    const other = recordPath("IN-2026-0002");
+    await write(reg.dir, other, "id: IN-2026-0002\ntitle: 另一件收文\n");
     const edited = reg.read(other).replace(/^title: .*$/m, "title: 手工改的");
+    expect(edited).not.toBe(reg.read(other));
     writeFileSync(join(reg.dir, other), edited);
     await write(reg.dir, rel, `${reg.read(rel)}# a note\n`);
     expect(git(reg.dir, ["show", "--name-only", "--format=", "HEAD"]).trim()).toBe(rel);
@@ -225,7 +228,7 @@ describe("a write refuses to sweep in an uncommitted hand edit", () => {
 
 describe("where the commit goes", () => {
   it("refuses a detached HEAD (exit 1), for writes only", async () => {
-    fresh();
+    await fresh();
     git(reg.dir, ["checkout", "-q", "--detach"]);
     const before = registrySnapshot(reg.dir);
     const e = await failure(write(reg.dir, rel, "x\n"));
@@ -236,7 +239,7 @@ describe("where the commit goes", () => {
   });
 
   it("refuses a registry folder inside another repository, and one in no repository at all", async () => {
-    fresh();
+    await fresh();
     const outer = join(makeTempDir("office-doc-outer-"), "outer");
     mkdirSync(outer);
     git(outer, ["init", "-q", "-b", "main"]);
@@ -318,7 +321,7 @@ describe("every failure inside a commit ends in one error, with the registry as 
   ];
 
   it.each(cases)("%s", async (_name, arrange, code, file) => {
-    fresh();
+    await fresh();
     const text = `${reg.read(rel)}# a note\n`;
     arrange(reg);
     const before = registrySnapshot(reg.dir);
@@ -345,7 +348,7 @@ describe("every failure inside a commit ends in one error, with the registry as 
   });
 
   it("update-ref killed after it moved HEAD: the commit is in, and the write completes", async () => {
-    fresh();
+    await fresh();
     vi.stubEnv(
       "PATH",
       `${gitShim('[ "$1" = update-ref ] && { "$REAL" "$@"; kill -9 $$; }')}:${process.env.PATH}`,
@@ -360,7 +363,7 @@ describe("every failure inside a commit ends in one error, with the registry as 
 
   it("read-only object folders (a permission error writing an object)", async () => {
     if (process.getuid?.() === 0) return; // root writes anyway: the process-level test runs it as nobody
-    fresh();
+    await fresh();
     const objects = join(reg.dir, ".git", "objects");
     const dirs = readdirSync(objects).filter((d) => /^[0-9a-f]{2}$/.test(d));
     for (const d of [objects, ...dirs.map((d) => join(objects, d))]) chmodSync(d, 0o555);
@@ -377,7 +380,7 @@ describe("every failure inside a commit ends in one error, with the registry as 
 
 describe("the registry lock around a write", () => {
   it("is released after a failure, and a later write goes through", async () => {
-    fresh();
+    await fresh();
     writeFileSync(join(reg.dir, ".git", "index.lock"), "");
     await failure(write(reg.dir, rel, "x\n"));
     expect(existsSync(join(reg.dir, ".office-doc", "lock"))).toBe(false);
@@ -388,7 +391,7 @@ describe("the registry lock around a write", () => {
   });
 
   it("a write that puts files and never commits leaves nothing", async () => {
-    fresh();
+    await fresh();
     const before = registrySnapshot(reg.dir);
     await transact(new Registry(reg.dir), "test", async (tx) => {
       tx.put(rel, "id: nothing\n");
