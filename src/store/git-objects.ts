@@ -96,9 +96,11 @@ export function gitObject(type: string, body: Buffer): GitObject {
 
 /**
  * Write loose objects (zlib of header + body, through a temp file and a rename) unless they are
- * there already. Returns the files and folders it created, which the caller makes durable (fsync)
- * before any ref points to them. Throws the file system's error (ENOSPC, EACCES, EFBIG...) after
- * removing its temp file.
+ * there already. Returns the object files, and the folders whose entries changed by a new fan-out
+ * folder (`objects/`), which the caller makes durable (fsync) before any ref points to them: as git
+ * does with core.fsync=loose-object, an object's own folder is not synced (ext4, xfs and btrfs
+ * make a new file's name durable with the file). Throws the file system's error (ENOSPC, EACCES,
+ * EFBIG...) after removing its temp file.
  */
 export function writeObjects(gitDir: string, objects: GitObject[]): { files: string[]; folders: string[] } {
   const files: string[] = [];
@@ -127,7 +129,6 @@ export function writeObjects(gitDir: string, objects: GitObject[]): { files: str
       throw e;
     }
     files.push(file);
-    folders.add(folder);
   }
   return { files, folders: [...folders] };
 }

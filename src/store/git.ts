@@ -465,6 +465,18 @@ function removeLockLeftBy(gitDir: string, rel: string, started: StartedGit, r: G
   }
 }
 
+/**
+ * Is git's index locked by someone else than our update-index (a lock older than it: left by a
+ * crash, or held by another git command)? Ours then fails when it ends; HEAD must not move first.
+ */
+function foreignLock(gitDir: string, ours: StartedGit): boolean {
+  try {
+    return statSync(join(gitDir, "index.lock")).ctimeMs < ours.startedAt - 5;
+  } catch {
+    return false;
+  }
+}
+
 /** Folders that must be created for `files` (relative), outermost first. */
 function missingFolders(dir: string, files: string[]): string[] {
   const out = new Set<string>();
@@ -479,7 +491,7 @@ function missingFolders(dir: string, files: string[]): string[] {
 
 /**
  * A hook for tests of crash recovery: OFFICE_DOC_FAILPOINT=<name> kills this process at that step of
- * a commit, the way `kill -9` would (journal-written, index-updated, head-moved, file-renamed).
+ * a commit, the way `kill -9` would (journal-written, objects-durable, head-moved, file-renamed).
  */
 function failpoint(name: string): void {
   if (process.env.OFFICE_DOC_FAILPOINT === name) process.kill(process.pid, "SIGKILL");
@@ -552,11 +564,24 @@ async function finishCommit(
   }
 
   failpoint("journal-written");
-  const staging = settle(updateIndex.end(indexInfo(files, "new", zero)));
+  let stagingResult: Settled<GitExit> | undefined;
+  const staging = settle(updateIndex.end(indexInfo(files, "new", zero))).then((r) => {
+    stagingResult = r;
+    return r;
+  });
+  let keepJournal = false;
+  const staged = (r: Settled<GitExit>) => r.ok && r.value.code === 0 && !r.value.signal;
+  // A killed update-index may have written the index before it died: its entries are put back.
+  const touched = (r: Settled<GitExit>) => r.ok && (r.value.code === 0 || r.value.signal !== null);
+  const stagingFailure = (r: Settled<GitExit>) =>
+    r.ok
+      ? gitFailure(dir, "git update-index", r.value, ".git/index")
+      : r.error instanceof OfficeError
+        ? r.error
+        : writeFailure(r.error, dir, dir);
   let durable: Promise<unknown>;
   let current = join(prep.gitDir, "objects");
   try {
-    current = join(prep.gitDir, "objects");
     const written = prep.writeObjects();
     const tmpFiles: string[] = [];
     for (const d of dirs) {
@@ -574,18 +599,21 @@ async function finishCommit(
   } catch (e) {
     const st = await staging;
     if (st.ok) removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
-    return abandon(writeFailure(e, dir, current), st.ok && (st.value.code === 0 || st.value.signal !== null));
+    return abandon(writeFailure(e, dir, current), touched(st));
   }
-  const [st, sync] = await Promise.all([staging, durable]);
-  if (!st.ok)
-    return abandon(st.error instanceof OfficeError ? st.error : writeFailure(st.error, dir, dir), false);
-  if (st.value.code !== 0 || st.value.signal) {
-    removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
-    // Killed, it may have written the index before it died: put the entries back to be sure.
-    return abandon(gitFailure(dir, "git update-index", st.value, ".git/index"), st.value.signal !== null);
+  // HEAD moves once the objects are durable, while git's index may still be being written (its
+  // write is the longest step of a commit): a stale index.lock makes update-index fail at once, so
+  // that failure is known before; a later one moves HEAD back.
+  const sync = await durable;
+  const failedAlready =
+    (stagingResult !== undefined && !staged(stagingResult)) || foreignLock(prep.gitDir, updateIndex);
+  if (failedAlready || sync) {
+    const st = await staging;
+    if (st.ok) removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
+    if (!staged(st)) return abandon(stagingFailure(st), touched(st));
+    return abandon(writeFailure(sync, dir, dir), true);
   }
-  if (sync) return abandon(writeFailure(sync, dir, dir), true);
-  failpoint("index-updated");
+  failpoint("objects-durable");
 
   const ref = await updateRef.end(`update HEAD\0${prep.commit}\0${prep.parent ?? zero}\0`);
   if (ref.code !== 0 || ref.signal) {
@@ -594,10 +622,27 @@ async function finishCommit(
       const branch = readHead(prep.gitDir)?.branch;
       for (const lock of ["HEAD.lock", ...(branch ? [`${branch}.lock`] : [])])
         removeLockLeftBy(prep.gitDir, lock, updateRef, ref);
-      return abandon(gitFailure(dir, "git update-ref", ref, ".git/HEAD"), true);
+      const st = await staging;
+      if (st.ok) removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
+      return abandon(gitFailure(dir, "git update-ref", ref, ".git/HEAD"), touched(st));
     }
   }
-
+  const st = await staging;
+  if (!staged(st)) {
+    if (st.ok) removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
+    const back = await startGit(dir, [
+      "update-ref",
+      "-m",
+      "undo: git's index could not take the commit",
+      "HEAD",
+      prep.parent ?? zero,
+      prep.commit,
+    ]).end("");
+    if (back.code === 0 && !back.signal) return abandon(stagingFailure(st), touched(st));
+    // HEAD cannot be moved back: the commit stands, so the write completes; the journal stays and
+    // the next writer gives git's index the commit's entries.
+    keepJournal = true;
+  }
   failpoint("head-moved");
   if (!run.inWorkTree) {
     const done: JournalFile[] = [];
@@ -613,7 +658,7 @@ async function finishCommit(
       throw writeFailure(e, dir, dir);
     }
   }
-  if (journal) removeJournal(journal);
+  if (journal && !keepJournal) removeJournal(journal);
   return { commit: prep.commit, parent: prep.parent };
 }
 

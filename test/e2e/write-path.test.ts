@@ -74,7 +74,7 @@ const mergeArgs = (dup: string, into: string) => ["merge", dup, "--into", into, 
 describe("a write killed at each step of its commit", () => {
   const steps: [string, boolean][] = [
     ["journal-written", false],
-    ["index-updated", false],
+    ["objects-durable", false],
     ["head-moved", true],
     ["file-renamed", true],
   ];
@@ -113,7 +113,7 @@ describe("a write killed at each step of its commit", () => {
   it("receive killed before its commit: the id it was about to take is taken by the next receive", () => {
     const reg = tpl.copy();
     const r = reg.run(["receive", "--title", "被中断的登记", "--from", "区政府办公室"], {
-      env: { OFFICE_DOC_FAILPOINT: "index-updated" },
+      env: { OFFICE_DOC_FAILPOINT: "objects-durable" },
     });
     expect(r.code).toBe(-1);
     const id = receive(reg, "重新登记");

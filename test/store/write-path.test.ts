@@ -347,6 +347,23 @@ describe("every failure inside a commit ends in one error, with the registry as 
     }
   });
 
+  it("update-index failing after HEAD moved: HEAD is moved back, nothing changed", async () => {
+    await fresh();
+    // It reads its input, and fails only once the write has moved HEAD (its slow index write).
+    vi.stubEnv(
+      "PATH",
+      `${gitShim('[ "$1" = update-index ] && [ ! -e .git/shim-done ] && { : > .git/shim-done; cat > /dev/null; sleep 0.5; echo "fatal: unable to write new index file" >&2; exit 128; }')}:${process.env.PATH}`,
+    );
+    const before = registrySnapshot(reg.dir);
+    const e = await failure(write(reg.dir, rel, `${reg.read(rel)}# a note\n`));
+    expect(e.code).toBe("git.failed");
+    rmSync(join(reg.dir, ".git", "shim-done"), { force: true });
+    expect(registrySnapshot(reg.dir)).toEqual(before);
+    const moves = git(reg.dir, ["reflog", "-3", "--format=%gs"]).trim().split("\n");
+    expect(moves[0]).toMatch(/^undo: /);
+    noLeftovers(reg.dir);
+  });
+
   it("update-ref killed after it moved HEAD: the commit is in, and the write completes", async () => {
     await fresh();
     vi.stubEnv(
