@@ -149,13 +149,15 @@ export interface FileChange {
  * 2. plan the blobs, folders and commit in memory; write the write-ahead journal;
  * 3. give git's index the new entries (`git update-index --index-info`, started ahead) while the
  *    objects and the work tree's temp files are written and made durable (fsync, in parallel);
- * 4. move HEAD by compare-and-swap (`git update-ref HEAD new old`);
+ * 4. once they are durable, move HEAD by compare-and-swap (`git update-ref --stdin`, started with
+ *    the commit), while git's index may still be being written;
  * 5. rename the temp files into place, remove the journal.
  *
- * Any failure before 4 puts git's index back and removes the temp files and the journal: the work
- * tree was never touched. A kill anywhere is repaired by the next writer from the journal. Returns
- * the commit and its parent (undefined for a first commit). Errors: OfficeError (exit 1) naming the
- * cause (store.uncommitted-edit, store.detached-head, git.lock-exists, write.disk-full...).
+ * Any failure puts git's index back, removes the temp files and the journal, and moves HEAD back if
+ * it had moved (git's index failing to take the commit after step 4): the work tree was never
+ * touched. A kill anywhere is repaired by the next writer from the journal. Returns the commit and
+ * its parent (undefined for a first commit). Errors: OfficeError (exit 1) naming the cause
+ * (store.uncommitted-edit, store.detached-head, git.lock-exists, write.disk-full...).
  * In a linked worktree, with GIT_DIR set or in a SHA-256 repository the objects are made by git's
  * plumbing with a temporary index instead.
  */
