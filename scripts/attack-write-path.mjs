@@ -51,7 +51,10 @@ let failures = 0;
 
 function record(attack, ok, what) {
   let r = results.find((x) => x.attack === attack);
-  if (!r) results.push((r = { attack, runs: 0, failed: 0, notes: [] }));
+  if (!r) {
+    r = { attack, runs: 0, failed: 0, notes: [] };
+    results.push(r);
+  }
   r.runs++;
   if (!ok) {
     r.failed++;

@@ -20,7 +20,7 @@ beforeAll(() => {
 afterAll(cleanupTempDirs);
 
 describe("concurrent writers", () => {
-  // 30 receives at once, three times, are in write-path.test.ts.
+  // 30 receives at once, twice, are in write-path.test.ts (and ten times in scripts/attack-write-path.mjs).
   it("concurrent actions on the same record are applied one after the other", async () => {
     const reg: Registry = tpl.copy();
     const created = reg.run(["receive", "--title", "关于…的通知", "--from", "区民政局", "--json"]);
