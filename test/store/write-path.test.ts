@@ -395,6 +395,33 @@ describe("every failure inside a commit ends in one error, with the registry as 
   });
 });
 
+describe("in a linked worktree (git's plumbing makes the objects)", () => {
+  it("commits, refuses a hand edit, and fails cleanly on a stale index.lock", async () => {
+    await fresh();
+    const wt = join(makeTempDir("office-doc-wt-"), "registry");
+    git(reg.dir, ["worktree", "add", "-q", "-b", "side", wt]);
+    const text = `${readFileSync(join(wt, rel), "utf8")}# in the worktree\n`;
+    const c = await write(wt, rel, text);
+    expect(git(wt, ["rev-parse", "HEAD"]).trim()).toBe(c);
+    expect(readFileSync(join(wt, rel), "utf8")).toBe(text);
+    expect(git(wt, ["status", "--porcelain"])).toBe("");
+    noLeftovers(wt);
+    writeFileSync(join(wt, "office.yaml"), `${readFileSync(join(wt, "office.yaml"), "utf8")}# edited\n`);
+    const refused = await failure(write(wt, rel, "id: x\n"));
+    expect(refused.code).toBe("store.uncommitted-edit");
+    expect(refused.params.file).toBe("office.yaml");
+    git(wt, ["checkout", "--", "office.yaml"]);
+    const gitDir = git(wt, ["rev-parse", "--absolute-git-dir"]).trim();
+    writeFileSync(join(gitDir, "index.lock"), "");
+    const before = registrySnapshot(wt);
+    const locked = await failure(write(wt, rel, "id: y\n"));
+    expect(locked.code).toBe("git.lock-exists");
+    expect(registrySnapshot(wt)).toEqual(before);
+    rmSync(join(gitDir, "index.lock"));
+    noLeftovers(wt);
+  });
+});
+
 describe("the registry lock around a write", () => {
   it("is released after a failure, and a later write goes through", async () => {
     await fresh();
