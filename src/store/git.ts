@@ -252,13 +252,14 @@ function blobRef(e: { mode: string; oid: Buffer } | undefined): BlobRef {
   return e && e.mode !== "40000" ? { mode: e.mode, oid: e.oid.toString("hex") } : null;
 }
 
+/** A file's bytes, undefined when there is none; store.unreadable (exit 1) when it cannot be read. */
 function readOrUndefined(file: string): Buffer | undefined {
   try {
     return readFileSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR")
-      return undefined;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR") return undefined;
+    throw failed("store.unreadable", { file, message: (e as Error).message.split("\n")[0] ?? "" });
   }
 }
 

@@ -672,7 +672,13 @@ export class RecordIndex {
   /** Save, if this process may: under the lock, or when it gets the lock now and nobody saved since it looked. */
   private persist(head: string, rewriteClosed = false): void {
     if (this.locked) {
-      this.save(head, rewriteClosed);
+      try {
+        this.save(head, rewriteClosed);
+      } catch {
+        // Not saved (a full disk): the next load finds what is on disk does not follow on, or does
+        // not validate, and brings it up to date from git again.
+        this.journalBytes = JOURNAL_LIMIT;
+      }
       return;
     }
     const release = tryLock(this.reg.path(LOCAL_DIR, "lock"), "index");

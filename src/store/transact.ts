@@ -175,7 +175,8 @@ export async function lockRegistry(
     await recoverWrite(reg.dir, reg.path(LOCAL_DIR));
   } catch (e) {
     release();
-    throw e;
+    // The journal stays: the next write tries again.
+    throw writeFailure(e, reg.dir, reg.path(LOCAL_DIR));
   }
   return release;
 }
