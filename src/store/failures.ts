@@ -1,3 +1,4 @@
+import { statfsSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import { failed, OfficeError } from "../core/problems.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
@@ -47,7 +48,19 @@ const GIT_STDERR: [RegExp, (m: RegExpExecArray) => { key: MessageKey; file?: str
   [/File too large/, () => ({ key: "write.too-large", code: "EFBIG" })],
   [/Read-only file system/, () => ({ key: "write.read-only", code: "EROFS" })],
   [/Permission denied/, () => ({ key: "write.denied", code: "EACCES" })],
+  // update-ref on a full disk names the file and not the cause: see diskFull.
+  [/couldn't write '([^']+)'/, (m) => ({ key: "write.failed", file: m[1] })],
 ];
+
+/** Is the disk holding `dir` (all but) full? git does not always say so (update-ref does not). */
+function diskFull(dir: string): boolean {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * A git command that failed or was killed, as an error naming the cause; `file` is named when git's
@@ -67,6 +80,10 @@ export function gitFailure(
     if (!m) continue;
     const found = make(m);
     const named = found.file ?? /'(\/[^']+)'/.exec(r.stderr)?.[1];
+    if (found.key === "write.failed" && diskFull(dir)) {
+      found.key = "write.disk-full";
+      found.code = "ENOSPC";
+    }
     return failed(found.key, {
       command,
       file: named ? shownPath(dir, named) : file,

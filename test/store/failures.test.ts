@@ -51,6 +51,16 @@ describe("gitFailure", () => {
       "write.denied",
       ".git",
     ],
+    [
+      "a ref that could not be written (the disk not full)",
+      {
+        code: 128,
+        stderr:
+          "fatal: cannot update ref 'refs/heads/main': couldn't write '/srv/registry/.git/refs/heads/main.lock'",
+      },
+      "write.failed",
+      ".git/refs/heads/main.lock",
+    ],
     ["the file size limit", { code: 1, signal: "SIGXFSZ", stderr: "" }, "write.too-large", ".git"],
     ["killed", { code: 1, signal: "SIGKILL", stderr: "" }, "git.killed", ""],
     ["anything else", { code: 1, stderr: "fatal: bad object" }, "git.failed", ""],
