@@ -7,8 +7,9 @@ import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, summarize } from "../core/record.js";
 import { writeFileAtomic } from "./atomic.js";
 import { uncommittedRecordFiles } from "./edits.js";
+import { gitFailure } from "./failures.js";
 import { assertRepository, changedFiles, headCommit, trackedFiles } from "./git.js";
-import { fastLoad, nodeOs, nodeWorkers, nodeZlib } from "./lazy.js";
+import { childProcess, fastLoad, nodeOs, nodeWorkers, nodeZlib } from "./lazy.js";
 import { tryLock } from "./lock.js";
 import { packageRoot } from "./paths.js";
 import { LOCAL_DIR, parseRecordRel, type Registry, recordRel } from "./registry.js";
@@ -329,6 +330,19 @@ export function onIndexBuild(report: (done: number, total: number) => void): voi
   buildProgress = report;
 }
 
+/** Paths of tracked files below `under`, synchronously (see rebuildNow). */
+function trackedFilesSync(dir: string, under: string): string[] {
+  const r = childProcess().spawnSync("git", ["ls-files", "-z", "--", under], {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" },
+  });
+  if (r.status !== 0)
+    throw gitFailure(dir, "git ls-files", { code: r.status ?? 1, signal: r.signal, stderr: r.stderr });
+  return r.stdout.split("\0").filter(Boolean);
+}
+
 /** Where the index stands on disk: a reader saves only if nobody changed it since it looked. */
 function diskSignature(reg: Registry): string {
   return [OPEN_FILE, JOURNAL_FILE, CLOSED_FILE]
@@ -571,9 +585,8 @@ export class RecordIndex {
    * Every record's summary, open and closed (loads the closed file: its valid part must match its
    * length and CRC-32, every line must be a summary; otherwise the index is rebuilt from git).
    */
-  async all(): Promise<RecordSummary[]> {
-    if (!this.closed && !this.readClosed())
-      this.adopt(await RecordIndex.rebuild(this.reg, this.head, { locked: this.locked }));
+  all(): RecordSummary[] {
+    if (!this.closed && !this.readClosed()) this.rebuildNow();
     const out = new Map(this.closed);
     for (const [id, s] of this.open) out.set(id, s);
     return [...out.values()].filter((s) => s.status === "closed" || this.open.has(s.id));
@@ -606,6 +619,27 @@ export class RecordIndex {
     }
     this.closed = closed;
     return true;
+  }
+
+  /**
+   * Rebuild from git here and now (the closed file did not validate when a listing of all records
+   * came to read it): synchronously, in one thread, so that all() keeps its shape for its callers.
+   * Rare, and slow at 200,000 records (~50 s); a rebuild from load() uses worker threads.
+   */
+  private rebuildNow(): void {
+    const fresh = new RecordIndex(this.reg, this.head, undefined, {}, {});
+    fresh.locked = this.locked;
+    fresh.seen = diskSignature(this.reg);
+    fresh.closed = new Map();
+    const files = this.head ? trackedFilesSync(this.reg.dir, "records") : [];
+    const step = 5000;
+    for (let i = 0; i < files.length; i += step) {
+      if (files.length > step) buildProgress?.(i, files.length);
+      fresh.refreshFiles(files.slice(i, i + step), true);
+    }
+    if (files.length > step) buildProgress?.(files.length, files.length);
+    fresh.persist(this.head, true);
+    this.adopt(fresh);
   }
 
   /** Take over what a rebuild found (this index did not validate). */

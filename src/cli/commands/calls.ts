@@ -52,7 +52,8 @@ export function registerCalls(r: Registrar): void {
         const res = await createAction(ctx, wf, (req.matter ?? "").trim(), fields, at);
         // A caller who called before: show the earlier calls, possible duplicates to merge.
         const index = await RecordIndex.load(ctx.reg);
-        const earlier = (await index.all())
+        const earlier = index
+          .all()
           .filter((s) => s.kind === "call" && s.id !== res.record.id && s.extra?.phone === fields.phone)
           .sort((a, b) => (a.created < b.created ? 1 : -1));
         if (earlier.length) {

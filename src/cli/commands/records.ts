@@ -245,8 +245,8 @@ export function registerRecords(r: Registrar): void {
           // reads without the rest.
           const { rows, total } =
             ctx.format === "json"
-              ? pick(open ? [...index.open.values()] : await index.all())
-              : pick(open ? index.openListed() : await index.all());
+              ? pick(open ? [...index.open.values()] : index.all())
+              : pick(open ? index.openListed() : index.all());
           const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
           ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
           if (!ctx.json && ctx.format === "table")

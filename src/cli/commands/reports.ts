@@ -140,7 +140,7 @@ export function registerReports(r: Registrar): void {
         const index = await RecordIndex.load(ctx.reg);
         reportBroken(ctx, index);
         const rows = statsReport(
-          (await index.all()).filter((s) => !opts.kind || s.kind === opts.kind),
+          index.all().filter((s) => !opts.kind || s.kind === opts.kind),
           {
             by,
             asOf: ctx.today(),
