@@ -17,12 +17,19 @@ const cjs = (entry, outfile, more = {}) =>
   });
 
 // Loaded on first use (src/store/lazy.ts), each from one prebuilt file: the YAML libraries, cli-table3
-// (boxed tables of short listings) and the prompts (only when a clerk at a terminal left out a value).
+// (boxed tables of short listings), the prompts (only when a clerk at a terminal left out a value),
+// chalk (colour at a terminal), exceljs (workbooks) and ajv (check's validation of workflow files
+// against their JSON Schema).
 const VENDORED = [
   ["yaml", "node_modules/yaml/dist/index.js", "dist/vendor/yaml.cjs"],
   ["js-yaml", "node_modules/js-yaml/index.js", "dist/vendor/js-yaml.cjs"],
   ["@inquirer/prompts", "node_modules/@inquirer/prompts/dist/commonjs/index.js", "dist/vendor/prompts.cjs"],
   ["cli-table3", "node_modules/cli-table3/index.js", "dist/vendor/cli-table3.cjs"],
+  ["chalk", "node_modules/chalk/source/index.js", "dist/vendor/chalk.cjs"],
+  // `--format xlsx` only.
+  ["exceljs", "node_modules/exceljs/excel.js", "dist/vendor/exceljs.cjs"],
+  // JSON Schema validation of workflow files, for `check` only.
+  ["ajv", "node_modules/ajv/dist/ajv.js", "dist/vendor/ajv.cjs"],
 ];
 for (const [, entry, out] of VENDORED) await cjs(entry, out);
 

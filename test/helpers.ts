@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createSyncFn } from "synckit";
 import { recordRel } from "../src/store/registry.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -127,7 +128,20 @@ function spawnOpts(opts: RunOptions): SpawnSyncOptions {
   };
 }
 
-/** Run `node bin/office-doc.js args` and wait for it. */
+/**
+ * Run a command line in this process, synchronously: the built CLI (dist/main.cjs) runs it in a
+ * worker thread of this test file (test/cli-worker.mjs) with `opts.env` as its environment and its
+ * output captured, through the same program and error mapper as the bin, without a process start.
+ * What only a process shows (stdin, exit, signals, concurrency) goes through runBin.
+ */
+export function runInProcess(args: string[], opts: RunOptions): BinResult {
+  if (opts.input !== undefined) return runBin(args, opts);
+  cliWorker ??= createSyncFn(join(ROOT, "test", "cli-worker.mjs"), { timeout: opts.timeoutMs ?? 60_000 });
+  return cliWorker(args, clean(opts.env), opts.cwd ?? ROOT);
+}
+let cliWorker: ((args: string[], env: NodeJS.ProcessEnv, cwd: string) => BinResult) | undefined;
+
+/** Run `node bin/office-doc.js args` as a process and wait for it. */
 export function runBin(args: string[], opts: RunOptions): BinResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     ...spawnOpts(opts),
@@ -228,7 +242,10 @@ export interface Registry {
   sandbox: string;
   /** The environment of a run: OFFICE_DOC_REGISTRY, OFFICE_DOC_USER (clerk unless null), OFFICE_DOC_NOW. */
   env(opts?: { user?: string | null; now?: string; env?: Env }): Env;
+  /** Run a command in-process (runInProcess); with `input`, the real bin with that stdin. */
   run(args: string[], opts?: { user?: string | null; now?: string; env?: Env; input?: string }): BinResult;
+  /** Run the real bin as a process (exit codes of the process, stdin closed, signals). */
+  runBin(args: string[], opts?: { user?: string | null; now?: string; env?: Env; input?: string }): BinResult;
   runAsync(
     args: string[],
     opts?: { user?: string | null; now?: string; env?: Env; input?: string },
@@ -250,6 +267,8 @@ export function registryHandle(dir: string, sandbox = dirname(dir)): Registry {
     sandbox,
     env,
     run: (args, opts = {}) =>
+      runInProcess(args, { env: env(opts), ...(opts.input === undefined ? {} : { input: opts.input }) }),
+    runBin: (args, opts = {}) =>
       runBin(args, { env: env(opts), ...(opts.input === undefined ? {} : { input: opts.input }) }),
     runAsync: (args, opts = {}) =>
       runBinAsync(args, { env: env(opts), ...(opts.input === undefined ? {} : { input: opts.input }) }),
@@ -270,14 +289,17 @@ function must(r: BinResult, what: string): BinResult {
 export function initRegistry(dir: string): Registry {
   const sandbox = dirname(dir);
   const env = testEnv(sandbox, { OFFICE_DOC_NOW: NOW });
-  must(runBin(["init", dir], { env }), "init");
+  must(runInProcess(["init", dir], { env }), "init");
   const withReg = { ...env, OFFICE_DOC_REGISTRY: dir };
-  must(runBin(["unit", "add", UNIT, "--name", "城市管理科", "--code", "CGK"], { env: withReg }), "unit add");
+  must(
+    runInProcess(["unit", "add", UNIT, "--name", "城市管理科", "--code", "CGK"], { env: withReg }),
+    "unit add",
+  );
   for (const p of PEOPLE) {
     const args = ["person", "add", p.id, "--name", p.name, "--roles", p.roles];
     if (p.unit) args.push("--unit", p.unit);
     if (p.email) args.push("--email", p.email);
-    must(runBin(args, { env: withReg }), `person add ${p.id}`);
+    must(runInProcess(args, { env: withReg }), `person add ${p.id}`);
   }
   return registryHandle(dir, sandbox);
 }
@@ -397,7 +419,10 @@ export function repoState(dir: string): { head: string; status: string } {
 export function demoRecordFiles(): string[] {
   const sandbox = makeTempDir("office-doc-demo-");
   const dir = join(sandbox, "reg");
-  const r = runBin(["init", dir, "--demo"], { cwd: sandbox, env: testEnv(sandbox, { OFFICE_DOC_NOW: NOW }) });
+  const r = runInProcess(["init", dir, "--demo"], {
+    cwd: sandbox,
+    env: testEnv(sandbox, { OFFICE_DOC_NOW: NOW }),
+  });
   if (r.code !== 0) throw new Error(r.stderr);
   const walk = (d: string): string[] =>
     readdirSync(d).flatMap((name) => {
@@ -469,4 +494,38 @@ export function addUncommittedPerson(reg: Registry, roles: string): string {
   if (edited === text) throw new Error("office.yaml has no flow-style people list");
   writeFileSync(join(reg.dir, "office.yaml"), edited);
   return edited;
+}
+
+/** Write files of the registry and commit them by hand with git, as an office administrator would. */
+export function commitByHand(reg: Registry, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    writeFileSync(join(reg.dir, rel), text);
+    git(reg.dir, ["add", rel]);
+  }
+  git(reg.dir, [
+    "-c",
+    "user.name=管理员",
+    "-c",
+    "user.email=admin@x.example",
+    "commit",
+    "-q",
+    "-m",
+    "edit by hand",
+  ]);
+}
+
+/**
+ * What is wrong with a registry after any sequence of writes, failures and kills (empty: nothing):
+ * `git status` not clean, temp files, a journal or a lock left, `check` failing, `git fsck --strict`.
+ */
+export function registryProblems(reg: Registry): string[] {
+  const problems: string[] = [];
+  const status = gitStatus(reg.dir);
+  if (status) problems.push(`git status: ${status}`);
+  for (const f of leftovers(reg.dir)) problems.push(`left: ${f}`);
+  const check = reg.run(["check"]);
+  if (check.code !== 0) problems.push(`check: ${check.stdout}${check.stderr}`);
+  const fsck = git(reg.dir, ["fsck", "--strict", "--no-dangling", "--no-progress"]);
+  if (fsck) problems.push(`fsck: ${fsck}`);
+  return problems;
 }

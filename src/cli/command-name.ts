@@ -16,3 +16,15 @@ export function commandName(args: string[]): string | undefined {
   }
   return undefined;
 }
+
+/** The registry named with `-r DIR`, `--registry DIR` or `--registry=DIR` before the command, if any. */
+export function registryFlag(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "--") return undefined;
+    if (a === "-r" || a === "--registry") return args[i + 1];
+    if (a.startsWith("--registry=")) return a.slice("--registry=".length);
+    if (VALUE_OPTIONS.has(a)) i++;
+  }
+  return undefined;
+}

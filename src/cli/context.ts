@@ -1,15 +1,18 @@
 import { formatInstant, officeDate, parseInstant } from "../core/dates.js";
+import type { CoreHooks } from "../core/hooks.js";
 import type { OfficeConfig, Person } from "../core/model.js";
 import { findPerson } from "../core/office.js";
 import { OfficeError, usageError } from "../core/problems.js";
 import { configuredEmail, configuredIdentity, type Identity } from "../store/git.js";
 import { onIndexBuild } from "../store/index-cache.js";
-import { prompts } from "../store/lazy.js";
 import { locateRegistry, Registry } from "../store/registry.js";
+import { palette, wantsColor } from "../ui/color.js";
 import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import { FORMATS, type Format } from "../ui/render.js";
-import { isTerminal, writeOut } from "./output.js";
+import type { Io } from "./io.js";
+import type { KindCommands } from "./kind-commands.js";
+import { textForPeople } from "./output.js";
 
 /** Options every command accepts (commander's globals). */
 export interface GlobalOptions {
@@ -24,6 +27,25 @@ export interface GlobalOptions {
 }
 
 /**
+ * The outside world of one run of the CLI: the process's for the bin; a test's own (environment,
+ * folder, captured output, hooks) for commands run in-process.
+ */
+export interface CliEnv {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  io: Io;
+  /** The kind hooks workflows name (core/hooks.ts). */
+  hooks: CoreHooks;
+  /** The kind commands workflows name (kind-commands.ts). */
+  kindCommands: KindCommands;
+}
+
+/** The registry folder of a run: `--registry` > OFFICE_DOC_REGISTRY > the nearest above > ./registry. */
+export function registryOf(opts: Pick<GlobalOptions, "registry">, cli: CliEnv): Registry {
+  return new Registry(locateRegistry(opts.registry, cli.env.OFFICE_DOC_REGISTRY, cli.cwd), cli.hooks);
+}
+
+/**
  * Everything a command needs from the outside world, decided once: the registry folder, the clock,
  * the language, the output format, who is typing. Only this module reads the environment and the clock.
  */
@@ -34,13 +56,21 @@ export class Ctx {
   readonly color: boolean;
   readonly debug: boolean;
   readonly reg: Registry;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly io: Io;
   private nowCache?: number;
 
+  /** `reg`: the registry of `opts`, when the caller has it open already (resolving the command). */
   constructor(
     readonly opts: GlobalOptions,
-    readonly env: NodeJS.ProcessEnv = process.env,
-    readonly cwd: string = process.cwd(),
+    readonly cli: CliEnv,
+    reg?: Registry,
   ) {
+    const env = cli.env;
+    this.env = env;
+    this.cwd = cli.cwd;
+    this.io = cli.io;
     this.lang = detectLang(opts.lang, env) ?? "en";
     if (opts.lang !== undefined && detectLang(opts.lang, env) === undefined)
       throw usageError("cli.bad-lang", { lang: opts.lang });
@@ -49,14 +79,15 @@ export class Ctx {
     if (!FORMATS.includes(fmt as Format))
       throw usageError("cli.bad-format", { format: fmt, formats: FORMATS.join(", ") });
     this.format = fmt as Format;
-    this.color = !("NO_COLOR" in env) && opts.color !== false && isTerminal(1);
+    this.color = wantsColor(env, opts.color, () => this.io.isTerminal(1));
     this.debug = opts.debug === true;
-    this.reg = new Registry(locateRegistry(opts.registry, env.OFFICE_DOC_REGISTRY, cwd));
+    this.reg = reg ?? registryOf(opts, cli);
     // A first listing after a clone parses every record: tell a clerk at a terminal (not cron).
     let tty: boolean | undefined;
     onIndexBuild((done, total) => {
-      tty ??= isTerminal(2);
-      if (tty) writeOut(2, `\r${this.t("index.building", { done, total })}${done === total ? "\n" : ""}`);
+      tty ??= this.io.isTerminal(2);
+      if (tty)
+        this.io.write(2, `\r${this.t("index.building", { done, total })}${done === total ? "\n" : ""}`);
     });
   }
 
@@ -65,17 +96,17 @@ export class Ctx {
    * stream (or loading node:tty) costs ~5 ms of every command.
    */
   get interactive(): boolean {
-    return this.opts.input !== false && process.stdin.isTTY === true && this.env.CI !== "true";
+    return this.opts.input !== false && this.env.CI !== "true" && this.io.stdinIsTerminal();
   }
 
   /** The same context speaking another language (printed forms are always Chinese). */
   withLang(lang: Lang): Ctx {
-    return new Ctx({ ...this.opts, lang }, this.env, this.cwd);
+    return new Ctx({ ...this.opts, lang }, this.cli, this.reg);
   }
 
   /** The same context on another registry folder (init DIR). */
   withRegistry(dir: string): Ctx {
-    return new Ctx({ ...this.opts, registry: dir }, this.env, this.cwd);
+    return new Ctx({ ...this.opts, registry: dir }, this.cli);
   }
 
   t(key: MessageKey, params: Params = {}): string {
@@ -120,16 +151,26 @@ export class Ctx {
   }
 
   out(s: string): void {
-    writeOut(1, s.endsWith("\n") || s === "" ? s : `${s}\n`);
+    this.io.write(1, s.endsWith("\n") || s === "" ? s : `${s}\n`);
   }
 
   /** Messages for people go to stderr, so stdout stays data. */
   say(s: string): void {
-    writeOut(2, `${s}\n`);
+    this.io.write(2, `${s}\n`);
   }
 
   warn(key: MessageKey, params: Params = {}): void {
-    this.say(`${this.lang === "zh-CN" ? "警告" : "warning"}: ${this.t(key, params)}`);
+    const label = palette(this.stderrColor).warning(this.lang === "zh-CN" ? "警告" : "warning");
+    // The label's colour codes are ours: written as they are, the message escaped.
+    this.io.writeRaw(2, `${label}: ${textForPeople(`${this.t(key, params)}\n`)}`);
+  }
+
+  private stderrColorCache?: boolean;
+
+  /** Are messages on stderr coloured? (Asked only when one is written.) */
+  get stderrColor(): boolean {
+    this.stderrColorCache ??= wantsColor(this.env, this.opts.color, () => this.io.isTerminal(2));
+    return this.stderrColorCache;
   }
 
   /** The person typing: OFFICE_DOC_USER, else the person whose email is git's user.email here. */
@@ -176,39 +217,6 @@ export class Ctx {
 
 export function identityOf(p: Person): Identity {
   return { name: p.name, email: p.email ?? `${p.id}@office-doc.invalid` };
-}
-
-/**
- * Values of required options: those given, then (on a terminal) asked for, else a usage error that
- * names every missing option at once.
- */
-export async function requireValues(
-  ctx: Ctx,
-  wanted: { key: string; flag: string; label: string; choices?: readonly string[] }[],
-  given: Record<string, unknown>,
-): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const missing = wanted.filter((w) => {
-    const v = given[w.key];
-    if (typeof v === "string" && v.trim() !== "") {
-      out[w.key] = v;
-      return false;
-    }
-    return true;
-  });
-  if (missing.length === 0) return out;
-  if (!ctx.interactive)
-    throw usageError("cli.missing-options", { options: missing.map((m) => m.flag).join(", ") });
-  const { input, select } = prompts();
-  for (const m of missing) {
-    if (m.choices)
-      out[m.key] = await select({
-        message: m.label,
-        choices: m.choices.map((c) => ({ value: c, name: c })),
-      });
-    else out[m.key] = await input({ message: m.label, required: true });
-  }
-  return out;
 }
 
 export { OfficeError };

@@ -4,26 +4,64 @@ import {
   type ActionResult,
   createRecord,
   fileRecord,
+  revise,
   route,
   sign,
 } from "../core/engine.js";
 import { formatId } from "../core/ids.js";
+import { addMonths } from "../core/kinds/indicator.js";
 import type { Person, RecordDoc } from "../core/model.js";
-import { orderedRecord, summarize } from "../core/record.js";
+import { orderedRecord, summarize, titleFromTemplate } from "../core/record.js";
 import type { WorkflowDef } from "../core/workflow.js";
 import { yaml } from "../store/lazy.js";
 import { OFFICE_FILE, recordRel } from "../store/registry.js";
 import { transact } from "../store/transact.js";
-import { toYaml } from "../store/yaml-io.js";
+import { documentText, toYaml } from "../store/yaml-io.js";
 import { type Ctx, identityOf } from "./context.js";
 
 /** The seed's office: its units, the people it names in charge, and leaders. */
 const UNITS = [
   { id: "dangzhengban", name: "党政办", code: "BGS" },
-  { id: "economy", name: "经济发展办", code: "JJB" },
-  { id: "urban", name: "城市管理科", code: "CGK" },
-  { id: "social", name: "社会事务科", code: "SWK" },
-  { id: "safety", name: "安全生产监督站", code: "AJZ" },
+  { id: "economy", name: "经济发展办", code: "JJB", leader: "wu-min" },
+  { id: "urban", name: "城市管理科", code: "CGK", leader: "zhou-qiang" },
+  { id: "social", name: "社会事务科", code: "SWK", leader: "wu-min" },
+  { id: "safety", name: "安全生产监督站", code: "AJZ", leader: "zhou-qiang" },
+];
+
+/** The demo office's main economic indicators (seed §5), reported monthly by three units. */
+const INDICATORS = [
+  {
+    id: "investment",
+    label: { en: "Fixed-asset investment", "zh-CN": "固定资产投资" },
+    measure: "万元",
+    total: "sum",
+    decimals: 2,
+    units: ["economy", "urban"],
+  },
+  {
+    id: "retail",
+    label: { en: "Retail sales of consumer goods", "zh-CN": "社会消费品零售总额" },
+    measure: "万元",
+    total: "sum",
+    decimals: 2,
+    units: ["economy", "social"],
+  },
+  {
+    id: "new_firms",
+    label: { en: "New market entities", "zh-CN": "新增市场主体" },
+    measure: "个",
+    total: "sum",
+    decimals: 0,
+    units: ["economy", "social"],
+  },
+  {
+    id: "tax_growth",
+    label: { en: "Tax revenue growth", "zh-CN": "税收增速" },
+    measure: "%",
+    total: "average",
+    decimals: 1,
+    units: ["economy", "urban"],
+  },
 ];
 
 const PEOPLE = [
@@ -82,7 +120,8 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     doc.set("printed_by", "X街道党政办公室");
     doc.set("units", doc.createNode(UNITS));
     doc.set("people", doc.createNode(PEOPLE));
-    tx.put(OFFICE_FILE, doc.toString({ lineWidth: 0 }));
+    doc.set("indicators", doc.createNode(INDICATORS));
+    tx.put(OFFICE_FILE, documentText(doc));
     await tx.commit({
       action: "demo",
       subject: "demo: the seed's office, its units and people",
@@ -96,7 +135,14 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
   const wf = ctx.reg.workflow("incoming");
   const wfOut = ctx.reg.workflow("outgoing");
   const wfCall = ctx.reg.workflow("call");
-  const wfOf = (kind: string) => (kind === "outgoing" ? wfOut : kind === "call" ? wfCall : wf);
+  const wfOf = (kind: string) =>
+    kind === "outgoing"
+      ? wfOut
+      : kind === "call"
+        ? wfCall
+        : kind === "incoming"
+          ? wf
+          : ctx.reg.workflow(kind);
   const calendar = ctx.reg.calendar();
   const tz = office.timezone;
   const person = (id: string) => office.people.find((p) => p.id === id) as Person;
@@ -242,6 +288,92 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
   await step(f, (r) => sign(r, ac("yu-kai", back(1, "11:30")), { opinion: "拟请李书记阅示。" }));
 
   await demoOutgoingAndCalls(ac, save, back, year, wfOut, wfCall);
+  await demoIndicators(ctx, save, person, today);
+}
+
+/**
+ * Indicator reports of the demo: last month's approved for the three reporting units (one figure
+ * re-reported at the analysis meeting); this month's opened on the 1st, the economy office's
+ * submitted and signed, the others still expected.
+ */
+async function demoIndicators(
+  ctx: Ctx,
+  save: (res: ActionResult) => Promise<RecordDoc>,
+  person: (id: string) => Person,
+  today: string,
+): Promise<void> {
+  const wf = ctx.reg.workflow("indicator");
+  const office = ctx.office();
+  const calendar = ctx.reg.calendar();
+  const tz = office.timezone;
+  const at = (day: string, time: string) => Math.min(instantAt(day, time, tz), ctx.now());
+  const ac = (who: string, when: number, as?: string): ActionContext => ({
+    office,
+    wf,
+    calendar,
+    now: when,
+    actor: person(as ?? who),
+    recorder: person(who),
+    hooks: ctx.reg.hooks,
+  });
+  const year = Number(today.slice(0, 4));
+  let seq = 0;
+  const nextId = (y: number) => formatId({ prefix: wf.prefix, year: y, seq: ++seq });
+  const month = today.slice(0, 7);
+  const prev = addMonths(month, -1);
+  const titleOf = (fields: Record<string, unknown>) =>
+    titleFromTemplate(wf.title.template ?? "{month} {unit}", fields, wf, office);
+  const last: [string, Record<string, string>][] = [
+    ["economy", { investment: "3260.50", retail: "5120.00", new_firms: "46", tax_growth: "6.2" }],
+    ["urban", { investment: "1875.25", tax_growth: "4.8" }],
+    ["social", { retail: "2310.75", new_firms: "19" }],
+  ];
+  for (const [unit, figures] of last) {
+    const fields = { unit, month: prev, figures };
+    const t0 = at(`${prev}-20`, "10:00");
+    // Last month's reports may have been made in last year (December's, in January).
+    let r = await save(
+      createRecord(ac("liu-qingzhu", t0), nextId(Number(prev.slice(0, 4))), titleOf(fields), fields, t0),
+    );
+    const leader = office.units.find((u) => u.id === unit)?.leader ?? "zhou-qiang";
+    r = await save(sign(r, ac("liu-qingzhu", at(`${prev}-24`, "16:00"), leader), { opinion: "同意上报。" }));
+    if (unit === "urban")
+      r = await save(
+        revise(
+          r,
+          ac("wang-shoujie", at(`${prev}-26`, "10:30")),
+          r.title,
+          { figures: { investment: "1902.25" } },
+          at(`${prev}-26`, "10:30"),
+          "分析会核实：补计一项续建工程投资",
+        ),
+      );
+    r = await save(
+      sign(r, ac("yu-kai", at(`${prev}-26`, "11:00"), "zhang-wei"), { opinion: "数据已审核。" }),
+    );
+    await save(sign(r, ac("yu-kai", at(`${prev}-27`, "15:00"), "li-jianguo"), { opinion: "同意。" }));
+  }
+  // This month: opened on the 1st; the economy office has submitted and its leader has signed.
+  if (prev.slice(0, 4) !== String(year)) seq = 0;
+  const opened = at(`${month}-01`, "07:00");
+  for (const unit of ["economy", "urban", "social"]) {
+    const fields = { unit, month, figures: {} };
+    const res = createRecord(ac("liu-qingzhu", opened), nextId(year), titleOf(fields), fields, opened);
+    res.event.action = "open";
+    let r = await save(res);
+    if (unit !== "economy") continue;
+    const t1 = at(today, "09:00");
+    r = await save(
+      revise(
+        r,
+        ac("sun-li", t1),
+        r.title,
+        { figures: { investment: "3410.80", retail: "5388.40", new_firms: "52", tax_growth: "6.5" } },
+        t1,
+      ),
+    );
+    await save(sign(r, ac("liu-qingzhu", at(today, "10:00"), "wu-min"), { opinion: "同意上报。" }));
+  }
 }
 
 /** Outgoing documents and calls of the demo: one of each at an instructive stage. */

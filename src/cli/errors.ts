@@ -1,8 +1,10 @@
 import { CommanderError } from "commander";
 import { OfficeError } from "../core/problems.js";
+import { palette } from "../ui/color.js";
 import { hint, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
-import { writeOut } from "./output.js";
+import { type Io, processIo } from "./io.js";
+import { textForPeople } from "./output.js";
 
 /** The one place that turns a failure into words and an exit code. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, overdue: 3 } as const;
@@ -39,16 +41,31 @@ export function problemLine(
   return `${where}${w}${t(lang, p.code, p.params)}`;
 }
 
-/** Print what went wrong to stderr; return the exit code. */
-export function reportError(e: unknown, lang: Lang, debug: boolean): number {
-  const prefix = lang === "zh-CN" ? "错误：" : "error: ";
-  const say = (s: string) => writeOut(2, `${s}\n`);
+/**
+ * Print what went wrong to stderr (through `io`, its labels coloured when `color`); return the exit
+ * code. The labels carry our own colour codes: written as they are, the text after them escaped.
+ */
+export function reportError(
+  e: unknown,
+  lang: Lang,
+  debug: boolean,
+  io: Pick<Io, "writeRaw"> = processIo,
+  color = false,
+): number {
+  const paint = palette(color);
+  const prefix = lang === "zh-CN" ? `${paint.error("错误")}：` : `${paint.error("error")}: `;
+  const say = (s: string, label = "") =>
+    io.writeRaw(
+      2,
+      `${label}${textForPeople(`${s}
+`)}`,
+    );
   if (e instanceof OfficeError) {
-    say(prefix + t(lang, e.code, e.params));
+    say(t(lang, e.code, e.params), prefix);
     for (const p of e.problems)
       say(`  ${problemLine(lang, { ...p, file: (p as { file?: string }).file ?? e.file })}`);
     const h = hint(lang, e.code, e.params);
-    if (h) say(`${lang === "zh-CN" ? "提示：" : "hint: "}${h}`);
+    if (h) say(h, lang === "zh-CN" ? `${paint.hint("提示")}：` : `${paint.hint("hint")}: `);
     if (debug) say(e.stack ?? "");
     return EXIT_OF_KIND[e.kind];
   }
@@ -59,18 +76,18 @@ export function reportError(e: unknown, lang: Lang, debug: boolean): number {
     const key = COMMANDER_CODES[e.code];
     const arg = /'([^']+)'/.exec(e.message)?.[1] ?? e.message.replace(/^error: /, "");
     say(
-      prefix +
-        (key
-          ? t(lang, key, { option: arg, options: arg, name: arg, command: arg })
-          : e.message.replace(/^error: /, "")),
+      key
+        ? t(lang, key, { option: arg, options: arg, name: arg, command: arg })
+        : e.message.replace(/^error: /, ""),
+      prefix,
     );
     return EXIT.usage;
   }
   if (e instanceof Error && e.name === "ExitPromptError") {
-    say(prefix + t(lang, "cli.cancelled"));
+    say(t(lang, "cli.cancelled"), prefix);
     return EXIT.refused;
   }
-  say(prefix + t(lang, "cli.internal-error", { message: e instanceof Error ? e.message : String(e) }));
+  say(t(lang, "cli.internal-error", { message: e instanceof Error ? e.message : String(e) }), prefix);
   if (debug && e instanceof Error) say(e.stack ?? "");
   else say(t(lang, "cli.debug-hint"));
   return EXIT.refused;

@@ -1,38 +1,194 @@
+import { type Command, Option } from "commander";
+import type { Label } from "../core/model.js";
 import { OfficeError, usageError } from "../core/problems.js";
-import { coerceField, LIST_SEPARATOR } from "../core/record.js";
-import type { WorkflowDef } from "../core/workflow.js";
-
-const camel = (id: string) => id.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-export const flagOf = (id: string) => `--${id.replace(/_/g, "-")}`;
+import { classificationOf, coerceFieldValues, LIST_SEPARATOR } from "../core/record.js";
+import type { FieldDef, TitleDef, WorkflowDef } from "../core/workflow.js";
+import type { Lang } from "../ui/i18n/index.js";
+import type { Ctx } from "./context.js";
+import { requireValues, type Wanted } from "./prompts.js";
 
 /**
- * The record fields given as command options (`--doc-number` -> `doc_number`), coerced to their
- * types, with the workflow's defaults. Exit 2 on the first value that does not fit, naming the option.
+ * Record fields on the command line, derived from the workflow: one option per field
+ * (`hotline_ticket` -> `--hotline-ticket`, or the field's `option:` and `aliases:`), its value typed
+ * by the field's type, its --help from the field's labels.
  */
-export function collectFields(wf: WorkflowDef, opts: Record<string, unknown>): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  for (const def of wf.fields) {
-    const given = opts[camel(def.id)];
-    if (given === undefined || given === false) {
-      if (def.default !== undefined) fields[def.id] = def.default;
-      continue;
-    }
-    if (given === true && def.type === "boolean") {
-      fields[def.id] = true;
-      continue;
-    }
-    const { value, problem } = coerceField(def, String(given));
-    if (problem) throw new OfficeError("usage", problem.code, { ...problem.params, option: flagOf(def.id) });
-    fields[def.id] = value;
+
+export const flagOf = (option: string) => `--${option}`;
+
+/** The placeholder of a field's value in --help. */
+function placeholder(def: FieldDef): string {
+  switch (def.type) {
+    case "integer":
+      return "<n>";
+    case "decimal":
+      return "<number>";
+    case "date":
+      return "<YYYY-MM-DD>";
+    case "datetime":
+      return "<datetime>";
+    case "month":
+      return "<YYYY-MM>";
+    case "list":
+      return "<a,b>";
+    case "phone":
+      return "<phone>";
+    case "map":
+      return "<NAME=VALUE>";
+    case "items":
+      return `<${(def.item_fields ?? []).map((f) => f.id).join(":")}>`;
+    default:
+      return `<${def.option}>`;
   }
-  const cls = fields.classification;
-  if (typeof cls === "string" && cls !== "none") {
-    for (const def of wf.fields) {
-      if (def.not_if_classified && fields[def.id] !== undefined)
-        throw usageError("field.classified-forbids", { option: flagOf(def.id), classification: cls });
+}
+
+const lab = (l: Label | undefined, lang: Lang) => (l ? l[lang] : "");
+
+/** A field's --help line: its label, its help, the values of an enum with their labels. */
+export function fieldHelp(def: FieldDef, lang: Lang): string {
+  const sep = lang === "zh-CN" ? "：" : ": ";
+  const parts = [lab(def.label, lang)];
+  if (def.help) parts.push(`${sep}${lab(def.help, lang)}`);
+  if (def.values?.length) {
+    const values = def.values.map((v) => {
+      const l = def.value_labels?.[v]?.[lang];
+      return l && l !== v ? `${v} (${l})` : v;
+    });
+    parts.push(`${sep}${values.join(lang === "zh-CN" ? "、" : ", ")}`);
+  }
+  if (def.type === "map" || def.type === "items")
+    parts.push(lang === "zh-CN" ? "（可重复）" : " (repeatable)");
+  return parts.join("");
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Add the options of these fields to a command (aliases work, only the main name is in --help). */
+export function addFieldOptions(cmd: Command, defs: readonly FieldDef[], lang: Lang): void {
+  for (const def of defs) {
+    const names = [def.option, ...(def.aliases ?? [])];
+    const also = def.aliases?.length
+      ? ` (${lang === "zh-CN" ? "也可用" : "also"} ${def.aliases.map(flagOf).join(", ")})`
+      : "";
+    names.forEach((name, i) => {
+      const help = fieldHelp(def, lang) + also;
+      const o =
+        def.type === "boolean"
+          ? new Option(flagOf(name), help)
+          : new Option(`${flagOf(name)} ${placeholder(def)}`, help);
+      if (def.type === "map" || def.type === "items") o.argParser(collect);
+      if (i > 0) o.hideHelp();
+      cmd.addOption(o);
+    });
+    if (def.type === "boolean" && def.default === true)
+      cmd.addOption(new Option(`--no-${def.option}`, fieldHelp(def, lang)));
+  }
+}
+
+/** Add the title option (`--title`, or the workflow's, like `--matter` for calls). */
+export function addTitleOption(cmd: Command, title: TitleDef, lang: Lang): void {
+  [title.option, ...(title.aliases ?? [])].forEach((name, i) => {
+    const o = new Option(`${flagOf(name)} <text>`, lab(title.label, lang));
+    if (i > 0) o.hideHelp();
+    cmd.addOption(o);
+  });
+}
+
+/** Commander's key of an option name (`hotline-ticket` -> `hotlineTicket`). */
+const keyOf = (name: string) => new Option(flagOf(name)).attributeName();
+
+/**
+ * What was typed for a field: its main option or one of its aliases (both at once is bad usage).
+ * Texts for map and items fields (repeatable), `true`/`false` for booleans, else one text.
+ */
+export function given(def: Pick<FieldDef, "option" | "aliases">, opts: Record<string, unknown>): unknown {
+  const names = [def.option, ...(def.aliases ?? [])].filter((n) => opts[keyOf(n)] !== undefined);
+  if (names.length > 1) throw usageError("cli.conflicting-option", { option: names.map(flagOf).join(", ") });
+  return names[0] === undefined ? undefined : opts[keyOf(names[0])];
+}
+
+/** A field's value from what was typed; exit 2 naming the option when it does not fit. */
+export function coerceGiven(def: FieldDef, v: unknown): unknown {
+  if (typeof v === "boolean") return v;
+  const texts = Array.isArray(v) ? v.map(String) : [String(v)];
+  const { value, problem } = coerceFieldValues(def, texts);
+  if (problem)
+    throw new OfficeError("usage", problem.code, { ...problem.params, option: flagOf(def.option) });
+  return value;
+}
+
+/**
+ * The values of `defs` given as options, coerced to their types; `defaults` adds the workflow's
+ * defaults for the others. Exit 2 on the first value that does not fit, naming the option.
+ */
+export function collectFields(
+  defs: readonly FieldDef[],
+  opts: Record<string, unknown>,
+  defaults = true,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const def of defs) {
+    const v = given(def, opts);
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) {
+      if (defaults && def.default !== undefined) fields[def.id] = def.default;
+      continue;
     }
+    fields[def.id] = coerceGiven(def, v);
   }
   return fields;
+}
+
+/** A classified record keeps registration data only: the options it may not have (exit 2). */
+export function refuseClassifiedOptions(wf: WorkflowDef, fields: Record<string, unknown>): void {
+  const cls = classificationOf(fields, wf);
+  if (cls === undefined) return;
+  for (const def of wf.fields)
+    if (def.not_if_classified && fields[def.id] !== undefined)
+      throw usageError("field.classified-forbids", { option: flagOf(def.option), classification: cls });
+}
+
+/** The field as a value a prompt asks for (choices of enums and of units and people, with names). */
+export function wantedField(ctx: Ctx, def: FieldDef): Wanted {
+  const w: Wanted = { flag: flagOf(def.option), label: lab(def.label, ctx.lang), def };
+  if (def.type === "enum" && def.values)
+    w.choices = def.values.map((v) => {
+      const l = def.value_labels?.[v]?.[ctx.lang];
+      return { value: v, name: l && l !== v ? `${l} (${v})` : v };
+    });
+  else if (def.ref === "unit" || def.ref === "person") {
+    const office = ctx.office();
+    const list = def.ref === "unit" ? office.units : office.people;
+    w.choices = list.map((x) => ({ value: x.id, name: `${x.name} (${x.id})` }));
+  }
+  return w;
+}
+
+/**
+ * The title and the required fields of `defs` that were not given: asked for at a terminal, else
+ * one usage error naming every missing option. Returns the title and the fields, completed.
+ */
+export async function completeRequired(
+  ctx: Ctx,
+  defs: readonly FieldDef[],
+  fields: Record<string, unknown>,
+  title?: { def: TitleDef; value: unknown },
+): Promise<{ title?: string; fields: Record<string, unknown> }> {
+  const wanted: Wanted[] = [];
+  const titleText = typeof title?.value === "string" ? title.value.trim() : "";
+  if (title && titleText === "")
+    wanted.push({ flag: flagOf(title.def.option), label: lab(title.def.label, ctx.lang) });
+  for (const def of defs)
+    if (def.required && (fields[def.id] === undefined || fields[def.id] === ""))
+      wanted.push(wantedField(ctx, def));
+  const answers = await requireValues(ctx, wanted);
+  const out = { ...fields };
+  let t = titleText;
+  for (const w of wanted) {
+    const a = answers.get(w.flag);
+    if (a === undefined) continue;
+    if (w.def) out[w.def.id] = coerceGiven(w.def, a);
+    else t = a.trim();
+  }
+  return title ? { title: t, fields: out } : { fields: out };
 }
 
 /** A comma-separated option (ASCII or Chinese commas) as a list of ids. */

@@ -1,6 +1,8 @@
+import { yearOf } from "../core/dates.js";
+import { provisionalYears } from "../core/deadline.js";
 import type { ActionResult } from "../core/engine.js";
-import type { Label, OfficeConfig, RecordDoc } from "../core/model.js";
-import type { WorkflowDef } from "../core/workflow.js";
+import type { HistoryEvent, Label, OfficeConfig, RecordDoc } from "../core/model.js";
+import { type FieldDef, fieldByRole, UNCLASSIFIED, valueLabel, type WorkflowDef } from "../core/workflow.js";
 import type { Lang } from "../ui/i18n/index.js";
 import type { Ctx } from "./context.js";
 
@@ -20,6 +22,7 @@ export function listingLabels(office: OfficeConfig, workflows: readonly Workflow
   const kinds = new Map<string, string>();
   const steps = new Map<string, Map<string | null, string>>();
   const holders = new Map<string, string>();
+  const classifications = new Map<string, Map<string, string>>();
   return {
     kind(kind: string): string {
       let v = kinds.get(kind);
@@ -39,6 +42,21 @@ export function listingLabels(office: OfficeConfig, workflows: readonly Workflow
       if (v === undefined) {
         v = stepLabel(wfs.get(kind), step, lang);
         byStep.set(step, v);
+      }
+      return v;
+    },
+    /** A summary's classification (shown in brackets before its title); empty when none. */
+    classification(kind: string, value: string | undefined): string {
+      if (value === undefined) return "";
+      let byValue = classifications.get(kind);
+      if (!byValue) {
+        byValue = new Map();
+        classifications.set(kind, byValue);
+      }
+      let v = byValue.get(value);
+      if (v === undefined) {
+        v = classificationWord(wfs.get(kind), value, lang);
+        byValue.set(value, v);
       }
       return v;
     },
@@ -73,13 +91,62 @@ export function roleLabel(office: OfficeConfig, id: string, lang: Lang): string 
   return label(office.roles.find((r) => r.id === id)?.label, lang, id);
 }
 
-/** The record as `show --json` and action `--json` print it: the file's content plus labels. */
+/**
+ * The record as `show --json` and action `--json` print it: the file's content plus labels, and a
+ * `calendar_warning` when its due date or deadline is in a year without the State Council's notice.
+ */
 export function recordJson(rec: RecordDoc, wf: WorkflowDef, ctx: Ctx): Record<string, unknown> {
+  const warning = calendarWarning(ctx, [rec.due, rec.deadline]);
   return {
     ...rec,
     kind_label: label(wf.label, ctx.lang),
     step_label: rec.step ? stepLabel(wf, rec.step, ctx.lang) : null,
+    ...(warning ? { calendar_warning: warning } : {}),
   };
+}
+
+const coveredYears = new WeakMap<Ctx, { covers(year: number): boolean }>();
+
+/** The years with a calendar file (the State Council's notice); asks only which files exist. */
+function covered(ctx: Ctx): { covers(year: number): boolean } {
+  let c = coveredYears.get(ctx);
+  if (!c) {
+    const years = new Set(ctx.reg.calendarYears());
+    c = { covers: (y) => years.has(y) };
+    coveredYears.set(ctx, c);
+  }
+  return c;
+}
+
+/**
+ * The warning for deadlines among `dates` that fall in a year without the State Council's notice
+ * (their days come from the provisional statutory calendar), in the command's language; undefined
+ * when there are none.
+ */
+export function calendarWarning(ctx: Ctx, dates: readonly (string | null | undefined)[]): string | undefined {
+  const years = provisionalYears(covered(ctx), dates);
+  return years.length ? ctx.t("deadline.uncovered-years", { years: years.join(", ") }) : undefined;
+}
+
+/** A due date as listings show it: marked `(!)` in a year without the notice (calendarWarning). */
+export function dueCell(ctx: Ctx, due: string | null): string {
+  if (!due) return "";
+  return covered(ctx).covers(yearOf(due)) ? due : `${due} (!)`;
+}
+
+/** A listed row with `calendar_warning` when its due date is in a year without the notice. */
+export function withCalendarWarning<T extends { due: string | null; status?: string }>(
+  ctx: Ctx,
+  row: T,
+): T | (T & { calendar_warning: string }) {
+  const w = row.status === "closed" ? undefined : calendarWarning(ctx, [row.due]);
+  return w ? { ...row, calendar_warning: w } : row;
+}
+
+/** After a listing: one warning on stderr that explains the `(!)` marks, if any row has one. */
+export function warnProvisionalDues(ctx: Ctx, dues: readonly (string | null)[]): void {
+  const w = calendarWarning(ctx, dues);
+  if (w) ctx.say(`(!) ${w}`);
 }
 
 /** One line telling what an action did and where the record stands now. */
@@ -111,23 +178,90 @@ function plain(v: unknown): string {
 }
 
 /**
- * A field's value as people read it: enum values translated (a kind may word a value its own way:
- * `value.call.type.report` is 举报 where a document's type `report` is 报告), units and people by
- * name, booleans as yes/no, lists joined.
+ * A field's value as people read it: enum values by their labels in the workflow (a kind words a
+ * value its own way: a call's type `report` is 举报 where a document's type `report` is 报告), units
+ * and people by name, booleans as yes/no, lists joined, a map as `NAME=VALUE` pairs, items one per
+ * entry with their parts.
  */
 export function fieldDisplay(ctx: Ctx, wf: WorkflowDef, field: string, v: unknown): string {
   const def = wf.fields.find((f) => f.id === field);
-  if (def?.type === "enum" && typeof v === "string") {
-    for (const key of [`value.${wf.kind}.${field}.${v}`, `value.${v}`]) {
-      const s = ctx.t(key as never);
-      if (s !== key) return s;
-    }
-    return v;
+  return def ? valueDisplay(ctx, def, v) : plain(v);
+}
+
+const enumeration = (lang: Lang) => (lang === "zh-CN" ? "、" : ", ");
+
+/** A value of a field definition as people read it (see fieldDisplay). */
+export function valueDisplay(ctx: Ctx, def: FieldDef, v: unknown): string {
+  if (v === undefined || v === null) return "";
+  switch (def.type) {
+    case "enum":
+      return valueLabel(def, String(v), ctx.lang);
+    case "boolean":
+      return typeof v === "boolean" ? ctx.t(v ? "value.yes" : "value.no") : plain(v);
+    case "map":
+      return typeof v === "object" && !Array.isArray(v)
+        ? Object.entries(v as Record<string, unknown>)
+            .map(([k, x]) => `${k}=${plain(x)}`)
+            .join(enumeration(ctx.lang))
+        : plain(v);
+    case "items":
+      return Array.isArray(v)
+        ? v
+            .map((item) =>
+              (def.item_fields ?? [])
+                .map((sub) => valueDisplay(ctx, sub, (item as Record<string, unknown>)?.[sub.id]))
+                .filter(Boolean)
+                .join(" "),
+            )
+            .join("; ")
+        : plain(v);
+    default:
+      if (def.type === "list" && Array.isArray(v) && def.refs)
+        return namesOf(ctx.office(), v as string[], ctx.lang);
+      if (def.ref && typeof v === "string") return nameOf(ctx.office(), v);
+      if (Array.isArray(v)) return v.join(enumeration(ctx.lang));
+      return plain(v);
   }
-  if (def?.type === "boolean" && typeof v === "boolean") return ctx.t(v ? "value.yes" : "value.no");
-  if (def?.type === "list" && Array.isArray(v) && def.refs)
-    return namesOf(ctx.office(), v as string[], ctx.lang);
-  if (def?.ref && typeof v === "string") return nameOf(ctx.office(), v);
-  if (Array.isArray(v)) return v.join(ctx.lang === "zh-CN" ? "、" : ", ");
-  return plain(v);
+}
+
+/**
+ * What an event that revised fields changed (a revision, an amendment: it has `previous`), old value
+ * to new, as people read them: `Figures: output 12.5 → 13, tax — → 3`; a map entry by entry, only
+ * those that changed. Empty for other events.
+ */
+export function changesText(ctx: Ctx, wf: WorkflowDef, e: HistoryEvent): string {
+  if (!e.changes || (!e.previous && e.action !== "revise")) return "";
+  const sep = enumeration(ctx.lang);
+  const shown = (def: FieldDef | undefined, v: unknown) =>
+    v === undefined || v === null || v === "" ? "—" : def ? valueDisplay(ctx, def, v) : plain(v);
+  const parts: string[] = [];
+  for (const [k, now] of Object.entries(e.changes)) {
+    const before = e.previous?.[k];
+    if (k === "title") {
+      parts.push(`${ctx.t("col.title")}: ${shown(undefined, before)} → ${shown(undefined, now)}`);
+      continue;
+    }
+    const def = wf.fields.find((f) => f.id === k);
+    const name = label(def?.label, ctx.lang, k);
+    if (def?.type === "map" && typeof now === "object" && now !== null && !Array.isArray(now)) {
+      const old = (typeof before === "object" && before !== null ? before : {}) as Record<string, unknown>;
+      const cur = now as Record<string, unknown>;
+      const keys = [...new Set([...Object.keys(old), ...Object.keys(cur)])];
+      const entries = keys
+        .filter((x) => JSON.stringify(old[x]) !== JSON.stringify(cur[x]))
+        .map((x) => `${x} ${shown(undefined, old[x])} → ${shown(undefined, cur[x])}`);
+      if (entries.length) parts.push(`${name}: ${entries.join(sep)}`);
+    } else parts.push(`${name}: ${shown(def, before)} → ${shown(def, now)}`);
+  }
+  return parts.join("; ");
+}
+
+/** A record's classification as listings show it (`机密`, `confidential`), empty when not classified. */
+export function classificationWord(
+  wf: WorkflowDef | undefined,
+  value: string | undefined,
+  lang: Lang,
+): string {
+  if (!value || value === UNCLASSIFIED) return "";
+  return valueLabel(wf ? fieldByRole(wf, "classification") : undefined, value, lang);
 }

@@ -1,36 +1,30 @@
 import { Command, Option } from "commander";
+import { HOOKS } from "../core/hooks.js";
 import { OfficeError } from "../core/problems.js";
+import type { WorkflowDef } from "../core/workflow.js";
 import { backgroundSettled } from "../store/background.js";
 import { promptsLoaded } from "../store/lazy.js";
+import type { Registry } from "../store/registry.js";
 import { detectLang, type Lang, t } from "../ui/i18n/index.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
-import { commandName } from "./command-name.js";
+import { BUILTIN_COMMANDS, BUILTINS } from "./builtins.js";
+import { commandName, registryFlag } from "./command-name.js";
 import { registerActions } from "./commands/actions.js";
 import { registerCalendar } from "./commands/calendar.js";
-import { registerCalls } from "./commands/calls.js";
 import { registerEgov } from "./commands/egov.js";
-import { INCOMING_STEPS, registerIncoming } from "./commands/incoming.js";
-import { OUTGOING_STEPS, registerOutgoing } from "./commands/outgoing.js";
 import { registerPrint } from "./commands/print.js";
 import { registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
 import { registerSync } from "./commands/sync.js";
-import { Ctx, type GlobalOptions } from "./context.js";
+import { registerUpgrade } from "./commands/upgrade.js";
+import { type CliEnv, Ctx, type GlobalOptions, registryOf } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
-import { writeOut } from "./output.js";
+import { processIo } from "./io.js";
+import { KIND_COMMANDS } from "./kind-commands.js";
+import { kindSurface, registerKinds, surfaceNames, workflowsOf } from "./kinds.js";
 import { stepLabel } from "./present.js";
-
-/** What every command module gets: the program, a translator, and `run` to wrap its action. */
-export interface Registrar {
-  program: Command;
-  lang: Lang;
-  d: (key: MessageKey) => string;
-  /** Wrap a command action: builds the context, runs, maps errors to an exit code. */
-  run<A extends unknown[]>(
-    fn: (ctx: Ctx, ...args: A) => Promise<number | undefined>,
-  ): (...args: unknown[]) => Promise<void>;
-}
+import type { CommandModule, Registrar } from "./registrar.js";
 
 const TITLES: Record<string, string> = {
   "Usage:": "用法：",
@@ -40,10 +34,10 @@ const TITLES: Record<string, string> = {
   "Global Options:": "全局选项：",
 };
 
-function preLang(argv: string[]): Lang {
-  const i = argv.findIndex((a) => a === "--lang" || a.startsWith("--lang="));
-  const flag = i < 0 ? undefined : argv[i]?.includes("=") ? argv[i]?.split("=")[1] : argv[i + 1];
-  return detectLang(flag, process.env) ?? "en";
+function preLang(args: string[], env: NodeJS.ProcessEnv): Lang {
+  const i = args.findIndex((a) => a === "--lang" || a.startsWith("--lang="));
+  const flag = i < 0 ? undefined : args[i]?.includes("=") ? args[i]?.split("=")[1] : args[i + 1];
+  return detectLang(flag, env) ?? "en";
 }
 
 /**
@@ -67,43 +61,50 @@ function stepLabelsInParams(ctx: Ctx, e: OfficeError): void {
 }
 
 /**
- * Each command module and the commands it registers. Building every command with its options and
- * help texts costs ~6 ms; a run builds only the module of the command it was given (all of them for
- * help or an unknown name). test/cli/program.test.ts checks this table against the modules.
+ * office-doc's own commands, each module with the commands it registers (builtins.ts). Building
+ * every command with its options and help texts costs ~6 ms; a run builds only the module of the
+ * command it was given (all of them for help or an unknown name). test/cli/program.test.ts checks
+ * that each module registers exactly these. The kinds' commands (receive, propose, call, …) come
+ * from the registry's workflows (kinds.ts).
  */
-export const REGISTRARS: { register: (r: Registrar) => void; commands: string[] }[] = [
-  { register: registerSetup, commands: ["init", "demo", "person", "unit", "check"] },
-  { register: registerRecords, commands: ["show", "where", "list", "log"] },
-  {
-    register: registerActions,
-    commands: ["sign", "route", "skip", "note", "urge", "extend", "merge", "withdraw", "reopen", "file"],
-  },
-  { register: registerIncoming, commands: ["receive", ...INCOMING_STEPS] },
-  { register: registerOutgoing, commands: ["draft", ...OUTGOING_STEPS] },
-  { register: registerCalls, commands: ["call", "handle", "reply"] },
-  { register: registerPrint, commands: ["print"] },
-  { register: registerCalendar, commands: ["calendar"] },
-  { register: registerReports, commands: ["overdue", "report"] },
-  { register: registerEgov, commands: ["egov", "backup"] },
-  { register: registerSync, commands: ["sync"] },
+export const REGISTRARS: CommandModule[] = [
+  { register: registerSetup, commands: BUILTIN_COMMANDS.setup },
+  { register: registerRecords, commands: BUILTIN_COMMANDS.records },
+  { register: registerActions, commands: BUILTIN_COMMANDS.actions },
+  { register: registerPrint, commands: BUILTIN_COMMANDS.print },
+  { register: registerCalendar, commands: BUILTIN_COMMANDS.calendar },
+  { register: registerReports, commands: BUILTIN_COMMANDS.reports },
+  { register: registerEgov, commands: BUILTIN_COMMANDS.egov },
+  { register: registerSync, commands: BUILTIN_COMMANDS.sync },
+  { register: registerUpgrade, commands: BUILTIN_COMMANDS.upgrade },
 ];
 
-/** The program with every command, or with those of the module that registers `only`. */
-/** Help and version text through writeOut; errors are reported by reportError, not by commander. */
-const OUTPUT = {
-  writeOut: (s: string) => writeOut(1, s),
-  writeErr: (s: string) => writeOut(2, s),
-  outputError: () => undefined,
-};
-
-export function buildProgram(lang: Lang, only?: string): Command {
-  const wanted = only ? REGISTRARS.filter((x) => x.commands.includes(only)) : [];
-  return programOf(lang, wanted.length ? wanted : REGISTRARS);
+/** What a run of the program needs besides the command line. */
+interface RunState {
+  cli: CliEnv;
+  /** The exit code of the command that ran. */
+  code: number;
+  /** The registry opened to find the kinds' commands, reused by the command's context. */
+  reg?: Registry;
 }
 
-/** The program with the commands of these modules. */
-export function programOf(lang: Lang, modules: typeof REGISTRARS): Command {
+/**
+ * The program with these modules' commands (and, given the kinds' surface, their commands: all of
+ * them, or those named `only`).
+ */
+export function programOf(
+  lang: Lang,
+  modules: readonly CommandModule[],
+  state: RunState = { cli: undefined as unknown as CliEnv, code: 0 },
+  kinds?: { wfs: readonly WorkflowDef[]; only?: string; listOnly?: boolean },
+): Command {
   const d = (key: MessageKey) => t(lang, key);
+  const io = state.cli?.io ?? processIo;
+  const output = {
+    writeOut: (s: string) => io.write(1, s),
+    writeErr: (s: string) => io.write(2, s),
+    outputError: () => undefined,
+  };
   const program = new Command("office-doc");
   program
     .description(d("help.program"))
@@ -120,7 +121,7 @@ export function programOf(lang: Lang, modules: typeof REGISTRARS): Command {
     .option("--debug", d("help.opt-debug"))
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput(OUTPUT)
+    .configureOutput(output)
     .configureHelp({ styleTitle: (s) => (lang === "zh-CN" ? (TITLES[s] ?? s) : s), showGlobalOptions: true });
 
   const r: Registrar = {
@@ -134,39 +135,90 @@ export function programOf(lang: Lang, modules: typeof REGISTRARS): Command {
         const opts = cmd.optsWithGlobals() as GlobalOptions;
         let ctx: Ctx | undefined;
         try {
-          ctx = new Ctx(opts);
+          const reg = state.reg && state.reg.dir === registryOf(opts, state.cli).dir ? state.reg : undefined;
+          ctx = new Ctx(opts, state.cli, reg);
           const code = await fn(ctx, ...(args.slice(0, -1) as never));
-          process.exitCode = code ?? EXIT.ok;
+          state.code = code ?? EXIT.ok;
         } catch (e) {
           if (ctx && e instanceof OfficeError) stepLabelsInParams(ctx, e);
-          process.exitCode = reportError(e, ctx?.lang ?? lang, opts.debug === true);
+          state.code = reportError(e, ctx?.lang ?? lang, opts.debug === true, io, ctx?.stderrColor);
         }
       },
   };
   for (const x of modules) x.register(r);
-  for (const c of program.commands) {
+  if (kinds)
+    registerKinds(
+      r,
+      kindSurface(kinds.wfs, BUILTINS),
+      state.cli?.kindCommands ?? KIND_COMMANDS,
+      kinds.only,
+      kinds.listOnly,
+    );
+  const quiet = (c: Command) => {
     c.exitOverride();
-    c.configureOutput(OUTPUT);
-    for (const sub of c.commands) {
-      sub.exitOverride();
-      sub.configureOutput(OUTPUT);
-    }
-  }
+    c.configureOutput(output);
+    for (const sub of c.commands) quiet(sub);
+  };
+  for (const c of program.commands) quiet(c);
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const lang = preLang(argv);
-  const program = buildProgram(lang, commandName(argv.slice(2)));
-  try {
-    await program.parseAsync(argv);
-  } catch (e) {
-    process.exitCode = reportError(e, lang, argv.includes("--debug"));
+/**
+ * The program a run of `args` needs: the module of a built-in command (with the kind commands of
+ * its group: `egov send`); a kind's command from the registry's workflows; everything for help, no
+ * command or an unknown one. A name no workflow defines while a workflow file is broken reports
+ * that file.
+ */
+function programFor(lang: Lang, args: string[], state: RunState): Command {
+  const name = commandName(args);
+  const openReg = () => {
+    state.reg ??= registryOf({ registry: registryFlag(args) }, state.cli);
+    return state.reg;
+  };
+  const builtin = name && name !== "help" ? REGISTRARS.filter((x) => x.commands.includes(name)) : [];
+  if (builtin.length) {
+    const probe = programOf(lang, builtin, state);
+    const isGroup = (probe.commands.find((c) => c.name() === name)?.commands.length ?? 0) > 0;
+    if (!isGroup) return probe;
+    return programOf(lang, builtin, state, { wfs: workflowsOf(openReg()).wfs, only: name });
   }
-  // The command is done (its output written synchronously): leave once its background work has
-  // ended. Left to itself, node would first run the tasks V8 queued meanwhile, such as a scavenge
-  // of a heap about to be freed: 5-15 ms after a long listing.
+  const { wfs, errors } = workflowsOf(openReg());
+  if (name && name !== "help") {
+    if (surfaceNames(kindSurface(wfs, BUILTINS)).has(name))
+      return programOf(lang, [], state, { wfs, only: name });
+    if (errors[0]) throw errors[0];
+  }
+  // No command: the program's help, which lists the kinds' commands without their options.
+  return programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });
+}
+
+/**
+ * Run the command line `args` (without node and the script) in `cli`'s world; returns the exit code.
+ * The bin's main() runs it on the process; tests run it in-process (test/cli-harness.ts).
+ */
+export async function runCli(args: string[], cli: CliEnv): Promise<number> {
+  const lang = preLang(args, cli.env);
+  const state: RunState = { cli, code: EXIT.ok };
+  try {
+    await programFor(lang, args, state).parseAsync(args, { from: "user" });
+  } catch (e) {
+    state.code = reportError(e, lang, args.includes("--debug"), cli.io);
+  }
+  // The command is done: wait for what it started in the background (git gc --auto).
   await backgroundSettled();
+  return state.code;
+}
+
+/** The process's world: its environment, folder and descriptors, and the hooks office-doc ships. */
+export function processEnv(): CliEnv {
+  return { env: process.env, cwd: process.cwd(), io: processIo, hooks: HOOKS, kindCommands: KIND_COMMANDS };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  process.exitCode = await runCli(argv.slice(2), processEnv());
+  // The command is done (its output written synchronously): leave now. Left to itself, node would
+  // first run the tasks V8 queued meanwhile, such as a scavenge of a heap about to be freed: 5-15 ms
+  // after a long listing.
   // The prompts write through process.stdout, whose writes to a full pipe wait in a queue.
   if (promptsLoaded()) await new Promise((done) => process.stdout.write("", () => done(undefined)));
   process.exit();

@@ -1,20 +1,48 @@
-import { existsSync } from "node:fs";
 import { formatInstant, officeDate, yearOf } from "../core/dates.js";
-import { type ActionContext, type ActionResult, createRecord } from "../core/engine.js";
+import { type ActionContext, type ActionResult, createRecord, revise, route, sign } from "../core/engine.js";
+import type { Peers } from "../core/hooks.js";
 import { formatId } from "../core/ids.js";
-import type { RecordDoc } from "../core/model.js";
-import { OfficeError } from "../core/problems.js";
+import type { RecordDoc, RecordSummary } from "../core/model.js";
+import { docNumberSeries, formatDocNumber } from "../core/numbering.js";
+import { OfficeError, refused, usageError } from "../core/problems.js";
 import { orderedRecord, summarize, validateFields, validateRecord } from "../core/record.js";
-import type { WorkflowDef } from "../core/workflow.js";
+import { findStep, type WorkflowDef } from "../core/workflow.js";
+import { type Allocator, indexAllocator } from "../store/allocate.js";
+import type { RecordIndex } from "../store/index-cache.js";
 import { recordRel } from "../store/registry.js";
 import { type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
 import { type Ctx, identityOf } from "./context.js";
+import { listOption } from "./fields.js";
+
+/**
+ * The write service every command that changes records goes through: an action context for the
+ * engine, a record read fresh under the lock, the engine's answer written and committed as one
+ * action, or nothing at all when anything refuses.
+ */
+
+/** The other records, as guards see them: the index's summaries. */
+export function peersOf(index: RecordIndex): Peers {
+  return { open: () => [...index.open.values()], all: () => index.all() };
+}
+
+/** Numbers (ids, document numbers, archive items) for a write: see allocate.ts. */
+export function allocator(ctx: Ctx, tx: Transaction): Allocator {
+  return indexAllocator(ctx.reg, tx.index);
+}
 
 /** The action context for the engine, with the people decided by the CLI context. */
 export async function actionContext(ctx: Ctx, wf: WorkflowDef): Promise<ActionContext> {
   const { actor, recorder } = await ctx.actors();
-  return { office: ctx.office(), wf, calendar: ctx.reg.calendar(), now: ctx.now(), actor, recorder };
+  return {
+    office: ctx.office(),
+    wf,
+    calendar: ctx.reg.calendar(),
+    now: ctx.now(),
+    actor,
+    recorder,
+    hooks: ctx.reg.hooks,
+  };
 }
 
 /** Write a record without committing (part of a commit that changes several records). */
@@ -53,13 +81,33 @@ async function writeRecord(
   });
 }
 
-function warnUncovered(ctx: Ctx, years: number[]): void {
-  if (years.length) ctx.warn("deadline.uncovered-years", { years: years.join(", ") });
+/** After a write: the years a deadline fell outside the calendar, and what the guards warned of. */
+function warnAfter(ctx: Ctx, res: ActionResult): void {
+  if (res.uncoveredYears.length)
+    ctx.warn("deadline.uncovered-years", { years: res.uncoveredYears.join(", ") });
+  for (const n of res.notices ?? []) ctx.warn(n.code, n.params);
+}
+
+/** The open record of `wf`'s kind with the same upsert key as `fields`, or a closed one. */
+function sameKey(
+  index: RecordIndex,
+  wf: WorkflowDef,
+  fields: Record<string, unknown>,
+): { open?: RecordSummary; closed?: RecordSummary } {
+  const key = wf.upsert_key ?? [];
+  if (!key.length || key.some((f) => fields[f] === undefined)) return {};
+  const matches = (s: RecordSummary) =>
+    s.kind === wf.kind && key.every((f) => s.extra?.[f] === String(fields[f]));
+  const open = [...index.open.values()].find(matches);
+  if (open) return { open };
+  // A closed record of the same key is refused: looking for it reads the closed summaries.
+  return { closed: index.all().find((s) => s.status === "closed" && matches(s)) };
 }
 
 /**
  * Register a new record of `wf`'s kind: the next id of its prefix and year (the year of `atMs` in
- * office time), allocated under the lock against every committed record.
+ * office time), allocated under the lock. The workflow's guards run first; with an `upsert_key`,
+ * an open record of the same key is revised instead, `reason` saying why (a closed one is refused).
  */
 export async function createAction(
   ctx: Ctx,
@@ -67,24 +115,38 @@ export async function createAction(
   title: string,
   fields: Record<string, unknown>,
   atMs: number,
+  reason?: string,
 ): Promise<ActionResult> {
   const ac = await actionContext(ctx, wf);
-  const fieldProblems = validateFields(fields, wf, ac.office).filter((p) => !p.warning);
+  const checked = validateFields(fields, wf, ac.office);
+  // A document number typed with the wrong brackets is kept as typed, and named at once.
+  for (const p of checked) if (p.warning && p.code !== "field.unknown") ctx.warn(p.code, p.params);
+  const fieldProblems = checked.filter((p) => !p.warning);
   if (fieldProblems.length) {
     const p = fieldProblems[0];
     throw new OfficeError("usage", p?.code ?? "field.required", p?.params ?? {});
   }
   const year = yearOf(officeDate(atMs, ac.office.timezone));
   const res = await transact(ctx.reg, wf.create_action, async (tx) => {
-    let seq = tx.index.next(`id:${wf.prefix}-${year}`);
-    // A file may exist that the index does not know (written by hand and not committed yet).
-    while (existsSync(ctx.reg.path(recordRel(wf.kind, formatId({ prefix: wf.prefix, year, seq }))))) seq++;
+    const acx = { ...ac, peers: peersOf(tx.index) };
+    const same = sameKey(tx.index, wf, fields);
+    if (same.closed) throw refused("engine.upsert-closed", { id: same.closed.id });
+    if (same.open) {
+      const { id } = same.open;
+      const rel = recordRel(wf.kind, id);
+      const { record } = ctx.reg.readRecord(rel, id, wf.kind);
+      const r = revise(record, acx, title, fields, atMs, reason);
+      await writeRecord(tx, acx, r, rel);
+      return r;
+    }
+    const seq = allocator(ctx, tx).recordSeq(wf.kind, wf.prefix, year);
     const id = formatId({ prefix: wf.prefix, year, seq });
-    const r = createRecord(ac, id, title, fields, atMs);
-    await writeRecord(tx, ac, r, recordRel(wf.kind, id));
+    const r = createRecord(acx, id, title, fields, atMs);
+    if (reason?.trim()) r.event.reason = reason.trim();
+    await writeRecord(tx, acx, r, recordRel(wf.kind, id));
     return r;
   });
-  warnUncovered(ctx, res.uncoveredYears);
+  warnAfter(ctx, res);
   return res;
 }
 
@@ -110,11 +172,73 @@ export async function recordAction(
   const wf = ctx.reg.workflow(kind);
   const ac = await actionContext(ctx, wf);
   const res = await transact(ctx.reg, command, async (tx) => {
+    const acx = { ...ac, peers: peersOf(tx.index) };
     const { record } = ctx.reg.readRecord(rel, id, kind);
-    const r = await act(record, ac, tx);
-    await writeRecord(tx, ac, r, rel);
+    const r = await act(record, acx, tx);
+    await writeRecord(tx, acx, r, rel);
     return r;
   });
-  warnUncovered(ctx, res.uncoveredYears);
+  warnAfter(ctx, res);
   return res;
+}
+
+/** The options every step command and `sign` take. */
+export interface StepOptions {
+  opinion?: string;
+  decision?: string;
+  to?: string;
+  note?: string;
+}
+
+function decisionOf(v: string | undefined): "approve" | "return" | undefined {
+  if (v === undefined) return undefined;
+  if (v !== "approve" && v !== "return")
+    throw usageError("cli.bad-enum", { option: "--decision", value: v, values: "approve, return" });
+  return v;
+}
+
+/**
+ * `sign`, and the step commands built on it (`instruct IN-42 --opinion … --to urban`): with `--to` on
+ * a step whose holders are routed, name them; otherwise sign, and `--to` names the next step's
+ * holders. `set`: fields the signature sets (a step's `sets`). A `numbers` step takes the next
+ * document number of its series. Returns the engine's result (the caller prints it).
+ */
+export async function signOrRoute(
+  ctx: Ctx,
+  idText: string,
+  command: string,
+  opts: StepOptions,
+  expectStep?: string,
+  set?: Record<string, unknown>,
+): Promise<ActionResult> {
+  const decision = decisionOf(opts.decision);
+  const to = listOption(opts.to);
+  return recordAction(ctx, idText, command, (rec, ac, tx) => {
+    const step = findStep(ac.wf, rec.step);
+    if (expectStep && rec.status === "open" && rec.step !== expectStep)
+      throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
+    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opts.opinion && !decision)
+      return route(rec, ac, to, opts.note);
+    const values = { ...(set ?? {}) };
+    const numbers = step?.numbers;
+    if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
+      // Allocated under the lock against every committed number: gapless, never reused.
+      const category = String(rec.fields[numbers.prefix_by] ?? "");
+      const prefix = ac.office.prefixes[category];
+      if (!prefix) throw refused("number.no-prefix", { category });
+      const year = Number(officeDate(ac.now, ac.office.timezone).slice(0, 4));
+      values[numbers.field] = formatDocNumber(
+        prefix,
+        year,
+        allocator(ctx, tx).docNumber(rec.kind, docNumberSeries(prefix, year)),
+      );
+    }
+    return sign(rec, ac, {
+      ...(opts.opinion ? { opinion: opts.opinion } : {}),
+      ...(decision ? { decision } : {}),
+      ...(to.length ? { to } : {}),
+      ...(expectStep ? { expectStep } : {}),
+      ...(Object.keys(values).length ? { set: values } : {}),
+    });
+  });
 }

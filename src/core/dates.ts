@@ -24,6 +24,23 @@ export function isIsoDate(s: string): boolean {
   );
 }
 
+const STORED_INSTANT_RE =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * True when `s` is an instant as records store it, ISO 8601 with seconds and an offset
+ * (`2026-02-13T09:00:00+08:00`), that names a real moment: a real date (no 2026-02-30), hours
+ * 00–23, minutes and seconds 00–59, an offset of at most ±14:00.
+ */
+export function isInstant(s: string): boolean {
+  const m = STORED_INSTANT_RE.exec(s);
+  if (!m || !isIsoDate(m[1] as string)) return false;
+  if (Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 59) return false;
+  if (m[5] === undefined) return true;
+  const off = Number(m[6]) * 60 + Number(m[7]);
+  return Number(m[7]) <= 59 && off <= 14 * 60;
+}
+
 /** The number written by the ASCII digits of `s` from `from` to `to`, or NaN at any other character. */
 function digitsAt(s: string, from: number, to: number): number {
   let n = 0;

@@ -1,5 +1,5 @@
 import type { Calendar, CalendarDate } from "./calendar.js";
-import { daysBetween, type IsoDate, isIsoDate } from "./dates.js";
+import { daysBetween, type IsoDate, isIsoDate, yearOf } from "./dates.js";
 import type { Condition, LimitRule, StepDef, WorkflowDef } from "./workflow.js";
 
 export interface LimitContext {
@@ -34,11 +34,14 @@ function lastDayOfMonth(month: string): number {
 
 /**
  * The deadline a limit rule gives: a plain date whose end (23:59:59 office time) is the deadline.
- * Working days are counted from the day after the start. `undefined` when the rule needs a field the
- * record does not have.
+ * Working days are counted from the day after the start. A same-day limit (`same_day`, or
+ * `working_days: 0`) that starts on a rest day falls on the next working day: an immediate call
+ * registered on a holiday is due at the end of the first working day after it. A day of the month
+ * (`day_of_month`) that is a rest day moves to the working day before it (`rest_day: after`: the
+ * working day after). `undefined` when the rule needs a field the record does not have.
  */
 export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | undefined {
-  if ("same_day" in rule) return ctx.calendar.addWorkingDays(ctx.stepStart, 0);
+  if ("same_day" in rule) return ctx.calendar.sameWorkingDay(ctx.stepStart);
   if ("working_days_before" in rule) {
     const d = dateOfField(ctx.fields[rule.field]);
     return d === undefined ? undefined : ctx.calendar.workingDaysBefore(d, rule.working_days_before);
@@ -49,7 +52,9 @@ export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | u
       : rule.from === "record"
         ? ctx.recordStart
         : ctx.stepStart;
-    return ctx.calendar.addWorkingDays(start, rule.working_days);
+    return rule.working_days === 0
+      ? ctx.calendar.sameWorkingDay(start)
+      : ctx.calendar.addWorkingDays(start, rule.working_days);
   }
   if ("date_field" in rule) {
     const d = dateOfField(ctx.fields[rule.date_field]);
@@ -59,7 +64,12 @@ export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | u
     const mv = rule.month_field ? ctx.fields[rule.month_field] : undefined;
     const month = typeof mv === "string" && /^\d{4}-\d{2}$/.test(mv) ? mv : ctx.stepStart.slice(0, 7);
     const day = Math.min(rule.day_of_month, lastDayOfMonth(month));
-    return ctx.calendar.addWorkingDays(`${month}-${String(day).padStart(2, "0")}`, 0);
+    const date = `${month}-${String(day).padStart(2, "0")}`;
+    // "By the 25th" on a rest day is due the working day before (seed §5: figures "before the 25th");
+    // a meeting day (`rest_day: after`) on a rest day is held the next working day.
+    return rule.rest_day === "after"
+      ? ctx.calendar.sameWorkingDay(date)
+      : ctx.calendar.workingDayOnOrBefore(date);
   }
   const value = String(ctx.fields[rule.by_field]);
   const chosen = (Object.hasOwn(rule.cases, value) ? rule.cases[value] : undefined) ?? rule.default;
@@ -116,4 +126,25 @@ export function dueStateBy(due: IsoDate | null, asOf: IsoDate, soon: IsoDate): D
 /** Calendar days from the due day to `asOf` (1 the day after the due day). */
 export function daysOverdue(due: IsoDate, asOf: IsoDate): number {
   return Math.max(0, daysBetween(due, asOf));
+}
+
+/**
+ * Working days after the due day up to and including `asOf` (0 when not overdue): a record due on
+ * Friday is 1 working day overdue on Monday, 0 on the Saturday between.
+ */
+export function workingDaysOverdue(due: IsoDate, asOf: IsoDate, calendar: Calendar): number {
+  return calendar.workingDaysBetween(due, asOf);
+}
+
+/**
+ * The years among `dates` (due dates, deadlines) without published calendar data: deadlines there
+ * come from the provisional statutory calendar, and everything that shows them warns. Ascending.
+ */
+export function provisionalYears(
+  covered: { covers(year: number): boolean },
+  dates: readonly (IsoDate | null | undefined)[],
+): number[] {
+  const out = new Set<number>();
+  for (const d of dates) if (d && !covered.covers(yearOf(d))) out.add(yearOf(d));
+  return [...out].sort((a, b) => a - b);
 }

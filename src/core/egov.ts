@@ -3,6 +3,8 @@ import { formatInstant, type IsoDate, instantAt } from "./dates.js";
 import type { ActionContext, ActionResult } from "./engine.js";
 import type { HistoryEvent, RecordDoc } from "./model.js";
 import { refused } from "./problems.js";
+import { classificationOf } from "./record.js";
+import { type FieldRole, fieldByRole } from "./workflow.js";
 
 export interface Checkin {
   at: string;
@@ -69,16 +71,18 @@ export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): Act
     throw refused("egov.not-sendable-kind", { id: rec0.id, kind: rec0.kind });
   if (!ctx.actor.roles.some((r) => SEND_ROLES.includes(r)))
     throw refused("engine.route-not-permitted", { person: ctx.actor.name, roles: SEND_ROLES.join(", ") });
-  const cls = rec0.fields.classification;
-  if (typeof cls === "string" && cls !== "none")
-    throw refused("egov.classified", { id: rec0.id, classification: cls });
+  const cls = classificationOf(rec0.fields, ctx.wf);
+  if (cls !== undefined) throw refused("egov.classified", { id: rec0.id, classification: cls });
   const current = ctx.wf.steps.findIndex((s) => s.id === rec0.step);
   const number = rec0.fields[numberField];
   if (rec0.withdrawn) throw refused("egov.withdrawn", { id: rec0.id });
   if (typeof number !== "string" || (rec0.status === "open" && current <= numberStep))
     throw refused("egov.not-issued", { id: rec0.id, step: rec0.step ?? "" });
-  const list = (k: string) => (Array.isArray(rec0.fields[k]) ? (rec0.fields[k] as string[]) : []);
-  const scope = [...list("recipients"), ...list("cc")];
+  const list = (role: FieldRole) => {
+    const v = rec0.fields[fieldByRole(ctx.wf, role)?.id ?? ""];
+    return Array.isArray(v) ? (v as string[]) : [];
+  };
+  const scope = [...list("recipients"), ...list("copied-to")];
   const outside = to.filter((t) => !scope.includes(t));
   if (outside.length)
     throw refused("egov.out-of-scope", {
@@ -94,7 +98,7 @@ export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): Act
     recorded_by: ctx.recorder.id,
     to: [...new Set(to)],
     changes: {
-      doc_number: number,
+      [numberField]: number,
       title: rec.title,
       ...(rec.fields.pages !== undefined ? { pages: rec.fields.pages } : {}),
       scope,

@@ -1,8 +1,9 @@
 import type { Calendar } from "./calendar.js";
 import { formatInstant, type IsoDate, officeDate } from "./dates.js";
-import { conditionHolds, type LimitContext, recordDeadline, stepDue } from "./deadline.js";
+import { conditionHolds, type LimitContext, provisionalYears, recordDeadline, stepDue } from "./deadline.js";
+import type { CoreHooks, GuardInput, Peers } from "./hooks.js";
 import type { HistoryEvent, OfficeConfig, Person, RecordDoc, Retention, Signature } from "./model.js";
-import { refused, usageError } from "./problems.js";
+import { type Problem, refused, usageError } from "./problems.js";
 import { findStep, type StepDef, type WorkflowDef } from "./workflow.js";
 
 /**
@@ -20,14 +21,59 @@ export interface ActionContext {
   actor: Person;
   /** The person typing (committer); the actor unless `--as` was given. */
   recorder: Person;
+  /** The hooks the workflow's `checks` name (none: a workflow with checks cannot act). */
+  hooks?: CoreHooks;
+  /** The other records, for guards. */
+  peers?: Peers;
 }
 
 export interface ActionResult {
   record: RecordDoc;
   event: HistoryEvent;
-  /** Years a deadline was computed on without calendar data (Monday–Friday was assumed). */
+  /**
+   * Years without published calendar data that a deadline of the result was counted through or falls
+   * in: the provisional statutory calendar was used (Calendar, statutoryYear). The command warns.
+   */
   uncoveredYears: number[];
+  /**
+   * What the command tells the clerk besides its result: an extension moved off a rest day, the
+   * warnings of the guards that let the action through.
+   */
+  notices?: ActionNotice[];
 }
+
+const NO_PEERS: Peers = { open: () => [], all: () => [] };
+
+/**
+ * Run the guards `names` (hooks.ts) on `record`: one that refuses throws; the warnings of the others
+ * are returned. A guard the hooks do not have refuses too (the workflow was validated against other
+ * hooks).
+ */
+export function runGuards(
+  names: readonly string[] | undefined,
+  ctx: ActionContext,
+  input: Pick<GuardInput, "event" | "record" | "step">,
+): ActionNotice[] {
+  const notices: ActionNotice[] = [];
+  for (const name of names ?? []) {
+    const guard = ctx.hooks?.guards[name];
+    if (!guard) throw refused("engine.unknown-hook", { hook: name, kind: ctx.wf.kind });
+    const out = guard({
+      ...input,
+      wf: ctx.wf,
+      office: ctx.office,
+      calendar: ctx.calendar,
+      now: ctx.now,
+      actor: ctx.actor,
+      peers: ctx.peers ?? NO_PEERS,
+    });
+    if (out) notices.push(...out);
+  }
+  return notices;
+}
+
+/** A message for the clerk about a completed action: a catalogue key and its parameters. */
+export type ActionNotice = Pick<Problem, "code" | "params">;
 
 const tzOf = (ctx: ActionContext) => ctx.office.timezone;
 const stamp = (ctx: ActionContext, ms = ctx.now) => formatInstant(ms, tzOf(ctx));
@@ -112,9 +158,16 @@ export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig)
       partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),
     };
   }
-  let parts: string[];
-  if (a.same_as) parts = signersOf(rec, a.same_as);
-  else parts = rec.routed;
+  if (a.leader_of !== undefined) {
+    // The leader in charge of the record's unit (office.yaml), else the fallback roles.
+    const leader = leaderOf(office, rec.fields[a.leader_of]);
+    const persons = leader ? [leader] : personsWithRole(office, a.fallback_roles ?? []);
+    return {
+      holders: persons.map((p) => p.id),
+      partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),
+    };
+  }
+  const parts = partsOf(rec, step);
   if (a.routed && parts.length === 0 && a.fallback_roles) {
     const persons = personsWithRole(office, a.fallback_roles);
     return {
@@ -129,6 +182,23 @@ export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig)
   };
 }
 
+/** The leader in charge (office.yaml `units[].leader`) of the unit `unitId`, when it has one. */
+export function leaderOf(office: OfficeConfig, unitId: unknown): Person | undefined {
+  const id = office.units.find((u) => u.id === unitId)?.leader;
+  return id === undefined ? undefined : office.people.find((p) => p.id === id);
+}
+
+/** The routed, countersigning or listed holders of a step without fixed roles. */
+function partsOf(rec: RecordDoc, step: StepDef): string[] {
+  const a = step.actor;
+  if (a.same_as) return signersOf(rec, a.same_as);
+  if (a.from_field) {
+    const v = rec.fields[a.from_field];
+    return Array.isArray(v) ? v.map(String) : typeof v === "string" && v ? [v] : [];
+  }
+  return rec.routed;
+}
+
 function stepComplete(rec: RecordDoc, step: StepDef): boolean {
   if (!step.actor.all) return rec.signatures.length > 0;
   return openParts(rec, step) === 0;
@@ -136,11 +206,9 @@ function stepComplete(rec: RecordDoc, step: StepDef): boolean {
 
 function openParts(rec: RecordDoc, step: StepDef): number {
   const signed = new Set(rec.signatures.map((s) => s.for ?? s.by));
-  const a = step.actor;
   const roles = stepActorRoles(step, rec);
   if (roles) return roles.filter((r) => !signed.has(r)).length;
-  const parts = a.same_as ? signersOf(rec, a.same_as) : rec.routed;
-  return parts.filter((x) => !signed.has(x)).length;
+  return partsOf(rec, step).filter((x) => !signed.has(x)).length;
 }
 
 /** Index of the first step at or after `from` whose condition holds. */
@@ -164,12 +232,17 @@ export function refreshDerived(
     return [];
   }
   const lc = limitCtx(rec, ctx.calendar, ctx.office.timezone);
-  const overall = rec.deadline_extended_until ?? recordDeadline(ctx.wf, lc)?.date ?? null;
+  const computed = rec.deadline_extended_until ? undefined : recordDeadline(ctx.wf, lc);
+  const overall = rec.deadline_extended_until ?? computed?.date ?? null;
   rec.deadline = overall;
   const d = stepDue(ctx.wf, step, lc, overall);
   rec.due = rec.step_extended_until ?? d.due;
   rec.holders = eligibility(rec, step, ctx.office).holders;
-  return d.uncoveredYears;
+  // The overall deadline is shown with the record even when the step has its own limit: the years
+  // either was counted through are reported, and so is the year of an extended date.
+  const years = new Set([...(computed?.uncoveredYears ?? []), ...d.uncoveredYears]);
+  for (const y of provisionalYears(ctx.calendar, [rec.due, rec.deadline])) years.add(y);
+  return [...years].sort((a, b) => a - b);
 }
 
 function enterStep(rec: RecordDoc, ctx: ActionContext, index: number, atMs: number): { uncovered: number[] } {
@@ -221,11 +294,103 @@ export function createRecord(
     history: [],
   };
   const { uncovered } = enterStep(rec, ctx, 0, atMs);
+  const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: rec });
   const event: HistoryEvent = { ...baseEvent(ctx, ctx.wf.create_action, atMs) };
   if (rec.step) event.step = rec.step;
   rec.history.push(event);
+  return { record: rec, event, uncoveredYears: uncovered, ...(notices.length ? { notices } : {}) };
+}
+
+/**
+ * Change fields of a record without moving its step (a meeting's replies and checklist, figures
+ * adjusted at an analysis meeting): one event `action` whose `changes` are the new values and
+ * `previous` the values they replaced; `reason` says why. Values equal to the record's are left out;
+ * nothing changed is refused. The record's deadlines are computed again.
+ */
+export function amend(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  action: string,
+  fields: Record<string, unknown>,
+  opts: { title?: string; reason?: string; atMs?: number } = {},
+): ActionResult {
+  const rec = clone(rec0);
+  const changes: Record<string, unknown> = {};
+  const previous: Record<string, unknown> = {};
+  if (opts.title !== undefined && opts.title !== rec.title) {
+    changes.title = opts.title;
+    previous.title = rec.title;
+    rec.title = opts.title;
+  }
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined || JSON.stringify(v) === JSON.stringify(rec.fields[k])) continue;
+    changes[k] = v;
+    if (rec.fields[k] !== undefined) previous[k] = rec.fields[k];
+    rec.fields[k] = v;
+  }
+  if (!Object.keys(changes).length) throw refused("engine.revise-unchanged", { id: rec.id });
+  const event: HistoryEvent = { ...baseEvent(ctx, action, opts.atMs), changes };
+  if (Object.keys(previous).length) event.previous = previous;
+  if (opts.reason) event.reason = opts.reason;
+  if (rec.step) event.step = rec.step;
+  rec.history.push(event);
+  const uncovered = refreshDerived(rec, ctx);
   return { record: rec, event, uncoveredYears: uncovered };
 }
+
+/**
+ * Create again what an open record of the same `upsert_key` already holds (a second indicator report
+ * for the same unit and month): that record is revised in place, same id, same step, by an event
+ * `revise` (see amend). The entries of a `map` field are merged into the record's (a figure not given
+ * again keeps its value). At a step whose `revision.reason` is `required` (the analysis meeting's
+ * re-reporting, seed §5) a `reason` is needed (exit 2 without); it is kept on the event. A closed
+ * record is refused (it must be reopened first). The workflow's guards run on the revised record.
+ */
+export function revise(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  title: string,
+  fields: Record<string, unknown>,
+  atMs: number,
+  reason?: string,
+): ActionResult {
+  if (rec0.status === "closed") throw refused("engine.upsert-closed", { id: rec0.id });
+  const step = findStep(ctx.wf, rec0.step);
+  if (step?.revision?.reason === "required" && !reason?.trim())
+    throw usageError("engine.revise-needs-reason", {
+      id: rec0.id,
+      step: step.id,
+      revision: step.revision.label?.en ?? "revise",
+    });
+  const merged = { ...fields };
+  for (const def of ctx.wf.fields) {
+    const old = rec0.fields[def.id];
+    const v = merged[def.id];
+    if (def.type === "map" && isPlainMap(old) && isPlainMap(v)) merged[def.id] = { ...old, ...v };
+  }
+  const res = amend(rec0, ctx, "revise", merged, {
+    title,
+    atMs,
+    ...(reason?.trim() ? { reason: reason.trim() } : {}),
+  });
+  // A record opened empty (an expected report) and filled for the first time is submitted, not revised.
+  const was = res.event.previous ?? {};
+  if (Object.keys(res.event.changes ?? {}).every((k) => k === "title" || isEmptyValue(was[k])))
+    res.event.action = ctx.wf.create_action;
+  const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: res.record });
+  return notices.length ? { ...res, notices } : res;
+}
+
+const isPlainMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A value a step's `requires` does not accept: none, an empty text, an empty map or list. */
+export const isEmptyValue = (v: unknown): boolean =>
+  v === undefined ||
+  v === null ||
+  v === "" ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isPlainMap(v) && Object.keys(v).length === 0);
 
 function currentStep(rec: RecordDoc, wf: WorkflowDef): StepDef {
   const step = findStep(wf, rec.step);
@@ -312,14 +477,15 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
     rec.fields[step.stamps] = today;
     event.changes = { ...(event.changes ?? {}), [step.stamps]: today };
   }
-  const missing = (step.requires ?? []).filter(
-    (f) => rec.fields[f] === undefined || rec.fields[f] === null || rec.fields[f] === "",
-  );
+  const missing = (step.requires ?? []).filter((f) => isEmptyValue(rec.fields[f]));
   if (missing.length) throw usageError("engine.step-requires", { step: step.id, fields: missing.join(", ") });
   const sig: Signature = { by: ctx.actor.id, at: event.at };
   if (step.actor.all && part !== ctx.actor.id) sig.for = part;
   if (input.opinion) sig.opinion = input.opinion;
   rec.signatures.push(sig);
+  let notices: ActionNotice[] | undefined;
+  if (step.checks?.length && stepComplete(rec, step))
+    notices = runGuards(step.checks, ctx, { event: "complete-step", record: rec, step });
   rec.history.push(event);
   if (stepComplete(rec, step)) {
     if (rec.due) event.due = rec.due;
@@ -333,13 +499,13 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
       event.to = rec.routed;
       const changes = routeSets(rec, next, ctx);
       if (changes) event.changes = { ...(event.changes ?? {}), ...changes };
-      refreshDerived(rec, ctx);
+      uncovered = [...new Set([...uncovered, ...refreshDerived(rec, ctx)])].sort((a, b) => a - b);
     }
   } else {
     if (input.to?.length) throw usageError("engine.next-not-routed", { step: step.id });
-    refreshDerived(rec, ctx);
+    uncovered = refreshDerived(rec, ctx);
   }
-  return { record: rec, event, uncoveredYears: uncovered };
+  return { record: rec, event, uncoveredYears: uncovered, ...(notices?.length ? { notices } : {}) };
 }
 
 const ROUTE_ROLES = ["office", "clerk", "office-head"];
@@ -382,8 +548,7 @@ export function route(rec0: RecordDoc, ctx: ActionContext, to: string[], note?: 
   if (note) event.note = note;
   if (changes) event.changes = changes;
   rec.history.push(event);
-  refreshDerived(rec, ctx);
-  return { record: rec, event, uncoveredYears: [] };
+  return { record: rec, event, uncoveredYears: refreshDerived(rec, ctx) };
 }
 
 /** Skip an optional step. */
@@ -432,8 +597,14 @@ export interface ExtendInput {
 }
 
 /**
- * Move the due date, with a leader's approval. A step with its own limit is extended itself; otherwise
- * the record's overall deadline moves. `days` are working days added to the current due date.
+ * Move the due date, with a leader's approval (seed §1: "the time limit may be appropriately extended
+ * after approval by the relevant leaders"; §4: calls also inform the caller). A step with its own limit
+ * is extended itself; otherwise the record's overall deadline moves.
+ * - `days`: working days (start day not counted) after the later of the current due date and today,
+ *   so that an overdue record is never "extended" to a day already past.
+ * - `until`: that date; a rest day is moved to the working day before it (a deadline is the end of a
+ *   working day: what is due "on" a holiday is due before it), and the result says so in `notices`.
+ * Refused (exit 2) when the new date is not later than the current due date.
  */
 export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput): ActionResult {
   const rec = clone(rec0);
@@ -442,11 +613,25 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
     throw refused("engine.approver-not-leader", {
       person: `${input.approvedBy.name} (${input.approvedBy.id})`,
     });
-  const base = rec.due ?? officeDate(ctx.now, tzOf(ctx));
+  const today = officeDate(ctx.now, tzOf(ctx));
+  const base = rec.due && rec.due > today ? rec.due : today;
   let until: IsoDate;
-  let uncovered: number[] = [];
-  if (input.until) until = input.until;
-  else {
+  let uncovered: number[];
+  const notices: ActionNotice[] = [];
+  if (input.until) {
+    const r = ctx.calendar.workingDayOnOrBefore(input.until);
+    until = r.date;
+    uncovered = r.uncoveredYears;
+    if (until !== input.until)
+      notices.push({
+        code: "engine.extend-rest-day",
+        params: {
+          date: input.until,
+          name: ctx.calendar.dayName(input.until) ? ` (${ctx.calendar.dayName(input.until)})` : "",
+          until,
+        },
+      });
+  } else {
     const r = ctx.calendar.addWorkingDays(base, input.days ?? 0);
     until = r.date;
     uncovered = r.uncoveredYears;
@@ -466,8 +651,8 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
   if (input.callerInformed) event.caller_informed = true;
   if (rec.due) event.changes = { due: rec.due };
   rec.history.push(event);
-  refreshDerived(rec, ctx);
-  return { record: rec, event, uncoveredYears: uncovered };
+  const years = [...new Set([...uncovered, ...refreshDerived(rec, ctx)])].sort((a, b) => a - b);
+  return { record: rec, event, uncoveredYears: years, ...(notices.length ? { notices } : {}) };
 }
 
 const RETENTION_CODE: Record<Retention, string> = { permanent: "Y", "30y": "D30", "10y": "D10" };
@@ -520,10 +705,20 @@ export function fileRecord(
   return res;
 }
 
-/** Reopen a closed record for a new handling round (a dissatisfied caller): its limits count anew. */
+/**
+ * Reopen a closed record for a new handling round (a dissatisfied caller; approved indicator figures
+ * to correct): its limits count anew. Only the roles of `reopen_by`, when the workflow names them.
+ */
 export function reopen(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
   const target = ctx.wf.reopen_to;
   if (!target) throw refused("engine.cannot-reopen", { id: rec0.id });
+  const by = ctx.wf.reopen_by;
+  if (by && !ctx.actor.roles.some((r) => by.includes(r)))
+    throw refused("engine.reopen-not-permitted", {
+      person: `${ctx.actor.name} (${ctx.actor.id})`,
+      id: rec0.id,
+      roles: by.join(", "),
+    });
   if (rec0.status !== "closed" || rec0.withdrawn || rec0.archive)
     throw refused("engine.reopen-not-closed", { id: rec0.id });
   const when = ctx.wf.reopen_when;

@@ -12,10 +12,10 @@ export function fillForm(
 ): string {
   const out: string[] = [];
   for (const line of template.split("\n")) {
-    const cond = /^\{\{#([a-z_]+)\}\}/.exec(line);
+    const cond = /^\{\{#([a-z0-9_]+)\}\}/.exec(line);
     if (cond && !data[cond[1] as string]) continue;
     const body = cond ? line.slice(cond[0].length) : line;
-    out.push(body.replace(/\{\{([a-z_]+)\}\}/g, (_, k: string) => escapeValue(data[k] ?? "", body)));
+    out.push(body.replace(/\{\{([a-z0-9_]+)\}\}/g, (_, k: string) => escapeValue(data[k] ?? "", body)));
   }
   return out.join("\n");
 }

@@ -19,6 +19,26 @@ export interface Unit {
   name: string;
   /** Short code for archive numbers (e.g. BGS). */
   code?: string;
+  /** The leader in charge of the unit (分管领导): a person id; signs its indicator reports (seed §5). */
+  leader?: string;
+}
+
+/**
+ * One of the office's main economic indicators (主要经济指标, seed §5), reported monthly by units:
+ * office.yaml `indicators:`.
+ */
+export interface IndicatorDef {
+  /** The name typed in `indicator submit --value NAME=NUMBER` and used as the JSON key. */
+  id: string;
+  label: Label;
+  /** The unit of measure: 万元, %, 个. */
+  measure: string;
+  /** How the office's total is made from the units' figures. */
+  total: "sum" | "average";
+  /** Decimals a figure may have, and totals and averages are rounded to (half away from zero). */
+  decimals: number;
+  /** The units that report it (absent in office.yaml: every unit). */
+  units: string[];
 }
 
 export interface RoleDef {
@@ -44,6 +64,8 @@ export interface OfficeConfig {
   printed_by: string;
   egov: { windows: string[]; grace_minutes: number };
   backup: { max_age_days: number };
+  /** The main economic indicators units report each month (seed §5); none by default. */
+  indicators?: IndicatorDef[];
 }
 
 /** The roles every new office starts with (CLI.md). */
@@ -92,6 +114,8 @@ export interface HistoryEvent {
   /** On the event that completed a step: that step's due date then (on-time statistics). */
   due?: IsoDate;
   changes?: Record<string, unknown>;
+  /** On a `revise` event: the values `changes` replaced. */
+  previous?: Record<string, unknown>;
 }
 
 export interface ArchiveInfo {

@@ -22,12 +22,30 @@ export function parseDocNumber(text: string): { series: string; year: number; n:
   return { series: m[1] as string, year: Number(m[2]), n: Number(m[3]) };
 }
 
+// A number typed with the wrong brackets ([2026], 【2026】, (2026)), a leading zero or 第: its parts.
+const LOOSE_DOC_NUMBER_RE =
+  /^(.+?)\s*[[\u3010(\uff08\u3014\u3016\uff3b]\s*(\d{4})\s*[\]\u3011)\uff09\u3015\u3017\uff3d]\s*\u7b2c?0*(\d+)\s*\u53f7$/;
+
+/**
+ * The GB/T 9704 form of a document number typed with the wrong brackets, a leading zero or 第
+ * (`X街办发[2026]03号` -> `X街办发〔2026〕3号`); undefined when it is not recognisably one, or is
+ * already right.
+ */
+export function fixDocNumber(text: string): string | undefined {
+  const m = LOOSE_DOC_NUMBER_RE.exec(text.trim());
+  if (!m) return undefined;
+  const fixed = formatDocNumber(m[1] as string, Number(m[2]), Number(m[3]));
+  return fixed !== text && parseDocNumber(fixed) ? fixed : undefined;
+}
+
 export interface NumberProblem {
   kind: "duplicate" | "gap";
   series: string;
   n: number;
   /** Records holding a duplicate number. */
   ids: string[];
+  /** For a gap: the first number after it and the records holding it (where `check` reports the gap). */
+  next?: { n: number; ids: string[] };
 }
 
 /**
@@ -48,8 +66,11 @@ export function numberingProblems(numbers: ReadonlyMap<string, string>): NumberP
     const max = Math.max(...ns.keys());
     for (let n = 1; n <= max; n++) {
       const ids = ns.get(n);
-      if (!ids) out.push({ kind: "gap", series, n, ids: [] });
-      else if (ids.length > 1) out.push({ kind: "duplicate", series, n, ids: [...ids].sort() });
+      if (!ids) {
+        let m = n + 1;
+        while (!ns.has(m)) m++;
+        out.push({ kind: "gap", series, n, ids: [], next: { n: m, ids: [...(ns.get(m) ?? [])].sort() } });
+      } else if (ids.length > 1) out.push({ kind: "duplicate", series, n, ids: [...ids].sort() });
     }
   }
   return out;

@@ -1,11 +1,19 @@
-import { isIsoDate } from "./dates.js";
+import { isInstant, isIsoDate } from "./dates.js";
+import { isDecimal, normalizeDecimal } from "./decimal.js";
 import { isCanonicalId } from "./ids.js";
 import type { HistoryEvent, OfficeConfig, RecordDoc, RecordSummary } from "./model.js";
+import { fixDocNumber, parseDocNumber } from "./numbering.js";
 import type { Problem } from "./problems.js";
 import { isMap, type Raw } from "./raw.js";
-import type { FieldDef, WorkflowDef } from "./workflow.js";
+import {
+  type FieldDef,
+  type FieldRole,
+  fieldByRole,
+  NOT_URGENT,
+  UNCLASSIFIED,
+  type WorkflowDef,
+} from "./workflow.js";
 
-const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** Mainland mobile (1[3-9]x, 11 digits) or landline with area code (0xx-xxxxxxx[x]), optional extension. */
 export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
@@ -17,6 +25,12 @@ export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$/;
 export const LIST_SEPARATOR = /[,\uff0c\u3001]/;
 /** Spaces and brackets, ASCII or full-width (（）), that people type in phone numbers. */
 const PHONE_NOISE = /[\s()\uff08\uff09]/g;
+/** Between the key and the value of a map entry typed on the command line (`gdp=12.5`). */
+const ENTRY_SEPARATOR = /[=\uff1d]/;
+/** Between the parts of an item typed on the command line (`zhang-san:病假`), ASCII or full-width. */
+const ITEM_SEPARATOR = /[:\uff1a]/;
+/** Keys of map fields: names like indicator ids. */
+const MAP_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /**
  * Turn a value typed on the command line into the field's type. Returns the value, or a problem
@@ -32,6 +46,14 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
       return t === "" ? bad("field.empty") : { value: t };
     case "integer":
       return /^\d+$/.test(t) ? { value: Number(t) } : bad("field.not-integer");
+    case "decimal": {
+      const d = normalizeDecimal(t);
+      return d === undefined ? bad("field.not-decimal") : { value: d };
+    }
+    case "map":
+      return coerceFieldValues(def, [text]);
+    case "items":
+      return coerceFieldValues(def, [text]);
     case "enum":
       return def.values?.includes(t)
         ? { value: t }
@@ -39,7 +61,7 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
     case "date":
       return isIsoDate(t) ? { value: t } : bad("field.bad-date");
     case "datetime":
-      return INSTANT_RE.test(t) ? { value: t } : bad("field.bad-datetime");
+      return isInstant(t) ? { value: t } : bad("field.bad-datetime");
     case "month":
       return MONTH_RE.test(t) ? { value: t } : bad("field.bad-month");
     case "list": {
@@ -79,8 +101,95 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
   }
 }
 
+/**
+ * The value of a field given on the command line once or more: a `map` field merges `KEY=VALUE`
+ * entries (`--value gdp=12.5 --value tax=3`, or `gdp=12.5,tax=3` in one), an `items` field takes one
+ * item per text, its parts separated by colons in the order of its item fields (`--absent
+ * zhang-san:病假`; the last part keeps any further colons); any other field takes the last text.
+ */
+export function coerceFieldValues(
+  def: FieldDef,
+  texts: readonly string[],
+): { value?: unknown; problem?: Problem } {
+  const bad = (text: string, code: Problem["code"], extra: Problem["params"] = {}) => ({
+    problem: { path: ["fields", def.id], code, params: { field: def.id, value: text, ...extra } },
+  });
+  if (def.type === "map") {
+    const out: Record<string, unknown> = {};
+    for (const text of texts)
+      for (const entry of text
+        .split(LIST_SEPARATOR)
+        .map((x) => x.trim())
+        .filter(Boolean)) {
+        const at = entry.search(ENTRY_SEPARATOR);
+        const key = at < 0 ? "" : entry.slice(0, at).trim();
+        if (!MAP_KEY_RE.test(key)) return bad(entry, "field.bad-entry");
+        if (def.keys && !def.keys.includes(key))
+          return bad(entry, "field.bad-key", { values: def.keys.join(", ") });
+        const { value, problem } = coerceField(
+          { ...def, id: def.id, type: def.of ?? "decimal" },
+          entry.slice(at + 1),
+        );
+        if (problem) return { problem: { ...problem, params: { ...problem.params, value: entry } } };
+        out[key] = value;
+      }
+    return Object.keys(out).length ? { value: out } : bad(texts.join(" "), "field.empty");
+  }
+  if (def.type === "items") {
+    const parts = def.item_fields ?? [];
+    const items: Record<string, unknown>[] = [];
+    for (const text of texts) {
+      const item: Record<string, unknown> = {};
+      let rest = text.trim();
+      for (const [i, sub] of parts.entries()) {
+        const at = i === parts.length - 1 ? -1 : rest.search(ITEM_SEPARATOR);
+        const part = (at < 0 ? rest : rest.slice(0, at)).trim();
+        rest = at < 0 ? "" : rest.slice(at + 1);
+        if (part === "") {
+          if (sub.required) return bad(text, "field.item-part-missing", { part: sub.id });
+          continue;
+        }
+        const { value, problem } = coerceField(sub, part);
+        if (problem) return { problem: { ...problem, params: { ...problem.params, value: text } } };
+        item[sub.id] = value;
+      }
+      items.push(item);
+    }
+    return items.length ? { value: items } : bad("", "field.empty");
+  }
+  return coerceField(def, texts[texts.length - 1] ?? "");
+}
+
 function checkFieldValue(def: FieldDef, v: unknown, office: OfficeConfig): Problem["code"] | undefined {
   switch (def.type) {
+    case "decimal":
+      return isDecimal(v) ? undefined : "field.not-decimal";
+    case "map": {
+      if (typeof v !== "object" || v === null || Array.isArray(v)) return "field.not-a-map";
+      const sub = { ...def, type: def.of ?? "decimal" } as FieldDef;
+      for (const [k, x] of Object.entries(v)) {
+        if (!MAP_KEY_RE.test(k) || (def.keys && !def.keys.includes(k))) return "field.bad-key";
+        const code = checkFieldValue(sub, x, office);
+        if (code) return code;
+      }
+      return undefined;
+    }
+    case "items": {
+      if (!Array.isArray(v)) return "field.not-a-list";
+      for (const item of v) {
+        if (typeof item !== "object" || item === null || Array.isArray(item)) return "field.not-a-map";
+        for (const sub of def.item_fields ?? []) {
+          const x = (item as Record<string, unknown>)[sub.id];
+          if (x === undefined || x === null || x === "") {
+            if (sub.required) return "field.required";
+            continue;
+          }
+          const code = checkFieldValue(sub, x, office);
+          if (code) return code;
+        }
+      }
+      return undefined;
+    }
     case "integer":
       return Number.isInteger(v) ? undefined : "field.not-integer";
     case "enum":
@@ -88,7 +197,7 @@ function checkFieldValue(def: FieldDef, v: unknown, office: OfficeConfig): Probl
     case "date":
       return typeof v === "string" && isIsoDate(v) ? undefined : "field.bad-date";
     case "datetime":
-      return typeof v === "string" && INSTANT_RE.test(v) ? undefined : "field.bad-datetime";
+      return typeof v === "string" && isInstant(v) ? undefined : "field.bad-datetime";
     case "month":
       return typeof v === "string" && MONTH_RE.test(v) ? undefined : "field.bad-month";
     case "boolean":
@@ -113,7 +222,15 @@ function checkFieldValue(def: FieldDef, v: unknown, office: OfficeConfig): Probl
   }
 }
 
-/** Validate the fields of a record against its workflow. */
+/** An official document number (GB/T 9704): marked `format: doc-number`, or the field a step numbers. */
+function isDocNumberField(def: FieldDef, wf: WorkflowDef): boolean {
+  return def.format === "doc-number" || wf.steps.some((s) => s.numbers?.field === def.id);
+}
+
+/**
+ * Validate the fields of a record against its workflow. A document number not of the form
+ * `<机关代字>〔YYYY〕N号` is a warning, or an error in the field a step numbers.
+ */
 export function validateFields(
   fields: Raw,
   wf: WorkflowDef,
@@ -134,13 +251,24 @@ export function validateFields(
         code,
         params: {
           field: def.id,
-          value: Array.isArray(v) ? v.join(",") : String(v),
-          values: (def.values ?? []).join(", "),
+          option: `--${def.option}`,
+          value: Array.isArray(v) ? v.map(shortText).join(",") : shortText(v),
+          values: (def.values ?? def.keys ?? []).join(", "),
         },
       });
+    else if (isDocNumberField(def, wf) && typeof v === "string" && !parseDocNumber(v)) {
+      const fixed = fixDocNumber(v);
+      problems.push({
+        path: [...path, def.id],
+        code: fixed ? "field.bad-doc-number-fix" : "field.bad-doc-number",
+        params: { field: def.id, value: v, ...(fixed ? { fixed } : {}) },
+        // The number a step gives is office-doc's own: another form there is a hand edit.
+        ...(wf.steps.some((s) => s.numbers?.field === def.id) ? {} : { warning: true }),
+      });
+    }
   }
-  const cls = fields.classification;
-  if (typeof cls === "string" && cls !== "none")
+  const cls = classificationOf(fields, wf);
+  if (cls !== undefined)
     for (const def of wf.fields)
       if (def.not_if_classified && fields[def.id] !== undefined && fields[def.id] !== null)
         problems.push({
@@ -155,7 +283,51 @@ export function validateFields(
   return problems;
 }
 
+const shortText = (v: unknown): string =>
+  typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+
+/**
+ * A title made by a workflow's `title.template` from the record's fields: each `{field}` is the
+ * field's value as people read it in Chinese (the language of the records): a unit's or person's
+ * name, an enum value's label; a field without a value leaves nothing. Runs of spaces left are one.
+ */
+export function titleFromTemplate(
+  template: string,
+  fields: Raw,
+  wf: WorkflowDef,
+  office: OfficeConfig,
+): string {
+  return template
+    .replace(/\{([^}]*)\}/g, (_, id: string) => {
+      const def = wf.fields.find((f) => f.id === id);
+      const v = fields[id];
+      if (v === undefined || v === null) return "";
+      if (typeof v === "string" && def?.ref === "unit")
+        return office.units.find((u) => u.id === v)?.name ?? v;
+      if (typeof v === "string" && def?.ref === "person")
+        return office.people.find((x) => x.id === v)?.name ?? v;
+      if (def?.type === "enum") return def.value_labels?.[String(v)]?.["zh-CN"] ?? String(v);
+      return Array.isArray(v) ? v.join("\u3001") : typeof v === "object" ? "" : String(v);
+    })
+    .replace(/ {2,}/g, " ")
+    .trim();
+}
+
+/** The value of the field that plays `role`, when it is a non-empty string. */
+export function roleValue(fields: Raw, wf: WorkflowDef | undefined, role: FieldRole): string | undefined {
+  const def = wf ? fieldByRole(wf, role) : undefined;
+  const v = def ? fields[def.id] : undefined;
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** The record's classification when it is classified (its classification field other than none). */
+export function classificationOf(fields: Raw, wf: WorkflowDef | undefined): string | undefined {
+  const c = roleValue(fields, wf, "classification");
+  return c !== undefined && c !== UNCLASSIFIED ? c : undefined;
+}
+
 const personKnown = (office: OfficeConfig, id: unknown) => office.people.some((p) => p.id === id);
+const unitKnown = (office: OfficeConfig, id: unknown) => office.units.some((u) => u.id === id);
 
 /**
  * Validate a parsed record file: its shape, its fields against the workflow, and that every person
@@ -185,22 +357,43 @@ export function validateRecord(
     p(["step"], "record.unknown-step", { step: String(raw.step) });
   if (raw.status === "closed" && raw.step !== null)
     p(["step"], "record.closed-with-step", { step: String(raw.step) });
-  if (!Array.isArray(raw.holders)) p(["holders"], "record.not-a-list", { key: "holders" });
-  for (const k of ["due", "deadline"] as const) {
-    const v = raw[k];
-    if (v !== null && v !== undefined && !(typeof v === "string" && isIsoDate(v)))
-      p([k], "record.bad-date", { key: k, value: String(v) });
-  }
-  if (typeof raw.created !== "string" || !INSTANT_RE.test(raw.created))
-    p(["created"], "record.bad-instant", { key: "created" });
+  // Dates and instants must be real: a hand-typed 2026-02-30 or 25:00 is named, not read as March.
+  const date = (path: (string | number)[], v: unknown) => {
+    if (v === null || v === undefined) return;
+    if (!(typeof v === "string" && isIsoDate(v)))
+      p(path, "record.bad-date", { key: String(path[path.length - 1]), value: String(v) });
+  };
+  const instant = (path: (string | number)[], v: unknown, optional = false) => {
+    if ((v === null || v === undefined) && optional) return;
+    if (!(typeof v === "string" && isInstant(v)))
+      p(path, "record.bad-instant", { key: String(path[path.length - 1]), value: String(v) });
+  };
+  // Holders and routed holders are people or units of the office (a unit holds a routed step).
+  const refs = (key: string, v: unknown) => {
+    if (!Array.isArray(v)) return p([key], "record.not-a-list", { key });
+    v.forEach((x, i) => {
+      if (!personKnown(office, x) && !unitKnown(office, x))
+        p([key, i], "record.unknown-ref", { key, value: String(x) });
+    });
+  };
+  refs("holders", raw.holders);
+  if (raw.routed !== undefined) refs("routed", raw.routed);
+  for (const k of ["due", "deadline", "step_extended_until", "deadline_extended_until"] as const)
+    date([k], raw[k]);
+  instant(["created"], raw.created);
+  instant(["step_started"], raw.step_started, true);
+  instant(["round_started"], raw.round_started, true);
+  if (isMap(raw.archive)) instant(["archive", "filed_at"], raw.archive.filed_at);
+  if (isMap(raw.withdrawn)) instant(["withdrawn", "at"], raw.withdrawn.at);
   if (!isMap(raw.fields)) p(["fields"], "record.no-fields");
   else problems.push(...validateFields(raw.fields, wf, office));
   if (!Array.isArray(raw.history) || raw.history.length === 0) p(["history"], "record.no-history");
   else
     raw.history.forEach((e, i) => {
       if (!isMap(e) || typeof e.action !== "string") return p(["history", i], "record.bad-event");
-      if (typeof e.at !== "string" || !INSTANT_RE.test(e.at))
-        p(["history", i, "at"], "record.bad-instant", { key: "at" });
+      instant(["history", i, "at"], e.at);
+      date(["history", i, "until"], e.until);
+      date(["history", i, "due"], e.due);
       for (const k of ["actor", "recorded_by", "approved_by"] as const) {
         if (k === "approved_by" && e[k] === undefined) continue;
         if (!personKnown(office, e[k]))
@@ -208,11 +401,21 @@ export function validateRecord(
       }
       if (e.step !== undefined && !wf.steps.some((s) => s.id === e.step))
         p(["history", i, "step"], "record.unknown-step", { step: String(e.step) });
+      // Those a step was routed to, or who were urged: people or units. A return names a step and a
+      // merge a record in `to`.
+      const routes =
+        e.action === "route" || e.action === "urge" || (e.action === "sign" && e.decision !== "return");
+      if (routes && Array.isArray(e.to))
+        e.to.forEach((x, j) => {
+          if (!personKnown(office, x) && !unitKnown(office, x))
+            p(["history", i, "to", j], "record.unknown-ref", { key: "to", value: String(x) });
+        });
     });
   if (Array.isArray(raw.signatures))
     raw.signatures.forEach((s, i) => {
       if (!isMap(s) || !personKnown(office, s.by))
         p(["signatures", i], "record.unknown-person", { person: isMap(s) ? String(s.by) : "" });
+      else instant(["signatures", i, "at"], s.at);
     });
   return problems;
 }
@@ -263,6 +466,7 @@ const EVENT_ORDER: (keyof HistoryEvent)[] = [
   "caller_informed",
   "due",
   "changes",
+  "previous",
 ];
 
 function orderedEvent(e: HistoryEvent): Raw {
@@ -302,23 +506,31 @@ export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSu
     updated: rec.history[rec.history.length - 1]?.at ?? rec.created,
   };
   const f = rec.fields;
-  if (typeof f.unit === "string") s.unit = f.unit;
-  if (typeof f.classification === "string" && f.classification !== "none")
-    s.classification = f.classification;
-  if (typeof f.urgency === "string" && f.urgency !== "normal") s.urgency = f.urgency;
+  const unit = roleValue(f, wf, "responsible-unit");
+  if (unit !== undefined) s.unit = unit;
+  const cls = classificationOf(f, wf);
+  if (cls !== undefined) s.classification = cls;
+  const urgency = roleValue(f, wf, "urgency");
+  if (urgency !== undefined && urgency !== NOT_URGENT) s.urgency = urgency;
   if (rec.archive) s.archive = rec.archive.number;
   if (rec.status === "closed") s.closed = s.updated;
   s.on_time = rec.history.every((e) => !e.due || e.at.slice(0, 10) <= e.due);
   const extra: Record<string, string> = {};
   for (const def of wf?.fields ?? []) {
-    if (
-      def.summary &&
-      f[def.id] !== undefined &&
-      def.id !== "unit" &&
-      def.id !== "classification" &&
-      def.id !== "urgency"
-    )
-      extra[def.id] = Array.isArray(f[def.id]) ? (f[def.id] as unknown[]).join(",") : String(f[def.id]);
+    const v = f[def.id];
+    if (v === undefined || v === null) continue;
+    // Listed fields, and what allocation, duplicates and revisions look up in the index.
+    const ownSlot =
+      def.role === "responsible-unit" || def.role === "classification" || def.role === "urgency";
+    const kept =
+      ((def.summary || def.role === "doc-number" || def.role === "contact-phone") && !ownSlot) ||
+      (wf?.upsert_key?.includes(def.id) ?? false);
+    if (kept)
+      extra[def.id] = Array.isArray(v)
+        ? v.map(shortText).join(",")
+        : typeof v === "object"
+          ? JSON.stringify(v)
+          : String(v);
   }
   if (Object.keys(extra).length) s.extra = extra;
   return s;

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { validateCalendarYear } from "../core/calendar.js";
-import { officeDate, yearOf } from "../core/dates.js";
-import { numberingProblems } from "../core/numbering.js";
+import { isIsoDate, yearOf } from "../core/dates.js";
+import { fixDocNumber, numberingProblems, parseDocNumber } from "../core/numbering.js";
 import { validateOffice } from "../core/office.js";
 import { OfficeError, type Problem } from "../core/problems.js";
+import { isMap } from "../core/raw.js";
 import { validateRecord } from "../core/record.js";
 import { validateWorkflow } from "../core/workflow.js";
 import { git } from "./git.js";
@@ -84,8 +85,10 @@ async function commitActions(reg: Registry): Promise<Map<string, { actions: stri
 
 /**
  * Validate every file of the registry: office.yaml, workflows, calendar years, every record (shape,
- * fields, people, id and file name, history against git). Problems carry file and line; warnings do
- * not fail the check.
+ * fields, real dates and instants, people and units it names, id and file name, history against
+ * git), document numbers (form, gaps, duplicates) and archive numbers (duplicates). Problems carry
+ * file and line; warnings do not fail the check. A year without the State Council's notice is
+ * warned once if open records are due in it (not for every year the calendar lacks).
  */
 export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileProblem[]> {
   const problems: FileProblem[] = [];
@@ -99,15 +102,18 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
   const roles = office.roles.map((r) => r.id);
   for (const kind of reg.workflowKinds())
     problems.push(
-      ...checkYaml(reg, `workflows/${kind}.yaml`, (v) => validateWorkflow(v, kind, roles).problems),
+      ...checkYaml(
+        reg,
+        `workflows/${kind}.yaml`,
+        (v) => validateWorkflow(v, kind, roles, reg.hookNames).problems,
+      ),
     );
   const years = reg.calendarYears();
   for (const y of years)
     problems.push(...checkYaml(reg, `calendar/${y}.yaml`, (v) => validateCalendarYear(v, y).problems));
-  const thisYear = yearOf(officeDate(nowMs, office.timezone));
-  for (const y of [thisYear, thisYear + 1])
-    if (!years.includes(y))
-      problems.push(fileProblem(`calendar/${y}.yaml`, 1, "calendar.year-missing", { year: y }, true));
+  const covered = new Set(years);
+  // Open records due in a year without the State Council's notice, per year: warned once each.
+  const provisional = new Map<number, { rel: string; id: string; key: string; n: number }>();
 
   const files = (
     await git(reg.dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "records"])
@@ -118,6 +124,9 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
   const seen = new Map<string, string>();
   // Official document numbers per kind that numbers its records: checked for gaps and duplicates.
   const docNumbers = new Map<string, Map<string, string>>();
+  const numberFields = new Map<string, string>();
+  // Archive numbers (DA/T 22): each given once.
+  const archives = new Map<string, string[]>();
   for (const rel of files.sort()) {
     const parsed = parseRecordRel(rel);
     if (!parsed) {
@@ -154,13 +163,27 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
       problems.push(...checkYaml(reg, rel, (v) => validateRecord(v, wf, o, id)));
     }
     const numberField = wf.steps.find((st) => st.numbers)?.numbers?.field;
-    const dn = numberField
-      ? (raw as { fields?: Record<string, unknown> } | undefined)?.fields?.[numberField]
-      : undefined;
-    if (typeof dn === "string") {
+    const rec = isMap(raw) ? raw : {};
+    const dn = numberField && isMap(rec.fields) ? rec.fields[numberField] : undefined;
+    if (numberField && typeof dn === "string") {
       const m = docNumbers.get(kind) ?? new Map<string, string>();
       m.set(id, dn);
       docNumbers.set(kind, m);
+      numberFields.set(kind, numberField);
+    }
+    const archive = isMap(rec.archive) ? rec.archive.number : undefined;
+    if (typeof archive === "string") archives.set(archive, [...(archives.get(archive) ?? []), id]);
+    if (rec.status === "open") {
+      const counted = new Set<number>();
+      for (const key of ["due", "deadline"])
+        if (typeof rec[key] === "string" && isIsoDate(rec[key] as string)) {
+          const y = yearOf(rec[key] as string);
+          if (covered.has(y) || counted.has(y)) continue;
+          counted.add(y);
+          const first = provisional.get(y);
+          if (first) first.n++;
+          else provisional.set(y, { rel, id, key, n: 1 });
+        }
     }
     const events = (raw as { history?: { action?: string }[] } | undefined)?.history;
     const commits = history.get(rel);
@@ -182,18 +205,71 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
       problems.push(fileProblem(rel, 1, "check.not-committed", { id }, true));
   }
 
+  // Problems found across records are placed on the line of the key in each record they name.
+  const at = (rel: string, path: (string | number)[]): number => {
+    try {
+      return parseYamlText(reg.readText(rel) ?? "", rel).lineOf(path);
+    } catch {
+      return 1;
+    }
+  };
+  for (const [y, first] of [...provisional].sort(([a], [b]) => a - b))
+    problems.push(
+      fileProblem(
+        first.rel,
+        at(first.rel, [first.key]),
+        "check.provisional-year",
+        { year: y, n: first.n, id: first.id },
+        true,
+      ),
+    );
+
   for (const [kind, numbers] of docNumbers) {
+    const field = numberFields.get(kind) as string;
+    const where = (id: string) => seen.get(id) ?? id;
+    // Numbers not of the form, by the number they were meant to be: the cause of a gap.
+    const meant = new Map<string, { id: string; bad: string }>();
+    for (const [id, dn] of numbers) {
+      const fixed = parseDocNumber(dn) ? undefined : fixDocNumber(dn);
+      if (fixed) meant.set(fixed, { id, bad: dn });
+    }
     for (const np of numberingProblems(numbers)) {
-      if (np.kind === "gap")
-        problems.push(fileProblem(`records/${kind}`, 1, "check.number-gap", { series: np.series, n: np.n }));
-      else
+      if (np.kind === "gap") {
+        const nextId = np.next?.ids[0] ?? "";
+        const cause = meant.get(`${np.series}${np.n}号`);
+        problems.push(
+          fileProblem(
+            where(nextId),
+            at(where(nextId), ["fields", field]),
+            cause ? "check.number-gap-malformed" : "check.number-gap-before",
+            {
+              series: np.series,
+              n: np.n,
+              next: `${np.series}${np.next?.n ?? ""}号`,
+              ...(cause ? { id: cause.id, bad: cause.bad } : {}),
+            },
+          ),
+        );
+      } else
         for (const id of np.ids)
           problems.push(
-            fileProblem(seen.get(id) ?? id, 1, "check.number-duplicate", {
+            fileProblem(where(id), at(where(id), ["fields", field]), "check.number-duplicate", {
               number: `${np.series}${np.n}号`,
               ids: np.ids.join(", "),
             }),
           );
+    }
+  }
+  for (const [number, ids] of archives) {
+    if (ids.length < 2) continue;
+    for (const id of ids.sort()) {
+      const rel = seen.get(id) ?? id;
+      problems.push(
+        fileProblem(rel, at(rel, ["archive", "number"]), "check.archive-duplicate", {
+          number,
+          ids: ids.join(", "),
+        }),
+      );
     }
   }
 

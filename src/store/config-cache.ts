@@ -38,13 +38,18 @@ export class ConfigCache {
       this.entries[key] = { sig, value };
       if (!this.dirty) {
         this.dirty = true;
-        process.once("exit", () => this.save());
+        unsaved.add(this);
+        if (!listening) {
+          listening = true;
+          process.once("exit", saveConfigCaches);
+        }
       }
     }
     return value;
   }
 
   save(): void {
+    unsaved.delete(this);
     if (!this.dirty) return;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
@@ -54,4 +59,13 @@ export class ConfigCache {
       // A cache that cannot be written (read-only registry) only costs speed.
     }
   }
+}
+
+/** Caches with entries not written yet: saved when the process exits (one listener for all). */
+const unsaved = new Set<ConfigCache>();
+let listening = false;
+
+/** Write every cache with new entries (at exit; tests running commands in-process call it after each). */
+export function saveConfigCaches(): void {
+  for (const c of [...unsaved]) c.save();
 }

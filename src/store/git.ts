@@ -31,7 +31,7 @@ import {
   startGit,
   writeObjects,
 } from "./git-objects.js";
-import { nodeCrypto, nodeZlib } from "./lazy.js";
+import { nodeCrypto, nodeWorkers, nodeZlib } from "./lazy.js";
 import {
   type BlobRef,
   type JournalFile,
@@ -497,7 +497,9 @@ function missingFolders(dir: string, files: string[]): string[] {
  * a commit, the way `kill -9` would (journal-written, objects-durable, head-moved, file-renamed).
  */
 function failpoint(name: string): void {
-  if (process.env.OFFICE_DOC_FAILPOINT === name) process.kill(process.pid, "SIGKILL");
+  // Never in a worker thread (the CLI run as a library, in tests): that would kill its host.
+  if (process.env.OFFICE_DOC_FAILPOINT === name && nodeWorkers().isMainThread)
+    process.kill(process.pid, "SIGKILL");
 }
 
 let tmpSeq = 0;
@@ -917,14 +919,27 @@ export interface LogEntry {
 
 const SEP = "\x1e";
 const FSEP = "\x1f";
+const LOG_FORMAT = `--format=${["%H", "%an", "%ae", "%aI", "%cn", "%ce", "%s", "%(trailers:only,unfold)"].join(FSEP)}${SEP}`;
 
-/** The commits that touched `path`, oldest first. Never `--follow`: a record's file never moves. */
-export async function logPath(dir: string, path: string, since?: string): Promise<LogEntry[]> {
-  const fmt = ["%H", "%an", "%ae", "%aI", "%cn", "%ce", "%s", "%(trailers:only,unfold)"].join(FSEP);
-  // A record's commits are all recorded after it was created: git stops walking history there.
-  const bound = since ? [`--since=${since}`] : [];
-  const r = await git(dir, ["log", "--reverse", ...bound, `--format=${fmt}${SEP}`, "--", path]);
-  return r.stdout
+/**
+ * The commits that touched `path`, oldest first: git's own answer, walking the whole history (never
+ * `--since`: commit dates are not monotonic). Never `--follow`: a record's file never moves.
+ */
+export async function logPath(dir: string, path: string): Promise<LogEntry[]> {
+  return parseLog((await git(dir, ["log", "--reverse", LOG_FORMAT, "--", path])).stdout);
+}
+
+/**
+ * These commits, in this order, leaving out those that did not touch `path`. Throws when one is not
+ * a commit of the repository.
+ */
+export async function logCommits(dir: string, path: string, commits: string[]): Promise<LogEntry[]> {
+  const args = ["log", "--no-walk=unsorted", "--stdin", LOG_FORMAT, "--", path];
+  return parseLog((await git(dir, args, { input: commits.map((c) => `${c}\n`).join("") })).stdout);
+}
+
+function parseLog(stdout: string): LogEntry[] {
+  return stdout
     .split(SEP)
     .map((s) => s.replace(/^\n/, ""))
     .filter((s) => s.trim() !== "")

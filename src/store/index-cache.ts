@@ -2,9 +2,10 @@ import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from
 import { dirname, join } from "node:path";
 import type { IsoDate } from "../core/dates.js";
 import type { ListedSummary, RecordSummary } from "../core/model.js";
-import { parseDocNumber } from "../core/numbering.js";
 import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, summarize } from "../core/record.js";
+import { fieldByRole } from "../core/workflow.js";
+import { maximaOf } from "./allocate.js";
 import { writeFileAtomic } from "./atomic.js";
 import { uncommittedRecordFiles } from "./edits.js";
 import { gitFailure } from "./failures.js";
@@ -235,23 +236,6 @@ export function unpackSummary(listed: unknown[], rest: unknown[]): RecordSummary
     on_time: (x[2] ?? undefined) as boolean | undefined,
     extra: (x[5] ?? undefined) as Record<string, string> | undefined,
   } as RecordSummary;
-}
-
-/** The index key under which the highest document number of a series is kept. */
-export const docNumberKey = (kind: string, series: string) => `docno:${kind}:${series}`;
-
-function maximaOf(s: RecordSummary): [string, number][] {
-  const out: [string, number][] = [];
-  const m = /^([A-Z]+)-(\d{4})-(\d+)$/.exec(s.id);
-  if (m) out.push([`id:${m[1]}-${m[2]}`, Number(m[3])]);
-  if (s.archive) {
-    const a = /^(.*)-(\d+)$/.exec(s.archive);
-    if (a) out.push([`archive:${a[1]}`, Number(a[2])]);
-  }
-  const dn = s.extra?.doc_number;
-  const parsed = dn ? parseDocNumber(dn) : undefined;
-  if (parsed) out.push([docNumberKey(s.kind, parsed.series), parsed.n]);
-  return out;
 }
 
 let buildProgress: ((done: number, total: number) => void) | undefined;
@@ -572,11 +556,36 @@ export class RecordIndex {
     }
   }
 
-  private note(s: RecordSummary): void {
-    for (const [k, v] of maximaOf(s)) if ((this.maxima[k] ?? 0) < v) this.maxima[k] = v;
+  /**
+   * Count the numbers of a summary this write has put and not yet committed (see Transaction), so
+   * that the next number allocated in the same write is past it: the files are written into the
+   * work tree only once the commit exists, where the allocator would otherwise have seen them.
+   */
+  reserve(s: RecordSummary): void {
+    this.note(s);
   }
 
-  /** Next free sequence number for a key of `maxima` (`id:IN-2026`). */
+  private note(s: RecordSummary): void {
+    for (const [k, v] of maximaOf(s, this.docNumberField(s.kind)))
+      if ((this.maxima[k] ?? 0) < v) this.maxima[k] = v;
+  }
+
+  private docNumberFields = new Map<string, string | undefined>();
+  /** The field of `kind` whose values are document numbers (its doc-number role). */
+  private docNumberField(kind: string): string | undefined {
+    if (!this.docNumberFields.has(kind)) {
+      let field: string | undefined;
+      try {
+        field = fieldByRole(this.reg.workflow(kind), "doc-number")?.id;
+      } catch {
+        field = undefined;
+      }
+      this.docNumberFields.set(kind, field);
+    }
+    return this.docNumberFields.get(kind);
+  }
+
+  /** Next free sequence number for a key of `maxima` (`id:IN-2026`); see allocate.ts. */
   next(key: string): number {
     return (this.maxima[key] ?? 0) + 1;
   }

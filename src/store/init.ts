@@ -8,7 +8,7 @@ import { commitPaths, git, type Identity } from "./git.js";
 import { yaml } from "./lazy.js";
 import { templatePath } from "./paths.js";
 import { LOCAL_DIR, OFFICE_FILE } from "./registry.js";
-import { toYaml } from "./yaml-io.js";
+import { documentText, toYaml } from "./yaml-io.js";
 
 const CHINESE_DAYS_SOURCE = "State Council notices, via the chinese-days package";
 
@@ -66,9 +66,11 @@ export async function initRegistry(dir: string, opts: InitOptions): Promise<stri
     };
     const office = yaml().parseDocument(readFileSync(templatePath("office.yaml"), "utf8"));
     if (opts.name) office.set("name", opts.name);
-    put(OFFICE_FILE, office.toString({ lineWidth: 0 }));
+    put(OFFICE_FILE, documentText(office));
     for (const f of readdirSync(templatePath("workflows")).sort()) {
-      if (f.endsWith(".yaml")) put(`workflows/${f}`, readFileSync(templatePath("workflows", f), "utf8"));
+      // The workflows, and their JSON Schema for editors and `check`.
+      if (f.endsWith(".yaml") || f.endsWith(".schema.json"))
+        put(`workflows/${f}`, readFileSync(templatePath("workflows", f), "utf8"));
     }
     for (const f of readdirSync(templatePath("forms")).sort())
       put(`forms/${f}`, readFileSync(templatePath("forms", f), "utf8"));

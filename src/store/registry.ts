@@ -1,14 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
+import { type CoreHooks, HOOKS, hookNames } from "../core/hooks.js";
 import { formatId, parseId } from "../core/ids.js";
 import type { OfficeConfig, RecordDoc } from "../core/model.js";
 import { validateOffice } from "../core/office.js";
 import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, validateRecord } from "../core/record.js";
-import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
+import { type HookNames, validateWorkflow, type WorkflowDef } from "../core/workflow.js";
 import { ConfigCache } from "./config-cache.js";
 import { fastLoad } from "./lazy.js";
+import { chineseDaysLunar } from "./lunar.js";
 import { type FileProblem, parseYamlText, placeProblems, readYamlFile } from "./yaml-io.js";
 
 export const OFFICE_FILE = "office.yaml";
@@ -42,7 +44,16 @@ export class Registry {
 
   private cache?: ConfigCache;
 
-  constructor(readonly dir: string) {}
+  /** The names of the hooks workflows may use (validation), from `hooks`. */
+  readonly hookNames: HookNames;
+
+  /** `hooks`: the kind hooks workflows refer to (tests give their own). */
+  constructor(
+    readonly dir: string,
+    readonly hooks: CoreHooks = HOOKS,
+  ) {
+    this.hookNames = hookNames(hooks);
+  }
 
   private cached<T>(rel: string, compute: () => T, key = rel): T {
     if (!this.cache) this.cache = new ConfigCache(this.path(LOCAL_DIR, "config-cache.json"));
@@ -101,16 +112,17 @@ export class Registry {
       else {
         try {
           const roles = this.office().roles.map((r) => r.id);
-          // Validity depends on the office's roles too: they are part of the cache key.
+          const hooks = this.hookNames;
+          // Validity depends on the office's roles and the hooks too: they are part of the cache key.
           w = this.cached(
             rel,
             () => {
               const file = readYamlFile(this.path(rel), rel);
-              const { value, problems } = validateWorkflow(file.value, kind, roles);
+              const { value, problems } = validateWorkflow(file.value, kind, roles, hooks);
               if (!value) throw invalid(rel, placeProblems(file, problems));
               return value;
             },
-            `${rel}|${roles.join(",")}`,
+            `${rel}|${roles.join(",")}|${hooks.guards.join(",")}|${hooks.forms.join(",")}`,
           );
         } catch (e) {
           if (!(e instanceof OfficeError)) throw e;
@@ -159,7 +171,11 @@ export class Registry {
     });
   }
 
-  /** The working-day calendar. A broken year file fails every deadline computation, naming the file. */
+  /**
+   * The working-day calendar: the published years of calendar/, and the provisional statutory
+   * calendar for the others (dated with chinese-days' lunar table). A broken year file fails every
+   * deadline computation, naming the file.
+   */
   calendar(): Calendar {
     if (!this.calendarCache) {
       const years: CalendarYear[] = [];
@@ -173,7 +189,7 @@ export class Registry {
         }
       }
       if (this.calendarErrors[0]) throw this.calendarErrors[0];
-      this.calendarCache = new Calendar(years);
+      this.calendarCache = new Calendar(years, chineseDaysLunar);
     }
     return this.calendarCache;
   }
@@ -242,4 +258,42 @@ export function parseRecordRel(rel: string): { kind: string; year: string; id: s
   const m = RECORD_FILE_RE.exec(rel);
   if (!m) return undefined;
   return { kind: m[1] as string, year: m[2] as string, id: m[4] as string };
+}
+
+/**
+ * The record files of `kind` whose ids are of `year` (`records/<kind>/<year>/<NN>/*.yaml`), in id
+ * order: what a register or a kind's report of a year reads, one folder tree.
+ */
+export function recordFilesOf(reg: Pick<Registry, "path">, kind: string, year: number | string): string[] {
+  const yearDir = `records/${kind}/${year}`;
+  return (existsSync(reg.path(yearDir)) ? readdirSync(reg.path(yearDir)) : [])
+    .flatMap((bucket) => {
+      const dir = reg.path(yearDir, bucket);
+      return statSync(dir).isDirectory()
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith(".yaml"))
+            .map((f) => `${yearDir}/${bucket}/${f}`)
+        : [];
+    })
+    .filter((rel) => parseRecordRel(rel))
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
+/**
+ * Record files read for a listing, as written (no validation against the workflow: a register shows
+ * what is there); a file that is not YAML is named with its line (exit 2), never skipped.
+ */
+export function readRecordFiles(reg: Pick<Registry, "readText">, rels: readonly string[]): RecordDoc[] {
+  return rels.map((rel) => {
+    const text = reg.readText(rel) ?? "";
+    try {
+      return normalizeRecord(fastLoad(text) as Record<string, unknown>);
+    } catch (e) {
+      throw new OfficeError("usage", "store.bad-yaml", {
+        file: rel,
+        line: (e as { mark?: { line: number } }).mark?.line ?? 1,
+        message: (e as Error).message.split("\n")[0] ?? "",
+      });
+    }
+  });
 }

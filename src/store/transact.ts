@@ -16,6 +16,7 @@ import {
 import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
 import { acquireLock, sweepDeadTemps } from "./lock.js";
+import { noteCommit } from "./log-index.js";
 import { recoverWrite } from "./recovery.js";
 import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
 
@@ -78,6 +79,7 @@ export class Transaction {
   /** Tell the index about a record this transaction wrote. */
   summary(s: RecordSummary): void {
     this.summaries.push(s);
+    this.index.reserve(s);
   }
 
   paths(): string[] {
@@ -114,6 +116,7 @@ export class Transaction {
     );
     this.committed = made.commit;
     this.parent = made.parent;
+    noteCommit(this.reg.dir, made.parent, made.commit, this.paths()); // issue 11: each record's commits
     return this.committed;
   }
 

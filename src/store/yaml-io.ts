@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import type { Document } from "yaml";
 import type { Problem } from "../core/problems.js";
 import { OfficeError } from "../core/problems.js";
+import { isMap } from "../core/raw.js";
 import { yaml } from "./lazy.js";
-import { emitSimpleYaml } from "./yaml-emit.js";
+import { ESCAPED_CHAR, emitYaml, escapeChar, plainString } from "./yaml-emit.js";
 
 /** A parsed YAML file that can tell on which line a key path stands. */
 export interface YamlFile {
@@ -65,26 +66,35 @@ export function placeProblems(y: YamlFile, problems: Problem[]): FileProblem[] {
   return problems.map((p) => ({ ...p, file: y.file, line: y.lineOf(p.path) }));
 }
 
-/** Our YAML style: block style, no line folding, UTF-8 text as is (Chinese is never escaped). */
+/**
+ * The YAML text office-doc writes for a map (a record, a calendar, a workflow): block style, UTF-8
+ * as is (Chinese is never escaped), every string read back as itself by the yaml package, js-yaml
+ * and PyYAML (see yaml-emit.ts). Throws a TypeError for a value that is not a map.
+ */
 export function toYaml(value: unknown): string {
-  return emitSimpleYaml(value) ?? yaml().stringify(value, quoteBinaryLike, YAML_OPTIONS);
+  if (!isMap(value)) throw new TypeError("office-doc writes a YAML file from a map");
+  return emitYaml(value);
 }
+
+/** What the yaml package leaves raw inside double quotes and YAML 1.1 forbids or reads as a break. */
+const LEFT_RAW = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
 /**
- * The yaml package writes `0b101` plain (not a number in YAML 1.2), and js-yaml, which reads the
- * records, takes it for the number 5: such strings are written in double quotes.
+ * The text of an edited YAML document (office.yaml, whose comments and layout the yaml package keeps),
+ * with toYaml's rule for strings: every string that plainString would not write plain, and every one
+ * holding a character YAML 1.1 forbids, is double-quoted, keys too; what the yaml package leaves raw
+ * inside those quotes (DEL, C1 controls, U+2028/2029, U+FEFF, U+FFFE/FFFF) is escaped.
  */
-function quoteBinaryLike(_key: unknown, v: unknown): unknown {
-  if (typeof v !== "string" || !/^[-+]?0b[01]+$/.test(v)) return v;
-  const s = new (yaml().Scalar)(v);
-  s.type = "QUOTE_DOUBLE";
-  return s;
+export function documentText(doc: Document): string {
+  const { visit } = yaml();
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string") return;
+      const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+      if (ESCAPED_CHAR.test(node.value) || !(quoted || plainString(node.value))) node.type = "QUOTE_DOUBLE";
+    },
+  });
+  // Outside a double-quoted string such a character could stand only in a comment, where an escape
+  // changes no value.
+  return doc.toString({ lineWidth: 0 }).replace(LEFT_RAW, escapeChar);
 }
-
-/** How every YAML file office-doc writes is laid out. */
-export const YAML_OPTIONS = {
-  lineWidth: 0,
-  minContentWidth: 0,
-  indentSeq: true,
-  aliasDuplicateObjects: false,
-} as const;

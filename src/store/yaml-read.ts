@@ -1,13 +1,15 @@
-import { NOT_PLAIN, PLAIN_KEY } from "./yaml-emit.js";
+import { ESCAPED_CHAR, NOT_PLAIN, PLAIN_KEY, plainString } from "./yaml-emit.js";
 
 /**
- * A reader for the YAML that emitSimpleYaml writes: block maps and sequences indented by two, plain
- * keys, plain scalars that read as strings, null, true, false or plain decimal integers, and `[]`,
- * `{}`. Loading js-yaml costs ~5–10 ms of a command that reads one record; this reads a record in
- * well under a millisecond. Anything else (quotes, block scalars, comments, flow collections with
- * content, numbers in other forms, a duplicate key, a tab, a blank line) returns undefined and the
- * caller asks js-yaml, whose reading (YAML 1.2 core schema) this must equal wherever it answers:
- * tests compare both on every record of the demo registry and on generated edge cases.
+ * A reader for the YAML that emitYaml writes: block maps and sequences indented by two, plain keys,
+ * plain scalars, double-quoted strings on one line with the emitter's escapes, null, true, false,
+ * plain decimal integers, and `[]`, `{}`. Loading js-yaml costs ~5–10 ms of a command that reads one
+ * record; this reads a record in well under a millisecond. Anything else (block scalars, comments,
+ * flow collections with content, other escapes, numbers in other forms, a duplicate key, a tab, a
+ * blank line) returns undefined and the caller asks js-yaml, whose reading (YAML 1.2 core schema)
+ * this must equal wherever it answers: tests compare both on every record of the demo registry and
+ * on generated strings. A plain scalar the emitter's rule (plainString) lets be written is read by
+ * that same rule; files written before that rule (plain dates, `30y`) are read as js-yaml reads them.
  */
 
 /** What js-yaml's core schema reads as an integer or a float (its resolvers in js-yaml/lib/type). */
@@ -19,6 +21,8 @@ const OTHER_SPECIAL = /^(?:~|Null|NULL|True|TRUE|False|FALSE)$/;
 class NotSimple extends Error {}
 
 function scalar(s: string): unknown {
+  if (plainString(s)) return s;
+  if (s.charCodeAt(0) === 0x22) return quoted(s);
   if (s === "[]") return [];
   if (s === "{}") return {};
   if (s === "null") return null;
@@ -29,15 +33,39 @@ function scalar(s: string): unknown {
   return s;
 }
 
+const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", n: "\n", t: "\t" };
+
+/** A double-quoted scalar that ends the line, with the escapes the emitter writes. */
+function quoted(s: string): string {
+  if (s.length < 2 || s.charCodeAt(s.length - 1) !== 0x22) throw new NotSimple();
+  const body = s.slice(1, -1);
+  let out = "";
+  let from = 0;
+  for (let at = body.indexOf("\\"); ; at = body.indexOf("\\", from)) {
+    const raw = at < 0 ? body.slice(from) : body.slice(from, at);
+    if (raw.includes('"') || ESCAPED_CHAR.test(raw)) throw new NotSimple();
+    out += raw;
+    if (at < 0) return out;
+    const c = body[at + 1] ?? "";
+    const simple = ESCAPES[c];
+    if (simple !== undefined) {
+      out += simple;
+      from = at + 2;
+      continue;
+    }
+    const digits = c === "x" ? 2 : c === "u" ? 4 : 0;
+    const hex = body.slice(at + 2, at + 2 + digits);
+    if (digits === 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) throw new NotSimple();
+    out += String.fromCharCode(Number.parseInt(hex, 16));
+    from = at + 2 + digits;
+  }
+}
+
+/** A plain key: one the emitter writes plain, or one files written before read as a string. */
 function key(k: string): string {
-  if (
-    !PLAIN_KEY.test(k) ||
-    k === "null" ||
-    k === "true" ||
-    k === "false" ||
-    k === "__proto__" ||
-    OTHER_SPECIAL.test(k)
-  )
+  if (k === "__proto__") throw new NotSimple();
+  if (plainString(k)) return k;
+  if (!PLAIN_KEY.test(k) || k === "null" || k === "true" || k === "false" || OTHER_SPECIAL.test(k))
     throw new NotSimple();
   return k;
 }

@@ -149,16 +149,18 @@ describe("dayKind and isWorkingDay", () => {
 });
 
 describe("years the calendar does not cover", () => {
-  it("fall back to Monday–Friday and are reported", () => {
-    // 2027-01-01 is a Friday; chinese-days has no 2027 data, so it is an ordinary working day.
+  it("use the provisional statutory calendar, and are reported", () => {
+    // 2027-01-01 is a Friday; chinese-days has no 2027 data: New Year's Day by the statute.
     expect(CALENDAR.covers(2027)).toBe(false);
-    expect(CALENDAR.dayKind("2027-01-01")).toBe("workday");
+    expect(CALENDAR.dayKind("2027-01-01")).toBe("holiday");
+    expect(CALENDAR.dayName("2027-01-01")).toBe("元旦 New Year's Day");
     expect(CALENDAR.dayKind("2027-01-02")).toBe("weekend");
+    expect(CALENDAR.dayKind("2027-01-04")).toBe("workday");
     const r = CALENDAR.addWorkingDays("2026-12-30", 3);
-    expect(r.date).toBe("2027-01-04");
+    expect(r.date).toBe("2027-01-05");
     expect(r.uncoveredYears).toEqual([2027]);
     const b = CALENDAR.workingDaysBefore("2027-01-05", 2);
-    expect(b.date).toBe("2027-01-01");
+    expect(b.date).toBe("2026-12-31");
     expect(b.uncoveredYears).toEqual([2027]);
   });
 
@@ -170,12 +172,20 @@ describe("years the calendar does not cover", () => {
   it("an empty calendar covers nothing and reports every year crossed, ascending", () => {
     const empty = new Calendar([]);
     expect(empty.years()).toEqual([]);
-    // Fri 2026-02-13 + 2 on a plain Monday–Friday calendar: Mon 16, Tue 17.
+    // Without a lunar source only the fixed-date holidays are known: the Spring Festival is not.
     expect(empty.addWorkingDays("2026-02-13", 2)).toEqual({ date: "2026-02-17", uncoveredYears: [2026] });
+    // Sat 2028-01-01 is New Year's Day, made up on Mon 01-03 (statute art. 6): Tue 01-04.
     expect(empty.addWorkingDays("2027-12-31", 1)).toEqual({
-      date: "2028-01-03",
+      date: "2028-01-04",
       uncoveredYears: [2027, 2028],
     });
+  });
+
+  it("years before the statute took effect (2025) are plain Monday–Friday", () => {
+    const empty = new Calendar([]);
+    expect(empty.dayKind("2024-01-01")).toBe("workday");
+    expect(empty.dayKind("2024-10-01")).toBe("workday");
+    expect(empty.dayKind("2025-01-01")).toBe("holiday");
   });
 
   it("a year present in the data, even without special days, is covered", () => {

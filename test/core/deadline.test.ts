@@ -104,10 +104,58 @@ describe("applyLimit: every limit form", () => {
     // day_of_month
     ["the 25th of the step's month", { day_of_month: 25 }, { stepStart: "2026-03-02" }, "2026-03-25"],
     [
-      "the 25th of the month in a month field",
+      "the 25th of the month in a month field: Mid-Autumn 2026-09-25 is a rest day, the Thursday before",
       { day_of_month: 25, month_field: "month" },
       { stepStart: "2026-03-02", fields: { month: "2026-09" } },
-      "2026-09-25",
+      "2026-09-24",
+    ],
+    [
+      "a 25th on a Saturday (2026-04-25): the Friday before",
+      { day_of_month: 25, month_field: "month" },
+      { fields: { month: "2026-04" } },
+      "2026-04-24",
+    ],
+    [
+      "a 25th on a Sunday (2026-10-25): the Friday before",
+      { day_of_month: 25, month_field: "month" },
+      { fields: { month: "2026-10" } },
+      "2026-10-23",
+    ],
+    [
+      "a 25th on a working Wednesday after the Spring Festival (2026-02-25): that day",
+      { day_of_month: 25, month_field: "month" },
+      { fields: { month: "2026-02" } },
+      "2026-02-25",
+    ],
+    [
+      "the 1st on National Day (2026-10-01): the last working day before it, across the month",
+      { day_of_month: 1, month_field: "month" },
+      { fields: { month: "2026-10" } },
+      "2026-09-30",
+    ],
+    [
+      "the 1st of 2027-01 (New Year's Day): 2026-12-31, across the year",
+      { day_of_month: 1, month_field: "month" },
+      { fields: { month: "2027-01" } },
+      "2026-12-31",
+    ],
+    [
+      "rest_day after: a meeting's 26th on a Sunday (2026-04-26) is the Monday after",
+      { day_of_month: 26, month_field: "month", rest_day: "after" },
+      { fields: { month: "2026-04" } },
+      "2026-04-27",
+    ],
+    [
+      "rest_day after: 2026-09-26 (a Saturday; the adjusted working days are Sep 20 and Oct 10) is Monday 09-28",
+      { day_of_month: 26, month_field: "month", rest_day: "after" },
+      { fields: { month: "2026-09" } },
+      "2026-09-28",
+    ],
+    [
+      "rest_day after on a working day: that day (2026-10-26)",
+      { day_of_month: 26, month_field: "month", rest_day: "after" },
+      { fields: { month: "2026-10" } },
+      "2026-10-26",
     ],
     [
       "31 in February is the last day of February",
@@ -197,8 +245,9 @@ describe("applyLimit: every limit form", () => {
   });
 
   it("reports the uncovered years a deadline was computed on", () => {
+    // Thu 12-31, then the provisional 2027: Fri 01-01 is New Year's Day, Mon 01-04, Tue 01-05
     expect(applyLimit({ working_days: 3 }, ctx({ stepStart: "2026-12-30" }))).toEqual({
-      date: "2027-01-04",
+      date: "2027-01-05",
       uncoveredYears: [2027],
     });
     expect(applyLimit({ working_days: 3 }, ctx({ stepStart: "2026-03-02" }))?.uncoveredYears).toEqual([]);
@@ -232,10 +281,13 @@ describe("stepDue: override beats step limit beats overall deadline", () => {
   };
   const propose: StepDef = { id: "propose", label, actor: { roles: ["office"] } };
   const wf: WorkflowDef = {
+    format: 2,
     kind: "incoming",
     prefix: "IN",
     label,
     create_action: "receive",
+    create_command: "receive",
+    title: { option: "title", label },
     fields: [],
     deadline: { working_days: 15, from: "record" },
     overrides: [{ when: { field: "urgency", in: ["urgent", "extra-urgent"] }, limit: { same_day: true } }],

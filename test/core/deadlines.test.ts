@@ -43,9 +43,10 @@ describe("working days after a date (start day not counted)", () => {
     expect(calendar.addWorkingDays(start, n)).toEqual({ date: due, uncoveredYears: [] });
   });
 
-  it("falls back to Monday–Friday in a year it does not cover, and says which", () => {
+  it("uses the statutory holidays in a year it does not cover, and says which", () => {
     expect(calendar.covers(2027)).toBe(false);
-    expect(calendar.addWorkingDays("2026-12-31", 2)).toEqual({ date: "2027-01-04", uncoveredYears: [2027] });
+    // No lunar source here: only the fixed-date holidays; New Year's Day 2027 is a Friday.
+    expect(calendar.addWorkingDays("2026-12-31", 2)).toEqual({ date: "2027-01-05", uncoveredYears: [2027] });
   });
 });
 

@@ -88,9 +88,11 @@ describe("the incoming procedure on the engine", () => {
       fields,
       at("2026-02-13T09:00"),
     ).record;
-    expect([r.step, r.holders, r.due]).toEqual(["propose", ["clerk", "staff-office"], null]);
+    // Proposed the day it is received; the secretary's instruction one working day later, which is
+    // the adjusted working Saturday 02-14 before the Spring Festival.
+    expect([r.step, r.holders, r.due]).toEqual(["propose", ["clerk", "staff-office"], "2026-02-13"]);
     r = sign(r, ctx("staff-office", "2026-02-13T10:00"), { opinion: "拟请李书记阅示" }).record;
-    expect(r.step).toBe("instruct");
+    expect([r.step, r.due]).toEqual(["instruct", "2026-02-14"]);
     expect(refusal(() => sign(r, ctx("clerk", "2026-02-13T11:00"), {}))).toBe("engine.not-permitted");
     // The clerk enters the secretary's instruction: the secretary acts, the clerk records.
     const instructed = sign(r, ctx("sec", "2026-02-13T15:00", "clerk"), {
@@ -113,8 +115,9 @@ describe("the incoming procedure on the engine", () => {
     expect(refusal(() => sign(r, ctx("other", "2026-02-24T09:00"), {}))).toBe("engine.not-permitted");
     r = sign(r, ctx("worker", "2026-02-24T09:00"), { opinion: "已落实" }).record;
     expect(r.step).toBe("feedback");
+    expect([r.step, r.due]).toEqual(["feedback", "2026-02-25"]);
     r = sign(r, ctx("staff-office", "2026-02-24T10:00"), {}).record;
-    expect(r.step).toBe("circulate");
+    expect([r.step, r.due]).toEqual(["circulate", "2026-02-26"]);
     expect(r.holders).toEqual([]);
     r = route(r, ctx("clerk", "2026-02-24T10:30"), ["dir", "lead"]).record;
     r = sign(r, ctx("dir", "2026-02-24T11:00"), { opinion: "已阅" }).record;
@@ -122,7 +125,8 @@ describe("the incoming procedure on the engine", () => {
     expect([r.step, r.holders]).toEqual(["circulate", ["lead"]]);
     expect(refusal(() => sign(r, ctx("dir", "2026-02-24T11:30"), {}))).toBe("engine.already-signed");
     r = sign(r, ctx("lead", "2026-02-25T09:00"), { opinion: "已阅" }).record;
-    expect(r.step).toBe("file");
+    // Five working days from Wed 02-25: Thu 26, Fri 27, Sat 28 (adjusted), Mon 03-02, Tue 03-03.
+    expect([r.step, r.due]).toEqual(["file", "2026-03-03"]);
     const filed = fileRecord(r, ctx("clerk", "2026-02-25T10:00"), "10y", 1);
     expect(filed.record).toMatchObject({ status: "closed", step: null, holders: [], due: null });
     expect(filed.record.archive?.number).toBe("Z109-WS·2026-D10-0001");

@@ -87,7 +87,8 @@ describe("the whole life of an incoming document", () => {
       status: "open",
       step: "propose",
       holders: [P.office.id],
-      due: null,
+      // "do it as soon as it is received … on the same day": proposing is due the day it arrives
+      due: "2026-02-12",
       deadline: null,
       created: "2026-02-12T09:00:00+08:00",
       step_started: "2026-02-12T09:00:00+08:00",
@@ -119,7 +120,13 @@ describe("the whole life of an incoming document", () => {
       actor: P.office.id,
       recorded_by: P.office.id,
     });
-    expect(r).toMatchObject({ step: "instruct", holders: [P.secretary.id], due: null, signatures: [] });
+    // the instruction: one working day after the proposal, Fri 02-13
+    expect(r).toMatchObject({
+      step: "instruct",
+      holders: [P.secretary.id],
+      due: "2026-02-13",
+      signatures: [],
+    });
     expect(r.step_started).toBe("2026-02-12T10:00:00+08:00");
 
     // instruct, routed to the urban unit, typed by the clerk for the secretary (--as)
@@ -151,7 +158,7 @@ describe("the whole life of an incoming document", () => {
     );
     r = res.record;
     expect(res.event).toMatchObject({ step: "undertake", actor: P.staff.id, opinion: "已落实" });
-    expect(r).toMatchObject({ step: "feedback", holders: [P.office.id], due: null, routed: [] });
+    expect(r).toMatchObject({ step: "feedback", holders: [P.office.id], due: "2026-02-25", routed: [] });
 
     // feedback, naming the circulation readers
     res = pure(r, (x) =>
@@ -159,7 +166,8 @@ describe("the whole life of an incoming document", () => {
     );
     r = res.record;
     expect(res.event.to).toEqual([P.leader.id, P.unitHead.id]);
-    expect(r).toMatchObject({ step: "circulate", routed: [P.leader.id, P.unitHead.id] });
+    // two working days for the readers: Wed 02-25, Thu 02-26
+    expect(r).toMatchObject({ step: "circulate", routed: [P.leader.id, P.unitHead.id], due: "2026-02-26" });
     expect(r.holders).toEqual([P.leader.id, P.unitHead.id]);
 
     // circulate: the first reader signs; the step stays until the last has signed
@@ -173,7 +181,15 @@ describe("the whole life of an incoming document", () => {
     );
     res = pure(r, (x) => sign(x, ctx(P.unitHead, "2026-02-26T09:00:00+08:00"), { opinion: "已阅" }));
     r = res.record;
-    expect(r).toMatchObject({ step: "file", holders: [P.clerk.id], signatures: [], routed: [] });
+    // filing within five working days of Thu 02-26: Fri 02-27, Sat 02-28 (adjusted working day),
+    // Mon 03-02, Tue 03-03, Wed 03-04
+    expect(r).toMatchObject({
+      step: "file",
+      holders: [P.clerk.id],
+      signatures: [],
+      routed: [],
+      due: "2026-03-04",
+    });
 
     // file
     res = pure(r, (x) => fileRecord(x, ctx(P.clerk, "2026-02-27T09:00:00+08:00"), "10y", 1));
@@ -446,11 +462,12 @@ describe("deadlines", () => {
     }
   });
 
-  it("a deadline in a year the calendar does not cover is flagged", () => {
+  it("a deadline in a year the calendar does not cover is flagged, on the provisional calendar", () => {
     let r = receive(undefined, "2026-12-30T09:00:00+08:00", "IN-2026-0999");
     r = sign(r, ctx(P.office, "2026-12-30T10:00:00+08:00"), {}).record;
     const res = sign(r, ctx(P.secretary, "2026-12-31T09:00:00+08:00"), { to: ["urban"] });
-    expect(res.record.due).toBe("2027-01-04");
+    // 2027 has no notice: Fri 01-01 is New Year's Day by the statute, then the weekend: Mon 4, Tue 5
+    expect(res.record.due).toBe("2027-01-05");
     expect(res.uncoveredYears).toEqual([2027]);
   });
 
@@ -488,7 +505,74 @@ describe("deadlines", () => {
     const next = sign(again.record, ctx(P.staff, "2026-03-02T09:00:00+08:00"), {}).record;
     expect(next.step).toBe("feedback");
     expect(next.step_extended_until).toBeUndefined();
-    expect(next.due).toBeNull();
+    // the feedback's own limit, one working day after Mon 03-02
+    expect(next.due).toBe("2026-03-03");
+  });
+
+  it.each<[string, string, number, string, string]>([
+    // [today, current due, days, new due, why]
+    ["2026-02-24T09:00:00+08:00", "2026-02-24", 1, "2026-02-25", "due today: counted from the due date"],
+    ["2026-02-12T09:00:00+08:00", "2026-02-24", 1, "2026-02-25", "due later: counted from the due date"],
+    ["2026-03-05T09:00:00+08:00", "2026-02-24", 1, "2026-03-06", "overdue: counted from today, not the past"],
+    ["2026-03-05T09:00:00+08:00", "2026-02-24", 2, "2026-03-09", "from Thu 03-05 over the weekend"],
+    ["2026-09-30T09:00:00+08:00", "2026-02-24", 1, "2026-10-08", "from today, across National Day"],
+    ["2026-10-09T09:00:00+08:00", "2026-02-24", 1, "2026-10-10", "to the adjusted working Saturday"],
+    ["2026-12-31T09:00:00+08:00", "2026-02-24", 1, "2027-01-04", "into 2027: New Year's Day skipped"],
+  ])("extend --days from today %s, due %s, +%i = %s (%s)", (today, due, days, expected) => {
+    const r = atUndertake();
+    expect(r.due).toBe(due);
+    const res = extend(r, ctx(P.office, today), { days, approvedBy: P.leader, reason: "r" });
+    expect(res.record.due).toBe(expected);
+    expect(res.event.until).toBe(expected);
+    expect(res.uncoveredYears).toEqual(expected.startsWith("2027") ? [2027] : []);
+  });
+
+  it.each<[string, string, string]>([
+    // [until, effective, why]
+    ["2026-03-05", "2026-03-05", "a working day stays"],
+    ["2026-02-28", "2026-02-28", "an adjusted working Saturday stays"],
+    ["2026-03-08", "2026-03-06", "Sunday: the Friday before"],
+    ["2026-10-05", "2026-09-30", "inside National Day: the last working day before it"],
+    ["2026-10-11", "2026-10-10", "Sunday after National Day: the adjusted working Saturday"],
+    ["2027-01-01", "2026-12-31", "New Year's Day 2027 (provisional): Thu 2026-12-31"],
+  ])("extend --until %s ends at %s (%s)", (until, effective) => {
+    const r = atUndertake();
+    const res = extend(r, ctx(P.office, "2026-02-24T09:00:00+08:00"), {
+      until,
+      approvedBy: P.leader,
+      reason: "r",
+    });
+    expect(res.record.due).toBe(effective);
+    expect(res.event.until).toBe(effective);
+    if (until === effective) expect(res.notices).toBeUndefined();
+    else
+      expect(res.notices).toEqual([
+        {
+          code: "engine.extend-rest-day",
+          params: expect.objectContaining({ date: until, until: effective }),
+        },
+      ]);
+  });
+
+  it("extend --until a rest day whose working day before is not later than the due date is refused", () => {
+    const r = atUndertake();
+    // Sat 03-01 is not a working day... Sun 2026-03-01: the working day before is Sat 02-28 (adjusted)
+    const ok = extend(r, ctx(P.office, "2026-02-24T09:00:00+08:00"), {
+      until: "2026-03-01",
+      approvedBy: P.leader,
+      reason: "r",
+    });
+    expect(ok.record.due).toBe("2026-02-28");
+    // the Spring Festival: every day back to Sat 02-14, before the due date Tue 02-24
+    const e = refusal(() =>
+      extend(r, ctx(P.office, "2026-02-20T09:00:00+08:00"), {
+        until: "2026-02-23",
+        approvedBy: P.leader,
+        reason: "r",
+      }),
+    );
+    expect(e.code).toBe("engine.extend-not-later");
+    expect(e.params).toMatchObject({ until: "2026-02-14", due: "2026-02-24" });
   });
 
   it("extend until a date moves the due date to it; not earlier than the current due", () => {

@@ -10,12 +10,14 @@ import { parse } from "yaml";
 import { Calendar, type CalendarYear, yearsFromChineseDays } from "../../src/core/calendar.js";
 import { DEFAULT_ROLES, type OfficeConfig, type Person } from "../../src/core/model.js";
 import { validateWorkflow, type WorkflowDef } from "../../src/core/workflow.js";
+import { chineseDaysLunar } from "../../src/store/lunar.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const TZ = "Asia/Shanghai";
 
 export const CALENDAR_YEARS: CalendarYear[] = yearsFromChineseDays(chineseDays, "chinese-days");
-export const CALENDAR = new Calendar(CALENDAR_YEARS);
+/** The calendar as the registry builds it: the published years, and the statute's for the others. */
+export const CALENDAR = new Calendar(CALENDAR_YEARS, chineseDaysLunar);
 
 /** Epoch ms of an instant written with its offset, e.g. `2026-02-13T09:00:00+08:00`. */
 export function at(iso: string): number {

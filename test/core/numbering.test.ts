@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   docNumberSeries,
+  fixDocNumber,
   formatDocNumber,
   numberingProblems,
   parseDocNumber,
@@ -38,13 +39,36 @@ describe("document numbers", () => {
     ]);
     expect(numberingProblems(numbers)).toEqual([
       { kind: "duplicate", series: "X街办发〔2026〕", n: 2, ids: ["OUT-2026-0002", "OUT-2026-0003"] },
-      { kind: "gap", series: "X街办发〔2026〕", n: 3, ids: [] },
+      { kind: "gap", series: "X街办发〔2026〕", n: 3, ids: [], next: { n: 4, ids: ["OUT-2026-0004"] } },
     ]);
   });
 
   it("a series starting at 2 has a gap at 1", () => {
     expect(numberingProblems(new Map([["OUT-2026-0001", "X街办发〔2026〕2号"]]))).toEqual([
-      { kind: "gap", series: "X街办发〔2026〕", n: 1, ids: [] },
+      { kind: "gap", series: "X街办发〔2026〕", n: 1, ids: [], next: { n: 2, ids: ["OUT-2026-0001"] } },
     ]);
   });
+
+  it.each([
+    ["X街办发[2026]3号", "X街办发〔2026〕3号"],
+    ["X街办发【2026】3号", "X街办发〔2026〕3号"],
+    ["X街办发（2026）3号", "X街办发〔2026〕3号"],
+    ["X街办发(2026)3号", "X街办发〔2026〕3号"],
+    ["X街办发［2026］3号", "X街办发〔2026〕3号"],
+    ["X街办发〖2026〗3号", "X街办发〔2026〕3号"],
+    ["X街办发〔2026〕03号", "X街办发〔2026〕3号"],
+    ["X街办发〔2026〕第3号", "X街办发〔2026〕3号"],
+    ["X街办发 [2026] 12号", "X街办发〔2026〕12号"],
+    ["区应急发[2026]12号", "区应急发〔2026〕12号"],
+  ])("fixDocNumber(%s) is %s", (typed, fixed) => {
+    expect(fixDocNumber(typed)).toBe(fixed);
+    expect(parseDocNumber(fixed)).toBeDefined();
+  });
+
+  it.each(["X街办发〔2026〕3号", "X街办发2026年3号", "3号", "X街办发[26]3号", "X街办发[2026]号", ""])(
+    "fixDocNumber(%j) has no fix (already right, or not a document number)",
+    (typed) => {
+      expect(fixDocNumber(typed)).toBeUndefined();
+    },
+  );
 });

@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { RecordSummary } from "../../src/core/model.js";
+import { dueStateBy } from "../../src/core/deadline.js";
+import type { OfficeConfig, RecordSummary } from "../../src/core/model.js";
 import { filterSummaries, heldBy } from "../../src/core/reports/list.js";
-import { groupByHolder, overdueReport } from "../../src/core/reports/overdue.js";
-import { CALENDAR, makeOffice, P } from "./fixtures.js";
+import {
+  groupByHolder,
+  holderGroups,
+  holderGroupsFor,
+  overdueReport,
+  parseRoleGroup,
+} from "../../src/core/reports/overdue.js";
+import type { StepDef } from "../../src/core/workflow.js";
+import { CALENDAR, incomingWorkflow, makeOffice, P, rawTemplate } from "./fixtures.js";
 
 const OFFICE = makeOffice();
 
@@ -43,11 +51,13 @@ const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 describe("overdueReport", () => {
   it("lists open records whose due day ended before asOf, most overdue first", () => {
     const rows = overdueReport(OPEN, OFFICE, CALENDAR, { asOf: "2026-02-24" });
-    expect(rows.map((r) => [r.id, r.due, r.days_overdue])).toEqual([
-      ["IN-2026-0001", "2026-02-12", 12],
-      ["CALL-2026-0001", "2026-02-13", 11],
-      ["CALL-2026-0002", "2026-02-20", 4],
-      ["IN-2026-0002", "2026-02-23", 1],
+    // days_overdue in calendar days (scripts use it); working days: the Spring Festival (Feb 15–23)
+    // does not count, the adjusted working Saturday Feb 14 does.
+    expect(rows.map((r) => [r.id, r.due, r.days_overdue, r.working_days_overdue])).toEqual([
+      ["IN-2026-0001", "2026-02-12", 12, 3], // Fri 13, Sat 14, Tue 24
+      ["CALL-2026-0001", "2026-02-13", 11, 2], // Sat 14, Tue 24
+      ["CALL-2026-0002", "2026-02-20", 4, 1], // due inside the holiday: Tue 24
+      ["IN-2026-0002", "2026-02-23", 1, 1],
     ]);
     expect(rows[0]).toEqual({
       id: "IN-2026-0001",
@@ -57,6 +67,8 @@ describe("overdueReport", () => {
       holders: ["urban"],
       due: "2026-02-12",
       days_overdue: 12,
+      working_days_overdue: 3,
+      state: "overdue",
     });
     expect(rows[2]?.classification).toBe("secret");
   });
@@ -67,6 +79,20 @@ describe("overdueReport", () => {
     );
     const next = overdueReport([OPEN[2] as RecordSummary], OFFICE, CALENDAR, { asOf: "2026-02-25" });
     expect(next.map((r) => [r.id, r.days_overdue])).toEqual([["IN-2026-0003", 1]]);
+  });
+
+  it("says due today for a record due on asOf and due soon after it, as list does", () => {
+    const rows = overdueReport(OPEN, OFFICE, CALENDAR, { asOf: "2026-02-24", within: 1 });
+    expect(rows.map((r) => [r.id, r.state])).toEqual([
+      ["IN-2026-0001", "overdue"],
+      ["CALL-2026-0001", "overdue"],
+      ["CALL-2026-0002", "overdue"],
+      ["IN-2026-0002", "overdue"],
+      ["IN-2026-0003", "due-today"],
+      ["IN-2026-0004", "due-soon"],
+    ]);
+    for (const r of rows)
+      expect(r.state).toBe(dueStateBy(r.due, "2026-02-24", CALENDAR.addWorkingDays("2026-02-24", 1).date));
   });
 
   it("within N working days adds what falls due soon, with days_overdue 0", () => {
@@ -209,6 +235,115 @@ describe("heldBy and filterSummaries", () => {
     expect(filterSummaries(OPEN, OFFICE, { status: "all" })).toHaveLength(OPEN.length);
     expect(ids(filterSummaries(OPEN, OFFICE, { status: "open", step: "circulate" }))).toEqual([
       "IN-2026-0005",
+    ]);
+  });
+});
+
+describe("holderGroups: a record a whole role may take up is listed once, under the role", () => {
+  const office: OfficeConfig = {
+    ...OFFICE,
+    people: [
+      ...OFFICE.people,
+      { id: "yu-kai", name: "于凯", roles: ["office-head", "office"], unit: "urban" },
+      { id: "liu-qingzhu", name: "刘庆柱", roles: ["office", "clerk"] },
+      { id: "ma-lin", name: "马林", roles: ["unit-head"], unit: "urban" },
+      { id: "he-min", name: "何敏", roles: ["unit-head"], unit: "civil" },
+    ],
+  };
+  const wf = incomingWorkflow();
+  const step = (id: string) => wf.steps.find((s) => s.id === id) as StepDef;
+  const actor = (a: StepDef["actor"]): StepDef => ({ ...step("propose"), actor: a });
+  const office3 = ["wang-shoujie", "yu-kai", "liu-qingzhu"];
+
+  it.each<[string, readonly string[], StepDef | undefined, readonly string[]]>([
+    ["any one of the office's roles", office3, step("propose"), ["role:office,office-head"]],
+    ["one holder is that person", ["li-jianguo"], step("instruct"), ["li-jianguo"]],
+    ["a routed unit is the unit", ["urban"], step("undertake"), ["urban"]],
+    ["two routed units are each a group", ["urban", "civil"], step("undertake"), ["urban", "civil"]],
+    [
+      "readers who each sign are each a group",
+      ["zhou-qiang", "zhao-lei"],
+      step("circulate"),
+      ["zhou-qiang", "zhao-lei"],
+    ],
+    ["an unknown step leaves the holders", office3, undefined, office3],
+    [
+      "a holder without the role (office.yaml changed) leaves the holders",
+      ["wang-shoujie", "zhou-qiang"],
+      step("propose"),
+      ["wang-shoujie", "zhou-qiang"],
+    ],
+    [
+      "a holder not in office.yaml leaves the holders",
+      ["wang-shoujie", "gone"],
+      step("propose"),
+      ["wang-shoujie", "gone"],
+    ],
+    [
+      "the unit-heads of the record's unit",
+      ["zhao-lei", "ma-lin"],
+      actor({ roles: ["unit-head"], unit_field: "unit" }),
+      ["role:unit-head@urban"],
+    ],
+    [
+      "unit-heads of two units are not one unit's",
+      ["zhao-lei", "he-min"],
+      actor({ roles: ["unit-head"], unit_field: "unit" }),
+      ["zhao-lei", "he-min"],
+    ],
+    [
+      "each role of a step every role signs",
+      ["zhao-lei", "ma-lin", "zhou-qiang"],
+      actor({ roles: ["unit-head", "leader"], all: true }),
+      ["role:unit-head", "zhou-qiang"],
+    ],
+    [
+      "the role chosen by a field",
+      office3,
+      actor({ role_by_field: { field: "category", map: { a: "party-secretary", b: "office" } } }),
+      ["role:office"],
+    ],
+    [
+      "the fallback roles while nobody is routed",
+      ["chang-liqun", "wang-shoujie", "yu-kai", "liu-qingzhu"],
+      actor({ routed: true, fallback_roles: ["office", "office-head", "clerk"] }),
+      ["role:office,office-head,clerk"],
+    ],
+    [
+      "routed people who happen to be office staff stay people",
+      ["wang-shoujie", "yu-kai"],
+      actor({ routed: true, fallback_roles: ["office", "office-head", "clerk"] }),
+      ["wang-shoujie", "yu-kai"],
+    ],
+  ])("%s", (_, holders, st, groups) => {
+    expect(holderGroups(holders, st, office)).toEqual(groups);
+  });
+
+  it("parseRoleGroup reads the keys back; people and units are not role groups", () => {
+    expect(parseRoleGroup("role:office,office-head")).toEqual({ roles: ["office", "office-head"] });
+    expect(parseRoleGroup("role:unit-head@urban")).toEqual({ roles: ["unit-head"], unit: "urban" });
+    expect(parseRoleGroup("urban")).toBeUndefined();
+    expect(parseRoleGroup("wang-shoujie")).toBeUndefined();
+  });
+
+  it("the overdue list groups a call held by the office once, a routed unit's record under the unit", () => {
+    const callWf = {
+      ...wf,
+      kind: "call",
+      steps: (rawTemplate("call").steps as StepDef[]).map((s) => ({ ...s })),
+    };
+    const office4 = ["chang-liqun", "wang-shoujie", "yu-kai", "liu-qingzhu"];
+    const list = [
+      summary("CALL-2026-0001", "2026-02-12", { kind: "call", step: "handle", holders: office4 }),
+      summary("IN-2026-0001", "2026-02-13", { step: "undertake", holders: ["urban"] }),
+      summary("IN-2026-0002", "2026-02-13", { step: "propose", holders: office3 }),
+    ];
+    const rows = overdueReport(list, office, CALENDAR, { asOf: "2026-02-24" });
+    const g = groupByHolder(rows, holderGroupsFor(office, [wf, callWf]));
+    expect([...g].map(([k, v]) => [k, ids(v)])).toEqual([
+      ["role:office,office-head,clerk", ["CALL-2026-0001"]],
+      ["urban", ["IN-2026-0001"]],
+      ["role:office,office-head", ["IN-2026-0002"]],
     ]);
   });
 });

@@ -23,7 +23,7 @@ const ctx = (actor: Person, when: string, recorder: Person = actor): ActionConte
 });
 
 function def(type: FieldType, extra: Partial<FieldDef> = {}): FieldDef {
-  return { id: "f", type, label: { en: "F", "zh-CN": "字段" }, ...extra };
+  return { id: "f", type, label: { en: "F", "zh-CN": "字段" }, option: "f", create: true, ...extra };
 }
 
 /** A valid record at the undertaking step, made by the engine. */
@@ -170,6 +170,65 @@ describe("validateRecord", () => {
       ["history", 1, "step"],
     ],
     ["bad event time", (r) => (r.history[0].at = "yesterday"), "record.bad-instant", ["history", 0, "at"]],
+    // impossible dates and instants that look right
+    [
+      "created on Feb 30",
+      (r) => (r.created = "2026-02-30T09:00:00+08:00"),
+      "record.bad-instant",
+      ["created"],
+    ],
+    ["created at 24:00", (r) => (r.created = "2026-02-12T24:00:00+08:00"), "record.bad-instant", ["created"]],
+    [
+      "an event at 09:61",
+      (r) => (r.history[1].at = "2026-02-12T09:61:00+08:00"),
+      "record.bad-instant",
+      ["history", 1, "at"],
+    ],
+    [
+      "offset +25:00",
+      (r) => (r.history[1].at = "2026-02-12T09:00:00+25:00"),
+      "record.bad-instant",
+      ["history", 1, "at"],
+    ],
+    [
+      "step started on Feb 29 2026",
+      (r) => (r.step_started = "2026-02-29T09:00:00+08:00"),
+      "record.bad-instant",
+      ["step_started"],
+    ],
+    ["deadline on Apr 31", (r) => (r.deadline = "2026-04-31"), "record.bad-date", ["deadline"]],
+    [
+      "extension to month 13",
+      (r) => (r.step_extended_until = "2026-13-01"),
+      "record.bad-date",
+      ["step_extended_until"],
+    ],
+    [
+      "an event's due on Feb 30",
+      (r) => (r.history[1].due = "2026-02-30"),
+      "record.bad-date",
+      ["history", 1, "due"],
+    ],
+    [
+      "a signature at an impossible time",
+      (r) => (r.signatures = [{ by: "wang-shoujie", at: "2026-02-30T09:00:00+08:00" }]),
+      "record.bad-instant",
+      ["signatures", 0, "at"],
+    ],
+    // ids that are not people or units of the office
+    [
+      "a holder nobody knows",
+      (r) => (r.holders = ["urban", "wang-shoujei"]),
+      "record.unknown-ref",
+      ["holders", 1],
+    ],
+    ["a routed unit nobody knows", (r) => (r.routed = ["urbn"]), "record.unknown-ref", ["routed", 0]],
+    [
+      "routed to someone unknown",
+      (r) => (r.history[2].to = ["urbn"]),
+      "record.unknown-ref",
+      ["history", 2, "to", 0],
+    ],
     ["event without action", (r) => delete r.history[0].action, "record.bad-event", ["history", 0]],
     [
       "unknown person in a signature",
@@ -351,5 +410,20 @@ describe("summarize", () => {
       updated: "2026-02-25T09:00:00+08:00",
     });
     expect(s.extra).toBeUndefined();
+  });
+});
+
+describe("document numbers in fields", () => {
+  it.each<[string, string | undefined]>([
+    ["区府办发〔2026〕5号", undefined],
+    ["区府办发[2026]5号", "field.bad-doc-number-fix"],
+    ["区府办发〔2026〕05号", "field.bad-doc-number-fix"],
+    ["区府办发2026年5号", "field.bad-doc-number"],
+  ])("another organ's number %s: %s, a warning", (value, code) => {
+    const raw = asRaw(sample({ doc_number: value }));
+    const problems = validateRecord(raw, WF, OFFICE, "IN-2026-0042");
+    expect(problems.map((p) => [p.code, p.path, p.warning])).toEqual(
+      code ? [[code, ["fields", "doc_number"], true]] : [],
+    );
   });
 });

@@ -350,3 +350,47 @@ describe("broken variants: one problem each, at its key path", () => {
     }
   });
 });
+
+describe("nothing waits unseen: steps without a limit", () => {
+  it.each(["incoming", "outgoing", "call"])(
+    "every step of the shipped %s workflow has a due date",
+    (kind) => {
+      const raw = rawTemplate(kind);
+      const r = validateWorkflow(raw, kind, ROLES);
+      expect(r.problems).toEqual([]);
+      for (const s of r.value?.steps ?? [])
+        expect(s.limit !== undefined || r.value?.deadline !== undefined).toBe(true);
+    },
+  );
+
+  it("a step without a limit in a workflow without an overall deadline is a warning, at the step", () => {
+    const w = variant((x) => {
+      delete step(x, "feedback").limit;
+      delete step(x, "file").limit;
+    });
+    const r = validateWorkflow(w, "incoming", ROLES);
+    expect(r.value).toBeDefined();
+    expect(r.problems).toEqual([
+      {
+        path: ["steps", S("feedback")],
+        code: "workflow.step-without-limit",
+        params: { step: "feedback" },
+        warning: true,
+      },
+      {
+        path: ["steps", S("file")],
+        code: "workflow.step-without-limit",
+        params: { step: "file" },
+        warning: true,
+      },
+    ]);
+  });
+
+  it("an overall deadline covers every step without its own limit", () => {
+    const w = variant((x) => {
+      delete step(x, "feedback").limit;
+      x.deadline = { working_days: 10, from: "record" };
+    });
+    expect(validateWorkflow(w, "incoming", ROLES).problems).toEqual([]);
+  });
+});

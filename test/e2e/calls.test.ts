@@ -285,8 +285,9 @@ describe("handle and reply", () => {
     const reg = tpl.copy();
     const c = call(reg, at("2026-03-02", "14:00"), { extra: ["--important", "--category", "complex"] });
     expect(c).toMatchObject({ step: "instruct", holders: [SECRETARY], fields: { important: true } });
-    // 15 working days from Mon 03-02.
-    expect([c.due, c.deadline]).toEqual(["2026-03-23", "2026-03-23"]);
+    // The instruction the same day ("immediately … report it to the party secretary", seed §4.3); the
+    // whole matter 15 working days from Mon 03-02.
+    expect([c.due, c.deadline]).toEqual(["2026-03-02", "2026-03-23"]);
     const wrongStep = refused(reg, ["handle", c.id], at("2026-03-02", "14:10"), 1, c.id);
     expect(wrongStep.stderr).toMatch(/instruct|Instruction/);
     refused(reg, ["instruct", c.id, "--as", LEADER, "--opinion", "x"], at("2026-03-02", "14:10"), 1, c.id);
@@ -330,9 +331,9 @@ describe("time limits from registration", () => {
     expect(show(reg, c.id).due).toBe(due);
   });
 
-  it("an important call has the same limit from registration", () => {
+  it("an important call has the same limit from registration; its instruction is due that day", () => {
     const c = call(reg, at("2026-09-18", "10:00"), { extra: ["--category", "complex", "--important"] });
-    expect([c.step, c.due, c.deadline]).toEqual(["instruct", "2026-10-15", "2026-10-15"]);
+    expect([c.step, c.due, c.deadline]).toEqual(["instruct", "2026-09-18", "2026-10-15"]);
   });
 });
 

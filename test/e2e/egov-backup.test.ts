@@ -84,7 +84,7 @@ describe("egov", () => {
     const s = status(at(DAY, "10:45"));
     expect(s.windows.find((w) => w.time === "10:00")).toMatchObject({ checked_at: null, missed: true });
     expect(s.windows.find((w) => w.time === "15:30")).toMatchObject({ missed: false });
-    expect(reg.run(["egov", "status", "--check"], { now: at(DAY, "10:45") }).code).toBe(3);
+    expect(reg.runBin(["egov", "status", "--check"], { now: at(DAY, "10:45") }).code).toBe(3);
   });
 
   it("a late check-in covers the window but it stays missed; later windows are checked on time", () => {

@@ -116,7 +116,7 @@ describe("incoming document across the Spring Festival", () => {
       days_overdue: 1,
     });
     expect(
-      reg.run(["overdue", "--as-of", "2026-02-25", "--check"], { now: at("2026-02-25", "08:00") }).code,
+      reg.runBin(["overdue", "--as-of", "2026-02-25", "--check"], { now: at("2026-02-25", "08:00") }).code,
     ).toBe(3);
     expect(
       reg.run(["overdue", "--as-of", "2026-02-24", "--check"], { now: at("2026-02-25", "08:00") }).code,
@@ -271,13 +271,17 @@ describe("an urgent document", () => {
     expect(filed.status).toBe("closed");
   });
 
-  it("extra-urgent too; a normal one is not due the same day at propose", () => {
+  it("extra-urgent too; a normal one is proposed the same day, instructed the next working day", () => {
     const reg = tpl.copy();
     const day = "2026-03-03";
     const urgent = receive(reg, "特急件", { now: at(day, "09:00"), extra: ["--urgency", "extra-urgent"] });
     expect(show(reg, urgent, at(day, "09:00")).due).toBe(day);
+    ok(reg, ["propose", urgent, "--as", OFFICE], at(day, "10:00"));
+    expect(show(reg, urgent, at(day, "10:00")).due).toBe(day);
     const normal = receive(reg, "普通件", { now: at(day, "09:00") });
-    expect(show(reg, normal, at(day, "09:00")).due).not.toBe(day);
+    expect(show(reg, normal, at(day, "09:00")).due).toBe(day);
+    ok(reg, ["propose", normal, "--as", OFFICE], at(day, "10:00"));
+    expect(show(reg, normal, at(day, "10:00")).due).toBe("2026-03-04");
   });
 });
 

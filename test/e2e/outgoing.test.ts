@@ -382,7 +382,7 @@ describe("document numbers", () => {
     const errors = problems.problems.filter((x) => x.code.startsWith("check.number-"));
     expect(errors).toContainEqual(
       expect.objectContaining({
-        code: "check.number-gap",
+        code: "check.number-gap-before",
         params: expect.objectContaining({ series, n: 1 }),
       }),
     );
@@ -562,7 +562,8 @@ describe("the register of outgoing documents", () => {
   it("markdown: a pipe table", () => {
     const md = register("markdown").trim().split("\n");
     expect(md[0]).toMatch(/^\| No\. \| ID \|/);
-    expect(md[1]).toMatch(/^\|( --- \|)+$/);
+    // Number columns (No., pages, copies) are right-aligned.
+    expect(md[1]).toMatch(/^\| ---: \|( ---:? \|)+$/);
     expect(md).toHaveLength(4);
     expect(md[2]).toContain(a);
     expect(md[3]).toContain(odd);

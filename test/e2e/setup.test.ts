@@ -36,7 +36,9 @@ describe("init", () => {
     expect(existsSync(join(dir, ".git"))).toBe(true);
     const workflows = readdirSync(join(dir, "workflows"));
     expect(workflows).toContain("incoming.yaml");
-    expect(workflows.every((f) => f.endsWith(".yaml"))).toBe(true);
+    // The workflows, and their JSON Schema (for editors and `check`).
+    expect(workflows.every((f) => f.endsWith(".yaml") || f === "workflow.schema.json")).toBe(true);
+    expect(workflows).toContain("workflow.schema.json");
     expect(readFileSync(join(dir, ".gitignore"), "utf8").split("\n")).toContain(".office-doc/");
   });
 

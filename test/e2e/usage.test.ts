@@ -37,11 +37,15 @@ beforeAll(() => {
 
 afterAll(cleanupTempDirs);
 
-/** Run, and check that the registry did not change at all. */
-function unchanged(args: string[], opts: Parameters<Registry["run"]>[1] = {}) {
+/**
+ * Run, and check that the registry did not change at all. In-process, or with `bin` as a process:
+ * what only a process shows (its exit code, stdin closed, stdout a pipe).
+ */
+function unchanged(args: string[], opts: Parameters<Registry["run"]>[1] & { bin?: boolean } = {}) {
   const n = commitCount(reg.dir);
   const before = reg.read(recordPath(id));
-  const r = reg.run(args, opts);
+  const { bin, ...rest } = opts;
+  const r = bin ? reg.runBin(args, rest) : reg.run(args, rest);
   expect(commitCount(reg.dir)).toBe(n);
   expect(gitStatus(reg.dir)).toBe("");
   expect(reg.read(recordPath(id))).toBe(before);
@@ -49,8 +53,8 @@ function unchanged(args: string[], opts: Parameters<Registry["run"]>[1] = {}) {
 }
 
 describe("bad usage exits 2", () => {
-  it("an unknown option", () => {
-    const r = unchanged(["list", "--bogus"]);
+  it("an unknown option (the process exits 2)", () => {
+    const r = unchanged(["list", "--bogus"], { bin: true });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--bogus");
     expect(r.stdout).toBe("");
@@ -68,7 +72,8 @@ describe("bad usage exits 2", () => {
 
   it("receive without --title and --from, stdin not a TTY: at once, naming both", () => {
     const started = Date.now();
-    const r = unchanged(["receive"]);
+    // A process whose stdin is closed, as under cron.
+    const r = unchanged(["receive"], { bin: true });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--title");
     expect(r.stderr).toContain("--from");
@@ -176,7 +181,7 @@ describe("a refused action changes nothing", () => {
   });
 
   it("an unknown record: exit 1", () => {
-    const r = unchanged(["show", "IN-2026-0099"]);
+    const r = unchanged(["show", "IN-2026-0099"], { bin: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("IN-2026-0099");
     expect(unchanged(["note", "IN-2026-0099", "--text", "x"]).code).toBe(1);
@@ -282,7 +287,8 @@ describe("colour", () => {
 
   it("no colour when stdout is not a TTY, even without NO_COLOR", () => {
     for (const args of [["list"], ["show", id], ["receive"]]) {
-      const r = reg.run(args, { env: { NO_COLOR: undefined } });
+      // The process's stdout and stderr are pipes.
+      const r = reg.runBin(args, { env: { NO_COLOR: undefined } });
       expect(r.stdout).not.toMatch(ANSI);
       expect(r.stderr).not.toMatch(ANSI);
     }

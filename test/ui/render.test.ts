@@ -130,7 +130,7 @@ describe("toMarkdown", () => {
 
 describe("toTable (boxed, cli-table3)", () => {
   it("lines up columns with Chinese text: every line has the same display width", () => {
-    const out = toTable(COLS, ROWS, false);
+    const out = toTable(COLS, ROWS, { color: false });
     expect(out.endsWith("\n")).toBe(true);
     const lines = out.trimEnd().split("\n");
     expect(lines.length).toBe(ROWS.length + 3); // top border, header, rows, bottom border (no rules between rows)
@@ -154,14 +154,14 @@ describe("toTable (boxed, cli-table3)", () => {
   });
 
   it("has no colour codes without colour, and aligns the same with colour", () => {
-    const plain = toTable(COLS, ROWS, false);
+    const plain = toTable(COLS, ROWS, { color: false });
     expect(plain).not.toContain("\u001b[");
-    const coloured = stripAnsi(toTable(COLS, ROWS, true));
+    const coloured = stripAnsi(toTable(COLS, ROWS, { color: true }));
     expect(new Set(coloured.trimEnd().split("\n").map(displayWidth)).size).toBe(1);
   });
 
   it("a table with no rows still has its header", () => {
-    const out = toTable(COLS, [], false);
+    const out = toTable(COLS, [], { color: false });
     expect(out).toContain("编号");
     expect(new Set(out.trimEnd().split("\n").map(displayWidth)).size).toBe(1);
   });
@@ -197,7 +197,7 @@ describe("toTable (plain, more than 300 rows)", () => {
   }
 
   it("uses the plain layout, and every data line aligns with the header", () => {
-    const out = toTable(COLS, many, false);
+    const out = toTable(COLS, many, { color: false });
     const lines = out.trimEnd().split("\n");
     expect(out).not.toContain("│");
     expect(lines).toHaveLength(many.length + 2);
@@ -225,13 +225,13 @@ describe("toTable (plain, more than 300 rows)", () => {
 
   it("puts a multi-line cell on one line", () => {
     const rows = [...many, { id: "IN-2026-9999", title: "第一行\n第二行", holder: "x", due: "2026-03-05" }];
-    const lines = toTable(COLS, rows, false).trimEnd().split("\n");
+    const lines = toTable(COLS, rows, { color: false }).trimEnd().split("\n");
     expect(lines).toHaveLength(rows.length + 2);
     expect(lines.at(-1)).toContain("第一行 第二行");
   });
 
   it("300 rows is still boxed", () => {
-    expect(toTable(COLS, many.slice(0, 300), false)).toContain("│");
+    expect(toTable(COLS, many.slice(0, 300), { color: false })).toContain("│");
   });
 
   it("groups: one layout for all, a shared row printed under each of its groups", () => {
@@ -265,15 +265,15 @@ describe("toTable (plain, more than 300 rows)", () => {
       { heading: "\n城管科 (2)", rows: many.slice(0, 2) },
       { heading: "\n李建国 (1)", rows: many.slice(1, 2) },
     ];
-    expect(groupedTable(COLS, small, false)).toBe(
-      `\n城管科 (2)\n${toTable(COLS, many.slice(0, 2), false)}\n李建国 (1)\n${toTable(COLS, many.slice(1, 2), false)}`,
+    expect(groupedTable(COLS, small, { color: false })).toBe(
+      `\n城管科 (2)\n${toTable(COLS, many.slice(0, 2), { color: false })}\n李建国 (1)\n${toTable(COLS, many.slice(1, 2), { color: false })}`,
     );
     const large = [
       { heading: "\n城管科 (200)", rows: many.slice(0, 200) },
       { heading: "\n李建国 (101)", rows: many.slice(100, 201) },
     ];
-    expect(groupedTable(COLS, large, false)).toBe(groupedPlainTable(COLS, large));
-    expect(groupedTable(COLS, large, false)).not.toContain("│");
+    expect(groupedTable(COLS, large, { color: false })).toBe(groupedPlainTable(COLS, large));
+    expect(groupedTable(COLS, large, { color: false })).not.toContain("│");
   });
 });
 
@@ -281,7 +281,7 @@ describe("render", () => {
   it("dispatches on the format", () => {
     expect(render("csv", COLS, ROWS, { color: false })).toBe(toCsv(COLS, ROWS));
     expect(render("markdown", COLS, ROWS, { color: false })).toBe(toMarkdown(COLS, ROWS));
-    expect(render("table", COLS, ROWS, { color: false })).toBe(toTable(COLS, ROWS, false));
+    expect(render("table", COLS, ROWS, { color: false })).toBe(toTable(COLS, ROWS, { color: false }));
     expect(JSON.parse(render("json", COLS, ROWS.slice(0, 1), { color: false }))).toEqual(ROWS.slice(0, 1));
     expect(render("json", COLS, ROWS, { color: false, data: { n: 1 } })).toBe('{\n  "n": 1\n}\n');
   });

@@ -20,7 +20,7 @@ describe("tables with Chinese text", () => {
   });
 
   it("cli-table3 lines up columns: every line has the same display width and the borders stand in the same columns", () => {
-    const lines = toTable(columns, rows, false).trimEnd().split("\n");
+    const lines = toTable(columns, rows, { color: false }).trimEnd().split("\n");
     const widths = new Set(lines.map(displayWidth));
     expect(widths.size).toBe(1);
     // The column separators │ sit at the same display offsets on every data line.
@@ -40,7 +40,7 @@ describe("tables with Chinese text", () => {
 
   it("long tables use a plain layout whose columns line up too", () => {
     const many = Array.from({ length: 400 }, (_, i) => rows[i % rows.length] as (typeof rows)[number]);
-    const lines = toTable(columns, many, false).trimEnd().split("\n");
+    const lines = toTable(columns, many, { color: false }).trimEnd().split("\n");
     expect(lines.length).toBe(402);
     // The start of the holders column is at the same display offset on every line that has a holder.
     const start = (line: string, text: string) => displayWidth(line.slice(0, line.indexOf(text)));

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { isIsoDate, officeDate } from "../../core/dates.js";
+import { isIsoDate } from "../../core/dates.js";
 import {
   type ActionContext,
   type ActionResult,
@@ -10,81 +10,30 @@ import {
   mergeInto,
   reopen,
   route,
-  sign,
   skip,
   withdraw,
 } from "../../core/engine.js";
 import type { RecordDoc, Retention } from "../../core/model.js";
-import { docNumberSeries, formatDocNumber } from "../../core/numbering.js";
 import { refused, usageError } from "../../core/problems.js";
-import { findStep } from "../../core/workflow.js";
-import { docNumberKey } from "../../store/index-cache.js";
+import { roleValue } from "../../core/record.js";
 import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
 import { type Ctx, identityOf } from "../context.js";
 import { listOption } from "../fields.js";
 import { printResult } from "../present.js";
-import type { Registrar } from "../program.js";
-import { actionContext, putRecord, recordAction } from "../service.js";
+import type { Registrar } from "../registrar.js";
+import {
+  actionContext,
+  allocator,
+  putRecord,
+  recordAction,
+  type StepOptions,
+  signOrRoute,
+} from "../service.js";
 
 const RETENTIONS: readonly Retention[] = ["permanent", "30y", "10y"];
 
-export interface StepOptions {
-  opinion?: string;
-  decision?: string;
-  to?: string;
-  note?: string;
-}
-
-function decisionOf(v: string | undefined): "approve" | "return" | undefined {
-  if (v === undefined) return undefined;
-  if (v !== "approve" && v !== "return")
-    throw usageError("cli.bad-enum", { option: "--decision", value: v, values: "approve, return" });
-  return v;
-}
-
-/**
- * `sign`, and the step commands built on it (`instruct IN-42 --opinion … --to urban`): with `--to` on
- * a step whose holders are routed, name them; otherwise sign, and `--to` names the next step's holders.
- */
-export async function signOrRoute(
-  ctx: Ctx,
-  idText: string,
-  command: string,
-  opts: StepOptions,
-  expectStep?: string,
-  extra?: Record<string, unknown>,
-): Promise<number> {
-  const decision = decisionOf(opts.decision);
-  const to = listOption(opts.to);
-  const res = await recordAction(ctx, idText, command, (rec, ac, tx) => {
-    const step = findStep(ac.wf, rec.step);
-    if (expectStep && rec.status === "open" && rec.step !== expectStep)
-      throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
-    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opts.opinion && !decision)
-      return route(rec, ac, to, opts.note);
-    const set = { ...(extra ?? {}) };
-    const numbers = step?.numbers;
-    if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
-      // Allocated under the lock against every committed number: gapless, never reused.
-      const category = String(rec.fields[numbers.prefix_by] ?? "");
-      const prefix = ac.office.prefixes[category];
-      if (!prefix) throw refused("number.no-prefix", { category });
-      const year = Number(officeDate(ac.now, ac.office.timezone).slice(0, 4));
-      const n = tx.index.next(docNumberKey(rec.kind, docNumberSeries(prefix, year)));
-      set[numbers.field] = formatDocNumber(prefix, year, n);
-    }
-    return sign(rec, ac, {
-      ...(opts.opinion ? { opinion: opts.opinion } : {}),
-      ...(decision ? { decision } : {}),
-      ...(to.length ? { to } : {}),
-      ...(expectStep ? { expectStep } : {}),
-      ...(Object.keys(set).length ? { set } : {}),
-    });
-  });
-  return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-}
-
+/** The options every step command and `sign` have. */
 export function addStepOptions(cmd: Command, d: Registrar["d"]): Command {
   return cmd
     .option("--opinion <text>", d("help.opt-opinion"))
@@ -122,7 +71,12 @@ export function registerActions(r: Registrar): void {
   addStepOptions(
     program.command("sign").description(d("help.sign")).argument("<id>", d("help.arg-id")),
     d,
-  ).action(run(async (ctx, id: string, opts: StepOptions) => signOrRoute(ctx, id, "sign", opts)));
+  ).action(
+    run(async (ctx, id: string, opts: StepOptions) => {
+      const res = await signOrRoute(ctx, id, "sign", opts);
+      return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+    }),
+  );
 
   program
     .command("route")
@@ -130,14 +84,7 @@ export function registerActions(r: Registrar): void {
     .argument("<id>", d("help.arg-id"))
     .option("--to <holders>", d("help.opt-to"))
     .option("--note <text>", d("help.opt-note"))
-    .action(
-      run(async (ctx, id: string, opts: { to?: string; note?: string }) => {
-        const to = listOption(opts.to);
-        if (!to.length) throw usageError("cli.missing-options", { options: "--to" });
-        const res = await recordAction(ctx, id, "route", (rec, ac) => route(rec, ac, to, opts.note));
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+    .action(run(runRoute));
 
   textAction(r, "skip", "help.skip", "reason", "help.opt-reason", (rec, ac, v) => skip(rec, ac, v));
 
@@ -148,15 +95,7 @@ export function registerActions(r: Registrar): void {
     .description(d("help.urge"))
     .argument("<id>", d("help.arg-id"))
     .option("--note <text>", d("help.opt-note"))
-    .action(
-      run(async (ctx, id: string, opts: { note?: string }) => {
-        const res = await recordAction(ctx, id, "urge", (rec, ac) => {
-          if (rec.status === "closed") throw refused("engine.record-closed", { id: rec.id });
-          return annotate(rec, ac, "urge", opts.note?.trim());
-        });
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+    .action(run(runUrge));
 
   program
     .command("extend")
@@ -167,47 +106,7 @@ export function registerActions(r: Registrar): void {
     .option("--approved-by <person>", d("help.opt-approved-by"))
     .option("--reason <text>", d("help.opt-reason"))
     .option("--caller-informed", d("help.opt-caller-informed"))
-    .action(
-      run(
-        async (
-          ctx,
-          id: string,
-          opts: {
-            until?: string;
-            days?: string;
-            approvedBy?: string;
-            reason?: string;
-            callerInformed?: boolean;
-          },
-        ) => {
-          const missing = [
-            opts.until === undefined && opts.days === undefined ? "--until | --days" : "",
-            opts.approvedBy ? "" : "--approved-by",
-            opts.reason?.trim() ? "" : "--reason",
-          ].filter(Boolean);
-          if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
-          if (opts.until !== undefined && opts.days !== undefined) throw usageError("cli.until-or-days");
-          if (opts.until !== undefined && !isIsoDate(opts.until))
-            throw usageError("cli.bad-date", { option: "--until", value: opts.until });
-          const days = opts.days === undefined ? undefined : Number(opts.days);
-          if (days !== undefined && !(Number.isInteger(days) && days > 0))
-            throw usageError("cli.bad-number", { option: "--days", value: String(opts.days) });
-          const approvedBy = ctx.person("--approved-by", opts.approvedBy as string);
-          const res = await recordAction(ctx, id, "extend", (rec, ac) => {
-            if (ac.wf.extend_needs_caller_informed && !opts.callerInformed)
-              throw usageError("cli.caller-informed-required");
-            return extend(rec, ac, {
-              ...(opts.until ? { until: opts.until } : {}),
-              ...(days ? { days } : {}),
-              approvedBy,
-              reason: (opts.reason as string).trim(),
-              ...(opts.callerInformed ? { callerInformed: true } : {}),
-            });
-          });
-          return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-        },
-      ),
-    );
+    .action(run(runExtend));
 
   program
     .command("merge")
@@ -215,37 +114,7 @@ export function registerActions(r: Registrar): void {
     .argument("<id>", d("help.arg-id"))
     .option("--into <id>", d("help.opt-into"))
     .option("--reason <text>", d("help.opt-reason"))
-    .action(
-      run(async (ctx, id: string, opts: { into?: string; reason?: string }) => {
-        const missing = [opts.into ? "" : "--into", opts.reason?.trim() ? "" : "--reason"].filter(Boolean);
-        if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
-        const year = Number(ctx.today().slice(0, 4));
-        const a = ctx.reg.resolveId(id, year);
-        const b = ctx.reg.resolveId(opts.into as string, year);
-        const ac = await actionContext(ctx, ctx.reg.workflow(a.kind));
-        const res = await transact(ctx.reg, "merge", async (tx) => {
-          const dup = ctx.reg.readRecord(a.rel, a.id, a.kind).record;
-          const target = ctx.reg.readRecord(b.rel, b.id, b.kind).record;
-          const r = mergeInto(dup, target, ac, (opts.reason as string).trim());
-          putRecord(tx, ac, r.duplicate.record);
-          putRecord(tx, ac, r.target.record);
-          await tx.commit({
-            action: "merge",
-            record: `${a.id}, ${b.id}`,
-            subject: `merge ${a.id} into ${b.id}: ${dup.title}`,
-            author: identityOf(ac.actor),
-            committer: identityOf(ac.recorder),
-            actorId: ac.actor.id,
-            recorderId: ac.recorder.id,
-            authorDate: r.duplicate.event.at,
-            committerDate: ctx.stamp(),
-          });
-          return r;
-        });
-        ctx.say(ctx.t("merge.done", { id: a.id, into: b.id }));
-        return printResult(ctx, res.target, ac.wf);
-      }),
-    );
+    .action(run(runMerge));
 
   textAction(r, "withdraw", "help.withdraw", "reason", "help.opt-reason", (rec, ac, v) =>
     withdraw(rec, ac, v),
@@ -258,23 +127,116 @@ export function registerActions(r: Registrar): void {
     .description(d("help.file"))
     .argument("<id>", d("help.arg-id"))
     .option("--retention <retention>", d("help.opt-retention"))
-    .action(
-      run(async (ctx, id: string, opts: { retention?: string }) => {
-        if (opts.retention !== undefined && !RETENTIONS.includes(opts.retention as Retention))
-          throw usageError("cli.bad-enum", {
-            option: "--retention",
-            value: opts.retention,
-            values: RETENTIONS.join(", "),
-          });
-        const res = await recordAction(ctx, id, "file", (rec, ac, tx) => {
-          const retention = (opts.retention as Retention | undefined) ?? ac.wf.default_retention ?? "30y";
-          const unitId = typeof rec.fields.unit === "string" ? rec.fields.unit : undefined;
-          const unitCode = ac.office.units.find((u) => u.id === unitId)?.code;
-          const year = Number(rec.id.split("-")[1]);
-          const series = archiveSeries(ac.office.fonds, year, retention, unitCode);
-          return fileRecord(rec, ac, retention, tx.index.next(`archive:${series}`), unitCode);
-        });
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+    .action(run(runFile));
+}
+
+/** `office-doc route`. */
+export async function runRoute(ctx: Ctx, id: string, opts: { to?: string; note?: string }): Promise<number> {
+  const to = listOption(opts.to);
+  if (!to.length) throw usageError("cli.missing-options", { options: "--to" });
+  const res = await recordAction(ctx, id, "route", (rec, ac) => route(rec, ac, to, opts.note));
+  return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+}
+
+/** `office-doc urge`. */
+export async function runUrge(ctx: Ctx, id: string, opts: { note?: string }): Promise<number> {
+  const res = await recordAction(ctx, id, "urge", (rec, ac) => {
+    if (rec.status === "closed") throw refused("engine.record-closed", { id: rec.id });
+    return annotate(rec, ac, "urge", opts.note?.trim());
+  });
+  return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+}
+
+/** `office-doc extend`. */
+export async function runExtend(
+  ctx: Ctx,
+  id: string,
+  opts: {
+    until?: string;
+    days?: string;
+    approvedBy?: string;
+    reason?: string;
+    callerInformed?: boolean;
+  },
+): Promise<number> {
+  const missing = [
+    opts.until === undefined && opts.days === undefined ? "--until | --days" : "",
+    opts.approvedBy ? "" : "--approved-by",
+    opts.reason?.trim() ? "" : "--reason",
+  ].filter(Boolean);
+  if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
+  if (opts.until !== undefined && opts.days !== undefined) throw usageError("cli.until-or-days");
+  if (opts.until !== undefined && !isIsoDate(opts.until))
+    throw usageError("cli.bad-date", { option: "--until", value: opts.until });
+  const days = opts.days === undefined ? undefined : Number(opts.days);
+  if (days !== undefined && !(Number.isInteger(days) && days > 0))
+    throw usageError("cli.bad-number", { option: "--days", value: String(opts.days) });
+  const approvedBy = ctx.person("--approved-by", opts.approvedBy as string);
+  const res = await recordAction(ctx, id, "extend", (rec, ac) => {
+    if (ac.wf.extend_needs_caller_informed && !opts.callerInformed)
+      throw usageError("cli.caller-informed-required");
+    return extend(rec, ac, {
+      ...(opts.until ? { until: opts.until } : {}),
+      ...(days ? { days } : {}),
+      approvedBy,
+      reason: (opts.reason as string).trim(),
+      ...(opts.callerInformed ? { callerInformed: true } : {}),
+    });
+  });
+  return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
+}
+
+/** `office-doc merge`. */
+export async function runMerge(
+  ctx: Ctx,
+  id: string,
+  opts: { into?: string; reason?: string },
+): Promise<number> {
+  const missing = [opts.into ? "" : "--into", opts.reason?.trim() ? "" : "--reason"].filter(Boolean);
+  if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
+  const year = Number(ctx.today().slice(0, 4));
+  const a = ctx.reg.resolveId(id, year);
+  const b = ctx.reg.resolveId(opts.into as string, year);
+  const ac = await actionContext(ctx, ctx.reg.workflow(a.kind));
+  const res = await transact(ctx.reg, "merge", async (tx) => {
+    const dup = ctx.reg.readRecord(a.rel, a.id, a.kind).record;
+    const target = ctx.reg.readRecord(b.rel, b.id, b.kind).record;
+    const r = mergeInto(dup, target, ac, (opts.reason as string).trim());
+    putRecord(tx, ac, r.duplicate.record);
+    putRecord(tx, ac, r.target.record);
+    await tx.commit({
+      action: "merge",
+      record: `${a.id}, ${b.id}`,
+      subject: `merge ${a.id} into ${b.id}: ${dup.title}`,
+      author: identityOf(ac.actor),
+      committer: identityOf(ac.recorder),
+      actorId: ac.actor.id,
+      recorderId: ac.recorder.id,
+      authorDate: r.duplicate.event.at,
+      committerDate: ctx.stamp(),
+    });
+    return r;
+  });
+  ctx.say(ctx.t("merge.done", { id: a.id, into: b.id }));
+  return printResult(ctx, res.target, ac.wf);
+}
+
+/** `office-doc file`. */
+export async function runFile(ctx: Ctx, id: string, opts: { retention?: string }): Promise<number> {
+  if (opts.retention !== undefined && !RETENTIONS.includes(opts.retention as Retention))
+    throw usageError("cli.bad-enum", {
+      option: "--retention",
+      value: opts.retention,
+      values: RETENTIONS.join(", "),
+    });
+  const res = await recordAction(ctx, id, "file", (rec, ac, tx) => {
+    const retention = (opts.retention as Retention | undefined) ?? ac.wf.default_retention ?? "30y";
+    // The responsible unit's code goes into the archive number (DA/T 22).
+    const unitId = roleValue(rec.fields, ac.wf, "responsible-unit");
+    const unitCode = ac.office.units.find((u) => u.id === unitId)?.code;
+    const year = Number(rec.id.split("-")[1]);
+    const series = archiveSeries(ac.office.fonds, year, retention, unitCode);
+    return fileRecord(rec, ac, retention, allocator(ctx, tx).archiveItem(series), unitCode);
+  });
+  return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
 }

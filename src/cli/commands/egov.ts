@@ -1,20 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { formatInstant, isIsoDate, officeDate } from "../../core/dates.js";
-import { type Checkin, egovSend, egovStatus } from "../../core/egov.js";
+import { formatInstant, isIsoDate, officeDate, yearOf } from "../../core/dates.js";
+import { type Checkin, egovStatus } from "../../core/egov.js";
 import { failed, usageError } from "../../core/problems.js";
 import { writeFileAtomic } from "../../store/atomic.js";
 import { git } from "../../store/git.js";
 import { LOCAL_DIR } from "../../store/registry.js";
 import { transact } from "../../store/transact.js";
 import { parseYamlText, toYaml } from "../../store/yaml-io.js";
-import { render } from "../../ui/render.js";
 import { type Ctx, identityOf } from "../context.js";
 import { EXIT } from "../errors.js";
-import { listOption } from "../fields.js";
-import { nameOf, printResult } from "../present.js";
-import type { Registrar } from "../program.js";
-import { recordAction } from "../service.js";
+import { nameOf } from "../present.js";
+import type { Registrar } from "../registrar.js";
+import { printRows } from "../table-output.js";
 
 /** E-gov receive checks of one day: `egov/<year>/<date>.yaml`, one commit per check-in. */
 const checkinRel = (date: string) => `egov/${date.slice(0, 4)}/${date}.yaml`;
@@ -37,114 +35,112 @@ export function registerEgov(r: Registrar): void {
     .description(d("help.egov-checkin"))
     .option("--at <datetime>", d("help.opt-at"))
     .option("--note <text>", d("help.opt-note"))
-    .action(
-      run(async (ctx, opts: { at?: string; note?: string }) => {
-        const { actor, recorder } = await ctx.actors();
-        const office = ctx.office();
-        const at = opts.at ? ctx.instant("--at", opts.at) : ctx.now();
-        const date = officeDate(at, office.timezone);
-        const stamp = formatInstant(at, office.timezone);
-        await transact(ctx.reg, "egov-checkin", async (tx) => {
-          const list = readCheckins(ctx, date);
-          const entry: Checkin = { at: stamp, by: actor.id };
-          if (recorder.id !== actor.id) entry.recorded_by = recorder.id;
-          if (opts.note) entry.note = opts.note;
-          list.push(entry);
-          list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-          tx.put(checkinRel(date), toYaml({ date, checkins: list }));
-          await tx.commit({
-            action: "egov-checkin",
-            subject: `egov checkin ${stamp}`,
-            author: identityOf(actor),
-            committer: identityOf(recorder),
-            actorId: actor.id,
-            recorderId: recorder.id,
-            authorDate: stamp,
-            committerDate: ctx.stamp(),
-          });
-        });
-        ctx.say(ctx.t("egov.checked-in", { at: stamp.slice(0, 16).replace("T", " "), name: actor.name }));
-        return 0;
-      }),
-    );
+    .action(run(runEgovCheckin));
 
   egov
     .command("status")
     .description(d("help.egov-status"))
     .option("--date <date>", d("help.opt-date"))
     .option("--check", d("help.opt-egov-check"))
-    .action(
-      run(async (ctx, opts: { date?: string; check?: boolean }) => {
-        if (opts.date !== undefined && !isIsoDate(opts.date))
-          throw usageError("cli.bad-date", { option: "--date", value: opts.date });
-        const office = ctx.office();
-        const date = opts.date ?? ctx.today();
-        const status = egovStatus(
-          date,
-          readCheckins(ctx, date),
-          office.egov,
-          ctx.reg.calendar(),
-          ctx.now(),
-          office.timezone,
-        );
-        const missed = status.windows.some((w) => w.missed);
-        if (ctx.json) ctx.out(JSON.stringify(status, null, 2));
-        else {
-          if (!status.working_day) ctx.say(ctx.t("egov.not-working-day", { date }));
-          const rows = status.windows.map((w) => ({
-            time: w.time,
-            checked_at: w.checked_at
-              ? `${w.checked_at.slice(11, 16)} ${w.checked_by ? nameOf(office, w.checked_by) : ""}`
-              : "",
-            state: ctx.t(w.missed ? "egov.missed" : w.checked_at ? "egov.checked" : "egov.pending"),
-          }));
-          const cols = ["time", "checked_at", "state"].map((k) => ({
-            key: k,
-            header: ctx.t(`col.egov-${k}` as never),
-          }));
-          ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: status }));
-        }
-        return opts.check && missed ? EXIT.overdue : EXIT.ok;
-      }),
-    );
-
-  egov
-    .command("send")
-    .description(d("help.egov-send"))
-    .argument("<id>", d("help.arg-id"))
-    .option("--to <recipients>", d("help.opt-send-to"))
-    .action(
-      run(async (ctx, id: string, opts: { to?: string }) => {
-        const to = listOption(opts.to);
-        if (!to.length) throw usageError("cli.missing-options", { options: "--to" });
-        const res = await recordAction(ctx, id, "egov-send", (rec, ac) => egovSend(rec, ac, to));
-        ctx.say(ctx.t("egov.sent", { id: res.record.id, to: to.join("、") }));
-        return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
-      }),
-    );
+    .action(run(runEgovStatus));
 
   program
     .command("backup")
     .description(d("help.backup"))
     .option("--to <dir>", d("help.opt-backup-to"))
-    .action(
-      run(async (ctx, opts: { to?: string }) => {
-        if (!opts.to) throw usageError("cli.missing-options", { options: "--to" });
-        ctx.reg.ensureExists();
-        const dir = resolve(ctx.cwd, opts.to);
-        try {
-          mkdirSync(dir, { recursive: true });
-        } catch (e) {
-          throw failed("backup.cannot-create", { dir, message: (e as Error).message });
-        }
-        const stamp = formatInstant(ctx.now(), ctx.tz()).slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
-        const file = join(dir, `office-doc-${stamp}.bundle`);
-        await git(ctx.reg.dir, ["bundle", "create", "--quiet", file, "--all"]);
-        await git(ctx.reg.dir, ["bundle", "verify", "--quiet", file]);
-        writeFileAtomic(ctx.reg.path(LOCAL_DIR, "last-backup.json"), JSON.stringify({ at: ctx.now(), file }));
-        ctx.out(file);
-        ctx.say(ctx.t("backup.done", { file }));
-        return 0;
-      }),
-    );
+    .action(run(runBackup));
+}
+
+/** `office-doc egov checkin`. */
+export async function runEgovCheckin(ctx: Ctx, opts: { at?: string; note?: string }): Promise<number> {
+  const { actor, recorder } = await ctx.actors();
+  const office = ctx.office();
+  const at = opts.at ? ctx.instant("--at", opts.at) : ctx.now();
+  const date = officeDate(at, office.timezone);
+  const stamp = formatInstant(at, office.timezone);
+  await transact(ctx.reg, "egov-checkin", async (tx) => {
+    const list = readCheckins(ctx, date);
+    const entry: Checkin = { at: stamp, by: actor.id };
+    if (recorder.id !== actor.id) entry.recorded_by = recorder.id;
+    if (opts.note) entry.note = opts.note;
+    list.push(entry);
+    list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    tx.put(checkinRel(date), toYaml({ date, checkins: list }));
+    await tx.commit({
+      action: "egov-checkin",
+      subject: `egov checkin ${stamp}`,
+      author: identityOf(actor),
+      committer: identityOf(recorder),
+      actorId: actor.id,
+      recorderId: recorder.id,
+      authorDate: stamp,
+      committerDate: ctx.stamp(),
+    });
+  });
+  ctx.say(ctx.t("egov.checked-in", { at: stamp.slice(0, 16).replace("T", " "), name: actor.name }));
+  return 0;
+}
+
+/** `office-doc egov status`. */
+export async function runEgovStatus(ctx: Ctx, opts: { date?: string; check?: boolean }): Promise<number> {
+  if (opts.date !== undefined && !isIsoDate(opts.date))
+    throw usageError("cli.bad-date", { option: "--date", value: opts.date });
+  const office = ctx.office();
+  const date = opts.date ?? ctx.today();
+  const status = egovStatus(
+    date,
+    readCheckins(ctx, date),
+    office.egov,
+    ctx.reg.calendar(),
+    ctx.now(),
+    office.timezone,
+  );
+  const missed = status.windows.some((w) => w.missed);
+  // A day of a year without the State Council's notice: working or not by the statute alone.
+  const provisional = !ctx.reg.calendar().covers(yearOf(date));
+  const note = {
+    date,
+    year: yearOf(date),
+    kind: ctx.t(status.working_day ? "calendar.working" : "calendar.rest"),
+  };
+  const calendarNote = provisional ? ctx.t("calendar.provisional-day", note) : undefined;
+  if (provisional) ctx.warn("calendar.provisional-day", note);
+  if (ctx.json)
+    ctx.out(JSON.stringify(calendarNote ? { ...status, calendar_warning: calendarNote } : status, null, 2));
+  else {
+    if (!status.working_day) ctx.say(ctx.t("egov.not-working-day", { date }));
+    const rows = status.windows.map((w) => ({
+      time: w.time,
+      checked_at: w.checked_at
+        ? `${w.checked_at.slice(11, 16)} ${w.checked_by ? nameOf(office, w.checked_by) : ""}`
+        : "",
+      state: ctx.t(w.missed ? "egov.missed" : w.checked_at ? "egov.checked" : "egov.pending"),
+    }));
+    const cols = ["time", "checked_at", "state"].map((k) => ({
+      key: k,
+      header: ctx.t(`col.egov-${k}` as never),
+    }));
+    await printRows(ctx, cols, rows, { data: status });
+  }
+  return opts.check && missed ? EXIT.overdue : EXIT.ok;
+}
+
+/** `office-doc backup`. */
+export async function runBackup(ctx: Ctx, opts: { to?: string }): Promise<number> {
+  if (!opts.to) throw usageError("cli.missing-options", { options: "--to" });
+  ctx.reg.ensureExists();
+  const dir = resolve(ctx.cwd, opts.to);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw failed("backup.cannot-create", { dir, message: (e as Error).message });
+  }
+  const stamp = formatInstant(ctx.now(), ctx.tz()).slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
+  const file = join(dir, `office-doc-${stamp}.bundle`);
+  await git(ctx.reg.dir, ["bundle", "create", "--quiet", file, "--all"]);
+  await git(ctx.reg.dir, ["bundle", "verify", "--quiet", file]);
+  writeFileAtomic(ctx.reg.path(LOCAL_DIR, "last-backup.json"), JSON.stringify({ at: ctx.now(), file }));
+  ctx.out(file);
+  ctx.say(ctx.t("backup.done", { file }));
+  return 0;
 }

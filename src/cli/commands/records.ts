@@ -2,31 +2,40 @@ import { Option } from "commander";
 import { dueState, dueStateBy } from "../../core/deadline.js";
 import type { HistoryEvent, ListedSummary, OfficeConfig, RecordDoc } from "../../core/model.js";
 import { usageError } from "../../core/problems.js";
+import { classificationOf } from "../../core/record.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
-import { logPath } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
-import { type Row, render } from "../../ui/render.js";
+import { recordLog } from "../../store/log-index.js";
+import type { Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
-import { fieldDisplay, label, listingLabels, nameOf, namesOf, recordJson, stepLabel } from "../present.js";
-import type { Registrar } from "../program.js";
+import {
+  changesText,
+  classificationWord,
+  dueCell,
+  fieldDisplay,
+  label,
+  listingLabels,
+  nameOf,
+  namesOf,
+  recordJson,
+  stepLabel,
+  warnProvisionalDues,
+  withCalendarWarning,
+} from "../present.js";
+import type { Registrar } from "../registrar.js";
 import { loadRecord } from "../service.js";
+import { checkWorkbookTarget, listingColumns, printRows } from "../table-output.js";
 
 const time = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
-
-/** The classification as listings show it: `机密` / `confidential`, empty when none. */
-export function classificationLabel(ctx: Ctx, c: string | undefined): string {
-  return c && c !== "none" ? ctx.t(`classification.${c}` as never) : "";
-}
 
 /** The handling slip (公文处理笺): every step with its opinions, signers and times. */
 export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string {
   const office = ctx.office();
   const L = (k: Parameters<Ctx["t"]>[0], p = {}) => ctx.t(k, p);
   const lines: string[] = [];
-  const title = classificationLabel(ctx, rec.fields.classification as string)
-    ? `【${classificationLabel(ctx, rec.fields.classification as string)}】${rec.title}`
-    : rec.title;
+  const cls = classificationWord(wf, classificationOf(rec.fields, wf), ctx.lang);
+  const title = cls ? `【${cls}】${rec.title}` : rec.title;
   lines.push(`${rec.id}  ${label(wf.label, ctx.lang)}  ${title}`);
   lines.push("─".repeat(60));
   const st = rec.status === "open" ? L("status.open") : L("status.closed");
@@ -38,10 +47,10 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
         ? `   ${L("show.holders")}: ${rec.holders.length ? namesOf(office, rec.holders, ctx.lang) : L("show.nobody-yet")}`
         : "") +
       (rec.due
-        ? `   ${L("show.due")}: ${rec.due}${state === "overdue" ? ` (${L("due.overdue")})` : ""}`
+        ? `   ${L("show.due")}: ${dueCell(ctx, rec.due)}${state === "overdue" ? ` (${L("due.overdue")})` : ""}`
         : ""),
   );
-  if (rec.deadline) lines.push(`${L("show.deadline")}: ${rec.deadline}`);
+  if (rec.deadline) lines.push(`${L("show.deadline")}: ${dueCell(ctx, rec.deadline)}`);
   lines.push(
     `${L("show.created")}: ${time(rec.created)}   ${L("show.registered-by")}: ${nameOf(office, rec.history[0]?.recorded_by ?? "")}`,
   );
@@ -76,15 +85,22 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
   for (const e of rec.history) {
     const by =
       e.recorded_by !== e.actor ? ` (${L("show.recorded-by", { name: nameOf(office, e.recorded_by) })})` : "";
-    const what = [e.opinion, e.note, e.reason].filter(Boolean).join(" · ");
+    const what = [e.opinion, e.note, e.reason, changesText(ctx, wf, e)].filter(Boolean).join(" · ");
     lines.push(
-      `  ${time(e.at)}  ${actionLabel(ctx, e.action)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`,
+      `  ${time(e.at)}  ${actionLabel(ctx, e.action, wf, e.step)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`,
     );
   }
   return `${lines.join("\n")}\n`;
 }
 
-export function actionLabel(ctx: Ctx, action: string): string {
+/**
+ * How people read an action of the history: the create action in the workflow's words, a revision
+ * in the words of the step it was made at (重报, re-report).
+ */
+export function actionLabel(ctx: Ctx, action: string, wf?: WorkflowDef, step?: string): string {
+  if (wf && action === wf.create_action) return wf.create_label?.[ctx.lang] ?? ctx.t("action.create");
+  const revision = action === "revise" && step ? wf?.steps.find((s) => s.id === step)?.revision : undefined;
+  if (revision?.label) return revision.label[ctx.lang];
   const key = `action.${action}`;
   const s = ctx.t(key as never);
   return s === key ? action : s;
@@ -114,7 +130,7 @@ export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
     none: "",
   };
   return list.map((s) => {
-    const cls = classificationLabel(ctx, s.classification);
+    const cls = names.classification(s.kind, s.classification);
     const state = s.status === "open" ? dueStateBy(s.due, today, soon) : "none";
     return {
       id: s.id,
@@ -122,7 +138,7 @@ export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
       title: cls ? `【${cls}】${s.title}` : s.title,
       step: names.step(s.kind, s.step),
       holders: names.holders(s.holders),
-      due: s.due ?? "",
+      due: dueCell(ctx, s.due),
       state: stateText[state],
     };
   });
@@ -131,57 +147,13 @@ export function summaryRows(ctx: Ctx, list: readonly ListedSummary[]): Row[] {
 export function registerRecords(r: Registrar): void {
   const { program, d, run } = r;
 
-  program
-    .command("show")
-    .description(d("help.show"))
-    .argument("<id>", d("help.arg-id"))
-    .action(
-      run(async (ctx, idText: string) => {
-        const { record, wf } = loadRecord(ctx, idText);
-        if (ctx.json) ctx.out(JSON.stringify(recordJson(record, wf, ctx), null, 2));
-        else ctx.out(handlingSlip(ctx, record, wf));
-        return 0;
-      }),
-    );
+  program.command("show").description(d("help.show")).argument("<id>", d("help.arg-id")).action(run(runShow));
 
   program
     .command("where")
     .description(d("help.where"))
     .argument("<id>", d("help.arg-id"))
-    .action(
-      run(async (ctx, idText: string) => {
-        const { record, wf } = loadRecord(ctx, idText);
-        const office = ctx.office();
-        const signed = record.signatures.map((s) => ({ who: s.for ?? s.by, by: s.by, at: s.at }));
-        const data = {
-          id: record.id,
-          status: record.status,
-          step: record.step,
-          holders: record.holders,
-          signed,
-          due: record.due,
-        };
-        if (ctx.json) ctx.out(JSON.stringify(data, null, 2));
-        else if (record.status === "closed")
-          ctx.out(ctx.t("where.closed", { id: record.id, archive: record.archive?.number ?? "—" }));
-        else {
-          ctx.out(
-            ctx.t("where.at", {
-              id: record.id,
-              step: stepLabel(wf, record.step, ctx.lang),
-              holders: namesOf(office, record.holders, ctx.lang) || ctx.t("show.nobody-yet"),
-              due: record.due ?? "—",
-            }),
-          );
-          for (const s of signed)
-            ctx.out(
-              `  ✓ ${nameOf(office, s.who)}${s.who !== s.by ? ` (${nameOf(office, s.by)})` : ""} ${time(s.at)}`,
-            );
-          for (const h of record.holders) ctx.out(`  … ${nameOf(office, h)}`);
-        }
-        return 0;
-      }),
-    );
+    .action(run(runWhere));
 
   program
     .command("list")
@@ -192,113 +164,168 @@ export function registerRecords(r: Registrar): void {
     .option("--unit <unit>", d("help.opt-unit-filter"))
     .addOption(new Option("--status <status>", d("help.opt-status")).default("open"))
     .option("--limit <n>", d("help.opt-limit"))
-    .action(
-      run(
-        async (
-          ctx,
-          opts: {
-            kind?: string;
-            step?: string;
-            holder?: string;
-            unit?: string;
-            status: string;
-            limit?: string;
-          },
-        ) => {
-          if (!["open", "closed", "all"].includes(opts.status))
-            throw usageError("cli.bad-enum", {
-              option: "--status",
-              value: opts.status,
-              values: "open, closed, all",
-            });
-          if (opts.kind) ctx.reg.workflow(opts.kind);
-          const limit = opts.limit === undefined ? undefined : Number(opts.limit);
-          if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-            throw usageError("cli.bad-number", { option: "--limit", value: String(opts.limit) });
-          const office = ctx.office();
-          if (
-            opts.holder &&
-            !office.people.some((p) => p.id === opts.holder) &&
-            !office.units.some((u) => u.id === opts.holder)
-          )
-            throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
-          const index = await RecordIndex.load(ctx.reg);
-          reportBroken(ctx, index);
-          for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
-          const filter = {
-            status: opts.status as "open" | "closed" | "all",
-            ...(opts.kind ? { kind: opts.kind } : {}),
-            ...(opts.step ? { step: opts.step } : {}),
-            ...(opts.holder ? { holder: opts.holder } : {}),
-            ...(opts.unit ? { unit: opts.unit } : {}),
-          };
-          const pick = <S extends ListedSummary>(source: S[]) => {
-            const all = filterSummaries(source, office, filter);
-            return { rows: limit === undefined ? all : all.slice(0, limit), total: all.length };
-          };
-          const cols = ["id", "kind", "title", "step", "holders", "due", "state"].map((k) => ({
-            key: k,
-            header: ctx.t(`col.${k}` as never),
-          }));
-          const open = opts.status === "open";
-          // JSON prints whole summaries; the tables need only their listed part, which the index
-          // reads without the rest.
-          const { rows, total } =
-            ctx.format === "json"
-              ? pick(open ? [...index.open.values()] : index.all())
-              : pick(open ? index.openListed() : index.all());
-          const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
-          ctx.out(render(ctx.format, cols, display, { color: ctx.color, data: rows }));
-          if (!ctx.json && ctx.format === "table")
-            ctx.say(ctx.t("list.count", { shown: rows.length, total }));
-          return 0;
-        },
-      ),
-    );
+    .option("--out <file>", d("help.opt-out"))
+    .action(run(runList));
 
-  program
-    .command("log")
-    .description(d("help.log"))
-    .argument("<id>", d("help.arg-id"))
-    .action(
-      run(async (ctx, idText: string) => {
-        const { record, rel } = loadRecord(ctx, idText);
-        const office = ctx.office();
-        // A day of slack for clocks that disagree between clerks' machines.
-        const since = new Date(Date.parse(record.created) - 86_400_000).toISOString();
-        const entries = await logPath(ctx.reg.dir, rel, since);
-        let i = 0;
-        const data = entries.map((e) => {
-          const action = e.trailers["Office-Doc-Action"];
-          const ev = action ? record.history[i++] : undefined;
-          return {
-            commit: e.commit.slice(0, 10),
-            when: e.authorDate,
-            action: action ?? "(git)",
-            actor: e.trailers["Office-Doc-Actor"] ?? e.authorName,
-            recorded_by: e.trailers["Office-Doc-Recorded-By"] ?? e.committerName,
-            step: ev?.step ?? "",
-            opinion: [ev?.opinion, ev?.note, ev?.reason].filter(Boolean).join(" · "),
-          };
-        });
-        const rows = data.map((x) => ({
-          ...x,
-          when: time(x.when),
-          action: actionLabel(ctx, x.action),
-          actor: nameOf(office, x.actor),
-          recorded_by: nameOf(office, x.recorded_by),
-        }));
-        const cols = ["when", "action", "actor", "recorded_by", "opinion", "commit"].map((k) => ({
-          key: k,
-          header: ctx.t(`col.${k}` as never),
-        }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data }));
-        return 0;
-      }),
-    );
+  program.command("log").description(d("help.log")).argument("<id>", d("help.arg-id")).action(run(runLog));
 }
 
 /** Records whose files could not be read are named on every listing, never skipped silently. */
 export function reportBroken(ctx: Ctx, index: RecordIndex): void {
   for (const [file, message] of Object.entries(index.broken)) ctx.warn("list.broken-file", { file, message });
+}
+
+/** `office-doc show`. */
+export async function runShow(ctx: Ctx, idText: string): Promise<number> {
+  const { record, wf } = loadRecord(ctx, idText);
+  if (ctx.json) ctx.out(JSON.stringify(recordJson(record, wf, ctx), null, 2));
+  else ctx.out(handlingSlip(ctx, record, wf));
+  if (record.status === "open") warnProvisionalDues(ctx, [record.due, record.deadline]);
+  return 0;
+}
+
+/** `office-doc where`. */
+export async function runWhere(ctx: Ctx, idText: string): Promise<number> {
+  const { record, wf } = loadRecord(ctx, idText);
+  const office = ctx.office();
+  const signed = record.signatures.map((s) => ({ who: s.for ?? s.by, by: s.by, at: s.at }));
+  const data = {
+    id: record.id,
+    status: record.status,
+    step: record.step,
+    holders: record.holders,
+    signed,
+    due: record.due,
+  };
+  if (ctx.json) ctx.out(JSON.stringify(data, null, 2));
+  else if (record.status === "closed")
+    ctx.out(ctx.t("where.closed", { id: record.id, archive: record.archive?.number ?? "—" }));
+  else {
+    ctx.out(
+      ctx.t("where.at", {
+        id: record.id,
+        step: stepLabel(wf, record.step, ctx.lang),
+        holders: namesOf(office, record.holders, ctx.lang) || ctx.t("show.nobody-yet"),
+        due: dueCell(ctx, record.due) || "—",
+      }),
+    );
+    for (const s of signed)
+      ctx.out(
+        `  ✓ ${nameOf(office, s.who)}${s.who !== s.by ? ` (${nameOf(office, s.by)})` : ""} ${time(s.at)}`,
+      );
+    for (const h of record.holders) ctx.out(`  … ${nameOf(office, h)}`);
+  }
+  return 0;
+}
+
+/** `office-doc list`. */
+export async function runList(
+  ctx: Ctx,
+  opts: {
+    kind?: string;
+    step?: string;
+    holder?: string;
+    unit?: string;
+    status: string;
+    limit?: string;
+    out?: string;
+  },
+): Promise<number> {
+  checkWorkbookTarget(ctx, opts.out);
+  if (!["open", "closed", "all"].includes(opts.status))
+    throw usageError("cli.bad-enum", {
+      option: "--status",
+      value: opts.status,
+      values: "open, closed, all",
+    });
+  if (opts.kind) ctx.reg.workflow(opts.kind);
+  const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw usageError("cli.bad-number", { option: "--limit", value: String(opts.limit) });
+  const office = ctx.office();
+  if (
+    opts.holder &&
+    !office.people.some((p) => p.id === opts.holder) &&
+    !office.units.some((u) => u.id === opts.holder)
+  )
+    throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
+  const index = await RecordIndex.load(ctx.reg);
+  reportBroken(ctx, index);
+  for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
+  const filter = {
+    status: opts.status as "open" | "closed" | "all",
+    ...(opts.kind ? { kind: opts.kind } : {}),
+    ...(opts.step ? { step: opts.step } : {}),
+    ...(opts.holder ? { holder: opts.holder } : {}),
+    ...(opts.unit ? { unit: opts.unit } : {}),
+  };
+  const pick = <S extends ListedSummary>(source: S[]) => {
+    const all = filterSummaries(source, office, filter);
+    return { rows: limit === undefined ? all : all.slice(0, limit), total: all.length };
+  };
+  const cols = listingColumns(ctx, ["id", "kind", "title", "step", "holders", "due", "state"]);
+  const open = opts.status === "open";
+  // JSON prints whole summaries; the tables need only their listed part, which the index
+  // reads without the rest.
+  const { rows, total } =
+    ctx.format === "json"
+      ? pick(open ? [...index.open.values()] : index.all())
+      : pick(open ? index.openListed() : index.all());
+  const display = ctx.format === "json" ? [] : summaryRows(ctx, rows);
+  // JSON rows due in a year without the notice say so (calendar_warning), like show --json.
+  const data = ctx.format !== "json" ? rows : rows.map((x) => withCalendarWarning(ctx, x));
+  await printRows(ctx, cols, display, { data, out: opts.out });
+  if (!ctx.json && ctx.format === "table") ctx.say(ctx.t("list.count", { shown: rows.length, total }));
+  warnProvisionalDues(
+    ctx,
+    rows.map((x) => (x.status === "open" ? x.due : null)),
+  );
+  return 0;
+}
+
+/** `office-doc log`. */
+export async function runLog(ctx: Ctx, idText: string): Promise<number> {
+  const { record, rel, wf } = loadRecord(ctx, idText);
+  const office = ctx.office();
+  // A first `log` after a clone lists every commit's files once: tell a clerk at a terminal.
+  const entries = await recordLog(ctx.reg.dir, rel, (done, total) => {
+    if (ctx.io.isTerminal(2))
+      ctx.io.write(2, `\r${ctx.t("log.index-building", { done, total })}${done === total ? "\n" : ""}`);
+  });
+  let i = 0;
+  const data = entries.map((e) => {
+    const action = e.trailers["Office-Doc-Action"];
+    const ev = action ? record.history[i++] : undefined;
+    return {
+      commit: e.commit.slice(0, 10),
+      when: e.authorDate,
+      action: action ?? "(git)",
+      actor: e.trailers["Office-Doc-Actor"] ?? e.authorName,
+      recorded_by: e.trailers["Office-Doc-Recorded-By"] ?? e.committerName,
+      step: ev?.step ?? "",
+      opinion: [ev?.opinion, ev?.note, ev?.reason, ev ? changesText(ctx, wf, ev) : ""]
+        .filter(Boolean)
+        .join(" · "),
+    };
+  });
+  const rows = data.map((x) => ({
+    ...x,
+    when: time(x.when),
+    action: actionLabel(ctx, x.action, wf, x.step),
+    actor: nameOf(office, x.actor),
+    recorded_by: nameOf(office, x.recorded_by),
+  }));
+  const cols = ["when", "action", "actor", "recorded_by", "opinion", "commit"].map((k) => ({
+    key: k,
+    header: ctx.t(`col.${k}` as never),
+    ...(k === "opinion"
+      ? { shrink: 16 }
+      : k === "commit"
+        ? { priority: 3 }
+        : k === "recorded_by"
+          ? { priority: 2 }
+          : {}),
+  }));
+  await printRows(ctx, cols, rows, { data });
+  return 0;
 }

@@ -8,14 +8,17 @@ import { checkRegistry } from "../../store/check.js";
 import { initRegistry } from "../../store/init.js";
 import { yaml } from "../../store/lazy.js";
 import { OFFICE_FILE } from "../../store/registry.js";
+import { workflowSchemaProblems } from "../../store/schema.js";
 import { transact } from "../../store/transact.js";
-import { parseYamlText, placeProblems } from "../../store/yaml-io.js";
-import { render } from "../../ui/render.js";
+import { documentText, type FileProblem, parseYamlText, placeProblems } from "../../store/yaml-io.js";
+import { BUILTINS } from "../builtins.js";
 import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
 import { problemLine } from "../errors.js";
+import { surfaceProblems, workflowsOf } from "../kinds.js";
 import { roleLabel } from "../present.js";
-import type { Registrar } from "../program.js";
+import type { Registrar } from "../registrar.js";
+import { printRows } from "../table-output.js";
 
 /**
  * Change office.yaml through the YAML document (comments and order survive), validate the result as
@@ -33,7 +36,7 @@ async function editOffice(
     const text = ctx.reg.readText(OFFICE_FILE) ?? "";
     const doc = yaml().parseDocument(text);
     edit(doc);
-    const next = doc.toString({ lineWidth: 0 });
+    const next = documentText(doc);
     const y = parseYamlText(next, OFFICE_FILE);
     const { problems } = validateOffice(y.value);
     if (problems.length)
@@ -72,50 +75,13 @@ export function registerSetup(r: Registrar): void {
     .argument("[dir]", d("help.arg-dir"))
     .option("--name <name>", d("help.opt-office-name"))
     .option("--demo", d("help.opt-demo"))
-    .action(
-      run(async (ctx, dir: string | undefined, opts: { name?: string; demo?: boolean }) => {
-        const target = dir ? resolve(ctx.cwd, dir) : ctx.reg.dir;
-        const c = dir ? ctx.withRegistry(target) : ctx;
-        await initRegistry(target, {
-          identity: await c.setupIdentity(),
-          when: ctx.stamp(),
-          ...(opts.name ? { name: opts.name } : {}),
-        });
-        if (opts.demo) await buildDemo(c);
-        ctx.say(ctx.t("init.done", { dir: target }));
-        return 0;
-      }),
-    );
+    .action(run(runInit));
 
   program
     .command("demo")
     .description(d("help.demo"))
     .option("--fresh", d("help.opt-fresh"))
-    .action(
-      run(async (ctx, opts: { fresh?: boolean }) => {
-        if (ctx.reg.exists() && !opts.fresh) {
-          ctx.say(ctx.t("demo.exists", { dir: ctx.reg.dir }));
-        } else {
-          if (ctx.reg.exists()) {
-            rmSync(ctx.reg.dir, { recursive: true, force: true });
-          }
-          await initRegistry(ctx.reg.dir, {
-            identity: await ctx.setupIdentity(),
-            name: "X街道办事处",
-            when: ctx.stamp(),
-          });
-          try {
-            await buildDemo(ctx);
-          } catch (e) {
-            // A half-built demo would only mislead: start again from nothing next time.
-            rmSync(ctx.reg.dir, { recursive: true, force: true });
-            throw e;
-          }
-        }
-        ctx.out(await demoTour(ctx));
-        return 0;
-      }),
-    );
+    .action(run(runDemo));
 
   const person = program.command("person").description(d("help.person"));
   person
@@ -126,62 +92,8 @@ export function registerSetup(r: Registrar): void {
     .option("--email <email>", d("help.opt-email"))
     .option("--roles <roles>", d("help.opt-roles"))
     .option("--unit <unit>", d("help.opt-unit"))
-    .action(
-      run(async (ctx, id: string, opts: { name?: string; email?: string; roles?: string; unit?: string }) => {
-        if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
-        if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
-        const office = ctx.office();
-        if (office.people.some((p) => p.id === id) || office.units.some((u) => u.id === id))
-          throw usageError("office.duplicate-id", { id });
-        const roles = (opts.roles ?? "")
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean);
-        for (const role of roles)
-          if (!office.roles.some((x) => x.id === role))
-            throw usageError("office.unknown-role", {
-              role,
-              id,
-              known: office.roles.map((x) => x.id).join(", "),
-            });
-        if (opts.unit && !office.units.some((u) => u.id === opts.unit))
-          throw usageError("office.unknown-unit", { unit: opts.unit, id });
-        const entry: Record<string, unknown> = { id, name: opts.name };
-        if (opts.email) entry.email = opts.email;
-        entry.roles = roles;
-        if (opts.unit) entry.unit = opts.unit;
-        await editOffice(ctx, "person-add", `person add ${id}: ${opts.name}`, (doc) => {
-          const node = doc.createNode(entry);
-          const { isMap, isSeq } = yaml();
-          const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
-          if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
-          seqOf(doc, "people").items.push(node);
-        });
-        ctx.say(ctx.t("person.added", { id, name: opts.name }));
-        return 0;
-      }),
-    );
-  person
-    .command("list")
-    .description(d("help.person-list"))
-    .action(
-      run(async (ctx) => {
-        const office = ctx.office();
-        const rows = office.people.map((p) => ({
-          id: p.id,
-          name: p.name,
-          email: p.email ?? "",
-          roles: p.roles.map((x) => roleLabel(office, x, ctx.lang)).join(", "),
-          unit: p.unit ? (office.units.find((u) => u.id === p.unit)?.name ?? p.unit) : "",
-        }));
-        const cols = ["id", "name", "email", "roles", "unit"].map((k) => ({
-          key: k,
-          header: ctx.t(`col.${k}` as never),
-        }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: office.people }));
-        return 0;
-      }),
-    );
+    .action(run(runPersonAdd));
+  person.command("list").description(d("help.person-list")).action(run(runPersonList));
 
   const unit = program.command("unit").description(d("help.unit"));
   unit
@@ -190,68 +102,189 @@ export function registerSetup(r: Registrar): void {
     .argument("<id>", d("help.arg-unit-id"))
     .option("--name <name>", d("help.opt-name"))
     .option("--code <code>", d("help.opt-unit-code"))
-    .action(
-      run(async (ctx, id: string, opts: { name?: string; code?: string }) => {
-        if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
-        if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
-        const office = ctx.office();
-        if (office.units.some((u) => u.id === id) || office.people.some((p) => p.id === id))
-          throw usageError("office.duplicate-id", { id });
-        const entry: Record<string, unknown> = { id, name: opts.name };
-        if (opts.code) entry.code = opts.code;
-        await editOffice(ctx, "unit-add", `unit add ${id}: ${opts.name}`, (doc) => {
-          const node = doc.createNode(entry);
-          if (yaml().isMap(node)) node.flow = true;
-          seqOf(doc, "units").items.push(node);
-        });
-        ctx.say(ctx.t("unit.added", { id, name: opts.name }));
-        return 0;
-      }),
-    );
-  unit
-    .command("list")
-    .description(d("help.unit-list"))
-    .action(
-      run(async (ctx) => {
-        const office = ctx.office();
-        const rows = office.units.map((u) => ({
-          id: u.id,
-          name: u.name,
-          code: u.code ?? "",
-          members: office.people.filter((p) => p.unit === u.id).length,
-        }));
-        const cols = ["id", "name", "code", "members"].map((k) => ({
-          key: k,
-          header: ctx.t(`col.${k}` as never),
-        }));
-        ctx.out(render(ctx.format, cols, rows, { color: ctx.color, data: office.units }));
-        return 0;
-      }),
-    );
+    .action(run(runUnitAdd));
+  unit.command("list").description(d("help.unit-list")).action(run(runUnitList));
 
-  program
-    .command("check")
-    .description(d("help.check"))
-    .action(
-      run(async (ctx) => {
-        ctx.reg.ensureExists();
-        const problems = await checkRegistry(ctx.reg, ctx.now());
-        const errors = problems.filter((p) => !p.warning);
-        if (ctx.json) {
-          ctx.out(
-            JSON.stringify(
-              {
-                ok: errors.length === 0,
-                problems: problems.map((p) => ({ ...p, message: ctx.t(p.code, p.params) })),
-              },
-              null,
-              2,
-            ),
-          );
-        } else {
-          for (const p of problems) ctx.out(problemLine(ctx.lang, p));
-        }
-        return errors.length ? 1 : 0;
-      }),
+  program.command("check").description(d("help.check")).action(run(runCheck));
+}
+
+/**
+ * `check`'s findings on the workflows beyond the engine's: the JSON Schema, files still in format 1,
+ * and commands a workflow names that cannot be reached (taken, or with no hook).
+ */
+function workflowProblems(ctx: Ctx): FileProblem[] {
+  const out = workflowSchemaProblems(ctx.reg);
+  const { wfs } = ctx.reg.exists() ? workflowsOf(ctx.reg) : { wfs: [] };
+  for (const p of surfaceProblems(wfs, BUILTINS, ctx.cli.kindCommands)) {
+    const file = `workflows/${p.kind}.yaml`;
+    let line = 1;
+    try {
+      line = parseYamlText(ctx.reg.readText(file) ?? "", file).lineOf(p.path);
+    } catch {
+      // The file's own problem is reported by the check of the file.
+    }
+    out.push({ file, line, path: p.path, code: p.code, params: p.params });
+  }
+  return out;
+}
+
+/** `office-doc init`. */
+export async function runInit(
+  ctx: Ctx,
+  dir: string | undefined,
+  opts: { name?: string; demo?: boolean },
+): Promise<number> {
+  const target = dir ? resolve(ctx.cwd, dir) : ctx.reg.dir;
+  const c = dir ? ctx.withRegistry(target) : ctx;
+  await initRegistry(target, {
+    identity: await c.setupIdentity(),
+    when: ctx.stamp(),
+    ...(opts.name ? { name: opts.name } : {}),
+  });
+  if (opts.demo) await buildDemo(c);
+  ctx.say(ctx.t("init.done", { dir: target }));
+  return 0;
+}
+
+/** `office-doc demo`. */
+export async function runDemo(ctx: Ctx, opts: { fresh?: boolean }): Promise<number> {
+  if (ctx.reg.exists() && !opts.fresh) {
+    ctx.say(ctx.t("demo.exists", { dir: ctx.reg.dir }));
+  } else {
+    if (ctx.reg.exists()) {
+      rmSync(ctx.reg.dir, { recursive: true, force: true });
+    }
+    await initRegistry(ctx.reg.dir, {
+      identity: await ctx.setupIdentity(),
+      name: "X街道办事处",
+      when: ctx.stamp(),
+    });
+    try {
+      await buildDemo(ctx);
+    } catch (e) {
+      // A half-built demo would only mislead: start again from nothing next time.
+      rmSync(ctx.reg.dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+  ctx.out(await demoTour(ctx));
+  return 0;
+}
+
+/** `office-doc person add`. */
+export async function runPersonAdd(
+  ctx: Ctx,
+  id: string,
+  opts: { name?: string; email?: string; roles?: string; unit?: string },
+): Promise<number> {
+  if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
+  if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+  const office = ctx.office();
+  if (office.people.some((p) => p.id === id) || office.units.some((u) => u.id === id))
+    throw usageError("office.duplicate-id", { id });
+  const roles = (opts.roles ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const role of roles)
+    if (!office.roles.some((x) => x.id === role))
+      throw usageError("office.unknown-role", {
+        role,
+        id,
+        known: office.roles.map((x) => x.id).join(", "),
+      });
+  if (opts.unit && !office.units.some((u) => u.id === opts.unit))
+    throw usageError("office.unknown-unit", { unit: opts.unit, id });
+  const entry: Record<string, unknown> = { id, name: opts.name };
+  if (opts.email) entry.email = opts.email;
+  entry.roles = roles;
+  if (opts.unit) entry.unit = opts.unit;
+  await editOffice(ctx, "person-add", `person add ${id}: ${opts.name}`, (doc) => {
+    const node = doc.createNode(entry);
+    const { isMap, isSeq } = yaml();
+    const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
+    if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
+    seqOf(doc, "people").items.push(node);
+  });
+  ctx.say(ctx.t("person.added", { id, name: opts.name }));
+  return 0;
+}
+
+/** `office-doc person list`. */
+export async function runPersonList(ctx: Ctx): Promise<number> {
+  const office = ctx.office();
+  const rows = office.people.map((p) => ({
+    id: p.id,
+    name: p.name,
+    email: p.email ?? "",
+    roles: p.roles.map((x) => roleLabel(office, x, ctx.lang)).join(", "),
+    unit: p.unit ? (office.units.find((u) => u.id === p.unit)?.name ?? p.unit) : "",
+  }));
+  const cols = ["id", "name", "email", "roles", "unit"].map((k) => ({
+    key: k,
+    header: ctx.t(`col.${k}` as never),
+  }));
+  await printRows(ctx, cols, rows, { data: office.people });
+  return 0;
+}
+
+/** `office-doc unit add`. */
+export async function runUnitAdd(
+  ctx: Ctx,
+  id: string,
+  opts: { name?: string; code?: string },
+): Promise<number> {
+  if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
+  if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+  const office = ctx.office();
+  if (office.units.some((u) => u.id === id) || office.people.some((p) => p.id === id))
+    throw usageError("office.duplicate-id", { id });
+  const entry: Record<string, unknown> = { id, name: opts.name };
+  if (opts.code) entry.code = opts.code;
+  await editOffice(ctx, "unit-add", `unit add ${id}: ${opts.name}`, (doc) => {
+    const node = doc.createNode(entry);
+    if (yaml().isMap(node)) node.flow = true;
+    seqOf(doc, "units").items.push(node);
+  });
+  ctx.say(ctx.t("unit.added", { id, name: opts.name }));
+  return 0;
+}
+
+/** `office-doc unit list`. */
+export async function runUnitList(ctx: Ctx): Promise<number> {
+  const office = ctx.office();
+  const rows = office.units.map((u) => ({
+    id: u.id,
+    name: u.name,
+    code: u.code ?? "",
+    members: office.people.filter((p) => p.unit === u.id).length,
+  }));
+  const cols = ["id", "name", "code", "members"].map((k) => ({
+    key: k,
+    header: ctx.t(`col.${k}` as never),
+  }));
+  await printRows(ctx, cols, rows, { data: office.units });
+  return 0;
+}
+
+/** `office-doc check`. */
+export async function runCheck(ctx: Ctx): Promise<number> {
+  ctx.reg.ensureExists();
+  const problems = [...(await checkRegistry(ctx.reg, ctx.now())), ...workflowProblems(ctx)];
+  const errors = problems.filter((p) => !p.warning);
+  if (ctx.json) {
+    ctx.out(
+      JSON.stringify(
+        {
+          ok: errors.length === 0,
+          problems: problems.map((p) => ({ ...p, message: ctx.t(p.code, p.params) })),
+        },
+        null,
+        2,
+      ),
     );
+  } else {
+    for (const p of problems) ctx.out(problemLine(ctx.lang, p));
+  }
+  return errors.length ? 1 : 0;
 }

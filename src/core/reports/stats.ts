@@ -1,7 +1,8 @@
 import type { IsoDate } from "../dates.js";
 import type { RecordSummary } from "../model.js";
 
-export type StatsBy = "unit" | "type" | "kind";
+/** `unit`, `kind`, or the id of a field the index keeps in `extra` (a call's `type`). */
+export type StatsBy = string;
 
 export interface StatsRow {
   kind: string;
@@ -24,7 +25,7 @@ export interface StatsQuery {
 }
 
 /**
- * On-time statistics per kind and unit (or type): records registered between `from` and `to`
+ * On-time statistics per kind and unit (or per value of a listed field, like a call's type): records registered between `from` and `to`
  * (office dates, inclusive). A closed record is on time when no step was completed after its due
  * date; an open one is overdue when its due day ended before `asOf`.
  */
@@ -33,7 +34,7 @@ export function statsReport(list: readonly RecordSummary[], q: StatsQuery): Stat
   for (const s of list) {
     const day = s.created.slice(0, 10);
     if ((q.from && day < q.from) || (q.to && day > q.to)) continue;
-    const group = q.by === "unit" ? (s.unit ?? "") : q.by === "type" ? (s.extra?.type ?? "") : "";
+    const group = q.by === "unit" ? (s.unit ?? "") : q.by === "kind" ? "" : (s.extra?.[q.by] ?? "");
     const key = `${s.kind}\u0000${group}`;
     let row = groups.get(key);
     if (!row) {
