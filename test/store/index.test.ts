@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cleanupTempDirs,
+  commitByHand,
   commitCount,
   git,
   gitStatus,
@@ -383,18 +384,7 @@ describe("the index validates itself and never drops what it cannot read", () =>
     // Still said after writes by office-doc (one in the same folder) and a commit made with git.
     const other = receive(reg, "同一文件夹中的另一件收文");
     expect(reg.run(["note", other, "--text", "进展"]).code).toBe(0);
-    writeFileSync(join(reg.dir, "notes.txt"), "x");
-    git(reg.dir, ["add", "notes.txt"]);
-    git(reg.dir, [
-      "-c",
-      "user.name=Hand",
-      "-c",
-      "user.email=hand@example.org",
-      "commit",
-      "-q",
-      "-m",
-      "notes",
-    ]);
+    commitByHand(reg, { "notes.txt": "x" });
     expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
     expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
     git(reg.dir, ["checkout", "--", rel]);
