@@ -2,7 +2,8 @@
 // Attack the write path of the built bin the way a hostile or unlucky office would, many more times
 // than the test suite does, and count what breaks the registry's promise (issue 10):
 //
-//   node scripts/attack-write-path.mjs [--runs 10] [--kills 50] [--writers 30] [--only a,b,...]
+//   node scripts/attack-write-path.mjs [--runs 10] [--kills 50] [--writers 30] [--kill-window 250]
+//                                      [--only concurrency,kills,disk,ulimit,locks]
 //
 //   concurrency  `--writers` receives at once, `--runs` times: every one exits 0 (or says the lock is
 //                held and writes nothing), distinct ids, each committed file holds its own title
@@ -43,6 +44,8 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt("runs", "10"));
 const KILLS = Number(opt("kills", "50"));
 const WRITERS = Number(opt("writers", "30"));
+/** Kills land at a random moment within this many ms of a write's start (most writes take 100-300). */
+const KILL_WINDOW = Number(opt("kill-window", "250"));
 const ONLY = opt("only", "concurrency,kills,disk,ulimit,locks").split(",");
 
 const work = mkdtempSync(join(tmpdir(), "office-doc-attack-"));
@@ -253,7 +256,7 @@ async function kills(base) {
     else argv = ["urge", ids[k % ids.length], "--note", `催办 ${k}`];
     const child = spawn(process.execPath, [BIN, ...argv], { env: c.env, stdio: "ignore" });
     const exited = new Promise((done) => child.on("exit", (code, signal) => done(signal ?? code)));
-    setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * 400));
+    setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * KILL_WINDOW));
     const how = await exited;
     if (how === "SIGKILL") stats.killed++;
     else stats.finished++;
