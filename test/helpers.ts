@@ -432,6 +432,70 @@ export function demoRecordFiles(): string[] {
   return walk(join(dir, "records"));
 }
 
+/**
+ * Everything a failed write must leave as it was: HEAD, every file and folder of the work tree
+ * (outside .git and .office-doc) byte for byte, git's index entries (`git ls-files -s`) and `git status`.
+ */
+export function registrySnapshot(dir: string): {
+  head: string;
+  files: Record<string, string>;
+  index: string;
+  status: string;
+} {
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === ".git" || r === ".office-doc") continue;
+      if (e.isDirectory()) {
+        files[`${r}/`] = "folder";
+        walk(r);
+      } else
+        files[r] = createHash("sha1")
+          .update(readFileSync(join(dir, r)))
+          .digest("hex");
+    }
+  };
+  walk("");
+  // Looking must not write: git status refreshes git's index when it may (not on a full disk).
+  const env = testEnv(dirname(dir), { GIT_OPTIONAL_LOCKS: "0" });
+  return {
+    head: git(dir, ["rev-parse", "HEAD"], env).trim(),
+    files,
+    index: git(dir, ["ls-files", "-s"], env),
+    status: git(dir, ["status", "--porcelain", "--untracked-files=all"], env),
+  };
+}
+
+/**
+ * What a write must never leave in a registry, also after a failure: temp files, the write-ahead
+ * journal, the lock, takeover markers (paths relative to the registry; .git not searched).
+ */
+export function leftovers(dir: string): string[] {
+  const walk = (rel: string): string[] =>
+    readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (r === ".git") return [];
+      return e.isDirectory() ? walk(r) : [r];
+    });
+  return walk("").filter((f) => /\.tmp$|write-ahead\.json$|\/lock$|takeover/.test(f));
+}
+
+/**
+ * Add a person `mallory` with `roles` to office.yaml by hand, without committing it (the flow-style
+ * list the bin writes). Returns the edited text.
+ */
+export function addUncommittedPerson(reg: Registry, roles: string): string {
+  const text = reg.read("office.yaml");
+  const edited = text.replace(
+    /^people: \[ /m,
+    `people: [ { id: mallory, name: 冒充者, roles: [ ${roles} ] }, `,
+  );
+  if (edited === text) throw new Error("office.yaml has no flow-style people list");
+  writeFileSync(join(reg.dir, "office.yaml"), edited);
+  return edited;
+}
+
 /** Write files of the registry and commit them by hand with git, as an office administrator would. */
 export function commitByHand(reg: Registry, files: Record<string, string>): void {
   for (const [rel, text] of Object.entries(files)) {
@@ -448,4 +512,20 @@ export function commitByHand(reg: Registry, files: Record<string, string>): void
     "-m",
     "edit by hand",
   ]);
+}
+
+/**
+ * What is wrong with a registry after any sequence of writes, failures and kills (empty: nothing):
+ * `git status` not clean, temp files, a journal or a lock left, `check` failing, `git fsck --strict`.
+ */
+export function registryProblems(reg: Registry): string[] {
+  const problems: string[] = [];
+  const status = gitStatus(reg.dir);
+  if (status) problems.push(`git status: ${status}`);
+  for (const f of leftovers(reg.dir)) problems.push(`left: ${f}`);
+  const check = reg.run(["check"]);
+  if (check.code !== 0) problems.push(`check: ${check.stdout}${check.stderr}`);
+  const fsck = git(reg.dir, ["fsck", "--strict", "--no-dangling", "--no-progress"]);
+  if (fsck) problems.push(`fsck: ${fsck}`);
+  return problems;
 }

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { failed } from "../core/problems.js";
+import { gitFailure } from "./failures.js";
 import { childProcess, nodeCrypto, nodeZlib } from "./lazy.js";
+import type { BlobRef } from "./write-ahead.js";
 
 /**
  * Commits built from git objects written here, without git's index. `git write-tree` re-reads the
@@ -37,19 +39,20 @@ export function plainGitDir(dir: string): string | undefined {
 }
 
 /**
- * The commit HEAD points to, read from the ref files (`undefined` on an unborn branch), or null when
- * they are not plain enough to read here. Spawning `git rev-parse` costs ~10 ms, and loading
- * child_process another ~10 ms, of a listing that needs nothing else from git.
+ * HEAD as the ref files say: the branch it is on (null when detached) and the commit (undefined on
+ * an unborn branch); null when they are not plain enough to read here. Spawning `git rev-parse`
+ * costs ~10 ms, and loading child_process another ~10 ms, of a listing that needs nothing else from
+ * git.
  */
-export function readHeadFile(gitDir: string): string | undefined | null {
+export function readHead(gitDir: string): { branch: string | null; oid: string | undefined } | null {
   try {
     const head = readFileSync(join(gitDir, "HEAD"), "utf8").trim();
-    if (/^[0-9a-f]{40}$/.test(head)) return head;
+    if (/^[0-9a-f]{40}$/.test(head)) return { branch: null, oid: head };
     const ref = /^ref: (refs\/heads\/[^\s]+)$/.exec(head)?.[1];
     if (!ref) return null;
     try {
       const oid = readFileSync(join(gitDir, ref), "utf8").trim();
-      return /^[0-9a-f]{40}$/.test(oid) ? oid : null;
+      return /^[0-9a-f]{40}$/.test(oid) ? { branch: ref, oid } : null;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") return null;
     }
@@ -59,11 +62,18 @@ export function readHeadFile(gitDir: string): string | undefined | null {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") return null;
     }
-    for (const line of packed.split("\n")) if (line.endsWith(` ${ref}`)) return line.slice(0, 40);
-    return undefined;
+    for (const line of packed.split("\n"))
+      if (line.endsWith(` ${ref}`)) return { branch: ref, oid: line.slice(0, 40) };
+    return { branch: ref, oid: undefined };
   } catch {
     return null;
   }
+}
+
+/** The commit HEAD points to (see readHead): undefined on an unborn branch, null when unreadable here. */
+export function readHeadFile(gitDir: string): string | undefined | null {
+  const h = readHead(gitDir);
+  return h === null ? null : h.oid;
 }
 
 /** Git's name of an object: SHA-1 of `<type> <size>\0<body>`. */
@@ -73,24 +83,54 @@ export function objectId(type: string, body: Buffer): Buffer {
 
 let tmpCounter = 0;
 
-/** Write a loose object (zlib of header + body) unless it is there already; returns its id. */
-export function writeObject(gitDir: string, type: string, body: Buffer): Buffer {
-  const oid = objectId(type, body);
-  const hex = oid.toString("hex");
-  const folder = join(gitDir, "objects", hex.slice(0, 2));
-  const file = join(folder, hex.slice(2));
-  if (existsSync(file)) return oid;
-  mkdirSync(folder, { recursive: true });
-  const tmp = join(folder, `tmp_obj_${process.pid}_${Date.now()}_${tmpCounter++}`);
-  writeFileSync(
-    tmp,
-    nodeZlib().deflateSync(Buffer.concat([Buffer.from(`${type} ${body.length}\0`), body]), { level: 1 }),
-    {
-      mode: 0o444,
-    },
-  );
-  renameSync(tmp, file);
-  return oid;
+/** A git object to be written: type, body and id. */
+export interface GitObject {
+  type: string;
+  body: Buffer;
+  oid: Buffer;
+}
+
+export function gitObject(type: string, body: Buffer): GitObject {
+  return { type, body, oid: objectId(type, body) };
+}
+
+/**
+ * Write loose objects (zlib of header + body, through a temp file and a rename) unless they are
+ * there already. Returns the object files, and the folders whose entries changed by a new fan-out
+ * folder (`objects/`), which the caller makes durable (fsync) before any ref points to them: as git
+ * does with core.fsync=loose-object, an object's own folder is not synced (ext4, xfs and btrfs
+ * make a new file's name durable with the file). Throws the file system's error (ENOSPC, EACCES,
+ * EFBIG...) after removing its temp file.
+ */
+export function writeObjects(gitDir: string, objects: GitObject[]): { files: string[]; folders: string[] } {
+  const files: string[] = [];
+  const folders = new Set<string>();
+  for (const o of objects) {
+    const hex = o.oid.toString("hex");
+    const folder = join(gitDir, "objects", hex.slice(0, 2));
+    const file = join(folder, hex.slice(2));
+    if (existsSync(file)) continue;
+    if (!existsSync(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(join(gitDir, "objects"));
+    }
+    const tmp = join(folder, `tmp_obj_${process.pid}_${Date.now()}_${tmpCounter++}`);
+    try {
+      writeFileSync(
+        tmp,
+        nodeZlib().deflateSync(Buffer.concat([Buffer.from(`${o.type} ${o.body.length}\0`), o.body]), {
+          level: 1,
+        }),
+        { mode: 0o444 },
+      );
+      renameSync(tmp, file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    files.push(file);
+  }
+  return { files, folders: [...folders] };
 }
 
 /** Parse a tree object's body. */
@@ -124,17 +164,31 @@ interface BatchObject {
   body: Buffer;
 }
 
+/** How a git process ended: its exit code (null when a signal stopped it), output and stderr. */
+export interface GitExit {
+  code: number;
+  /** The signal that stopped it (SIGKILL, SIGXFSZ...), or null when it exited. */
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
 /** A git process started ahead of need: `end` gives it its input and waits for it. */
 export interface StartedGit {
-  end(input: string): Promise<{ code: number; stdout: Buffer; stderr: string }>;
+  end(input: string): Promise<GitExit>;
+  /** When it was started (ms since the epoch): a lock file it left when killed is no older. */
+  startedAt: number;
 }
 
 /**
  * Start `git args` now and feed it later. A write starts `cat-file --batch` and `update-index
- * --stdin` when it takes the lock, so that their start-up (for update-index: reading git's index of
- * every file, ~50 ms at 200,000 records) overlaps the command's own work.
+ * --index-info` when it takes the lock, so that their start-up (for update-index: reading git's
+ * index of every file, ~50 ms at 200,000 records) overlaps the command's own work. The promise
+ * `end` returns rejects only when git cannot be started at all, and is observed from the start: a
+ * process nobody feeds cannot cause an unhandled rejection.
  */
 export function startGit(dir: string, args: string[], env: Record<string, string> = {}): StartedGit {
+  const startedAt = Date.now();
   const child = childProcess().spawn("git", args, {
     cwd: dir,
     env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...env },
@@ -144,17 +198,22 @@ export function startGit(dir: string, args: string[], env: Record<string, string
   const err: Buffer[] = [];
   child.stdout.on("data", (b: Buffer) => out.push(b));
   child.stderr.on("data", (b: Buffer) => err.push(b));
-  const done = new Promise<{ code: number; stdout: Buffer; stderr: string }>((resolve, reject) => {
+  const done = new Promise<GitExit>((resolve, reject) => {
     child.on("error", (e) => reject(failed("git.not-found", { message: e.message })));
-    child.on("close", (code) =>
-      resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString().trim() }),
+    child.on("close", (code, signal) =>
+      resolve({
+        code: code ?? 1,
+        signal,
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err).toString().trim(),
+      }),
     );
   });
-  // Awaited only when fed: a failure to start must not surface as an unhandled rejection before.
   done.catch(() => undefined);
   child.stdin.on("error", () => undefined);
   let ended = false;
   return {
+    startedAt,
     end(input: string) {
       if (!ended) child.stdin.end(input);
       ended = true;
@@ -172,7 +231,7 @@ export async function catFileBatch(
   const r = await (started ?? startGit(dir, ["cat-file", "--batch"])).end(
     names.map((n) => `${n}\n`).join(""),
   );
-  if (r.code !== 0) throw failed("git.failed", { command: "git cat-file --batch", message: r.stderr });
+  if (r.code !== 0 || r.signal) throw gitFailure(dir, "git cat-file --batch", r);
   const buf = r.stdout;
   const objects: (BatchObject | undefined)[] = [];
   let i = 0;
@@ -220,54 +279,95 @@ export interface TreeChange {
   content: Buffer | undefined;
 }
 
-/**
- * The tree of `base` (a commit name such as HEAD, or undefined for none) with `changes` applied.
- * Writes the new blobs and folders; returns the new root tree and the parent commit's id.
- */
-export async function buildTree(
-  dir: string,
-  gitDir: string,
-  base: string | undefined,
-  changes: TreeChange[],
-  catFile?: StartedGit,
-): Promise<{ tree: Buffer; parent: string | undefined }> {
-  // Every folder on a changed path, the root first.
+/** What a commit changes reads of its parent: the folders on its paths (and any others asked for). */
+export interface HeadSnapshot {
+  parent: string | undefined;
+  /** Entries of each folder read, by path ("" the root); a folder HEAD does not have maps to none. */
+  folders: Map<string, Map<string, TreeEntry>>;
+}
+
+/** Every folder on the paths, the root ("") included. */
+export function foldersOf(paths: string[]): Set<string> {
   const folders = new Set<string>([""]);
-  for (const c of changes) {
-    const parts = c.path.split("/");
+  for (const p of paths) {
+    const parts = p.split("/");
     for (let k = 1; k < parts.length; k++) folders.add(parts.slice(0, k).join("/"));
   }
+  return folders;
+}
+
+/**
+ * Read the commit `parent` (a commit id, or undefined for none) and the folders `folders` of its
+ * tree through one `git cat-file --batch` (started ahead in `catFile`). Throws when `parent` is not
+ * a commit or a named folder is a file.
+ */
+export async function readSnapshot(
+  dir: string,
+  parent: string | undefined,
+  folders: Set<string>,
+  catFile?: StartedGit,
+): Promise<HeadSnapshot> {
   const list = [...folders];
-  if (!base) void catFile?.end("");
-  const objects = base
-    ? await catFileBatch(
-        dir,
-        [base, ...list.map((f) => (f === "" ? `${base}^{tree}` : `${base}:${f}`))],
-        catFile,
-      )
-    : [];
+  const out = new Map<string, Map<string, TreeEntry>>();
+  if (!parent) {
+    void catFile?.end("");
+    for (const f of list) out.set(f, new Map());
+    return { parent, folders: out };
+  }
+  const objects = await catFileBatch(
+    dir,
+    [parent, ...list.map((f) => (f === "" ? `${parent}^{tree}` : `${parent}:${f}`))],
+    catFile,
+  );
   const head = objects[0];
-  if (base && head && head.type !== "commit") throw new Error(`${base} is not a commit`);
-  const entries = new Map<string, Map<string, TreeEntry>>();
+  if (head?.type !== "commit") throw new Error(`${parent} is not a commit`);
   list.forEach((f, k) => {
     const o = objects[k + 1];
-    if (o && o.type !== "tree") throw new Error(`${f} is not a folder in ${base}`);
-    entries.set(f, new Map((o ? parseTree(o.body) : []).map((e) => [e.name, e])));
+    if (o && o.type !== "tree") throw new Error(`${f} is not a folder in ${parent}`);
+    out.set(f, new Map((o ? parseTree(o.body) : []).map((e) => [e.name, e])));
   });
-  for (const c of changes) {
-    const cut = c.path.lastIndexOf("/");
-    const folder = entries.get(cut < 0 ? "" : c.path.slice(0, cut));
-    const name = c.path.slice(cut + 1);
-    if (!folder) continue;
-    if (c.content === undefined) folder.delete(name);
-    else {
+  return { parent: head.oid, folders: out };
+}
+
+/** The entry of `path` in the snapshot (its folder must have been read), if it has one. */
+export function entryAt(snap: HeadSnapshot, path: string): TreeEntry | undefined {
+  const cut = path.lastIndexOf("/");
+  return snap.folders.get(cut < 0 ? "" : path.slice(0, cut))?.get(path.slice(cut + 1));
+}
+
+/**
+ * The commit that applies `changes` to the snapshot's tree, as objects not yet written: the new
+ * blobs, every folder on a changed path (deepest first, so each parent holds its children's new
+ * ids), the root tree and the commit. `blobs` gives each path's new entry.
+ */
+export function planCommit(
+  snap: HeadSnapshot,
+  changes: TreeChange[],
+  c: { author: string; committer: string; message: string },
+): { objects: GitObject[]; commit: string; blobs: Map<string, BlobRef> } {
+  const entries = new Map([...snap.folders].map(([f, m]) => [f, new Map(m)]));
+  const objects: GitObject[] = [];
+  const blobs = new Map<string, BlobRef>();
+  for (const ch of changes) {
+    const cut = ch.path.lastIndexOf("/");
+    const folder = entries.get(cut < 0 ? "" : ch.path.slice(0, cut));
+    const name = ch.path.slice(cut + 1);
+    if (!folder) throw new Error(`the folder of ${ch.path} was not read`);
+    if (ch.content === undefined) {
+      folder.delete(name);
+      blobs.set(ch.path, null);
+    } else {
       const old = folder.get(name);
       const mode = old && old.mode !== "40000" ? old.mode : "100644";
-      folder.set(name, { mode, name, oid: writeObject(gitDir, "blob", c.content) });
+      const blob = gitObject("blob", ch.content);
+      objects.push(blob);
+      folder.set(name, { mode, name, oid: blob.oid });
+      blobs.set(ch.path, { mode, oid: blob.oid.toString("hex") });
     }
   }
-  // Deepest folders first, so each parent sees its children's new ids.
-  const byDepth = list.filter((f) => f !== "").sort((a, b) => b.split("/").length - a.split("/").length);
+  const byDepth = [...entries.keys()]
+    .filter((f) => f !== "")
+    .sort((a, b) => b.split("/").length - a.split("/").length);
   for (const f of byDepth) {
     const cut = f.lastIndexOf("/");
     const parent = entries.get(cut < 0 ? "" : f.slice(0, cut));
@@ -275,24 +375,18 @@ export async function buildTree(
     const own = entries.get(f);
     if (!parent || !own) continue;
     if (own.size === 0) parent.delete(name);
-    else
-      parent.set(name, {
-        mode: "40000",
-        name,
-        oid: writeObject(gitDir, "tree", treeBody([...own.values()])),
-      });
+    else {
+      const tree = gitObject("tree", treeBody([...own.values()]));
+      objects.push(tree);
+      parent.set(name, { mode: "40000", name, oid: tree.oid });
+    }
   }
-  const tree = writeObject(gitDir, "tree", treeBody([...(entries.get("")?.values() ?? [])]));
-  return { tree, parent: head?.oid };
-}
-
-/** Write a commit object; returns its id (hex). */
-export function writeCommit(
-  gitDir: string,
-  c: { tree: Buffer; parent: string | undefined; author: string; committer: string; message: string },
-): string {
+  const root = gitObject("tree", treeBody([...(entries.get("")?.values() ?? [])]));
+  objects.push(root);
   const text =
-    `tree ${c.tree.toString("hex")}\n${c.parent ? `parent ${c.parent}\n` : ""}` +
+    `tree ${root.oid.toString("hex")}\n${snap.parent ? `parent ${snap.parent}\n` : ""}` +
     `author ${c.author}\ncommitter ${c.committer}\n\n${c.message}`;
-  return writeObject(gitDir, "commit", Buffer.from(text, "utf8")).toString("hex");
+  const commit = gitObject("commit", Buffer.from(text, "utf8"));
+  objects.push(commit);
+  return { objects, commit: commit.oid.toString("hex"), blobs };
 }

@@ -1,25 +1,38 @@
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { IsoDate } from "../core/dates.js";
 import type { ListedSummary, RecordSummary } from "../core/model.js";
+import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, summarize } from "../core/record.js";
 import { fieldByRole } from "../core/workflow.js";
 import { maximaOf } from "./allocate.js";
 import { writeFileAtomic } from "./atomic.js";
-import { changedFiles, headCommit, trackedFiles } from "./git.js";
-import { fastLoad, nodeOs, nodeWorkers } from "./lazy.js";
+import { uncommittedRecordFiles } from "./edits.js";
+import { gitFailure } from "./failures.js";
+import { assertRepository, changedFiles, headCommit, trackedFiles } from "./git.js";
+import { childProcess, fastLoad, nodeOs, nodeWorkers, nodeZlib } from "./lazy.js";
+import { tryLock } from "./lock.js";
 import { packageRoot } from "./paths.js";
-import { LOCAL_DIR, parseRecordRel, type Registry } from "./registry.js";
+import { LOCAL_DIR, parseRecordRel, type Registry, recordRel } from "./registry.js";
 
 /**
  * Derived summaries of every record, for list and report commands: open records in one JSON file
  * (a few thousand, loaded by every listing) plus a journal of the writes since, closed ones appended
  * to a JSON-lines file (loaded only when asked for). Tied to git HEAD and brought up to date from
- * `git diff --name-only` when HEAD moved; rebuilt when missing. Never the source of truth: delete
- * `.office-doc/` and it comes back.
+ * `git diff --name-only` when HEAD moved; rebuilt when missing or when a file does not validate.
+ * Never the source of truth: delete `.office-doc/` and it comes back.
+ *
+ * Validation: the open file's first line carries its own CRC-32 and the byte lengths and CRC-32s of
+ * the other two; each journal line carries its CRC-32; the closed file's valid length and CRC-32 are
+ * in the open file's head and in each journal line after it (bytes past that length were appended
+ * by a write that did not finish and are ignored). Only a holder of the registry lock changes these
+ * files (a listing that brought the index up to date saves it only if it gets the lock at once and
+ * nobody saved meanwhile), so no two processes append at the same time.
  */
 
-const VERSION = 5;
+const VERSION = 6;
+/** The index is checked when read and rebuilt when lost: no fsync (see writeFileAtomic). */
+const DERIVED = { durable: false };
 const OPEN_FILE = `${LOCAL_DIR}/index-open.json`;
 const JOURNAL_FILE = `${LOCAL_DIR}/index-journal.jsonl`;
 const CLOSED_FILE = `${LOCAL_DIR}/index-closed.jsonl`;
@@ -35,6 +48,29 @@ interface JournalLine {
   from: string;
   head: string;
   put: (RecordSummary | { id: string; deleted: true })[];
+  /** The closed file's valid length and CRC-32 after this write's closed summaries. */
+  closed: [number, number];
+}
+
+/** CRC-32 (zlib's), continuing from `prev`. */
+function crc(data: string | Buffer, prev = 0): number {
+  return nodeZlib().crc32(data, prev);
+}
+
+/** `<crc32 hex> <text>`: a line that can be checked on its own. */
+function sealLine(text: string): string {
+  return `${crc(text).toString(16)} ${text}`;
+}
+
+/**
+ * The text of a sealed line; undefined when it has no seal, or (with `verify`) when its CRC-32 does
+ * not match.
+ */
+function unsealLine(line: string, verify: boolean): string | undefined {
+  const sp = line.indexOf(" ");
+  if (sp < 1) return undefined;
+  const text = line.slice(sp + 1);
+  return !verify || line.slice(0, sp) === crc(text).toString(16) ? text : undefined;
 }
 
 /**
@@ -61,6 +97,60 @@ interface OpenFileHead {
    * otherwise fail only when a command parses them) is rebuilt instead.
    */
   bytes: [number, number];
+  /** CRC-32 of the second and third lines. */
+  crcs: [number, number];
+  /** The closed file's valid length and CRC-32. */
+  closed: [number, number];
+  /**
+   * The leaf folders holding open records: a listing compares their modification times with the
+   * index's to notice files changed by hand and not committed (see uncommittedEdits).
+   */
+  folders: string[];
+}
+
+function isPair(v: unknown): v is [number, number] {
+  return Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n) && n >= 0);
+}
+
+/**
+ * Is this a head line office-doc wrote? Every field of the right type; with `deep` (a write, which
+ * allocates numbers from `maxima`), every value inside too.
+ */
+function validHead(h: OpenFileHead, deep: boolean): boolean {
+  const ok =
+    typeof h === "object" &&
+    h !== null &&
+    h.version === VERSION &&
+    typeof h.head === "string" &&
+    typeof h.maxima === "object" &&
+    h.maxima !== null &&
+    typeof h.broken === "object" &&
+    h.broken !== null &&
+    Array.isArray(h.dues) &&
+    isPair(h.bytes) &&
+    isPair(h.crcs) &&
+    isPair(h.closed) &&
+    Array.isArray(h.folders);
+  return (
+    ok &&
+    (!deep ||
+      (Object.values(h.maxima).every((n) => Number.isSafeInteger(n)) &&
+        Object.values(h.broken).every((m) => typeof m === "string") &&
+        h.folders.every((f) => typeof f === "string")))
+  );
+}
+
+/** Is this a journal line office-doc wrote? */
+function validJournalLine(l: JournalLine): boolean {
+  return (
+    typeof l === "object" &&
+    l !== null &&
+    typeof l.from === "string" &&
+    typeof l.head === "string" &&
+    Array.isArray(l.put) &&
+    l.put.every((s) => typeof s === "object" && s !== null && typeof s.id === "string") &&
+    isPair(l.closed)
+  );
 }
 
 interface Rows {
@@ -224,12 +314,57 @@ export function onIndexBuild(report: (done: number, total: number) => void): voi
   buildProgress = report;
 }
 
+/** Paths of tracked files below `under`, synchronously (see rebuildNow). */
+function trackedFilesSync(dir: string, under: string): string[] {
+  const r = childProcess().spawnSync("git", ["ls-files", "-z", "--", under], {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" },
+  });
+  if (r.status !== 0)
+    throw gitFailure(dir, "git ls-files", { code: r.status ?? 1, signal: r.signal, stderr: r.stderr });
+  return r.stdout.split("\0").filter(Boolean);
+}
+
+/** Where the index stands on disk: a reader saves only if nobody changed it since it looked. */
+function diskSignature(reg: Registry): string {
+  return [OPEN_FILE, JOURNAL_FILE, CLOSED_FILE]
+    .map((f) => {
+      try {
+        const st = statSync(reg.path(f));
+        return `${st.size}:${st.mtimeMs}:${st.ino}`;
+      } catch {
+        return "-";
+      }
+    })
+    .join("|");
+}
+
+/** The leaf folder of a record's file (records/<kind>/<year>/<NN>). */
+const folderOf = (s: { kind: string; id: string }) => dirname(recordRel(s.kind, s.id));
+
+export interface LoadOptions {
+  /** The caller holds the registry lock (a write): the index may be saved at any time. */
+  locked?: boolean;
+}
+
 export class RecordIndex {
   private closed?: Map<string, RecordSummary>;
 
   private openMap?: Map<string, RecordSummary>;
   /** Journal entries read before the open summaries were: applied when they are. */
   private pending: JournalLine["put"] = [];
+  /** The closed file's valid length and CRC-32 (what its head and journal say). */
+  private closedState: { bytes: number; crc: number } = { bytes: 0, crc: 0 };
+  /** Closed summaries not yet appended to the closed file (appended under the lock). */
+  private pendingClosed: string[] = [];
+  /** Leaf folders of open records as of the last save, and those written since. */
+  private folders = new Set<string>();
+  private locked = false;
+  /** diskSignature when loaded. */
+  private seen = "";
+  private edits?: string[];
 
   private constructor(
     private readonly reg: Registry,
@@ -270,24 +405,45 @@ export class RecordIndex {
     else this.pending.push(s);
   }
 
-  /** The index as of the registry's HEAD, updated or rebuilt as needed (and saved when it changed). */
-  static async load(reg: Registry): Promise<RecordIndex> {
+  /**
+   * The index as of the registry's HEAD, updated or rebuilt as needed (and saved when it changed;
+   * without `locked`, only if the registry lock is free). Refuses a registry folder that is not the
+   * top of its own git repository (store.not-a-repository, store.nested-repository).
+   */
+  static async load(reg: Registry, opts: LoadOptions = {}): Promise<RecordIndex> {
+    assertRepository(reg.dir, false);
     const head = (await headCommit(reg.dir)) ?? "";
-    const saved = readOpenFile(reg);
+    const seen = diskSignature(reg);
+    const saved = readOpenFile(reg, !!opts.locked);
     if (saved) {
       const idx = new RecordIndex(reg, saved.head.head, saved.rows, saved.head.maxima, saved.head.broken);
+      idx.locked = !!opts.locked;
+      idx.seen = seen;
+      idx.closedState = { bytes: saved.head.closed[0], crc: saved.head.closed[1] };
+      for (const f of saved.head.folders) idx.folders.add(f);
       idx.journalBytes = idx.replayJournal();
-      if (idx.head === head) return idx;
-      if (idx.head) {
-        const changed = await changedFiles(reg.dir, idx.head, head, "records");
-        if (changed) {
-          idx.refreshFiles(changed);
-          idx.save(head);
-          return idx;
+      if (idx.closedLength() >= idx.closedState.bytes) {
+        if (idx.head === head) return idx;
+        if (idx.head) {
+          const changed = await changedFiles(reg.dir, idx.head, head, "records");
+          if (changed) {
+            idx.refreshFiles(changed);
+            idx.persist(head);
+            return idx;
+          }
         }
       }
     }
-    return RecordIndex.rebuild(reg, head);
+    return RecordIndex.rebuild(reg, head, opts);
+  }
+
+  /** The closed file's length on disk (0 when it is missing). */
+  private closedLength(): number {
+    try {
+      return statSync(this.reg.path(CLOSED_FILE)).size;
+    } catch {
+      return 0;
+    }
   }
 
   private journalBytes = 0;
@@ -306,22 +462,31 @@ export class RecordIndex {
       if (!raw) continue;
       let line: JournalLine;
       try {
-        line = JSON.parse(raw) as JournalLine;
+        const body = unsealLine(raw, this.locked);
+        if (body === undefined) break;
+        line = JSON.parse(body) as JournalLine;
+        if (!validJournalLine(line)) break;
       } catch {
         break;
       }
       if (line.from !== this.head) continue;
       for (const s of line.put) {
-        if (!("deleted" in s)) this.note(s);
+        if (!("deleted" in s)) {
+          this.note(s);
+          if (s.status === "open") this.folders.add(folderOf(s));
+        }
         this.putOpen(s);
       }
+      this.closedState = { bytes: line.closed[0], crc: line.closed[1] };
       this.head = line.head;
     }
     return text.length;
   }
 
-  static async rebuild(reg: Registry, head: string): Promise<RecordIndex> {
+  static async rebuild(reg: Registry, head: string, opts: LoadOptions = {}): Promise<RecordIndex> {
     const idx = new RecordIndex(reg, head, undefined, {}, {});
+    idx.locked = !!opts.locked;
+    idx.seen = diskSignature(reg);
     const files = head ? await trackedFiles(reg.dir, "records") : [];
     idx.closed = new Map();
     // Every record is parsed once (~50 s at 200,000 records): in worker threads when there are many,
@@ -335,7 +500,7 @@ export class RecordIndex {
         idx.refreshFiles(files.slice(i, i + step), true);
       }
     if (files.length > step) buildProgress?.(files.length, files.length);
-    idx.save(head, true);
+    idx.persist(head, true);
     return idx;
   }
 
@@ -349,14 +514,16 @@ export class RecordIndex {
 
   /** Put what readSummary found for these files into the index. */
   private applyResults(results: { rel: string; result: SummaryResult }[], fresh: boolean): void {
-    const closedLines: string[] = [];
     for (const { rel, result } of results) {
       if (!result) continue;
       const id = result.id;
       delete this.broken[rel];
       if ("missing" in result) {
         this.open.delete(id);
-        if (!fresh) closedLines.push(JSON.stringify({ id, deleted: true }));
+        if (!fresh) {
+          this.pendingClosed.push(JSON.stringify({ id, deleted: true }));
+          this.closed?.delete(id);
+        }
         continue;
       }
       if ("broken" in result) {
@@ -366,16 +533,14 @@ export class RecordIndex {
       }
       const summary = result.summary;
       this.note(summary);
-      if (summary.status === "open") this.open.set(id, summary);
-      else {
+      if (summary.status === "open") {
+        this.open.set(id, summary);
+        this.folders.add(folderOf(summary));
+      } else {
         this.open.delete(id);
-        if (fresh) this.closed?.set(id, summary);
-        else closedLines.push(JSON.stringify(summary));
+        this.closed?.set(id, summary);
+        if (!fresh) this.pendingClosed.push(JSON.stringify(summary));
       }
-    }
-    if (closedLines.length) {
-      appendFileSync(this.reg.path(CLOSED_FILE), `${closedLines.join("\n")}\n`);
-      this.closed = undefined;
     }
   }
 
@@ -384,10 +549,20 @@ export class RecordIndex {
     this.written.push(s);
     this.note(s);
     this.putOpen(s);
-    if (s.status !== "open") {
-      appendFileSync(this.reg.path(CLOSED_FILE), `${JSON.stringify(s)}\n`);
+    if (s.status === "open") this.folders.add(folderOf(s));
+    else {
+      this.pendingClosed.push(JSON.stringify(s));
       this.closed?.set(s.id, s);
     }
+  }
+
+  /**
+   * Count the numbers of a summary this write has put and not yet committed (see Transaction), so
+   * that the next number allocated in the same write is past it: the files are written into the
+   * work tree only once the commit exists, where the allocator would otherwise have seen them.
+   */
+  reserve(s: RecordSummary): void {
+    this.note(s);
   }
 
   private note(s: RecordSummary): void {
@@ -415,38 +590,121 @@ export class RecordIndex {
     return (this.maxima[key] ?? 0) + 1;
   }
 
-  /** Every record's summary, open and closed (loads the closed file). */
+  /**
+   * Every record's summary, open and closed (loads the closed file: its valid part must match its
+   * length and CRC-32, every line must be a summary; otherwise the index is rebuilt from git).
+   */
   all(): RecordSummary[] {
-    if (!this.closed) {
-      this.closed = new Map();
-      const text = existsSync(this.reg.path(CLOSED_FILE))
-        ? readFileSync(this.reg.path(CLOSED_FILE), "utf8")
-        : "";
-      for (const line of text.split("\n")) {
-        if (!line) continue;
-        const s = JSON.parse(line) as RecordSummary & { deleted?: boolean };
-        if (s.deleted) this.closed.delete(s.id);
-        else this.closed.set(s.id, s);
-      }
-    }
+    if (!this.closed && !this.readClosed()) this.rebuildNow();
     const out = new Map(this.closed);
     for (const [id, s] of this.open) out.set(id, s);
     return [...out.values()].filter((s) => s.status === "closed" || this.open.has(s.id));
   }
 
+  /** Read the closed file's valid part, then the lines this process has not appended yet. */
+  private readClosed(): boolean {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(this.reg.path(CLOSED_FILE));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") return false;
+      buf = Buffer.alloc(0);
+    }
+    const { bytes, crc: sum } = this.closedState;
+    if (buf.length < bytes || crc(buf.subarray(0, bytes)) !== sum) return false;
+    const closed = new Map<string, RecordSummary>();
+    const lines = buf.toString("utf8", 0, bytes).split("\n");
+    for (const line of [...lines, ...this.pendingClosed]) {
+      if (!line) continue;
+      let s: RecordSummary & { deleted?: boolean };
+      try {
+        s = JSON.parse(line) as RecordSummary & { deleted?: boolean };
+      } catch {
+        return false;
+      }
+      if (typeof s !== "object" || s === null || typeof s.id !== "string") return false;
+      if (s.deleted) closed.delete(s.id);
+      else closed.set(s.id, s);
+    }
+    this.closed = closed;
+    return true;
+  }
+
+  /**
+   * Rebuild from git here and now (the closed file did not validate when a listing of all records
+   * came to read it): synchronously, in one thread, so that all() keeps its shape for its callers.
+   * Rare, and slow at 200,000 records (~50 s); a rebuild from load() uses worker threads.
+   */
+  private rebuildNow(): void {
+    const fresh = new RecordIndex(this.reg, this.head, undefined, {}, {});
+    fresh.locked = this.locked;
+    fresh.seen = diskSignature(this.reg);
+    fresh.closed = new Map();
+    const files = this.head ? trackedFilesSync(this.reg.dir, "records") : [];
+    const step = 5000;
+    for (let i = 0; i < files.length; i += step) {
+      if (files.length > step) buildProgress?.(i, files.length);
+      fresh.refreshFiles(files.slice(i, i + step), true);
+    }
+    if (files.length > step) buildProgress?.(files.length, files.length);
+    fresh.persist(this.head, true);
+    this.adopt(fresh);
+  }
+
+  /** Take over what a rebuild found (this index did not validate). */
+  private adopt(fresh: RecordIndex): void {
+    this.head = fresh.head;
+    this.closed = fresh.closed;
+    this.openMap = fresh.open;
+    this.openRows = undefined;
+    this.pending = [];
+    this.pendingClosed = [];
+    this.closedState = fresh.closedState;
+    this.folders = fresh.folders;
+    this.journalBytes = fresh.journalBytes;
+    this.seen = fresh.seen;
+    for (const k of Object.keys(this.maxima)) delete this.maxima[k];
+    Object.assign(this.maxima, fresh.maxima);
+    for (const k of Object.keys(this.broken)) delete this.broken[k];
+    Object.assign(this.broken, fresh.broken);
+  }
+
+  /** Append the closed summaries not yet on disk, after cutting what an unfinished write left. */
+  private flushClosed(): void {
+    if (!this.pendingClosed.length) return;
+    const file = this.reg.path(CLOSED_FILE);
+    if (this.closedLength() > this.closedState.bytes) truncateSync(file, this.closedState.bytes);
+    const text = `${this.pendingClosed.join("\n")}\n`;
+    appendFileSync(file, text);
+    this.closedState = {
+      bytes: this.closedState.bytes + Buffer.byteLength(text),
+      crc: crc(text, this.closedState.crc),
+    };
+    this.pendingClosed = [];
+  }
+
   /**
    * Record that the index now stands at `head`: one journal line with this process's writes, or the
    * whole open file when the journal has grown large or the index was rebuilt or updated from git.
+   * Only under the registry lock.
    */
   commitWrites(head: string, parent: string): void {
     // Made on another commit than the index knows (a plain git commit slipped in): the line will not
     // follow on, and the next load reads the difference from git.
     if (parent !== this.head) {
       this.written = [];
+      this.pendingClosed = [];
       return;
     }
     if (this.journalBytes < JOURNAL_LIMIT && existsSync(this.reg.path(OPEN_FILE))) {
-      const line = `${JSON.stringify({ from: parent, head, put: this.written } satisfies JournalLine)}\n`;
+      this.flushClosed();
+      const entry: JournalLine = {
+        from: parent,
+        head,
+        put: this.written,
+        closed: [this.closedState.bytes, this.closedState.crc],
+      };
+      const line = `${sealLine(JSON.stringify(entry))}\n`;
       appendFileSync(this.reg.path(JOURNAL_FILE), line);
       this.journalBytes += line.length;
       this.head = head;
@@ -454,12 +712,38 @@ export class RecordIndex {
     this.written = [];
   }
 
+  /** Save, if this process may: under the lock, or when it gets the lock now and nobody saved since it looked. */
+  private persist(head: string, rewriteClosed = false): void {
+    if (this.locked) {
+      try {
+        this.save(head, rewriteClosed);
+      } catch {
+        // Not saved (a full disk): the next load finds what is on disk does not follow on, or does
+        // not validate, and brings it up to date from git again.
+        this.journalBytes = JOURNAL_LIMIT;
+      }
+      return;
+    }
+    const release = tryLock(this.reg.path(LOCAL_DIR, "lock"), "index");
+    if (!release) return;
+    try {
+      if (rewriteClosed || diskSignature(this.reg) === this.seen) this.save(head, rewriteClosed);
+    } catch {
+      // A derived index that cannot be saved (read-only registry) only costs speed.
+    } finally {
+      release();
+    }
+  }
+
   save(head: string, rewriteClosed = false): void {
     this.head = head;
     if (rewriteClosed) {
       const lines = [...(this.closed?.values() ?? [])].map((s) => JSON.stringify(s));
-      writeFileAtomic(this.reg.path(CLOSED_FILE), lines.length ? `${lines.join("\n")}\n` : "");
-    }
+      const text = lines.length ? `${lines.join("\n")}\n` : "";
+      writeFileAtomic(this.reg.path(CLOSED_FILE), text, DERIVED);
+      this.closedState = { bytes: Buffer.byteLength(text), crc: crc(text) };
+      this.pendingClosed = [];
+    } else this.flushClosed();
     const sorted = [...this.open.values()].sort((a, b) =>
       a.due === b.due ? 0 : a.due === null ? 1 : b.due === null ? -1 : a.due < b.due ? -1 : 1,
     );
@@ -477,6 +761,7 @@ export class RecordIndex {
       if (x.due !== null && x.due !== sorted[i + 1]?.due) dues.push([x.due, offset]);
     });
     const lines = [`[${listed.join(",")}]`, `[${rest.join(",")}]`] as const;
+    this.folders = new Set(sorted.map(folderOf));
     const first: OpenFileHead = {
       version: VERSION,
       head,
@@ -484,11 +769,28 @@ export class RecordIndex {
       broken: this.broken,
       dues,
       bytes: [Buffer.byteLength(lines[0]), Buffer.byteLength(lines[1])],
+      crcs: [crc(lines[0]), crc(lines[1])],
+      closed: [this.closedState.bytes, this.closedState.crc],
+      folders: [...this.folders].sort(),
     };
-    writeFileAtomic(this.reg.path(OPEN_FILE), `${JSON.stringify(first)}\n${lines[0]}\n${lines[1]}\n`);
+    writeFileAtomic(
+      this.reg.path(OPEN_FILE),
+      `${sealLine(JSON.stringify(first))}\n${lines[0]}\n${lines[1]}\n`,
+      DERIVED,
+    );
     // The open file holds everything the journal said; its lines no longer follow on from its head.
-    writeFileAtomic(this.reg.path(JOURNAL_FILE), "");
+    writeFileAtomic(this.reg.path(JOURNAL_FILE), "", DERIVED);
     this.journalBytes = 0;
+    this.seen = diskSignature(this.reg);
+  }
+
+  /**
+   * Record files in the folders of open records that were changed by hand and not committed
+   * (relative paths): the listing shows their last commit and says so (see edits.ts).
+   */
+  uncommittedEdits(): string[] {
+    this.edits ??= uncommittedRecordFiles(this.reg.dir, this.folders);
+    return this.edits;
   }
 }
 
@@ -497,25 +799,56 @@ function putOpen<S extends ListedSummary>(m: Map<string, S>, s: S | { id: string
   else m.set(s.id, s);
 }
 
-/** The open file's first line, and a reader of the rest. */
-function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undefined {
+/**
+ * The open file's first line, and a reader of the rest; undefined when it does not validate: its
+ * version, the shape of every field, the lengths of the other lines, and (with `verify`, for a
+ * write) the first line's CRC-32. The other lines' CRC-32s are checked when a write parses them.
+ * A listing checks no CRC: loading zlib and checking 1.5 MB cost it ~2-3 ms of its ~100, for
+ * damage that keeps every length and shape (an edit by hand of a derived file); the next write
+ * finds it and rebuilds.
+ */
+function readOpenFile(reg: Registry, verify: boolean): { head: OpenFileHead; rows: Rows } | undefined {
   try {
     const buf = readFileSync(reg.path(OPEN_FILE));
     const eol = buf.indexOf(0x0a);
     if (eol < 0) return undefined;
-    const head = JSON.parse(buf.toString("utf8", 0, eol)) as OpenFileHead;
-    if (head.version !== VERSION || !existsSync(reg.path(CLOSED_FILE))) return undefined;
+    const first = unsealLine(buf.toString("utf8", 0, eol), verify);
+    if (first === undefined) return undefined;
+    const head = JSON.parse(first) as OpenFileHead;
+    if (!validHead(head, verify)) return undefined;
     // Written whole by rename; a file whose lines are not as long as its head says was cut or
     // edited: rebuild.
-    const [len2, len3] = Array.isArray(head.bytes) ? head.bytes : [-1, -1];
+    const [len2, len3] = head.bytes;
     const eol2 = eol + 1 + len2;
     if (buf.length !== eol2 + 1 + len3 + 1 || buf[eol2] !== 0x0a || buf.at(-1) !== 0x0a) return undefined;
+    const line2 = buf.subarray(eol + 1, eol2);
+    const line3 = buf.subarray(eol2 + 1, buf.length - 1);
+    let checked = !verify;
+    const check = () => {
+      if (checked) return;
+      if (crc(line2) !== head.crcs[0] || crc(line3) !== head.crcs[1]) damaged(reg);
+      checked = true;
+    };
+    // Rows that do not parse, or are not rows of summaries, are damage that kept the lengths.
+    const rows = (text: string, width: number): unknown[][] => {
+      let v: unknown;
+      try {
+        v = JSON.parse(text);
+      } catch {
+        return damaged(reg);
+      }
+      // The first and the last row: damage that keeps the JSON valid is an edit, not an accident.
+      const row = (r: unknown) => Array.isArray(r) && r.length <= width && typeof r[0] === "string";
+      if (!Array.isArray(v) || (v.length > 0 && !(row(v[0]) && row(v[v.length - 1])))) damaged(reg);
+      return v as unknown[][];
+    };
     const listedRows = (limit?: IsoDate) => {
-      if (limit === undefined) return JSON.parse(buf.toString("utf8", eol + 1, eol2)) as unknown[][];
+      check();
+      if (limit === undefined) return rows(line2.toString("utf8"), LISTED_KEYS.length);
       // The rows due by `limit` come first: decode and parse only up to the end of the last of them.
       let end = 1;
       for (const [due, offset] of head.dues) if (due <= limit) end = offset;
-      return JSON.parse(`${buf.toString("utf8", eol + 1, eol + 1 + end)}]`) as unknown[][];
+      return rows(`${buf.toString("utf8", eol + 1, eol + 1 + end)}]`, LISTED_KEYS.length);
     };
     return {
       head,
@@ -530,8 +863,14 @@ function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undef
         },
         full: () => {
           const listed = listedRows();
-          const rest = JSON.parse(buf.toString("utf8", eol2 + 1)) as unknown[][];
-          if (rest.length !== listed.length) throw new Error("the open file's lines differ in length");
+          let rest: unknown[][] = [];
+          try {
+            rest = JSON.parse(line3.toString("utf8")) as unknown[][];
+          } catch {
+            damaged(reg);
+          }
+          if (!Array.isArray(rest) || rest.length !== listed.length || !rest.every(Array.isArray))
+            damaged(reg);
           const m = new Map<string, RecordSummary>();
           listed.forEach((row, i) => {
             const s = unpackSummary(row, rest[i] as unknown[]);
@@ -544,4 +883,18 @@ function readOpenFile(reg: Registry): { head: OpenFileHead; rows: Rows } | undef
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The open file's rows turned out damaged when a command came to parse them (a write checks their
+ * CRC-32 then; a listing sees rows that do not parse): empty the file, so that the next command
+ * rebuilds it, and fail this one (exit 1, nothing written).
+ */
+function damaged(reg: Registry): never {
+  try {
+    writeFileAtomic(reg.path(OPEN_FILE), "", DERIVED);
+  } catch {
+    /* the next write finds it damaged all the same */
+  }
+  throw new OfficeError("failed", "index.damaged", { file: OPEN_FILE });
 }

@@ -1,23 +1,25 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import type { HistoryEvent, RecordSummary } from "../core/model.js";
-import { writeFileAtomic } from "./atomic.js";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import type { RecordSummary } from "../core/model.js";
 import { inBackground } from "./background.js";
+import { folderTimes, keepClean } from "./edits.js";
+import { writeFailure } from "./failures.js";
 import {
-  commitFiles,
-  commitPaths,
+  assertRepository,
+  type CommitGuard,
+  commitChanges,
   git,
   type Identity,
   RECORD_ACTIONS,
-  resetIndexPaths,
   type WarmGit,
   warmGit,
 } from "./git.js";
 import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
-import { fastLoad } from "./lazy.js";
-import { acquireLock } from "./lock.js";
+import { acquireLock, sweepDeadTemps } from "./lock.js";
 import { noteCommit } from "./log-index.js";
-import { LOCAL_DIR, type Registry } from "./registry.js";
+import { recoverWrite } from "./recovery.js";
+import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
 
 export interface CommitInfo {
   action: string;
@@ -40,10 +42,29 @@ export interface CommitInfo {
   recordActions?: Record<string, string>;
 }
 
-/** One write: everything it put on disk is committed together, or restored as it was. */
+/**
+ * What every write relies on besides the files it changes: the office (people, roles), the
+ * workflows and the calendar, as the registry reads them. An uncommitted edit of any of them
+ * refuses the write (see commitChanges).
+ */
+const REGISTRY_GUARD: CommitGuard = {
+  files: [OFFICE_FILE],
+  folders: [
+    { path: "workflows", match: /\.yaml$/ },
+    { path: "calendar", match: /^\d{4}\.yaml$/ },
+  ],
+};
+
+/**
+ * One write: the files it puts are kept in memory and committed together by `commit`, which writes
+ * them into the work tree only once the commit exists (see commitChanges). A write that fails or
+ * never commits leaves every file as it was.
+ */
 export class Transaction {
-  private originals = new Map<string, string | undefined>();
+  private changes = new Map<string, string>();
   private summaries: RecordSummary[] = [];
+  /** Modification times of the folders this write commits into, before it (see keepClean). */
+  private folders: Record<string, number> = {};
   committed?: string;
   /** The commit it was made on: normally the index's head, unless git moved HEAD meanwhile. */
   private parent?: string;
@@ -51,23 +72,24 @@ export class Transaction {
   constructor(
     readonly reg: Registry,
     readonly index: RecordIndex,
+    private readonly command: string,
     /** Git processes started for the first commit (see warmGit). */
     private warm?: WarmGit,
   ) {}
 
-  /** Write a file (relative path) atomically, remembering what was there. */
+  /** Put a file (relative path) into this write's commit; the work tree gets it when it is committed. */
   put(rel: string, content: string): void {
-    if (!this.originals.has(rel)) this.originals.set(rel, this.reg.readText(rel));
-    writeFileAtomic(this.reg.path(rel), content);
+    this.changes.set(rel, content);
   }
 
   /** Tell the index about a record this transaction wrote. */
   summary(s: RecordSummary): void {
     this.summaries.push(s);
+    this.index.reserve(s);
   }
 
   paths(): string[] {
-    return [...this.originals.keys()];
+    return [...this.changes.keys()];
   }
 
   async commit(info: CommitInfo): Promise<string> {
@@ -83,9 +105,10 @@ export class Transaction {
       .join("\n")}\n`;
     const warm = this.warm;
     this.warm = undefined;
-    const made = await commitFiles(
+    this.folders = folderTimes(this.reg.dir, new Set(this.paths().map((p) => dirname(p))));
+    const made = await commitChanges(
       this.reg.dir,
-      this.paths(),
+      [...this.changes].map(([path, text]) => ({ path, content: Buffer.from(text, "utf8") })),
       {
         message,
         author: info.author,
@@ -93,7 +116,11 @@ export class Transaction {
         ...(info.authorDate ? { authorDate: info.authorDate } : {}),
         ...(info.committerDate ? { committerDate: info.committerDate } : {}),
       },
-      warm,
+      {
+        ...(warm ? { warm } : {}),
+        guard: { ...REGISTRY_GUARD, cache: this.reg.path(LOCAL_DIR, "hashes.json") },
+        journal: { dir: this.reg.path(LOCAL_DIR), command: this.command },
+      },
     );
     this.committed = made.commit;
     this.parent = made.parent;
@@ -107,27 +134,69 @@ export class Transaction {
     this.warm = undefined;
   }
 
-  /** Put every file back as it was and the git index with it. */
-  async rollback(): Promise<void> {
-    await this.release();
-    for (const [rel, text] of this.originals) {
-      if (text === undefined) rmSync(this.reg.path(rel), { force: true });
-      else writeFileAtomic(this.reg.path(rel), text);
-    }
-    await resetIndexPaths(this.reg.dir, this.paths()).catch(() => undefined);
-  }
-
   finishIndex(): void {
     if (!this.committed) return;
+    keepClean(this.reg.dir, this.folders);
     for (const s of this.summaries) this.index.apply(s);
     this.index.commitWrites(this.committed, this.parent ?? "");
   }
 }
 
 /**
+ * How long a write waits for one live holder of the lock: OFFICE_DOC_LOCK_WAIT seconds, 30 by
+ * default. A write holds it for a fraction of a second; `sync` holds it while it talks to the
+ * remote, and 30 writers started at once on a busy 2-core machine took 13 s before the first was
+ * done. A dead holder is never waited for.
+ */
+function lockWaitMs(): number {
+  const s = Number(process.env.OFFICE_DOC_LOCK_WAIT);
+  return Number.isFinite(s) && s >= 0 && process.env.OFFICE_DOC_LOCK_WAIT !== "" ? s * 1000 : 30_000;
+}
+
+let xfszIgnored = false;
+
+/**
+ * Take the registry lock for a write, then put right what a writer that died left: its temp files,
+ * and the write its journal names (finished or undone, never committed anew; see recoverWrite).
+ * Returns the release function. Errors: lock.held, and those of the recovery (a git failure).
+ */
+export async function lockRegistry(
+  reg: Registry,
+  command: string,
+  waitMs = lockWaitMs(),
+): Promise<() => void> {
+  // A commit makes a dozen files durable with fsyncs in parallel, overlapping git's index update;
+  // libuv's default 4 threads would run them in three or four rounds (2-3 ms longer here).
+  process.env.UV_THREADPOOL_SIZE ??= "12";
+  if (!xfszIgnored) {
+    // Past `ulimit -f` a write then fails with EFBIG, which is reported, instead of killing the
+    // process with SIGXFSZ in the middle of it.
+    process.on("SIGXFSZ", () => undefined);
+    xfszIgnored = true;
+  }
+  let someoneDied = false;
+  const lockFile = reg.path(LOCAL_DIR, "lock");
+  const release = await acquireLock(lockFile, command, waitMs, () => {
+    someoneDied = true;
+  }).catch((e: unknown) => {
+    throw writeFailure(e, reg.dir, lockFile);
+  });
+  try {
+    if (someoneDied) sweepDeadTemps(reg.path(LOCAL_DIR));
+    await recoverWrite(reg.dir, reg.path(LOCAL_DIR));
+  } catch (e) {
+    release();
+    // The journal stays: the next write tries again.
+    throw writeFailure(e, reg.dir, reg.path(LOCAL_DIR));
+  }
+  return release;
+}
+
+/**
  * Run a write under the registry lock: the index is brought up to date with HEAD first (so numbers
- * are allocated against every committed record), `fn` writes and commits, and on any failure every
- * file is restored and nothing is committed.
+ * are allocated against every committed record), `fn` puts files and commits; on any failure
+ * nothing of it is in the work tree, git's index or HEAD. Refuses a registry that is not its own
+ * git repository, or whose HEAD is not on a branch.
  */
 export async function transact<T>(
   reg: Registry,
@@ -135,18 +204,15 @@ export async function transact<T>(
   fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   reg.ensureExists();
-  let crashed: { pid: number; command: string } | undefined;
-  const release = await acquireLock(reg.path(LOCAL_DIR, "lock"), command, 5000, (h) => {
-    crashed = h;
-  });
+  assertRepository(reg.dir, true);
+  const release = await lockRegistry(reg, command);
   let tx: Transaction | undefined;
   let warm: WarmGit | undefined;
   try {
-    if (crashed) await recoverCrashedWrites(reg, crashed);
     // Started before the index is read: update-index's own start-up is the long pole of a write.
     warm = plainGitDir(reg.dir) ? warmGit(reg.dir) : undefined;
-    const index = await RecordIndex.load(reg);
-    tx = new Transaction(reg, index, warm);
+    const index = await RecordIndex.load(reg, { locked: true });
+    tx = new Transaction(reg, index, command, warm);
     const result = await fn(tx);
     if (tx.committed) {
       try {
@@ -159,9 +225,6 @@ export async function transact<T>(
       maybeMaintain(reg, tx.committed);
     }
     return result;
-  } catch (e) {
-    if (tx && !tx.committed) await tx.rollback();
-    throw e;
   } finally {
     if (tx) await tx.release();
     else await warm?.cancel();
@@ -177,49 +240,4 @@ export async function transact<T>(
 function maybeMaintain(reg: Registry, commit: string): void {
   if (!commit.startsWith("0")) return;
   inBackground(git(reg.dir, ["gc", "--auto", "--quiet"]));
-}
-
-/** Has a crash left files of the registry written but not committed? (check reports it.) */
-export function readLockInfo(reg: Registry): string | undefined {
-  const p = reg.path(LOCAL_DIR, "lock");
-  return existsSync(p) ? readFileSync(p, "utf8") : undefined;
-}
-
-/**
- * A process that died holding the lock may have written record files without committing them. Each
- * such file that is a valid record is committed now as the action its last history event records
- * (a crash must never lose a record); a broken one is left for `check` to name.
- */
-async function recoverCrashedWrites(reg: Registry, crashed: { pid: number; command: string }): Promise<void> {
-  const status = (
-    await git(reg.dir, ["status", "--porcelain", "-z", "--untracked-files=all", "--", "records"])
-  ).stdout;
-  const files = status
-    .split("\0")
-    .filter((l) => l.length > 3)
-    .map((l) => l.slice(3))
-    .filter((f) => f.endsWith(".yaml"));
-  for (const rel of files) {
-    const text = reg.readText(rel);
-    if (text === undefined) continue;
-    let rec: Record<string, unknown>;
-    try {
-      rec = fastLoad(text) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    const history = Array.isArray(rec?.history) ? (rec.history as HistoryEvent[]) : [];
-    const last = history[history.length - 1];
-    const office = reg.office();
-    const person = (id: string | undefined) => office.people.find((p) => p.id === id);
-    const actor = person(last?.actor);
-    const recorder = person(last?.recorded_by);
-    if (!last || !actor || !recorder || typeof rec.id !== "string") continue;
-    await commitPaths(reg.dir, [rel], {
-      message: `${last.action} ${rec.id}: ${String(rec.title ?? "")}\n\nRecovered after process ${crashed.pid} (${crashed.command}) stopped before committing.\n\nOffice-Doc-Action: ${last.action}\nOffice-Doc-Record: ${rec.id}\nOffice-Doc-Actor: ${actor.id}\nOffice-Doc-Recorded-By: ${recorder.id}\n`,
-      author: { name: actor.name, email: actor.email ?? `${actor.id}@office-doc.invalid` },
-      committer: { name: recorder.name, email: recorder.email ?? `${recorder.id}@office-doc.invalid` },
-      authorDate: last.at,
-    });
-  }
 }

@@ -194,7 +194,7 @@ describe("a refused action changes nothing", () => {
       JSON.stringify({ pid: process.pid, start: "", host: hostname(), command: "held-by-test", since: "x" }),
     );
     try {
-      const r = unchanged(["note", id, "--text", "进展"]);
+      const r = unchanged(["note", id, "--text", "进展"], { env: { OFFICE_DOC_LOCK_WAIT: "1" } });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(String(process.pid));
     } finally {

@@ -1,12 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OfficeError } from "../../src/core/problems.js";
 import { writeFileAtomic } from "../../src/store/atomic.js";
-import { acquireLock } from "../../src/store/lock.js";
+import { acquireLock, sweepDeadTemps, takeoverMarkerOf, UNREADABLE_GRACE_MS } from "../../src/store/lock.js";
 import { cleanupTempDirs, makeTempDir, ROOT } from "../helpers.js";
 
 afterAll(cleanupTempDirs);
@@ -212,12 +213,103 @@ describe("acquireLock", () => {
     expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(lock);
   });
 
-  it("an empty lock file left by a crash does not block for ever", async () => {
+  it.each<[string, string]>([
+    ["empty", ""],
+    ["of garbage", "\u0000\u0000not json"],
+    ["cut short", '{"pid":12'],
+  ])(
+    "a lock file %s is left alone while young (it may be being written), and taken over once old",
+    async (_k, text) => {
+      const dir = makeTempDir();
+      const path = join(dir, "lock");
+      writeFileSync(path, text);
+      const err = await acquireLock(path, "new", 300).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as OfficeError).code).toBe("lock.held");
+      expect(readFileSync(path, "utf8")).toBe(text);
+      const old = (Date.now() - UNREADABLE_GRACE_MS - 1000) / 1000;
+      utimesSync(path, old, old);
+      const started = Date.now();
+      let told = 0;
+      const release = await acquireLock(path, "new", 1000, () => told++);
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(told).toBe(1);
+      expect(JSON.parse(readFileSync(path, "utf8")).command).toBe("new");
+      release();
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
+
+  it("a dead holder's lock is taken over at once, without waiting for a timeout", async () => {
     const dir = makeTempDir();
     const path = join(dir, "lock");
-    writeFileSync(path, "");
-    const release = await acquireLock(path, "new", 1000);
-    expect(JSON.parse(readFileSync(path, "utf8")).command).toBe("new");
+    const lock = { pid: deadPid(), start: "1", host: hostname(), command: "receive", since: "x", nonce: "n" };
+    writeFileSync(path, JSON.stringify(lock));
+    const started = Date.now();
+    const stale: unknown[] = [];
+    const release = await acquireLock(path, "next", 5000, (h) => stale.push(h));
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(stale).toEqual([{ pid: lock.pid, command: "receive", since: "x" }]);
+    release();
+  });
+
+  it("the lock file is never seen empty or partial: it is linked into place whole", async () => {
+    const dir = makeTempDir();
+    const path = join(dir, "lock");
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const release = await acquireLock(path, `round ${i}`, 500);
+      seen.add(
+        Object.keys(JSON.parse(readFileSync(path, "utf8")))
+          .sort()
+          .join(","),
+      );
+      release();
+    }
+    expect([...seen]).toEqual(["command,host,nonce,pid,since,start"]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a takeover marker left by a taker that died does not block the takeover; the sweep removes dead temp files", async () => {
+    const dir = makeTempDir();
+    const path = join(dir, "lock");
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: deadPid(), start: "1", host: hostname(), command: "a", since: "x" }),
+    );
+    // The marker a taker of this very lock creates, left behind by a taker that was killed in it.
+    const marker = takeoverMarkerOf(path) as string;
+    const dead = { pid: deadPid(), start: "1", host: hostname(), command: "b", since: "y", nonce: "m" };
+    writeFileSync(marker, JSON.stringify(dead));
+    const started = Date.now();
+    const release = await acquireLock(path, "next", 2000);
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(JSON.parse(readFileSync(path, "utf8")).command).toBe("next");
+    release();
+    writeFileSync(`${path}.takeover-abc`, JSON.stringify(dead));
+    writeFileSync(join(dir, `lock.${dead.pid}.123.tmp`), "x");
+    writeFileSync(join(dir, `.index-open.json.${dead.pid}.1700000000000.tmp`), "x");
+    writeFileSync(join(dir, `lock.${process.pid}.123.tmp`), "mine");
+    sweepDeadTemps(dir);
+    expect(readdirSync(dir).sort()).toEqual([`lock.${process.pid}.123.tmp`]);
+  });
+
+  it("a live holder keeps the lock however long it holds it (a busy event loop included)", async () => {
+    const dir = makeTempDir();
+    const path = join(dir, "lock");
+    const release = await acquireLock(path, "slow", 500);
+    const until = Date.now() + 1200;
+    while (Date.now() < until) {
+      /* busy: no timer of the holder runs */
+    }
+    const err = await acquireLock(path, "eager", 300).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as OfficeError).code).toBe("lock.held");
+    expect(JSON.parse(readFileSync(path, "utf8")).command).toBe("slow");
     release();
   });
 
@@ -239,16 +331,23 @@ describe("acquireLock", () => {
       });
     });
 
-    it("gives mutual exclusion to 6 processes contending for it", async () => {
+    it("gives mutual exclusion to 12 processes with short waits, starting from a dead holder's lock", async () => {
       const dir = makeTempDir();
       const path = join(dir, ".office-doc", "lock");
+      mkdirSync(join(dir, ".office-doc"));
+      writeFileSync(
+        path,
+        JSON.stringify({ pid: deadPid(), start: "1", host: hostname(), command: "x", since: "x" }),
+      );
       const shared = join(dir, "shared.log");
       writeFileSync(shared, "");
-      const children = 6;
-      const rounds = 8;
+      const children = 12;
+      const rounds = 6;
+      // A wait of 40 ms: most attempts run into their deadline while another holds the lock, the
+      // moment the old code removed a lock it could not read yet.
       const results = await Promise.all(
         Array.from({ length: children }, () =>
-          runNode([join(FIXTURES, "lock-child.mjs"), lockModule, path, shared, String(rounds)]),
+          runNode([join(FIXTURES, "lock-child.mjs"), lockModule, path, shared, String(rounds), "40"]),
         ),
       );
       for (const r of results) expect(r.code, r.stderr).toBe(0);
@@ -265,5 +364,31 @@ describe("acquireLock", () => {
       expect(existsSync(path)).toBe(false);
       expect(readdirSync(join(dir, ".office-doc"))).toEqual([]);
     }, 60_000);
+
+    it("after kill -9 of its holder the lock is taken at once", async () => {
+      const dir = makeTempDir();
+      const path = join(dir, "lock");
+      const child = spawn(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const { acquireLock } = await import(${JSON.stringify(pathToFileURL(lockModule).href)});
+           await acquireLock(${JSON.stringify(path)}, "holder", 1000);
+           console.log("held");
+           setInterval(() => {}, 1000);`,
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      await new Promise<void>((resolve) => child.stdout?.once("data", () => resolve()));
+      expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(child.pid);
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await gone;
+      const started = Date.now();
+      const release = await acquireLock(path, "next", 5000);
+      expect(Date.now() - started).toBeLessThan(300);
+      release();
+    }, 30_000);
   });
 });

@@ -231,24 +231,31 @@ describe("commitPaths writes what git itself would", () => {
 });
 
 describe("resetIndexPaths", () => {
-  it("after a failed commit, restoring the files and resetting the index leaves git status clean", async () => {
+  it("puts the index entries of paths back to HEAD's after they were staged by hand", async () => {
     write("a.yaml", "a: 1\n");
     await commitPaths(repo, ["a.yaml"], { message: "first\n", author: CLERK, committer: CLERK });
     const before = readFileSync(join(repo, "a.yaml"), "utf8");
-    // A write changes one file and adds another; the commit fails after they were staged.
     write("a.yaml", "a: 2\n");
     write("records/incoming/2026/IN-2026-0001.yaml", "id: IN-2026-0001\n");
     const paths = ["a.yaml", "records/incoming/2026/IN-2026-0001.yaml"];
-    await expect(
-      commitPaths(repo, paths, { message: "bad\n", author: { name: "", email: "" }, committer: CLERK }),
-    ).rejects.toMatchObject({ code: "git.failed" });
+    git(repo, ["add", "--", ...paths], env());
     expect(git(repo, ["diff", "--cached", "--name-only"], env()).trim()).not.toBe("");
-    // Roll back as a transaction does: files first, then the index.
     writeFileSync(join(repo, "a.yaml"), before);
     rmSync(join(repo, "records"), { recursive: true });
     await resetIndexPaths(repo, paths);
     expect(gitStatus(repo)).toBe("");
     expect(git(repo, ["diff", "--cached", "--name-only"], env())).toBe("");
+  });
+
+  it("a commit that fails leaves git's index as it was", async () => {
+    write("a.yaml", "a: 1\n");
+    await commitPaths(repo, ["a.yaml"], { message: "first\n", author: CLERK, committer: CLERK });
+    const index = readFileSync(join(repo, ".git", "index"));
+    write("a.yaml", "a: 2\n");
+    await expect(
+      commitPaths(repo, ["a.yaml"], { message: "bad\n", author: { name: "", email: "" }, committer: CLERK }),
+    ).rejects.toMatchObject({ code: "git.failed" });
+    expect(readFileSync(join(repo, ".git", "index"))).toEqual(index);
   });
 
   it("works in a repository without commits", async () => {

@@ -1,12 +1,14 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cleanupTempDirs,
+  commitByHand,
   commitCount,
   git,
   gitStatus,
   json,
+  LEADER,
   OFFICE,
   type Registry,
   receive,
@@ -203,7 +205,12 @@ describe("the record index", () => {
     expect(readFileSync(openFile, "utf8")).toBe(snapshot);
     const added = readFileSync(journal, "utf8").slice(before.length);
     expect(added.trim().split("\n")).toHaveLength(1);
-    const line = JSON.parse(added) as { from: string; head: string; put: { id: string }[] };
+    // `<crc32 hex> <json>`
+    const line = JSON.parse(added.slice(added.indexOf(" ") + 1)) as {
+      from: string;
+      head: string;
+      put: { id: string }[];
+    };
     expect(line.put.map((p) => p.id)).toEqual([id]);
     expect(line.head).toBe(git(reg.dir, ["rev-parse", "HEAD"]).trim());
     expect(listJson(reg).map((s) => s.id)).toContain(id);
@@ -261,5 +268,131 @@ describe("the record index", () => {
     expect(threaded.list).toBe(single.list);
     expect(threaded.open).toBe(single.open);
     expect(threaded.stderr).toBe(single.stderr);
+  });
+});
+
+describe("the index validates itself and never drops what it cannot read", () => {
+  let reg: Registry;
+  let closedId = "";
+  const closedFile = () => join(reg.dir, ".office-doc", "index-closed.jsonl");
+  const openFile = () => join(reg.dir, ".office-doc", "index-open.json");
+  const all = () => byId(listJson(reg, ["--status", "all"]));
+
+  beforeAll(() => {
+    reg = templateRegistry().copy();
+    closedId = receive(reg, "关于撤回的文件");
+    receive(reg, "关于春节期间安全生产的通知");
+    const w = reg.run(["withdraw", closedId, "--as", LEADER, "--reason", "重复来文"]);
+    if (w.code !== 0) throw new Error(w.stderr);
+  }, 60_000);
+
+  it.each<[string, (text: string) => string]>([
+    ["emptied", () => ""],
+    ["overwritten with garbage of the same length", (t) => "x".repeat(Buffer.byteLength(t))],
+    ["a character changed in place", (t) => t.replace("关于撤回的文件", "关于撤销的文件")],
+    ["cut in its last line", (t) => t.slice(0, t.length - 10)],
+  ])("a closed file %s: the closed records are still listed (the index is rebuilt)", (_name, damage) => {
+    const before = all();
+    expect(before.map((s) => s.id)).toContain(closedId);
+    const text = readFileSync(closedFile(), "utf8");
+    writeFileSync(closedFile(), damage(text));
+    expect(all()).toEqual(before);
+    expect(reg.run(["report", "stats", "--json"]).code).toBe(0);
+  });
+
+  it("half a line appended by a write that was killed is ignored, and cut by the next write", () => {
+    const before = all();
+    const text = readFileSync(closedFile(), "utf8");
+    writeFileSync(closedFile(), `${text}{"id":"IN-2026-0999","tit`);
+    expect(all()).toEqual(before);
+    const id = receive(reg, "关于下一件收文");
+    const w = reg.run(["withdraw", id, "--as", LEADER, "--reason", "重复来文"]);
+    expect(w.code, w.stderr).toBe(0);
+    expect(readFileSync(closedFile(), "utf8")).not.toContain("IN-2026-0999");
+    const after = all();
+    expect(after.map((s) => s.id)).toEqual([...before.map((s) => s.id), id].sort());
+  });
+
+  it("a head line edited by hand (a number lowered, the same length) is rebuilt, numbers and all", () => {
+    const highest = Math.max(...all().map((s) => Number(s.id.slice(-4))));
+    const text = readFileSync(openFile(), "utf8");
+    expect(text).toMatch(/"id:IN-2026":\d/);
+    writeFileSync(openFile(), text.replace(/"id:IN-2026":\d/, '"id:IN-2026":0'));
+    const next = receive(reg, "关于编号的测试");
+    expect(next).toBe(`IN-2026-${String(highest + 1).padStart(4, "0")}`);
+    // Not saved by the loop that skips existing files: the head itself was rebuilt.
+    expect(readFileSync(openFile(), "utf8")).not.toMatch(/"id:IN-2026":0/);
+  });
+
+  it("a journal line edited by hand is not replayed by the next write: the difference comes from git", () => {
+    const id = receive(reg, "关于日志校验的通知");
+    const journal = join(reg.dir, ".office-doc", "index-journal.jsonl");
+    const text = readFileSync(journal, "utf8");
+    expect(text).toContain("关于日志校验的通知");
+    writeFileSync(journal, text.replace("关于日志校验的通知", "关于日志篡改的通知"));
+    // A listing checks lengths and shapes, not CRCs (see readOpenFile); a write checks them.
+    expect(reg.run(["note", id, "--text", "进展"]).code).toBe(0);
+    expect(readFileSync(journal, "utf8")).not.toContain("关于日志篡改的通知");
+    expect(listJson(reg).find((s) => s.id === id)?.title).toBe("关于日志校验的通知");
+  });
+
+  it("open rows that do not parse although their lengths are right: one clear failure, then rebuilt", () => {
+    const before = listJson(reg);
+    const file = openFile();
+    const lines = readFileSync(file, "utf8").split("\n");
+    writeFileSync(
+      file,
+      [lines[0], "x".repeat(Buffer.byteLength(lines[1] as string)), ...lines.slice(2)].join("\n"),
+    );
+    const r = reg.run(["list"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the record index .office-doc/index-open.json was damaged");
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(byId(listJson(reg))).toEqual(byId(before));
+  });
+
+  it("open rows changed in place by hand (lengths and shapes kept): the next write sees their CRC and fails once, then it is rebuilt", () => {
+    const before = listJson(reg);
+    const file = openFile();
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    const changed = (lines[1] as string).replace("关于", "至于");
+    expect(changed).not.toBe(lines[1]);
+    writeFileSync(file, [lines[0], changed, ...lines.slice(2)].join("\n"));
+    // calendar set reads every open summary: a write parsing the rows checks their CRC-32.
+    const r = reg.run(["calendar", "set", "2026-03-02", "--rest", "--name", "测试"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("was damaged");
+    expect(byId(listJson(reg))).toEqual(byId(before));
+    expect(reg.run(["calendar", "set", "2026-03-02", "--rest", "--name", "测试"]).code).toBe(0);
+  });
+
+  it("list says when a record has changes that are not committed, and stops saying so once they are undone", () => {
+    const id = receive(reg, "关于手工修改的通知");
+    const rel = recordPath(id);
+    expect(reg.run(["list"]).stderr).not.toContain(rel);
+    // The way sed -i and most editors write: a new file renamed over the old one.
+    writeFileSync(
+      join(reg.dir, `${rel}.new`),
+      reg.read(rel).replace("关于手工修改的通知", "关于手工改过的通知"),
+    );
+    renameSync(join(reg.dir, `${rel}.new`), join(reg.dir, rel));
+    const r = reg.run(["list"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${rel} has changes that are not committed`);
+    expect(r.stdout).toContain("关于手工修改的通知");
+    // Still said after writes by office-doc (one in the same folder) and a commit made with git.
+    const other = receive(reg, "同一文件夹中的另一件收文");
+    expect(reg.run(["note", other, "--text", "进展"]).code).toBe(0);
+    commitByHand(reg, { "notes.txt": "x" });
+    expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
+    expect(reg.run(["list"]).stderr).toContain(`${rel} has changes that are not committed`);
+    git(reg.dir, ["checkout", "--", rel]);
+    expect(reg.run(["list"]).stderr).not.toContain(rel);
+    // A temp file that came and went changes the folder, not the records: nothing to say.
+    writeFileSync(join(reg.dir, `${rel}.swp`), "x");
+    rmSync(join(reg.dir, `${rel}.swp`));
+    expect(reg.run(["list"]).stderr).toBe(reg.run(["list"]).stderr);
+    expect(reg.run(["list"]).stderr).not.toContain("not committed");
   });
 });

@@ -255,6 +255,7 @@ export async function runList(
     throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
   const index = await RecordIndex.load(ctx.reg);
   reportBroken(ctx, index);
+  for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
   const filter = {
     status: opts.status as "open" | "closed" | "all",
     ...(opts.kind ? { kind: opts.kind } : {}),

@@ -1,7 +1,6 @@
 import { failed, refused } from "../../core/problems.js";
 import { git, headCommit } from "../../store/git.js";
-import { acquireLock } from "../../store/lock.js";
-import { LOCAL_DIR } from "../../store/registry.js";
+import { lockRegistry } from "../../store/transact.js";
 import type { Ctx } from "../context.js";
 import type { Registrar } from "../registrar.js";
 
@@ -36,7 +35,7 @@ export async function runSync(ctx: Ctx, opts: { remote?: string }): Promise<numb
     });
   const branch = (await git(dir, ["symbolic-ref", "--short", "HEAD"])).stdout.trim();
   const identity = await ctx.setupIdentity();
-  const release = await acquireLock(ctx.reg.path(LOCAL_DIR, "lock"), "sync");
+  const release = await lockRegistry(ctx.reg, "sync");
   try {
     const before = await headCommit(dir);
     await git(dir, ["fetch", "--quiet", remote]);

@@ -398,6 +398,29 @@ export const en = {
   "sync.updated": "records changed by others are now here; listings follow",
   "help.backup": "write a git bundle of the whole registry",
   "help.opt-backup-to": "folder for the backup (a non-system disk)",
+  // issue 10: the write path
+  "git.lock-exists": "{file} exists: another git command is running or crashed; remove it if none is running",
+  "git.head-moved":
+    "HEAD moved while this command was writing (a git command committed meanwhile); nothing was changed",
+  "git.killed": "{command} was stopped by signal {signal}; nothing was changed",
+  "write.disk-full": "cannot write {file}: the disk is full ({code}); nothing was changed",
+  "write.too-large":
+    "cannot write {file}: the file size limit was exceeded (EFBIG, see `ulimit -f`); nothing was changed",
+  "write.denied": "cannot write {file}: permission denied ({code}); nothing was changed",
+  "write.read-only": "cannot write {file}: the file system is read-only; nothing was changed",
+  "write.failed": "cannot write {file}: {message}; nothing was changed",
+  "store.uncommitted-edit":
+    "{file} has changes that are not committed (edited by hand?): this command would commit them as its own, so it does nothing",
+  "store.untracked-file":
+    "{file} is not in the last commit (added by hand?): this command relies on it, so it does nothing",
+  "store.detached-head":
+    "the registry {dir} is not on a branch (detached HEAD): a commit here would be lost at the next checkout",
+  "store.not-a-repository": "{dir} is not a git repository",
+  "store.nested-repository":
+    "{dir} has no .git of its own: it is inside another git repository at {outer}, which office-doc will not read or commit into",
+  "list.uncommitted-file": "{file} has changes that are not committed: listed as last committed",
+  "index.damaged":
+    "the record index {file} was damaged; it was emptied and is rebuilt by the next command: run this one again",
   // issue 13: procedures are data (workflow format 2, hooks, upgrade)
   "workflow.bad-format":
     "workflow format {format} is not known to this office-doc (it reads up to {known}); update office-doc",
@@ -674,6 +697,17 @@ export const enHints = {
     "fix the file by hand (or `git checkout -- FILE` to undo the edit), then run `office-doc check`",
   "engine.not-permitted": "act as the right person with --as PERSON, or route the step first",
   "init.exists": "use that registry, or choose another folder",
+  // issue 10: the write path
+  "store.uncommitted-edit":
+    "see the changes with `git diff -- {file}`; then commit them with git, or undo them with `git checkout -- {file}`, and run the command again",
+  "store.untracked-file":
+    "commit it with git (`git add {file}`, then `git commit`), or remove it, and run the command again",
+  "store.detached-head":
+    "switch back to the registry's branch (`git -C {dir} switch main`, or the branch you use), then run the command again",
+  "store.not-a-repository":
+    "a registry is a git repository: create one with `office-doc init DIR`, or run `git init` in it and commit its files",
+  "store.nested-repository":
+    "make the registry a repository of its own (`git init` in {dir}, then commit its files), or point --registry at the top of that repository",
   // issue 11
   "calendar.year-not-covered":
     "`office-doc calendar import FILE` brings a whole year (see `office-doc calendar import --help`)",

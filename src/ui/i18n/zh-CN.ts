@@ -394,6 +394,25 @@ export const zhCN = {
   "sync.updated": "其他人办理的记录已同步到本机，列表随之更新",
   "help.backup": "将整个登记库写成一个 git bundle",
   "help.opt-backup-to": "备份存放文件夹（应在非系统盘）",
+  // issue 10: the write path
+  "git.lock-exists":
+    "{file} 已存在：另一个 git 命令正在运行或曾中途崩溃；若确无 git 命令在运行，请删除该文件",
+  "git.head-moved": "写入期间 HEAD 被移动（期间有 git 命令提交）；未做任何更改",
+  "git.killed": "{command} 被信号 {signal} 终止；未做任何更改",
+  "write.disk-full": "无法写入 {file}：磁盘已满（{code}）；未做任何更改",
+  "write.too-large": "无法写入 {file}：超出文件大小限制（EFBIG，见 `ulimit -f`）；未做任何更改",
+  "write.denied": "无法写入 {file}：权限不足（{code}）；未做任何更改",
+  "write.read-only": "无法写入 {file}：文件系统为只读；未做任何更改",
+  "write.failed": "无法写入 {file}：{message}；未做任何更改",
+  "store.uncommitted-edit":
+    "{file} 有未提交的修改（手工编辑？）：本命令会把它们当作自己的修改提交，因此不予办理",
+  "store.untracked-file": "{file} 不在最近一次提交中（手工添加？）：本命令依赖它，因此不予办理",
+  "store.detached-head": "登记库 {dir} 不在任何分支上（HEAD 游离）：在此提交会在下次检出时丢失",
+  "store.not-a-repository": "{dir} 不是 git 仓库",
+  "store.nested-repository":
+    "{dir} 没有自己的 .git：它位于另一个 git 仓库 {outer} 之中，office-doc 不会读取或提交到该仓库",
+  "list.uncommitted-file": "{file} 有未提交的修改：列表显示的是其最近一次提交的内容",
+  "index.damaged": "记录索引 {file} 已损坏，已清空，下一条命令会重建它：请重新运行本命令",
   // issue 13: procedures are data (workflow format 2, hooks, upgrade)
   "workflow.bad-format": "流程文件格式 {format} 未知（本程序支持到 {known}）；请升级 office-doc",
   "workflow.unknown-hook": "未知的 {kind} 钩子“{hook}”（已有：{known}）",
@@ -647,6 +666,16 @@ export const zhCNHints = {
   "store.bad-yaml": "请手工修正该文件（或用 `git checkout -- FILE` 撤销修改），然后运行 `office-doc check`",
   "engine.not-permitted": "请用 --as PERSON 以有权人员的身份办理，或先分送该环节",
   "init.exists": "请使用该登记库，或另选文件夹",
+  // issue 10: the write path
+  "store.uncommitted-edit":
+    "用 `git diff -- {file}` 查看修改；然后用 git 提交，或用 `git checkout -- {file}` 撤销，再重新运行本命令",
+  "store.untracked-file": "用 git 提交它（`git add {file}` 后 `git commit`），或将其删除，再重新运行本命令",
+  "store.detached-head":
+    "切回登记库所用的分支（`git -C {dir} switch main`，或你使用的分支），再重新运行本命令",
+  "store.not-a-repository":
+    "登记库是一个 git 仓库：用 `office-doc init DIR` 新建，或在其中运行 `git init` 并提交其文件",
+  "store.nested-repository":
+    "让登记库成为独立的仓库（在 {dir} 中 `git init` 并提交其文件），或用 --registry 指向该仓库的顶层",
   // issue 11
   "calendar.year-not-covered":
     "`office-doc calendar import FILE` 可导入整个年度（格式见 `office-doc calendar import --help`）",
