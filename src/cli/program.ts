@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { type Argument, Command, Help, Option } from "commander";
 import { HOOKS } from "../core/hooks.js";
 import { OfficeError } from "../core/problems.js";
 import type { WorkflowDef } from "../core/workflow.js";
@@ -33,6 +33,40 @@ const TITLES: Record<string, string> = {
   "Arguments:": "参数：",
   "Global Options:": "全局选项：",
 };
+
+/** Commander's own words in usage lines and option help, in Chinese. */
+const WORDS_ZH: [RegExp, string][] = [
+  [/\[options\]/g, "[选项]"],
+  [/\[command\]/g, "[命令]"],
+  [/ ?\(default: ([^)]*)\)/g, "（默认：$1）"],
+  [/ ?\(choices: ([^)]*)\)/g, "（可选：$1）"],
+  [/ ?\(env: ([^)]*)\)/g, "（环境变量：$1）"],
+];
+
+/**
+ * Help in `lang`: section titles, and in Chinese commander's own words (`[options]`, `(default: …)`)
+ * as well (issue 12: no English left in a Chinese usage line).
+ */
+function helpConfiguration(lang: Lang): Partial<Help> {
+  if (lang !== "zh-CN") return { showGlobalOptions: true };
+  const zh = (s: string) => WORDS_ZH.reduce((x, [re, to]) => x.replace(re, to), s);
+  return {
+    showGlobalOptions: true,
+    styleTitle: (s: string) => TITLES[s] ?? s,
+    commandUsage(this: Help, cmd: Command) {
+      return zh(Help.prototype.commandUsage.call(this, cmd));
+    },
+    subcommandTerm(this: Help, cmd: Command) {
+      return zh(Help.prototype.subcommandTerm.call(this, cmd));
+    },
+    optionDescription(this: Help, o: Option) {
+      return zh(Help.prototype.optionDescription.call(this, o));
+    },
+    argumentDescription(this: Help, a: Argument) {
+      return zh(Help.prototype.argumentDescription.call(this, a));
+    },
+  };
+}
 
 function preLang(args: string[], env: NodeJS.ProcessEnv): Lang {
   const i = args.findIndex((a) => a === "--lang" || a.startsWith("--lang="));
@@ -122,7 +156,7 @@ export function programOf(
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output)
-    .configureHelp({ styleTitle: (s) => (lang === "zh-CN" ? (TITLES[s] ?? s) : s), showGlobalOptions: true });
+    .configureHelp(helpConfiguration(lang));
 
   const r: Registrar = {
     program,
@@ -188,8 +222,11 @@ function programFor(lang: Lang, args: string[], state: RunState): Command {
       return programOf(lang, [], state, { wfs, only: name });
     if (errors[0]) throw errors[0];
   }
-  // No command: the program's help, which lists the kinds' commands without their options.
-  return programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });
+  // No command: the program's help, which lists the kinds' commands without their options, on
+  // stdout (it was asked for: exit 0). An unknown option is still bad usage.
+  const program = programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });
+  if (name === undefined) program.action(() => program.outputHelp());
+  return program;
 }
 
 /**

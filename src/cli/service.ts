@@ -13,7 +13,7 @@ import { recordRel } from "../store/registry.js";
 import { type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
 import { type Ctx, identityOf } from "./context.js";
-import { listOption } from "./fields.js";
+import { freeText, listOption } from "./fields.js";
 
 /**
  * The write service every command that changes records goes through: an action context for the
@@ -210,13 +210,15 @@ export async function signOrRoute(
   set?: Record<string, unknown>,
 ): Promise<ActionResult> {
   const decision = decisionOf(opts.decision);
+  const opinion = freeText("--opinion", opts.opinion) || undefined;
+  const note = freeText("--note", opts.note) || undefined;
   const to = listOption(opts.to);
   return recordAction(ctx, idText, command, (rec, ac, tx) => {
     const step = findStep(ac.wf, rec.step);
     if (expectStep && rec.status === "open" && rec.step !== expectStep)
       throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
-    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opts.opinion && !decision)
-      return route(rec, ac, to, opts.note);
+    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opinion && !decision)
+      return route(rec, ac, to, note);
     const values = { ...(set ?? {}) };
     const numbers = step?.numbers;
     if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
@@ -232,7 +234,7 @@ export async function signOrRoute(
       );
     }
     return sign(rec, ac, {
-      ...(opts.opinion ? { opinion: opts.opinion } : {}),
+      ...(opinion ? { opinion } : {}),
       ...(decision ? { decision } : {}),
       ...(to.length ? { to } : {}),
       ...(expectStep ? { expectStep } : {}),

@@ -207,6 +207,10 @@ export function workflowUpgradeEdits(raw: Raw): Edit[] {
   const theirs = kind === "incoming" ? fieldAt("doc_number") : -1;
   if (theirs >= 0 && (fields[theirs] as Raw).type === "text" && (fields[theirs] as Raw).format === undefined)
     edits.push({ path: ["fields", theirs, "format"], value: "doc-number" });
+  // A summary and a reply's answer are several lines of text; other text fields are one line (issue 12).
+  const multi = fieldAt(kind === "incoming" ? "summary" : kind === "call" ? "answer" : "");
+  if (multi >= 0 && (fields[multi] as Raw).type === "text" && (fields[multi] as Raw).multiline === undefined)
+    edits.push({ path: ["fields", multi, "multiline"], value: true });
   if (["incoming", "outgoing", "call"].includes(kind) && raw.form === undefined)
     edits.push({ path: ["form"], value: kind });
   if (kind === "outgoing" && raw.commands === undefined)

@@ -73,6 +73,12 @@ export interface FieldDef {
   ref?: "unit" | "person";
   /** Classified records keep registration data only: this field must stay empty for them. */
   not_if_classified?: boolean;
+  /**
+   * `text`: several lines may be typed (a summary, an answer, an opinion), up to MAX_TEXT_CHARS
+   * characters. Without it a text field is one line of at most MAX_LINE_CHARS (src/core/text.ts):
+   * line breaks and control characters are refused (issue 12).
+   */
+  multiline?: boolean;
   role?: FieldRole;
   /** The command-line option, without dashes (resolved: the id with '-' for '_' unless given). */
   option: string;
@@ -405,6 +411,8 @@ export function validateWorkflow(
       p([...path, "role"], "workflow.bad-role", { role: String(f.role), known: FIELD_ROLES.join(", ") });
     if (f.create !== undefined && typeof f.create !== "boolean")
       p([...path, "create"], "workflow.bad-boolean", { key: "create" });
+    if (f.multiline !== undefined && typeof f.multiline !== "boolean")
+      p([...path, "multiline"], "workflow.bad-boolean", { key: "multiline" });
     if (f.create !== undefined && !item) explicitCreate.add(f.id);
     if (type === "map") {
       if (f.of !== undefined && !["decimal", "integer", "text"].includes(String(f.of)))

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { commitMessage } from "../core/commit-message.js";
 import type { HistoryEvent, RecordSummary } from "../core/model.js";
 import { writeFileAtomic } from "./atomic.js";
 import { inBackground } from "./background.js";
@@ -70,9 +71,7 @@ export class Transaction {
     if (info.actorId) trailers["Office-Doc-Actor"] = info.actorId;
     if (info.recorderId) trailers["Office-Doc-Recorded-By"] = info.recorderId;
     Object.assign(trailers, info.trailers ?? {});
-    const message = `${info.subject}\n\n${Object.entries(trailers)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join("\n")}\n`;
+    const message = commitMessage(info.subject, trailers); // issue 12: one line each, no forged trailers
     const warm = this.warm;
     this.warm = undefined;
     const made = await commitFiles(
@@ -208,7 +207,16 @@ async function recoverCrashedWrites(reg: Registry, crashed: { pid: number; comma
     const recorder = person(last?.recorded_by);
     if (!last || !actor || !recorder || typeof rec.id !== "string") continue;
     await commitPaths(reg.dir, [rel], {
-      message: `${last.action} ${rec.id}: ${String(rec.title ?? "")}\n\nRecovered after process ${crashed.pid} (${crashed.command}) stopped before committing.\n\nOffice-Doc-Action: ${last.action}\nOffice-Doc-Record: ${rec.id}\nOffice-Doc-Actor: ${actor.id}\nOffice-Doc-Recorded-By: ${recorder.id}\n`,
+      message: commitMessage(
+        `${last.action} ${rec.id}: ${String(rec.title ?? "")}`,
+        {
+          "Office-Doc-Action": last.action,
+          "Office-Doc-Record": rec.id,
+          "Office-Doc-Actor": actor.id,
+          "Office-Doc-Recorded-By": recorder.id,
+        },
+        `Recovered after process ${crashed.pid} (${crashed.command}) stopped before committing.`,
+      ),
       author: { name: actor.name, email: actor.email ?? `${actor.id}@office-doc.invalid` },
       committer: { name: recorder.name, email: recorder.email ?? `${recorder.id}@office-doc.invalid` },
       authorDate: last.at,

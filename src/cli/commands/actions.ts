@@ -19,7 +19,7 @@ import { roleValue } from "../../core/record.js";
 import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
 import { type Ctx, identityOf } from "../context.js";
-import { listOption } from "../fields.js";
+import { freeText, listOption } from "../fields.js";
 import { printResult } from "../present.js";
 import type { Registrar } from "../registrar.js";
 import {
@@ -57,7 +57,7 @@ function textAction(
     .option(`--${option} <text>`, r.d(optionHelp))
     .action(
       r.run(async (ctx, id: string, opts: Partial<Record<typeof option, string>>) => {
-        const value = opts[option]?.trim();
+        const value = freeText(`--${option}`, opts[option]);
         if (!value) throw usageError("cli.missing-options", { options: `--${option}` });
         const res = await recordAction(ctx, id, name, (rec, ac) => act(rec, ac, value));
         return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
@@ -134,15 +134,17 @@ export function registerActions(r: Registrar): void {
 export async function runRoute(ctx: Ctx, id: string, opts: { to?: string; note?: string }): Promise<number> {
   const to = listOption(opts.to);
   if (!to.length) throw usageError("cli.missing-options", { options: "--to" });
-  const res = await recordAction(ctx, id, "route", (rec, ac) => route(rec, ac, to, opts.note));
+  const note = freeText("--note", opts.note) || undefined;
+  const res = await recordAction(ctx, id, "route", (rec, ac) => route(rec, ac, to, note));
   return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
 }
 
 /** `office-doc urge`. */
 export async function runUrge(ctx: Ctx, id: string, opts: { note?: string }): Promise<number> {
+  const note = freeText("--note", opts.note) || undefined;
   const res = await recordAction(ctx, id, "urge", (rec, ac) => {
     if (rec.status === "closed") throw refused("engine.record-closed", { id: rec.id });
-    return annotate(rec, ac, "urge", opts.note?.trim());
+    return annotate(rec, ac, "urge", note);
   });
   return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
 }
@@ -159,10 +161,11 @@ export async function runExtend(
     callerInformed?: boolean;
   },
 ): Promise<number> {
+  const reason = freeText("--reason", opts.reason);
   const missing = [
     opts.until === undefined && opts.days === undefined ? "--until | --days" : "",
     opts.approvedBy ? "" : "--approved-by",
-    opts.reason?.trim() ? "" : "--reason",
+    reason ? "" : "--reason",
   ].filter(Boolean);
   if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
   if (opts.until !== undefined && opts.days !== undefined) throw usageError("cli.until-or-days");
@@ -179,7 +182,7 @@ export async function runExtend(
       ...(opts.until ? { until: opts.until } : {}),
       ...(days ? { days } : {}),
       approvedBy,
-      reason: (opts.reason as string).trim(),
+      reason: reason as string,
       ...(opts.callerInformed ? { callerInformed: true } : {}),
     });
   });

@@ -15,6 +15,7 @@ import { BUILTINS } from "../builtins.js";
 import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
 import { problemLine } from "../errors.js";
+import { oneLine } from "../fields.js";
 import { surfaceProblems, workflowsOf } from "../kinds.js";
 import { roleLabel } from "../present.js";
 import type { Registrar } from "../registrar.js";
@@ -134,12 +135,14 @@ export async function runInit(
   dir: string | undefined,
   opts: { name?: string; demo?: boolean },
 ): Promise<number> {
+  const name = oneLine("--name", opts.name);
+  if (name === "") throw usageError("field.empty", { option: "--name" });
   const target = dir ? resolve(ctx.cwd, dir) : ctx.reg.dir;
   const c = dir ? ctx.withRegistry(target) : ctx;
   await initRegistry(target, {
     identity: await c.setupIdentity(),
     when: ctx.stamp(),
-    ...(opts.name ? { name: opts.name } : {}),
+    ...(name ? { name } : {}),
   });
   if (opts.demo) await buildDemo(c);
   ctx.say(ctx.t("init.done", { dir: target }));
@@ -171,6 +174,14 @@ export async function runDemo(ctx: Ctx, opts: { fresh?: boolean }): Promise<numb
   return 0;
 }
 
+/** A person's or unit's `--name`: one line, not blank (exit 2 naming --name otherwise). */
+function requiredName(v: string | undefined): string {
+  const name = oneLine("--name", v);
+  if (name === undefined) throw usageError("cli.missing-options", { options: "--name" });
+  if (name === "") throw usageError("field.empty", { option: "--name" });
+  return name;
+}
+
 /** `office-doc person add`. */
 export async function runPersonAdd(
   ctx: Ctx,
@@ -178,7 +189,7 @@ export async function runPersonAdd(
   opts: { name?: string; email?: string; roles?: string; unit?: string },
 ): Promise<number> {
   if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
-  if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+  const name = requiredName(opts.name);
   const office = ctx.office();
   if (office.people.some((p) => p.id === id) || office.units.some((u) => u.id === id))
     throw usageError("office.duplicate-id", { id });
@@ -195,18 +206,18 @@ export async function runPersonAdd(
       });
   if (opts.unit && !office.units.some((u) => u.id === opts.unit))
     throw usageError("office.unknown-unit", { unit: opts.unit, id });
-  const entry: Record<string, unknown> = { id, name: opts.name };
+  const entry: Record<string, unknown> = { id, name };
   if (opts.email) entry.email = opts.email;
   entry.roles = roles;
   if (opts.unit) entry.unit = opts.unit;
-  await editOffice(ctx, "person-add", `person add ${id}: ${opts.name}`, (doc) => {
+  await editOffice(ctx, "person-add", `person add ${id}: ${name}`, (doc) => {
     const node = doc.createNode(entry);
     const { isMap, isSeq } = yaml();
     const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
     if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
     seqOf(doc, "people").items.push(node);
   });
-  ctx.say(ctx.t("person.added", { id, name: opts.name }));
+  ctx.say(ctx.t("person.added", { id, name }));
   return 0;
 }
 
@@ -235,18 +246,18 @@ export async function runUnitAdd(
   opts: { name?: string; code?: string },
 ): Promise<number> {
   if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
-  if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+  const name = requiredName(opts.name);
   const office = ctx.office();
   if (office.units.some((u) => u.id === id) || office.people.some((p) => p.id === id))
     throw usageError("office.duplicate-id", { id });
-  const entry: Record<string, unknown> = { id, name: opts.name };
+  const entry: Record<string, unknown> = { id, name };
   if (opts.code) entry.code = opts.code;
-  await editOffice(ctx, "unit-add", `unit add ${id}: ${opts.name}`, (doc) => {
+  await editOffice(ctx, "unit-add", `unit add ${id}: ${name}`, (doc) => {
     const node = doc.createNode(entry);
     if (yaml().isMap(node)) node.flow = true;
     seqOf(doc, "units").items.push(node);
   });
-  ctx.say(ctx.t("unit.added", { id, name: opts.name }));
+  ctx.say(ctx.t("unit.added", { id, name }));
   return 0;
 }
 

@@ -477,6 +477,12 @@ export const en = {
   "col.working_days_overdue.short": "Wk days",
   "overdue.group": "{name} ({n})",
   "overdue.group-role": "{roles} ({n}): {names}",
+  // issue 12 (input, prompts, words, guards)
+  "field.line-break": "{option}: one line only (a line break {char} at character {pos})",
+  "field.control-char": "{option}: the control character {char} at character {pos} is not allowed",
+  "field.too-long": "{option}: {length} characters; at most {max}",
+  "store.not-writable": "{path} cannot be written by this user ({code}); nothing was changed",
+  "cli.did-you-mean": "did you mean {names}?",
 };
 
 /** Hints: what to do next after an error. */
@@ -505,4 +511,6 @@ export const enHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "for example: office-doc report register --kind incoming --format xlsx --out register.xlsx",
+  "store.not-writable":
+    "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
 } satisfies Partial<Record<keyof typeof en, string>>;

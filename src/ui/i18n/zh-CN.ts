@@ -465,6 +465,12 @@ export const zhCN = {
   "col.working_days_overdue.short": "工作日",
   "overdue.group": "{name}（{n}）",
   "overdue.group-role": "{roles}（{n}）：{names}",
+  // issue 12 (input, prompts, words, guards)
+  "field.line-break": "{option}：只能填写一行（第 {pos} 个字符是换行符 {char}）",
+  "field.control-char": "{option}：第 {pos} 个字符是不允许的控制字符 {char}",
+  "field.too-long": "{option}：共 {length} 个字符，最多 {max} 个",
+  "store.not-writable": "当前用户无权写入 {path}（{code}）；未作任何更改",
+  "cli.did-you-mean": "是否要输入 {names}？",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -489,4 +495,5 @@ export const zhCNHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "例如：office-doc report register --kind incoming --format xlsx --out 收文登记簿.xlsx",
+  "store.not-writable": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
 } satisfies Record<keyof typeof enHints, string>;
