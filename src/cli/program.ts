@@ -75,10 +75,17 @@ function preLang(args: string[], env: NodeJS.ProcessEnv): Lang {
 }
 
 /**
- * The engine names steps by id; people read their labels. When an error concerns a record, replace
- * the step ids in its parameters by the labels of that record's workflow.
+ * The engine names steps by id and lists names with commas; people read the steps' labels, and
+ * Chinese lists with the enumeration comma. When an error concerns a record, its step ids become the
+ * labels of that record's workflow.
  */
 function stepLabelsInParams(ctx: Ctx, e: OfficeError): void {
+  // The engine lists names with commas; Chinese lists them with the enumeration comma 、.
+  if (ctx.lang === "zh-CN")
+    for (const k of ["who", "roles"]) {
+      const v = e.params[k];
+      if (typeof v === "string") e.params[k] = v.split(", ").join("\u3001");
+    }
   const id = e.params.id;
   if (typeof id !== "string") return;
   try {

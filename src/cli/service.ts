@@ -1,3 +1,4 @@
+import { holidayName } from "../core/calendar.js";
 import { formatInstant, officeDate, yearOf } from "../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord, revise, route, sign } from "../core/engine.js";
 import type { Peers } from "../core/hooks.js";
@@ -85,7 +86,13 @@ async function writeRecord(
 function warnAfter(ctx: Ctx, res: ActionResult): void {
   if (res.uncoveredYears.length)
     ctx.warn("deadline.uncovered-years", { years: res.uncoveredYears.join(", ") });
-  for (const n of res.notices ?? []) ctx.warn(n.code, n.params);
+  for (const n of res.notices ?? []) {
+    const h = n.params.holiday;
+    // A holiday's name in the clerk's language (the calendar files hold both).
+    const params =
+      typeof h === "string" ? { ...n.params, name: h ? ` (${holidayName(h, ctx.lang)})` : "" } : n.params;
+    ctx.warn(n.code, params);
+  }
 }
 
 /** The open record of `wf`'s kind with the same upsert key as `fields`, or a closed one. */

@@ -579,7 +579,8 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
         code: "engine.extend-rest-day",
         params: {
           date: input.until,
-          name: ctx.calendar.dayName(input.until) ? ` (${ctx.calendar.dayName(input.until)})` : "",
+          // The day's name, in the clerk's language: the command fills `name` from it.
+          holiday: ctx.calendar.dayName(input.until) ?? "",
           until,
         },
       });

@@ -96,7 +96,7 @@ export class Registry {
   }
 
   /**
-   * A file of the registry (`rel` relative to its folder). Local files (`.office-doc/…`, derived and
+   * A file of the registry (`rel` relative to its folder). Local files (`.office-doc/...`, derived and
    * git-ignored) are in localDir(), except the lock: a write needs the registry itself.
    */
   path(...rel: string[]): string {

@@ -1,6 +1,7 @@
 import {
   Calendar,
   type CalendarYear,
+  holidayName,
   MAKE_UP_DAY,
   statutoryYear,
   validateCalendarYear,
@@ -167,7 +168,7 @@ export async function runCalShow(ctx: Ctx, month: string | undefined): Promise<n
   for (const x of days)
     if (x.name)
       lines.push(
-        `${x.date}  ${x.working ? ctx.t("calendar.working") : ctx.t("calendar.rest")}  ${x.name}${covered ? "" : ` (${ctx.t("calendar.provisional-name")})`}`,
+        `${x.date}  ${x.working ? ctx.t("calendar.working") : ctx.t("calendar.rest")}  ${holidayName(x.name, ctx.lang)}${covered ? "" : ` (${ctx.t("calendar.provisional-name")})`}`,
       );
   lines.push(ctx.t("calendar.legend"));
   ctx.out(lines.join("\n"));

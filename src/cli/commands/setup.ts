@@ -89,7 +89,7 @@ export function registerSetup(r: Registrar): void {
     .command("add")
     .description(d("help.person-add"))
     .argument("<id>", d("help.arg-person-id"))
-    .option("--name <name>", d("help.opt-name"))
+    .option("--name <name>", d("help.opt-person-name"))
     .option("--email <email>", d("help.opt-email"))
     .option("--roles <roles>", d("help.opt-roles"))
     .option("--unit <unit>", d("help.opt-unit"))
@@ -228,12 +228,12 @@ export async function runPersonList(ctx: Ctx): Promise<number> {
     id: p.id,
     name: p.name,
     email: p.email ?? "",
-    roles: p.roles.map((x) => roleLabel(office, x, ctx.lang)).join(", "),
+    roles: p.roles.map((x) => roleLabel(office, x, ctx.lang)).join(ctx.lang === "zh-CN" ? "\u3001" : ", "),
     unit: p.unit ? (office.units.find((u) => u.id === p.unit)?.name ?? p.unit) : "",
   }));
   const cols = ["id", "name", "email", "roles", "unit"].map((k) => ({
     key: k,
-    header: ctx.t(`col.${k}` as never),
+    header: ctx.t(k === "name" ? "col.person-name" : (`col.${k}` as never)),
   }));
   await printRows(ctx, cols, rows, { data: office.people });
   return 0;

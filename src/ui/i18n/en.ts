@@ -483,6 +483,15 @@ export const en = {
   "field.too-long": "{option}: {length} characters; at most {max}",
   "store.not-writable": "{path} cannot be written by this user ({code}); nothing was changed",
   "cli.did-you-mean": "did you mean {names}?",
+  "action.noted": "{id}: note recorded: {text}",
+  "action.urged": "{id}: reminder recorded for {holders}",
+  "action.numbered": "{id}: numbered {number}",
+  "action.withdrawn": "{id}: withdrawn ({reason}); its number is never given again",
+  "retention.permanent": "kept permanently",
+  "retention.30y": "kept 30 years",
+  "retention.10y": "kept 10 years",
+  "col.person-name": "Name",
+  "help.opt-person-name": "the person's name",
 };
 
 /** Hints: what to do next after an error. */

@@ -471,6 +471,15 @@ export const zhCN = {
   "field.too-long": "{option}：共 {length} 个字符，最多 {max} 个",
   "store.not-writable": "当前用户无权写入 {path}（{code}）；未作任何更改",
   "cli.did-you-mean": "是否要输入 {names}？",
+  "action.noted": "{id}：已记录备注：{text}",
+  "action.urged": "{id}：已登记催办：{holders}",
+  "action.numbered": "{id}：发文字号 {number}",
+  "action.withdrawn": "{id}：已撤销（{reason}），其文号不再使用",
+  "retention.permanent": "永久",
+  "retention.30y": "30年",
+  "retention.10y": "10年",
+  "col.person-name": "姓名",
+  "help.opt-person-name": "姓名",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
