@@ -176,13 +176,13 @@ export interface CreateOptions {
  * Earlier records with the same contact phone are listed; `print_on_create` prints the form.
  */
 export async function runCreate(ctx: Ctx, wf: WorkflowDef, opts: CreateOptions): Promise<number> {
-  const at = typeof opts.at === "string" ? ctx.instant("--at", opts.at) : ctx.now();
+  const at = typeof opts.at === "string" ? await ctx.pastInstant("--at", opts.at) : ctx.now();
   const defs = createFields(wf);
   const typed = collectFields(defs, opts);
   refuseClassifiedOptions(wf, typed);
   const done = await completeRequired(ctx, defs, typed, { def: wf.title, value: given(wf.title, opts) });
   refuseClassifiedOptions(wf, done.fields);
-  const res = await createAction(ctx, wf, done.title ?? "", done.fields, at);
+  const res = await createAction(ctx, wf, done.title ?? "", done.fields, at, opts.duplicateOk === true);
   if (res.event.action === wf.create_action) await listEarlier(ctx, wf, res.record.id, done.fields);
   printResult(ctx, res, wf);
   if (wf.print_on_create && conditionHolds(wf.print_on_create, res.record.fields) && !ctx.json)
@@ -270,6 +270,7 @@ export function registerKinds(
     addTitleOption(cmd, wf.title, lang);
     addFieldOptions(cmd, createFields(wf), lang);
     cmd.addOption(new Option("--at <datetime>", d("help.opt-at")));
+    if (wf.checks?.length) cmd.addOption(new Option("--duplicate-ok", d("help.opt-duplicate-ok")));
     cmd.action(run(async (ctx, opts: CreateOptions) => runCreate(ctx, ctx.reg.workflow(wf.kind), opts)));
   }
   for (const [path, entry] of surface.steps) {

@@ -1,5 +1,6 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
+import { INCOMING_GUARDS } from "./kinds/incoming.js";
 import type { OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
 import type { HookNames, StepDef, WorkflowDef } from "./workflow.js";
@@ -42,8 +43,12 @@ export interface GuardInput {
   peers: Peers;
 }
 
-/** A warning a guard lets through: printed on stderr, the action goes ahead. */
-export type Notice = Pick<Problem, "code" | "params">;
+/**
+ * A warning a guard lets through: printed on stderr, the action goes ahead. With `confirm`, a
+ * creation goes ahead only with the clerk's consent: asked at a terminal, otherwise refused unless
+ * the create command was given `--duplicate-ok` (a document registered twice).
+ */
+export type Notice = Pick<Problem, "code" | "params"> & { confirm?: boolean };
 
 /**
  * A guard refuses by throwing an OfficeError (`refused(...)`: exit 1, nothing written;
@@ -83,7 +88,7 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 
 /** The hooks office-doc ships. */
 export const HOOKS = defineHooks({
-  guards: {},
+  guards: { ...INCOMING_GUARDS },
   forms: {
     outgoing: ({ record, office, copy }) => outgoingForm(record, office, copy),
     call: ({ record, office, display }) => callForm(record, office, display),

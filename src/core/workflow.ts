@@ -35,8 +35,9 @@ export type SimpleFieldType = Exclude<FieldType, "map" | "items" | "list">;
  * What a field means to the engine and to generic commands. Generic code names a field only through
  * its role: listings show the classification and urgency, `list --unit` and `report stats --by unit`
  * use the responsible unit, `file` puts that unit's code in the archive number, a new record lists
- * earlier ones with the same contact phone, `egov send` keeps to recipients and copied-to and refuses
- * a classified record. A `numbers` step's field has the role doc-number.
+ * earlier ones with the same contact phone, `merge` refuses two records whose contact name and
+ * phone both differ, `egov send` keeps to recipients and copied-to and refuses a classified record.
+ * A `numbers` step's field has the role doc-number.
  */
 export const FIELD_ROLES = [
   "classification",
@@ -44,6 +45,7 @@ export const FIELD_ROLES = [
   "doc-number",
   "responsible-unit",
   "contact-phone",
+  "contact-name",
   "recipients",
   "copied-to",
 ] as const;

@@ -114,6 +114,7 @@ export function registerActions(r: Registrar): void {
     .argument("<id>", d("help.arg-id"))
     .option("--into <id>", d("help.opt-into"))
     .option("--reason <text>", d("help.opt-reason"))
+    .option("--force", d("help.opt-merge-force"))
     .action(run(runMerge));
 
   textAction(r, "withdraw", "help.withdraw", "reason", "help.opt-reason", (rec, ac, v) =>
@@ -193,9 +194,10 @@ export async function runExtend(
 export async function runMerge(
   ctx: Ctx,
   id: string,
-  opts: { into?: string; reason?: string },
+  opts: { into?: string; reason?: string; force?: boolean },
 ): Promise<number> {
-  const missing = [opts.into ? "" : "--into", opts.reason?.trim() ? "" : "--reason"].filter(Boolean);
+  const reason = freeText("--reason", opts.reason);
+  const missing = [opts.into ? "" : "--into", reason ? "" : "--reason"].filter(Boolean);
   if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
   const year = Number(ctx.today().slice(0, 4));
   const a = ctx.reg.resolveId(id, year);
@@ -204,7 +206,7 @@ export async function runMerge(
   const res = await transact(ctx.reg, "merge", async (tx) => {
     const dup = ctx.reg.readRecord(a.rel, a.id, a.kind).record;
     const target = ctx.reg.readRecord(b.rel, b.id, b.kind).record;
-    const r = mergeInto(dup, target, ac, (opts.reason as string).trim());
+    const r = mergeInto(dup, target, ac, reason as string, opts.force === true);
     putRecord(tx, ac, r.duplicate.record);
     putRecord(tx, ac, r.target.record);
     await tx.commit({

@@ -492,6 +492,18 @@ export const en = {
   "retention.10y": "kept 10 years",
   "col.person-name": "Name",
   "help.opt-person-name": "the person's name",
+  "cli.at-future": "{option}: {value} is in the future (now: {now})",
+  "cli.at-before-registry": "{option}: {value} is before the registry began ({start})",
+  "incoming.duplicate": "{from} {number} is already registered as {id} ({title})",
+  "cli.needs-duplicate-ok":
+    "not registered: it looks like a record already registered; add {option} to register it all the same",
+  "cli.confirm-duplicate": "Register it all the same?",
+  "help.opt-duplicate-ok": "register it even if a record already registered looks the same",
+  "cli.return-needs-opinion": "returning needs its reasons: add {option}",
+  "prompt.return-reasons": "Reasons for returning it",
+  "engine.merge-different-contact":
+    "{id} and {other} are not from the same caller ({fields} differ): not merged",
+  "help.opt-merge-force": "merge even records of different callers and phones (say why in --reason)",
 };
 
 /** Hints: what to do next after an error. */
@@ -522,4 +534,6 @@ export const enHints = {
     "for example: office-doc report register --kind incoming --format xlsx --out register.xlsx",
   "store.not-writable":
     "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
+  "engine.merge-different-contact":
+    "check the ids; if they are one matter all the same, add --force and say why in --reason",
 } satisfies Partial<Record<keyof typeof en, string>>;

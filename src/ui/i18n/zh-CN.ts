@@ -480,6 +480,16 @@ export const zhCN = {
   "retention.10y": "10年",
   "col.person-name": "姓名",
   "help.opt-person-name": "姓名",
+  "cli.at-future": "{option}：{value} 晚于当前时间（{now}）",
+  "cli.at-before-registry": "{option}：{value} 早于登记库建立的时间（{start}）",
+  "incoming.duplicate": "{from}{number} 已登记为 {id}（{title}）",
+  "cli.needs-duplicate-ok": "未登记：该件似已登记；如确需再次登记，请加 {option}",
+  "cli.confirm-duplicate": "仍要登记吗？",
+  "help.opt-duplicate-ok": "即使已有相同的记录也照样登记",
+  "cli.return-needs-opinion": "退回须写明理由：请加 {option}",
+  "prompt.return-reasons": "退回理由",
+  "engine.merge-different-contact": "{id} 与 {other} 不是同一来电人（{fields} 均不同）：未合并",
+  "help.opt-merge-force": "即使来电人和电话均不同也合并（须在 --reason 中说明理由）",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -505,4 +515,5 @@ export const zhCNHints = {
   "output.xlsx-terminal":
     "例如：office-doc report register --kind incoming --format xlsx --out 收文登记簿.xlsx",
   "store.not-writable": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
+  "engine.merge-different-contact": "请核对编号；如确属同一事项，请加 --force 并在 --reason 中说明理由",
 } satisfies Record<keyof typeof enHints, string>;
