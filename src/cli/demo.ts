@@ -117,6 +117,7 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     now: at,
     actor: person(as ?? who),
     recorder: person(who),
+    hooks: ctx.reg.hooks,
   });
   let seq = 0;
   const year = Number(today.slice(0, 4));

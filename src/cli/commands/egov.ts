@@ -124,6 +124,19 @@ export async function runEgovStatus(ctx: Ctx, opts: { date?: string; check?: boo
     }));
     await printRows(ctx, cols, rows, { data: status });
   }
+  // For cron: each missed window named on stderr (stdout may go to /dev/null; cron mails the rest).
+  if (opts.check)
+    for (const w of status.windows.filter((x) => x.missed)) {
+      const [h, m] = w.time.split(":").map(Number) as [number, number];
+      const end = h * 60 + m + office.egov.grace_minutes;
+      const until = `${String(Math.floor(end / 60)).padStart(2, "0")}:${String(end % 60).padStart(2, "0")}`;
+      ctx.warn(w.checked_at ? "egov.window-late" : "egov.window-missed", {
+        date,
+        time: w.time,
+        until,
+        at: w.checked_at?.slice(11, 16) ?? "",
+      });
+    }
   return opts.check && missed ? EXIT.overdue : EXIT.ok;
 }
 

@@ -20,6 +20,8 @@ import { surfaceProblems, workflowsOf } from "../kinds.js";
 import { roleLabel } from "../present.js";
 import type { Registrar } from "../registrar.js";
 import { printRows } from "../table-output.js";
+import { runList } from "./records.js";
+import { runOverdue } from "./reports.js";
 
 /**
  * Change office.yaml through the YAML document (comments and order survive), validate the result as
@@ -171,6 +173,11 @@ export async function runDemo(ctx: Ctx, opts: { fresh?: boolean }): Promise<numb
     }
   }
   ctx.out(await demoTour(ctx));
+  // The main job, on the demo itself: what is open, and what is overdue today.
+  ctx.out(`\n${ctx.t("demo.open-records")}`);
+  await runList(ctx, { status: "open" });
+  ctx.out(`\n${ctx.t("demo.overdue-today")}`);
+  await runOverdue(ctx, {});
   return 0;
 }
 

@@ -279,7 +279,7 @@ export const en = {
   "backup.cannot-create": "cannot create {dir}: {message}",
   "demo.exists": "a registry already exists in {dir}; showing it (use --fresh to build it again)",
   "demo.tour":
-    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
+    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱) (`npm link` in the office-doc checkout puts office-doc on your PATH; or type npx office-doc):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "this number called {n} time(s) before (possible duplicates):",
   // help texts
   "help.program":
@@ -504,6 +504,11 @@ export const en = {
   "engine.merge-different-contact":
     "{id} and {other} are not from the same caller ({fields} differ): not merged",
   "help.opt-merge-force": "merge even records of different callers and phones (say why in --reason)",
+  "egov.window-missed": "{date}: the {time} e-gov receive window was missed (no check by {until})",
+  "egov.window-late":
+    "{date}: the {time} e-gov receive window was checked late, at {at} (grace until {until})",
+  "demo.open-records": "Open records (office-doc list), earliest due first:",
+  "demo.overdue-today": "Today's overdue list (office-doc overdue), by who holds each record:",
 };
 
 /** Hints: what to do next after an error. */

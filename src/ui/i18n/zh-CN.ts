@@ -278,7 +278,7 @@ export const zhCN = {
   "backup.cannot-create": "无法创建 {dir}：{message}",
   "demo.exists": "{dir} 中已有登记库，现予展示（如需重建请加 --fresh）",
   "demo.tour":
-    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
+    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试（在 office-doc 目录中运行 `npm link` 即可直接使用 office-doc 命令，或改用 npx office-doc）：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "此号码此前来电 {n} 次（可能重复，可合并办理）：",
   // help texts
   "help.program": "街道办事处的登记与办文程序：公文登记、按工作日计算办理期限、以 git 留痕备查",
@@ -490,6 +490,10 @@ export const zhCN = {
   "prompt.return-reasons": "退回理由",
   "engine.merge-different-contact": "{id} 与 {other} 不是同一来电人（{fields} 均不同）：未合并",
   "help.opt-merge-force": "即使来电人和电话均不同也合并（须在 --reason 中说明理由）",
+  "egov.window-missed": "{date}：{time} 电子政务收文未检查（宽限至 {until}）",
+  "egov.window-late": "{date}：{time} 电子政务收文检查迟于宽限时间（{at} 检查，宽限至 {until}）",
+  "demo.open-records": "在办记录（office-doc list），期限最早的排在前面：",
+  "demo.overdue-today": "今日逾期清单（office-doc overdue），按办理人分组：",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
