@@ -62,6 +62,37 @@ export function fieldHelp(def: FieldDef, lang: Lang): string {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** A value shell completion offers, and what it means (zsh shows it beside the value). */
+export interface ValueChoice {
+  name: string;
+  description?: string;
+}
+
+/**
+ * The values shell completion offers for a field's option (commands/completion.ts): an enum's values
+ * with their labels, the ids of the office's units or people with their names.
+ */
+export const optionValues = new WeakMap<Option, (ctx: Ctx) => ValueChoice[]>();
+
+/** The office's units and people as completion values (which of them: `ref`). */
+export function officeChoices(ctx: Ctx, ref: "unit" | "person" | "unit-or-person"): ValueChoice[] {
+  const office = ctx.office();
+  const units = office.units.map((u) => ({ name: u.id, description: u.name }));
+  const people = office.people.map((p) => ({ name: p.id, description: p.name }));
+  return ref === "unit" ? units : ref === "person" ? people : [...people, ...units];
+}
+
+function valuesOf(def: FieldDef): ((ctx: Ctx) => ValueChoice[]) | undefined {
+  if (def.values?.length)
+    return (ctx) =>
+      (def.values ?? []).map((v) => {
+        const l = def.value_labels?.[v]?.[ctx.lang];
+        return l ? { name: v, description: l } : { name: v };
+      });
+  const ref = def.ref ?? def.refs;
+  return ref ? (ctx) => officeChoices(ctx, ref) : undefined;
+}
+
 /** Add the options of these fields to a command (aliases work, only the main name is in --help). */
 export function addFieldOptions(cmd: Command, defs: readonly FieldDef[], lang: Lang): void {
   for (const def of defs) {
@@ -77,6 +108,8 @@ export function addFieldOptions(cmd: Command, defs: readonly FieldDef[], lang: L
           : new Option(`${flagOf(name)} ${placeholder(def)}`, help);
       if (def.type === "map" || def.type === "items") o.argParser(collect);
       if (i > 0) o.hideHelp();
+      const values = valuesOf(def);
+      if (values) optionValues.set(o, values);
       cmd.addOption(o);
     });
     if (def.type === "boolean" && def.default === true)

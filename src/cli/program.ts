@@ -11,6 +11,7 @@ import { BUILTIN_COMMANDS, BUILTINS } from "./builtins.js";
 import { commandName, registryFlag } from "./command-name.js";
 import { registerActions } from "./commands/actions.js";
 import { registerCalendar } from "./commands/calendar.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerEgov } from "./commands/egov.js";
 import { registerPrint } from "./commands/print.js";
 import { registerRecords } from "./commands/records.js";
@@ -118,6 +119,7 @@ export const REGISTRARS: CommandModule[] = [
   { register: registerEgov, commands: BUILTIN_COMMANDS.egov },
   { register: registerSync, commands: BUILTIN_COMMANDS.sync },
   { register: registerUpgrade, commands: BUILTIN_COMMANDS.upgrade },
+  { register: registerCompletion, commands: BUILTIN_COMMANDS.completion },
 ];
 
 /** What a run of the program needs besides the command line. */
@@ -169,6 +171,13 @@ export function programOf(
     program,
     lang,
     d,
+    fullProgram: (ctx) =>
+      programOf(
+        ctx.lang,
+        REGISTRARS,
+        { cli: state.cli, code: 0, reg: ctx.reg },
+        { wfs: workflowsOf(ctx.reg).wfs },
+      ),
     run:
       (fn) =>
       async (...args: unknown[]) => {

@@ -509,6 +509,8 @@ export const en = {
     "{date}: the {time} e-gov receive window was checked late, at {at} (grace until {until})",
   "demo.open-records": "Open records (office-doc list), earliest due first:",
   "demo.overdue-today": "Today's overdue list (office-doc overdue), by who holds each record:",
+  "help.completion": "print the shell completion script (bash or zsh)",
+  "help.arg-shell": "bash or zsh",
 };
 
 /** Hints: what to do next after an error. */

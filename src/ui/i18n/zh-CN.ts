@@ -494,6 +494,8 @@ export const zhCN = {
   "egov.window-late": "{date}：{time} 电子政务收文检查迟于宽限时间（{at} 检查，宽限至 {until}）",
   "demo.open-records": "在办记录（office-doc list），期限最早的排在前面：",
   "demo.overdue-today": "今日逾期清单（office-doc overdue），按办理人分组：",
+  "help.completion": "输出命令行补全脚本（bash 或 zsh）",
+  "help.arg-shell": "bash 或 zsh",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
