@@ -4,7 +4,7 @@
  * terminal; xlsx is refused for a terminal. Output is captured at src/cli/output.ts, the one place
  * everything is written.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -14,9 +14,8 @@ import { textForPeople } from "../../src/cli/output.js";
 import { runCli } from "../../src/cli/program.js";
 import { HOOKS } from "../../src/core/hooks.js";
 import { backgroundSettled } from "../../src/store/background.js";
-import { recordRel } from "../../src/store/registry.js";
 import { displayWidth } from "../../src/ui/width.js";
-import { cleanupTempDirs, git, type Registry, repoState, templateRegistry } from "../helpers.js";
+import { cleanupTempDirs, handEdit, type Registry, repoState, templateRegistry } from "../helpers.js";
 import { RAW_CONTROL } from "../hostile.js";
 
 const out: Record<1 | 2, string> = { 1: "", 2: "" };
@@ -122,26 +121,11 @@ beforeAll(async () => {
   callId = (JSON.parse(c.stdout) as { id: string }).id;
   const n = await run(reg, ["note", inId, "--text", "NOTE-PLACEHOLDER"]);
   expect(n.code, n.stderr).toBe(0);
-  const rel = recordRel("incoming", inId);
-  const file = join(reg.dir, rel);
-  writeFileSync(
-    file,
-    readFileSync(file, "utf8")
-      .replace("TITLE-PLACEHOLDER", JSON.stringify(TITLE))
-      .replace("ISSUER-PLACEHOLDER", JSON.stringify(ISSUER))
-      .replace("NOTE-PLACEHOLDER", JSON.stringify("\u009b2J已电话催办\u2067")),
-  );
-  git(reg.dir, [
-    "-c",
-    "user.name=hand",
-    "-c",
-    "user.email=hand@example.org",
-    "commit",
-    "-qm",
-    "hand edit",
-    "--",
-    rel,
-  ]);
+  handEdit(reg, inId, {
+    "TITLE-PLACEHOLDER": TITLE,
+    "ISSUER-PLACEHOLDER": ISSUER,
+    "NOTE-PLACEHOLDER": "\u009b2J已电话催办\u2067",
+  });
   for (let i = 0; i < 3; i++)
     expect(
       (await run(reg, ["receive", "--title", `关于第${i}项工作的通知`.repeat(3), "--from", "区政府办"])).code,

@@ -6,15 +6,13 @@
  * commit message has a line git reads as a trailer other than office-doc's own.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitLine, commitMessage } from "../../src/core/commit-message.js";
-import { recordRel } from "../../src/store/registry.js";
 import {
   cleanupTempDirs,
   git,
+  handEdit,
   json,
   OFFICE,
   type Registry,
@@ -188,20 +186,7 @@ describe("commit messages carry office-doc's trailers only", () => {
   it("a hand-edited title with line breaks is one line of the next commit's subject", () => {
     const copy = tpl.copy();
     const id = receive(copy, "TITLE-PLACEHOLDER");
-    const rel = recordRel("incoming", id);
-    const file = join(copy.dir, rel);
-    writeFileSync(file, readFileSync(file, "utf8").replace("TITLE-PLACEHOLDER", JSON.stringify(FORGED)));
-    git(copy.dir, [
-      "-c",
-      "user.name=hand",
-      "-c",
-      "user.email=hand@example.org",
-      "commit",
-      "-qm",
-      "edit",
-      "--",
-      rel,
-    ]);
+    handEdit(copy, id, { "TITLE-PLACEHOLDER": FORGED });
     const r = copy.run(["instruct", id, "--as", SECRETARY], {});
     expect(r.code).toBe(1); // not at that step: nothing committed
     expect(copy.run(["note", id, "--text", "已电话催办"]).code).toBe(0);

@@ -92,12 +92,12 @@ export async function candidates(
   }
   const prev = words[cword - 1] ?? "";
   const current = words[cword] ?? "";
-  const valueOf = prev.startsWith("-")
+  const valueFor = prev.startsWith("-")
     ? optionsOf(cmd).find((o) => o.long === prev || o.short === prev)
     : undefined;
-  if (valueOf && takesValue(valueOf)) {
-    const fromField = optionValues.get(valueOf)?.(ctx);
-    const values = fromField ?? builtinValues(ctx, valueOf.long ?? "");
+  if (valueFor && takesValue(valueFor)) {
+    const fromField = optionValues.get(valueFor)?.(ctx);
+    const values = fromField ?? builtinValues(ctx, valueFor.long ?? "");
     if (values === "files") return "files";
     return (values ?? []).map((v) => (typeof v === "string" ? { name: v } : v));
   }
