@@ -219,6 +219,7 @@ export async function runStep(
   opts: StepOptions & Record<string, unknown>,
   all: readonly FieldDef[],
 ): Promise<number> {
+  ctx.reg.ensureExists();
   const { kind } = ctx.reg.resolveId(idText, Number(ctx.today().slice(0, 4)));
   const wf = ctx.reg.workflow(kind);
   const def = findStep(wf, step);
@@ -271,7 +272,13 @@ export function registerKinds(
     addFieldOptions(cmd, createFields(wf), lang);
     cmd.addOption(new Option("--at <datetime>", d("help.opt-at")));
     if (wf.checks?.length) cmd.addOption(new Option("--duplicate-ok", d("help.opt-duplicate-ok")));
-    cmd.action(run(async (ctx, opts: CreateOptions) => runCreate(ctx, ctx.reg.workflow(wf.kind), opts)));
+    cmd.action(
+      run(async (ctx, opts: CreateOptions) => {
+        // Outside a registry the shipped workflows name the command: say there is no registry.
+        ctx.reg.ensureExists();
+        return runCreate(ctx, ctx.reg.workflow(wf.kind), opts);
+      }),
+    );
   }
   for (const [path, entry] of surface.steps) {
     if (!wanted(path)) continue;

@@ -61,6 +61,20 @@ describe("unknown filter values are bad usage (exit 2), naming what there is", (
   });
 });
 
+describe("outside a registry", () => {
+  it("a kind's create and step commands say there is no registry (exit 1)", () => {
+    const env = { OFFICE_DOC_REGISTRY: `${reg.sandbox}/nowhere` };
+    for (const args of [
+      ["receive", "--title", "通知", "--from", "区政府办"],
+      ["propose", "IN-1"],
+    ]) {
+      const r = reg.run(args, { env });
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toContain("no registry at");
+    }
+  });
+});
+
 describe("each write says what it recorded", () => {
   it("note and urge repeat what was taken down; withdraw says withdrawn", () => {
     const copy = tpl.copy();
