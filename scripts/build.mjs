@@ -32,6 +32,9 @@ const VENDORED = [
   ["ajv", "node_modules/ajv/dist/ajv.js", "dist/vendor/ajv.cjs"],
   // Shell completion only (`completion bash|zsh` and the server a TAB runs).
   ["@pnpm/tabtab", "node_modules/@pnpm/tabtab/lib/index.js", "dist/vendor/tabtab.cjs"],
+  // `meeting ics` only: the iCalendar writer and dates in the office's time zone.
+  ["ical-generator", "node_modules/ical-generator/dist/index.cjs", "dist/vendor/ical-generator.cjs"],
+  ["@date-fns/tz", "node_modules/@date-fns/tz/index.cjs", "dist/vendor/date-fns-tz.cjs"],
 ];
 for (const [, entry, out] of VENDORED) await cjs(entry, out);
 // tabtab reads its shell scripts from templates/ beside itself.
@@ -39,7 +42,8 @@ cpSync("node_modules/@pnpm/tabtab/lib/templates", "dist/vendor/templates", { rec
 
 /** How office-doc's own files are built: the vendored packages and chinese-days' data stay out. */
 const OURS = {
-  external: [...VENDORED.map(([pkg]) => pkg), "chinese-days"],
+  // @touch4it/ical-timezones reads its zone files beside itself: required from node_modules.
+  external: [...VENDORED.map(([pkg]) => pkg), "chinese-days", "@touch4it/ical-timezones"],
   define: { __OD_BUNDLED__: "true", "import.meta.url": "__odImportMetaUrl" },
 };
 

@@ -1,15 +1,18 @@
-import { addDays, instantAt, officeDate } from "../core/dates.js";
+import { addDays, formatInstant, instantAt, officeDate } from "../core/dates.js";
 import {
   type ActionContext,
   type ActionResult,
   createRecord,
   fileRecord,
+  revise,
   route,
   sign,
 } from "../core/engine.js";
 import { formatId } from "../core/ids.js";
+import { addMonths } from "../core/kinds/indicator.js";
+import { meetingSettings, replyToNotice } from "../core/kinds/meeting.js";
 import type { Person, RecordDoc } from "../core/model.js";
-import { orderedRecord, summarize } from "../core/record.js";
+import { orderedRecord, summarize, titleFromTemplate } from "../core/record.js";
 import type { WorkflowDef } from "../core/workflow.js";
 import { yaml } from "../store/lazy.js";
 import { OFFICE_FILE, recordRel } from "../store/registry.js";
@@ -20,10 +23,46 @@ import { type Ctx, identityOf } from "./context.js";
 /** The seed's office: its units, the people it names in charge, and leaders. */
 const UNITS = [
   { id: "dangzhengban", name: "党政办", code: "BGS" },
-  { id: "economy", name: "经济发展办", code: "JJB" },
-  { id: "urban", name: "城市管理科", code: "CGK" },
-  { id: "social", name: "社会事务科", code: "SWK" },
-  { id: "safety", name: "安全生产监督站", code: "AJZ" },
+  { id: "economy", name: "经济发展办", code: "JJB", leader: "wu-min" },
+  { id: "urban", name: "城市管理科", code: "CGK", leader: "zhou-qiang" },
+  { id: "social", name: "社会事务科", code: "SWK", leader: "wu-min" },
+  { id: "safety", name: "安全生产监督站", code: "AJZ", leader: "zhou-qiang" },
+];
+
+/** The demo office's main economic indicators (seed §5), reported monthly by three units. */
+const INDICATORS = [
+  {
+    id: "investment",
+    label: { en: "Fixed-asset investment", "zh-CN": "固定资产投资" },
+    measure: "万元",
+    total: "sum",
+    decimals: 2,
+    units: ["economy", "urban"],
+  },
+  {
+    id: "retail",
+    label: { en: "Retail sales of consumer goods", "zh-CN": "社会消费品零售总额" },
+    measure: "万元",
+    total: "sum",
+    decimals: 2,
+    units: ["economy", "social"],
+  },
+  {
+    id: "new_firms",
+    label: { en: "New market entities", "zh-CN": "新增市场主体" },
+    measure: "个",
+    total: "sum",
+    decimals: 0,
+    units: ["economy", "social"],
+  },
+  {
+    id: "tax_growth",
+    label: { en: "Tax revenue growth", "zh-CN": "税收增速" },
+    measure: "%",
+    total: "average",
+    decimals: 1,
+    units: ["economy", "urban"],
+  },
 ];
 
 const PEOPLE = [
@@ -76,12 +115,14 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
     doc.setIn(["prefixes", "party-committee"], "X街党发");
     doc.setIn(["prefixes", "office"], "X街办发");
     doc.setIn(["prefixes", "party-government-office"], "X街党政办发");
+    doc.setIn(["prefixes", "upward-report"], "X街党报");
     doc.setIn(["issuer_marks", "party-committee"], "中共X街道工作委员会文件");
     doc.setIn(["issuer_marks", "office"], "X街道办事处文件");
     doc.setIn(["issuer_marks", "party-government-office"], "X街道党政办公室文件");
     doc.set("printed_by", "X街道党政办公室");
     doc.set("units", doc.createNode(UNITS));
     doc.set("people", doc.createNode(PEOPLE));
+    doc.set("indicators", doc.createNode(INDICATORS));
     tx.put(OFFICE_FILE, documentText(doc));
     await tx.commit({
       action: "demo",
@@ -96,7 +137,14 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
   const wf = ctx.reg.workflow("incoming");
   const wfOut = ctx.reg.workflow("outgoing");
   const wfCall = ctx.reg.workflow("call");
-  const wfOf = (kind: string) => (kind === "outgoing" ? wfOut : kind === "call" ? wfCall : wf);
+  const wfOf = (kind: string) =>
+    kind === "outgoing"
+      ? wfOut
+      : kind === "call"
+        ? wfCall
+        : kind === "incoming"
+          ? wf
+          : ctx.reg.workflow(kind);
   const calendar = ctx.reg.calendar();
   const tz = office.timezone;
   const person = (id: string) => office.people.find((p) => p.id === id) as Person;
@@ -243,6 +291,322 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
   await step(f, (r) => sign(r, ac("yu-kai", back(1, "11:30")), { opinion: "拟请李书记阅示。" }));
 
   await demoOutgoingAndCalls(ac, save, back, year, wfOut, wfCall);
+  await demoIndicators(ctx, save, person, today);
+  await demoSupervision(ac, save, back, year, (n) => calendar.addWorkingDays(today, n).date);
+  await demoMeetings(ctx, back, year);
+}
+
+/**
+ * Meetings of the demo (issue 16): one held last week, its decision a supervised task being
+ * undertaken; one approved for the coming days, its notice issued and two replies in.
+ */
+async function demoMeetings(
+  ctx: Ctx,
+  back: (n: number, time: string) => number,
+  year: number,
+): Promise<void> {
+  const office = ctx.office();
+  const calendar = ctx.reg.calendar();
+  const tz = office.timezone;
+  const wf = ctx.reg.workflow("meeting");
+  const taskWf = ctx.reg.workflow("task");
+  const person = (id: string) => office.people.find((p) => p.id === id) as Person;
+  const ac = (who: string, at: number, as?: string, w = wf): ActionContext => ({
+    office,
+    wf: w,
+    calendar,
+    now: at,
+    actor: person(as ?? who),
+    recorder: person(who),
+    hooks: ctx.reg.hooks,
+  });
+  // Working days ahead of today, at a time of day.
+  const ahead = (n: number, time: string) =>
+    instantAt(calendar.addWorkingDays(officeDate(ctx.now(), tz), n).date, time, tz);
+  const save = async (results: ActionResult[], own?: Record<string, string>) => {
+    await transact(ctx.reg, "demo", async (tx) => {
+      for (const r of results) {
+        const w = r.record.kind === wf.kind ? wf : taskWf;
+        tx.put(recordRel(w.kind, r.record.id), toYaml(orderedRecord(r.record, w)));
+        tx.summary(summarize(r.record, w));
+      }
+      const [first] = results as [ActionResult];
+      await tx.commit({
+        action: first.event.action,
+        record: results.map((r) => r.record.id).join(", "),
+        subject: `${first.event.action} ${first.record.id}: ${first.record.title}`,
+        author: identityOf(person(first.event.actor)),
+        committer: identityOf(person(first.event.recorded_by)),
+        actorId: first.event.actor,
+        recorderId: first.event.recorded_by,
+        authorDate: first.event.at,
+        committerDate: first.event.at,
+        ...(own ? { recordActions: own } : {}),
+      });
+    });
+    return (results[0] as ActionResult).record;
+  };
+  const scope = ["dangzhengban", "zhou-qiang", "wu-min", "zhang-wei"];
+  const fields = (start: number, content: string, replyBy: number) => ({
+    start: formatInstant(start, tz),
+    end: formatInstant(start + 2 * 3600_000, tz),
+    place: "room-1",
+    scope,
+    content,
+    unit: "dangzhengban",
+    reply_by: officeDate(replyBy, tz),
+  });
+  // Held five working days ago: checked, signed in, wrapped up with one decision (TASK-1).
+  const held = back(5, "09:00");
+  let m = await save([
+    createRecord(
+      ac("wang-shoujie", back(8, "10:00")),
+      formatId({ prefix: wf.prefix, year, seq: 1 }),
+      "党政办主任办公会",
+      fields(held, "研究冬季安全生产和环境整治工作", back(6, "09:00")),
+      back(8, "10:00"),
+    ),
+  ]);
+  m = await save([sign(m, ac("wang-shoujie", back(8, "15:00")), { opinion: "议题已审核。" })]);
+  m = await save([sign(m, ac("wang-shoujie", back(7, "09:00"), "yu-kai"), { opinion: "同意召开。" })]);
+  m = await save([sign(m, ac("wang-shoujie", back(7, "10:00")), {})]);
+  const checklist = (m.fields.checklist as unknown[] | undefined) ?? [];
+  m = await save([
+    sign(m, ac("wang-shoujie", back(5, "08:30")), {
+      set: {
+        checklist: [
+          ...checklist,
+          ...meetingSettings(office).checklist.map((c) => ({ item: c.id, state: "ok" })),
+        ],
+      },
+    }),
+  ]);
+  m = await save([
+    sign(m, ac("wang-shoujie", back(5, "09:05")), {
+      set: {
+        present: ["yu-kai", "wang-shoujie", "liu-qingzhu", "zhou-qiang", "zhang-wei"],
+        absent: [{ person: "wu-min", reason: "区里开会" }],
+      },
+    }),
+  ]);
+  const taskId = formatId({ prefix: taskWf.prefix, year, seq: 1 });
+  const due = officeDate(ahead(5, "09:00"), tz);
+  const task = createRecord(
+    ac("wang-shoujie", back(4, "16:00"), undefined, taskWf),
+    taskId,
+    "开展辖区消防通道专项整治",
+    { unit: "safety", due_date: due, category: "meeting-decision", source: m.id },
+    back(4, "16:00"),
+  );
+  await save(
+    [
+      sign(m, ac("wang-shoujie", back(4, "16:00")), {
+        set: {
+          cleanup: "会场已清理，材料已收回。",
+          decisions: [{ text: task.record.title, unit: "safety", due, task: taskId }],
+        },
+      }),
+      task,
+    ],
+    { [taskId]: taskWf.create_action },
+  );
+  // Approved for three working days ahead: the notice issued, two replies in.
+  const next = ahead(3, "09:00");
+  let n = await save([
+    createRecord(
+      ac("wang-shoujie", back(1, "10:00")),
+      formatId({ prefix: wf.prefix, year, seq: 2 }),
+      "党政办主任办公会",
+      fields(next, "研究春节前后值班和安全稳定工作", ahead(2, "09:00")),
+      back(1, "10:00"),
+    ),
+  ]);
+  n = await save([sign(n, ac("wang-shoujie", back(1, "15:00")), { opinion: "议题已审核。" })]);
+  n = await save([sign(n, ac("wang-shoujie", back(0, "09:00"), "yu-kai"), { opinion: "同意召开。" })]);
+  n = await save([sign(n, ac("wang-shoujie", back(0, "09:30")), {})]);
+  n = await save([
+    replyToNotice(n, ac("wang-shoujie", back(0, "10:00"), "zhou-qiang"), { answer: "attend" }),
+  ]);
+  await save([
+    replyToNotice(n, ac("wang-shoujie", back(0, "10:10"), "wu-min"), { answer: "leave", reason: "外出学习" }),
+  ]);
+}
+
+/**
+ * Indicator reports of the demo: last month's approved for the three reporting units (one figure
+ * re-reported at the analysis meeting); this month's opened on the 1st, the economy office's
+ * submitted and signed, the others still expected.
+ */
+async function demoIndicators(
+  ctx: Ctx,
+  save: (res: ActionResult) => Promise<RecordDoc>,
+  person: (id: string) => Person,
+  today: string,
+): Promise<void> {
+  const wf = ctx.reg.workflow("indicator");
+  const office = ctx.office();
+  const calendar = ctx.reg.calendar();
+  const tz = office.timezone;
+  const at = (day: string, time: string) => Math.min(instantAt(day, time, tz), ctx.now());
+  const ac = (who: string, when: number, as?: string): ActionContext => ({
+    office,
+    wf,
+    calendar,
+    now: when,
+    actor: person(as ?? who),
+    recorder: person(who),
+    hooks: ctx.reg.hooks,
+  });
+  const year = Number(today.slice(0, 4));
+  let seq = 0;
+  const nextId = (y: number) => formatId({ prefix: wf.prefix, year: y, seq: ++seq });
+  const month = today.slice(0, 7);
+  const prev = addMonths(month, -1);
+  const titleOf = (fields: Record<string, unknown>) =>
+    titleFromTemplate(wf.title.template ?? "{month} {unit}", fields, wf, office);
+  const last: [string, Record<string, string>][] = [
+    ["economy", { investment: "3260.50", retail: "5120.00", new_firms: "46", tax_growth: "6.2" }],
+    ["urban", { investment: "1875.25", tax_growth: "4.8" }],
+    ["social", { retail: "2310.75", new_firms: "19" }],
+  ];
+  for (const [unit, figures] of last) {
+    const fields = { unit, month: prev, figures };
+    const t0 = at(`${prev}-20`, "10:00");
+    // Last month's reports may have been made in last year (December's, in January).
+    let r = await save(
+      createRecord(ac("liu-qingzhu", t0), nextId(Number(prev.slice(0, 4))), titleOf(fields), fields, t0),
+    );
+    const leader = office.units.find((u) => u.id === unit)?.leader ?? "zhou-qiang";
+    r = await save(sign(r, ac("liu-qingzhu", at(`${prev}-24`, "16:00"), leader), { opinion: "同意上报。" }));
+    if (unit === "urban")
+      r = await save(
+        revise(
+          r,
+          ac("wang-shoujie", at(`${prev}-26`, "10:30")),
+          r.title,
+          { figures: { investment: "1902.25" } },
+          at(`${prev}-26`, "10:30"),
+          "分析会核实：补计一项续建工程投资",
+        ),
+      );
+    r = await save(
+      sign(r, ac("yu-kai", at(`${prev}-26`, "11:00"), "zhang-wei"), { opinion: "数据已审核。" }),
+    );
+    await save(sign(r, ac("yu-kai", at(`${prev}-27`, "15:00"), "li-jianguo"), { opinion: "同意。" }));
+  }
+  // This month: opened on the 1st; the economy office has submitted and its leader has signed.
+  if (prev.slice(0, 4) !== String(year)) seq = 0;
+  const opened = at(`${month}-01`, "07:00");
+  for (const unit of ["economy", "urban", "social"]) {
+    const fields = { unit, month, figures: {} };
+    const res = createRecord(ac("liu-qingzhu", opened), nextId(year), titleOf(fields), fields, opened);
+    res.event.action = "open";
+    let r = await save(res);
+    if (unit !== "economy") continue;
+    const t1 = at(today, "09:00");
+    r = await save(
+      revise(
+        r,
+        ac("sun-li", t1),
+        r.title,
+        { figures: { investment: "3410.80", retail: "5388.40", new_firms: "52", tax_growth: "6.5" } },
+        t1,
+      ),
+    );
+    await save(sign(r, ac("liu-qingzhu", at(today, "10:00"), "wu-min"), { opinion: "同意上报。" }));
+  }
+}
+
+/**
+ * Issue 15's kinds in the demo, one of each at a stage the supervision ledger shows: a task from a
+ * superior under investigation (green), a request whose implementation is overdue (red), an
+ * inspection waiting for two of its units' materials (yellow).
+ */
+async function demoSupervision(
+  ac: (who: string, at: number, as?: string, kind?: string) => ActionContext,
+  save: (res: ActionResult) => Promise<RecordDoc>,
+  back: (n: number, time: string) => number,
+  year: number,
+  ahead: (workingDays: number) => string,
+): Promise<void> {
+  const step = async (rec: RecordDoc, f: (r: RecordDoc) => ActionResult) => save(f(rec));
+  const create = (kind: string, prefix: string, title: string, fields: Record<string, unknown>, at: number) =>
+    save(
+      createRecord(
+        ac("liu-qingzhu", at, undefined, kind),
+        formatId({ prefix, year, seq: 1 }),
+        title,
+        fields,
+        at,
+      ),
+    );
+  const S = (who: string, at: number, as?: string) => ac(who, at, as, "superior");
+  let sup = await create(
+    "superior",
+    "SUP",
+    "关于报送辖区燃气安全隐患排查整治情况的通知",
+    {
+      from: "区城市管理委员会",
+      source: "letter",
+      their_number: `区城管发〔${year}〕8号`,
+      deadline: ahead(8),
+    },
+    back(2, "09:20"),
+  );
+  sup = await step(sup, (r) =>
+    sign(r, S("liu-qingzhu", back(1, "10:00"), "li-jianguo"), {
+      opinion: "请周强同志牵头，城管科具体承办，按时报送。",
+      to: ["zhou-qiang", "urban"],
+    }),
+  );
+  await step(sup, (r) =>
+    sign(r, S("liu-qingzhu", back(0, "09:30"), "zhao-lei"), { opinion: "排查已完成，报告初稿已成。" }),
+  );
+
+  const R = (who: string, at: number, as?: string) => ac(who, at, as, "request");
+  let req = await create(
+    "request",
+    "REQ",
+    "关于购置应急救援器材的请示",
+    { unit: "safety", content: "拟购置应急照明、救生器材一批，约需经费2.6万元。" },
+    back(5, "10:00"),
+  );
+  req = await step(req, (r) =>
+    sign(r, R("liu-qingzhu", back(5, "11:00"), "zheng-hao"), { opinion: "情况属实。" }),
+  );
+  req = await step(req, (r) => sign(r, R("liu-qingzhu", back(5, "15:00"), "wu-min"), { opinion: "同意。" }));
+  req = await step(req, (r) => sign(r, R("wang-shoujie", back(5, "16:00")), { opinion: "拟请李书记批示。" }));
+  await step(req, (r) =>
+    sign(r, R("yu-kai", back(4, "09:00"), "li-jianguo"), {
+      opinion: "同意，请安监站按规定采购。",
+      to: ["safety"],
+    }),
+  );
+
+  const I = (who: string, at: number, as?: string) => ac(who, at, as, "inspection");
+  let insp = await create(
+    "inspection",
+    "INSP",
+    "安全生产大检查落实情况督查",
+    {
+      category: "reform-development-stability",
+      content: "各单位安全生产大检查部署、隐患整改落实情况",
+      form: "special",
+      method: "on-site",
+      steps: "自查自纠、报送材料、现场督查、通报",
+      start: ahead(3),
+      end: ahead(5),
+      units: ["urban", "safety", "economy"],
+      deadline: ahead(2),
+    },
+    back(3, "14:00"),
+  );
+  insp = await step(insp, (r) => sign(r, I("yu-kai", back(2, "09:00"), "chen-hong"), { opinion: "同意。" }));
+  insp = await step(insp, (r) => sign(r, I("yu-kai", back(2, "10:00"), "li-jianguo"), { opinion: "同意。" }));
+  insp = await step(insp, (r) => sign(r, I("wang-shoujie", back(1, "09:00")), {}));
+  await step(insp, (r) =>
+    sign(r, I("liu-qingzhu", back(0, "09:00"), "zhao-lei"), { opinion: "书面材料已报送。" }),
+  );
 }
 
 /** Outgoing documents and calls of the demo: one of each at an instructive stage. */
@@ -357,5 +721,5 @@ async function demoOutgoingAndCalls(
 /** What `demo` prints: where the registry is and what to try. */
 export async function demoTour(ctx: Ctx): Promise<string> {
   const dir = ctx.reg.dir;
-  return ctx.t("demo.tour", { dir });
+  return `${ctx.t("demo.tour", { dir })}${ctx.t("demo.tour-meetings")}`;
 }

@@ -4,6 +4,8 @@ import type { WorkflowDef } from "../core/workflow.js";
 import type { MessageKey } from "../ui/i18n/keys.js";
 import type { Ctx } from "./context.js";
 import { listOption } from "./fields.js";
+import { INDICATOR_COMMANDS } from "./kinds/indicator.js";
+import { MEETING_COMMANDS } from "./kinds/meeting.js";
 import { printResult } from "./present.js";
 import { recordAction } from "./service.js";
 
@@ -11,9 +13,13 @@ import { recordAction } from "./service.js";
  * Kind commands: commands a kind needs beyond create, step and the generic ones, named in its
  * workflow (`commands: { meeting reply: meeting-reply }`) and implemented here, one typed map. A
  * command path is one word or a group and a word; a group may be a kind's (`meeting`), or one of
- * office-doc's own (`egov send`, `report supervision`), which gets the command beside its own.
- * Issues 14-16 add `indicator open/summary/trend`, `meeting reply/check/attend/calendar/ics` and
- * `report supervision` the same way.
+ * office-doc's own (`egov send`), which gets the command beside its own. Issues 14 and 16 add
+ * `indicator open/summary/trend` and `meeting reply/check/attend/calendar/ics` the same way.
+ * `report supervision` is office-doc's own (src/cli/commands/supervision.ts): it reads every kind,
+ * and a kind joins it by marking steps `supervised` in its workflow.
+ * A kind command at the workflow's own create command path (`meeting request`) runs that command,
+ * with the fields' options and its own; one whose last word is a step id of its workflow
+ * (`meeting wrap-up`) is that step's command (no derived one is made).
  */
 
 /** What a kind command is given when it runs. */
@@ -41,6 +47,8 @@ export const defineKindCommands = <const M extends Record<string, KindCommand>>(
 export type KindCommands = Record<string, KindCommand>;
 
 export const KIND_COMMANDS: KindCommands = defineKindCommands({
+  ...INDICATOR_COMMANDS,
+  ...MEETING_COMMANDS,
   /** `egov send OUT-ID --to R1,R2`: an issued, numbered, unclassified record to recipients in its scope. */
   "egov-send": {
     description: "help.egov-send",

@@ -4,6 +4,7 @@ import { officeDate } from "../core/dates.js";
 import { conditionHolds } from "../core/deadline.js";
 import { DEFAULT_ROLES, type Label } from "../core/model.js";
 import { OfficeError, usageError } from "../core/problems.js";
+import { titleFromTemplate } from "../core/record.js";
 import {
   commandGroup,
   type FieldDef,
@@ -29,7 +30,7 @@ import {
   given,
   refuseClassifiedOptions,
 } from "./fields.js";
-import type { KindCommands } from "./kind-commands.js";
+import type { KindCommand, KindCommands } from "./kind-commands.js";
 import { printResult } from "./present.js";
 import type { Registrar } from "./registrar.js";
 import { createAction, type StepOptions, signOrRoute } from "./service.js";
@@ -77,7 +78,10 @@ export function kindSurface(wfs: readonly WorkflowDef[], builtins: ReadonlySet<s
   ]);
   for (const wf of wfs) {
     const group = commandGroup(wf.create_command);
+    // A kind command of the workflow named after a step (`meeting wrap-up`) is that step's command.
+    const own = new Set(Object.keys(wf.commands ?? {}).map((p) => p.slice(p.indexOf(" ") + 1)));
     for (const step of wf.steps) {
+      if (own.has(step.id)) continue;
       const path = !taken.has(step.id) ? step.id : group ? `${group} ${step.id}` : undefined;
       if (!path || s.kindCommands.has(path) || s.creates.has(path)) continue;
       const e = s.steps.get(path);
@@ -116,6 +120,17 @@ export function surfaceProblems(
       });
     for (const [path, hook] of Object.entries(wf.commands ?? {})) {
       const k = s.kindCommands.get(path);
+      // A kind command at the workflow's own create command runs that command (createRun).
+      if (path === c && !by) {
+        if (!kindCommands[hook])
+          out.push({
+            kind: wf.kind,
+            path: ["commands", path],
+            code: "workflow.unknown-kind-command",
+            params: { hook, known: Object.keys(kindCommands).join(", ") },
+          });
+        continue;
+      }
       if (!k?.wfs.includes(wf))
         out.push({
           kind: wf.kind,
@@ -176,18 +191,40 @@ export interface CreateOptions {
  * Earlier records with the same contact phone are listed; `print_on_create` prints the form.
  */
 export async function runCreate(ctx: Ctx, wf: WorkflowDef, opts: CreateOptions): Promise<number> {
-  const at = typeof opts.at === "string" ? await ctx.pastInstant("--at", opts.at) : ctx.now();
-  const defs = createFields(wf);
-  const typed = collectFields(defs, opts);
-  refuseClassifiedOptions(wf, typed);
-  const done = await completeRequired(ctx, defs, typed, { def: wf.title, value: given(wf.title, opts) });
-  refuseClassifiedOptions(wf, done.fields);
-  const res = await createAction(ctx, wf, done.title ?? "", done.fields, at, opts.duplicateOk === true);
-  if (res.event.action === wf.create_action) await listEarlier(ctx, wf, res.record.id, done.fields);
+  const { at, title, fields } = await collectCreate(ctx, wf, opts);
+  const reason = typeof opts.reason === "string" ? opts.reason : undefined;
+  const res = await createAction(ctx, wf, title, fields, at, reason, opts.duplicateOk === true);
+  if (res.event.action === wf.create_action) await listEarlier(ctx, wf, res.record.id, fields);
   printResult(ctx, res, wf);
   if (wf.print_on_create && conditionHolds(wf.print_on_create, res.record.fields) && !ctx.json)
     ctx.out(`\n${renderForm(ctx, res.record, wf, false)}`);
   return 0;
+}
+
+/**
+ * What a create command was given, typed by the workflow: when it happened (`--at`, else now), the
+ * title and the fields, the required ones asked for at a terminal (else exit 2 naming them). A kind
+ * command that runs a create command (`meeting request`) starts from this.
+ */
+export async function collectCreate(
+  ctx: Ctx,
+  wf: WorkflowDef,
+  opts: CreateOptions,
+): Promise<{ at: number; title: string; fields: Record<string, unknown> }> {
+  const at = typeof opts.at === "string" ? await ctx.pastInstant("--at", opts.at) : ctx.now();
+  const defs = createFields(wf);
+  const typed = collectFields(defs, opts);
+  refuseClassifiedOptions(wf, typed);
+  const template = wf.title.template;
+  const done = await completeRequired(
+    ctx,
+    defs,
+    typed,
+    template ? undefined : { def: wf.title, value: given(wf.title, opts) },
+  );
+  refuseClassifiedOptions(wf, done.fields);
+  const title = template ? titleFromTemplate(template, done.fields, wf, ctx.office()) : (done.title ?? "");
+  return { at, title, fields: done.fields };
 }
 
 /** Earlier records of the kind with the same contact phone: possible duplicates to merge. */
@@ -268,15 +305,21 @@ export function registerKinds(
       lab(wf.help, lang) || r.d("help.create").replace("{kind}", lab(wf.label, lang)),
     );
     if (listOnly) continue;
-    addTitleOption(cmd, wf.title, lang);
+    if (!wf.title.template) addTitleOption(cmd, wf.title, lang);
     addFieldOptions(cmd, createFields(wf), lang);
     cmd.addOption(new Option("--at <datetime>", d("help.opt-at")));
+    if (wf.upsert_key?.length) cmd.addOption(new Option("--reason <text>", d("help.opt-revise-reason")));
     if (wf.checks?.length) cmd.addOption(new Option("--duplicate-ok", d("help.opt-duplicate-ok")));
+    // A kind command named at the create command's path runs it, with its own options besides the fields'.
+    const hook = wf.commands?.[path];
+    const spec = hook ? kindCommands[hook] : undefined;
+    for (const o of spec?.options ?? []) cmd.addOption(kindOption(o, d));
     cmd.action(
       run(async (ctx, opts: CreateOptions) => {
         // Outside a registry the shipped workflows name the command: say there is no registry.
         ctx.reg.ensureExists();
-        return runCreate(ctx, ctx.reg.workflow(wf.kind), opts);
+        const now = ctx.reg.workflow(wf.kind);
+        return spec ? spec.run(ctx, { wfs: [now], args: [], opts }) : runCreate(ctx, now, opts);
       }),
     );
   }
@@ -306,11 +349,7 @@ export function registerKinds(
     for (const a of spec.arguments ?? [])
       cmd.argument(a.optional ? `[${a.name}]` : `<${a.name}>`, d(a.description));
     if (listOnly) continue;
-    for (const o of spec.options ?? []) {
-      const opt = new Option(o.flags, d(o.description));
-      if (o.repeatable) opt.argParser((v: string, prev: string[] = []) => [...prev, v]);
-      cmd.addOption(opt);
-    }
+    for (const o of spec.options ?? []) cmd.addOption(kindOption(o, d));
     cmd.action(
       run(async (ctx, ...args: unknown[]) => {
         const opts = args[args.length - 1] as Record<string, unknown>;
@@ -319,6 +358,13 @@ export function registerKinds(
       }),
     );
   }
+}
+
+/** A kind command's option for commander; `repeatable` collects every occurrence in a list. */
+function kindOption(o: NonNullable<KindCommand["options"]>[number], d: Registrar["d"]): Option {
+  const opt = new Option(o.flags, d(o.description));
+  if (o.repeatable) opt.argParser((v: string, prev: string[] = []) => [...prev, v]);
+  return opt;
 }
 
 /** The workflows a new registry gets (templates/workflows), for a run outside any registry. */

@@ -1,7 +1,8 @@
 import { yearOf } from "../core/dates.js";
 import { provisionalYears } from "../core/deadline.js";
 import type { ActionResult } from "../core/engine.js";
-import type { Label, OfficeConfig, RecordDoc } from "../core/model.js";
+import type { Detail } from "../core/hooks.js";
+import type { HistoryEvent, Label, OfficeConfig, RecordDoc } from "../core/model.js";
 import { type FieldDef, fieldByRole, UNCLASSIFIED, valueLabel, type WorkflowDef } from "../core/workflow.js";
 import type { Lang } from "../ui/i18n/index.js";
 import type { Ctx } from "./context.js";
@@ -97,12 +98,44 @@ export function roleLabel(office: OfficeConfig, id: string, lang: Lang): string 
  */
 export function recordJson(rec: RecordDoc, wf: WorkflowDef, ctx: Ctx): Record<string, unknown> {
   const warning = calendarWarning(ctx, [rec.due, rec.deadline]);
+  const details = kindDetails(ctx, rec, wf);
   return {
     ...rec,
     kind_label: label(wf.label, ctx.lang),
     step_label: rec.step ? stepLabel(wf, rec.step, ctx.lang) : null,
     ...(warning ? { calendar_warning: warning } : {}),
+    ...(details.length ? { details: detailsJson(ctx, details) } : {}),
   };
+}
+
+/** What the kind derives from the record for `show` (its workflow's `details` hook), if anything. */
+export function kindDetails(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): Detail[] {
+  const hook = wf.details ? ctx.reg.hooks.details?.[wf.details] : undefined;
+  return hook ? hook({ record: rec, wf, office: ctx.office() }) : [];
+}
+
+/** A detail as `show` prints it: names (with notes) in the command's language, or its text; — when empty. */
+export function detailText(ctx: Ctx, d: Detail): string {
+  const office = ctx.office();
+  const note = (n: string | undefined) => (n ? (ctx.lang === "zh-CN" ? `（${n}）` : ` (${n})`) : "");
+  const parts = [
+    ...(d.people ?? []).map((p) => `${nameOf(office, p.id)}${note(p.note)}`),
+    ...(d.items ?? []).map((i) => `${i.label[ctx.lang]}${note(i.note)}`),
+  ];
+  if (d.text) parts.push(d.text[ctx.lang]);
+  return parts.join(enumeration(ctx.lang)) || "—";
+}
+
+/** Details for `--json`: key -> people `[{ id, note? }]`, items `[{ item, note? }]`, or the text. */
+function detailsJson(ctx: Ctx, ds: readonly Detail[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const d of ds)
+    out[d.key] = d.text
+      ? d.text[ctx.lang]
+      : d.items
+        ? d.items.map((i) => ({ item: i.label[ctx.lang], ...(i.note ? { note: i.note } : {}) }))
+        : (d.people ?? []).map((p) => ({ id: p.id, ...(p.note ? { note: p.note } : {}) }));
+  return out;
 }
 
 const coveredYears = new WeakMap<Ctx, { covers(year: number): boolean }>();
@@ -250,6 +283,38 @@ export function valueDisplay(ctx: Ctx, def: FieldDef, v: unknown): string {
       if (Array.isArray(v)) return v.join(enumeration(ctx.lang));
       return plain(v);
   }
+}
+
+/**
+ * What an event that revised fields changed (a revision, an amendment: it has `previous`), old value
+ * to new, as people read them: `Figures: output 12.5 → 13, tax — → 3`; a map entry by entry, only
+ * those that changed. Empty for other events.
+ */
+export function changesText(ctx: Ctx, wf: WorkflowDef, e: HistoryEvent): string {
+  if (!e.changes || (!e.previous && e.action !== "revise")) return "";
+  const sep = enumeration(ctx.lang);
+  const shown = (def: FieldDef | undefined, v: unknown) =>
+    v === undefined || v === null || v === "" ? "—" : def ? valueDisplay(ctx, def, v) : plain(v);
+  const parts: string[] = [];
+  for (const [k, now] of Object.entries(e.changes)) {
+    const before = e.previous?.[k];
+    if (k === "title") {
+      parts.push(`${ctx.t("col.title")}: ${shown(undefined, before)} → ${shown(undefined, now)}`);
+      continue;
+    }
+    const def = wf.fields.find((f) => f.id === k);
+    const name = label(def?.label, ctx.lang, k);
+    if (def?.type === "map" && typeof now === "object" && now !== null && !Array.isArray(now)) {
+      const old = (typeof before === "object" && before !== null ? before : {}) as Record<string, unknown>;
+      const cur = now as Record<string, unknown>;
+      const keys = [...new Set([...Object.keys(old), ...Object.keys(cur)])];
+      const entries = keys
+        .filter((x) => JSON.stringify(old[x]) !== JSON.stringify(cur[x]))
+        .map((x) => `${x} ${shown(undefined, old[x])} → ${shown(undefined, cur[x])}`);
+      if (entries.length) parts.push(`${name}: ${entries.join(sep)}`);
+    } else parts.push(`${name}: ${shown(def, before)} → ${shown(def, now)}`);
+  }
+  return parts.join("; ");
 }
 
 /** A record's classification as listings show it (`机密`, `confidential`), empty when not classified. */

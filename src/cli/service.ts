@@ -3,7 +3,7 @@ import { formatInstant, officeDate, yearOf } from "../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord, revise, route, sign } from "../core/engine.js";
 import type { Peers } from "../core/hooks.js";
 import { formatId } from "../core/ids.js";
-import type { RecordDoc, RecordSummary } from "../core/model.js";
+import type { HistoryEvent, RecordDoc, RecordSummary } from "../core/model.js";
 import { docNumberSeries, formatDocNumber } from "../core/numbering.js";
 import { OfficeError, refused, usageError } from "../core/problems.js";
 import { orderedRecord, summarize, textProblem, validateFields, validateRecord } from "../core/record.js";
@@ -11,7 +11,7 @@ import { findStep, type WorkflowDef } from "../core/workflow.js";
 import { type Allocator, indexAllocator } from "../store/allocate.js";
 import type { RecordIndex } from "../store/index-cache.js";
 import { recordRel } from "../store/registry.js";
-import { type Transaction, transact } from "../store/transact.js";
+import { type CommitInfo, type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
 import { type Ctx, identityOf } from "./context.js";
 import { freeText, listOption } from "./fields.js";
@@ -24,7 +24,7 @@ import { confirmAtTerminal, requireValues } from "./prompts.js";
  */
 
 /** The other records, as guards see them: the index's summaries. */
-function peersOf(index: RecordIndex): Peers {
+export function peersOf(index: RecordIndex): Peers {
   return { open: () => [...index.open.values()], all: () => index.all() };
 }
 
@@ -70,17 +70,32 @@ async function writeRecord(
   rel: string,
 ): Promise<void> {
   putRecord(tx, ac, res.record, rel);
-  await tx.commit({
-    action: res.event.action,
-    record: res.record.id,
-    subject: `${res.event.action} ${res.record.id}: ${res.record.title}`,
+  await tx.commit(
+    actionCommit(ac, res.event, res.record.id, `${res.event.action} ${res.record.id}: ${res.record.title}`),
+  );
+}
+
+/**
+ * The commit of an action: the event's action, the record(s) it names (`IN-2026-0001`, or several
+ * joined by ", "), the actor as author at the event's time, the operator as committer now.
+ */
+export function actionCommit(
+  ac: ActionContext,
+  event: HistoryEvent,
+  record: string,
+  subject: string,
+): CommitInfo {
+  return {
+    action: event.action,
+    record,
+    subject,
     author: identityOf(ac.actor),
     committer: identityOf(ac.recorder),
     actorId: ac.actor.id,
     recorderId: ac.recorder.id,
-    authorDate: res.event.at,
+    authorDate: event.at,
     committerDate: formatInstant(ac.now, ac.office.timezone),
-  });
+  };
 }
 
 /** After a write: the years a deadline fell outside the calendar, and what the guards warned of. */
@@ -115,7 +130,7 @@ function sameKey(
 /**
  * Register a new record of `wf`'s kind: the next id of its prefix and year (the year of `atMs` in
  * office time), allocated under the lock. The workflow's guards run first; with an `upsert_key`,
- * an open record of the same key is revised instead (a closed one is refused).
+ * an open record of the same key is revised instead, `reason` saying why (a closed one is refused).
  */
 export async function createAction(
   ctx: Ctx,
@@ -123,6 +138,7 @@ export async function createAction(
   title: string,
   fields: Record<string, unknown>,
   atMs: number,
+  reason?: string,
   confirmed = false,
 ): Promise<ActionResult> {
   const ac = await actionContext(ctx, wf);
@@ -157,7 +173,7 @@ export async function createAction(
       const { id } = same.open;
       const rel = recordRel(wf.kind, id);
       const { record } = ctx.reg.readRecord(rel, id, wf.kind);
-      const r = revise(record, acx, title, fields, atMs);
+      const r = revise(record, acx, title, fields, atMs, reason);
       unconfirmed(r);
       await writeRecord(tx, acx, r, rel);
       return r;
@@ -166,6 +182,7 @@ export async function createAction(
     const id = formatId({ prefix: wf.prefix, year, seq });
     const r = createRecord(acx, id, title, fields, atMs);
     unconfirmed(r);
+    if (reason?.trim()) r.event.reason = reason.trim();
     await writeRecord(tx, acx, r, recordRel(wf.kind, id));
     return r;
   }).catch(async (e: unknown) => {
@@ -174,7 +191,7 @@ export async function createAction(
     if (!(await confirmAtTerminal(ctx.t("cli.confirm-duplicate")))) throw refused("cli.cancelled");
     return undefined;
   });
-  if (!res) return createAction(ctx, wf, title, fields, atMs, true);
+  if (!res) return createAction(ctx, wf, title, fields, atMs, reason, true);
   warnAfter(ctx, res);
   return res;
 }
@@ -262,7 +279,7 @@ export async function signOrRoute(
     const numbers = step?.numbers;
     if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
       // Allocated under the lock against every committed number: gapless, never reused.
-      const category = String(rec.fields[numbers.prefix_by] ?? "");
+      const category = numbers.prefix ?? String((numbers.prefix_by && rec.fields[numbers.prefix_by]) ?? "");
       const prefix = ac.office.prefixes[category];
       if (!prefix) throw refused("number.no-prefix", { category });
       const year = Number(officeDate(ac.now, ac.office.timezone).slice(0, 4));

@@ -24,6 +24,11 @@ export interface PrintOptions {
   sheet?: string;
   /** A line above the table (format `table` only): the register's title, the overdue list's date. */
   heading?: string;
+  /**
+   * JSON already written (format `json`), printed instead of `data`: a report whose numbers are exact
+   * decimals writes them itself (JSON.stringify would go through binary floating point).
+   */
+  jsonText?: string;
 }
 
 /**
@@ -67,6 +72,10 @@ export async function printRows(
     } else ctx.io.writeRaw(1, bytes);
     return;
   }
+  if (ctx.format === "json" && opts.jsonText !== undefined) {
+    emit(ctx, opts.jsonText, opts.out);
+    return;
+  }
   const terminal = ctx.format === "table" && !opts.out;
   const width = terminal ? outputColumns(ctx.env) : undefined;
   const text = render(ctx.format, columns, rows, { color: terminal && ctx.color, width, data: opts.data });
@@ -107,6 +116,10 @@ const LISTING_COLUMNS: Record<string, Omit<Column, "key" | "header">> = {
   state: { priority: 2 },
   days_overdue: { numeric: true },
   working_days_overdue: { numeric: true, priority: 3 },
+  // The supervision ledger (report supervision).
+  light: {},
+  days_left: { numeric: true },
+  working_days_left: { numeric: true, priority: 3 },
 };
 
 /** The columns `keys` of a record listing, with their headers (`col.<key>`) and how they fit. */

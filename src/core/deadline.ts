@@ -36,8 +36,9 @@ function lastDayOfMonth(month: string): number {
  * The deadline a limit rule gives: a plain date whose end (23:59:59 office time) is the deadline.
  * Working days are counted from the day after the start. A same-day limit (`same_day`, or
  * `working_days: 0`) that starts on a rest day falls on the next working day: an immediate call
- * registered on a holiday is due at the end of the first working day after it. `undefined` when the
- * rule needs a field the record does not have.
+ * registered on a holiday is due at the end of the first working day after it. A day of the month
+ * (`day_of_month`) that is a rest day moves to the working day before it (`rest_day: after`: the
+ * working day after). `undefined` when the rule needs a field the record does not have.
  */
 export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | undefined {
   if ("same_day" in rule) return ctx.calendar.sameWorkingDay(ctx.stepStart);
@@ -63,7 +64,12 @@ export function applyLimit(rule: LimitRule, ctx: LimitContext): CalendarDate | u
     const mv = rule.month_field ? ctx.fields[rule.month_field] : undefined;
     const month = typeof mv === "string" && /^\d{4}-\d{2}$/.test(mv) ? mv : ctx.stepStart.slice(0, 7);
     const day = Math.min(rule.day_of_month, lastDayOfMonth(month));
-    return ctx.calendar.addWorkingDays(`${month}-${String(day).padStart(2, "0")}`, 0);
+    const date = `${month}-${String(day).padStart(2, "0")}`;
+    // "By the 25th" on a rest day is due the working day before (seed §5: figures "before the 25th");
+    // a meeting day (`rest_day: after`) on a rest day is held the next working day.
+    return rule.rest_day === "after"
+      ? ctx.calendar.sameWorkingDay(date)
+      : ctx.calendar.workingDayOnOrBefore(date);
   }
   const value = String(ctx.fields[rule.by_field]);
   const chosen = (Object.hasOwn(rule.cases, value) ? rule.cases[value] : undefined) ?? rule.default;

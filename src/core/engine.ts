@@ -140,22 +140,35 @@ export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig)
   const a = step.actor;
   const signed = new Set(rec.signatures.map((s) => s.for ?? s.by));
   const unitFilter = a.unit_field ? String(rec.fields[a.unit_field] ?? "") : undefined;
+  // The unit a role's members must belong to: unit_field's, for the roles it applies to.
+  const unitOf = (r: string) => (a.unit_roles && !a.unit_roles.includes(r) ? undefined : unitFilter);
   const roles = stepActorRoles(step, rec);
   if (roles) {
     if (a.all) {
       const open = roles.filter((r) => !signed.has(r));
       return {
-        holders: open.flatMap((r) => personsWithRole(office, [r], unitFilter).map((p) => p.id)),
+        holders: [...new Set(open.flatMap((r) => personsWithRole(office, [r], unitOf(r)).map((p) => p.id)))],
         partFor: (p) =>
           open.find(
             (r) =>
               p.roles.includes(r) &&
-              (unitFilter === undefined || p.unit === unitFilter) &&
+              (unitOf(r) === undefined || p.unit === unitOf(r)) &&
               !rec.signatures.some((s) => s.by === p.id),
           ),
       };
     }
-    const persons = personsWithRole(office, roles, unitFilter);
+    const persons = office.people.filter((p) =>
+      p.roles.some((r) => roles.includes(r) && (unitOf(r) === undefined || p.unit === unitOf(r))),
+    );
+    return {
+      holders: persons.map((p) => p.id),
+      partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),
+    };
+  }
+  if (a.leader_of !== undefined) {
+    // The leader in charge of the record's unit (office.yaml), else the fallback roles.
+    const leader = leaderOf(office, rec.fields[a.leader_of]);
+    const persons = leader ? [leader] : personsWithRole(office, a.fallback_roles ?? []);
     return {
       holders: persons.map((p) => p.id),
       partFor: (p) => (persons.some((x) => x.id === p.id) ? p.id : undefined),
@@ -174,6 +187,12 @@ export function eligibility(rec: RecordDoc, step: StepDef, office: OfficeConfig)
     holders: open,
     partFor: (p) => open.find((x) => x === p.id) ?? open.find((x) => x === p.unit),
   };
+}
+
+/** The leader in charge (office.yaml `units[].leader`) of the unit `unitId`, when it has one. */
+export function leaderOf(office: OfficeConfig, unitId: unknown): Person | undefined {
+  const id = office.units.find((u) => u.id === unitId)?.leader;
+  return id === undefined ? undefined : office.people.find((p) => p.id === id);
 }
 
 /** The routed, countersigning or listed holders of a step without fixed roles. */
@@ -329,8 +348,10 @@ export function amend(
 /**
  * Create again what an open record of the same `upsert_key` already holds (a second indicator report
  * for the same unit and month): that record is revised in place, same id, same step, by an event
- * `revise` (see amend). A closed record is refused (it must be reopened first). The workflow's
- * guards run on the revised record.
+ * `revise` (see amend). The entries of a `map` field are merged into the record's (a figure not given
+ * again keeps its value). At a step whose `revision.reason` is `required` (the analysis meeting's
+ * re-reporting, seed §5) a `reason` is needed (exit 2 without); it is kept on the event. A closed
+ * record is refused (it must be reopened first). The workflow's guards run on the revised record.
  */
 export function revise(
   rec0: RecordDoc,
@@ -338,12 +359,45 @@ export function revise(
   title: string,
   fields: Record<string, unknown>,
   atMs: number,
+  reason?: string,
 ): ActionResult {
   if (rec0.status === "closed") throw refused("engine.upsert-closed", { id: rec0.id });
-  const res = amend(rec0, ctx, "revise", fields, { title, atMs });
+  const step = findStep(ctx.wf, rec0.step);
+  if (step?.revision?.reason === "required" && !reason?.trim())
+    throw usageError("engine.revise-needs-reason", {
+      id: rec0.id,
+      step: step.id,
+      revision: step.revision.label?.en ?? "revise",
+    });
+  const merged = { ...fields };
+  for (const def of ctx.wf.fields) {
+    const old = rec0.fields[def.id];
+    const v = merged[def.id];
+    if (def.type === "map" && isPlainMap(old) && isPlainMap(v)) merged[def.id] = { ...old, ...v };
+  }
+  const res = amend(rec0, ctx, "revise", merged, {
+    title,
+    atMs,
+    ...(reason?.trim() ? { reason: reason.trim() } : {}),
+  });
+  // A record opened empty (an expected report) and filled for the first time is submitted, not revised.
+  const was = res.event.previous ?? {};
+  if (Object.keys(res.event.changes ?? {}).every((k) => k === "title" || isEmptyValue(was[k])))
+    res.event.action = ctx.wf.create_action;
   const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: res.record });
   return notices.length ? { ...res, notices } : res;
 }
+
+const isPlainMap = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A value a step's `requires` does not accept: none, an empty text, an empty map or list. */
+export const isEmptyValue = (v: unknown): boolean =>
+  v === undefined ||
+  v === null ||
+  v === "" ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isPlainMap(v) && Object.keys(v).length === 0);
 
 function currentStep(rec: RecordDoc, wf: WorkflowDef): StepDef {
   const step = findStep(wf, rec.step);
@@ -430,9 +484,7 @@ export function sign(rec0: RecordDoc, ctx: ActionContext, input: SignInput): Act
     rec.fields[step.stamps] = today;
     event.changes = { ...(event.changes ?? {}), [step.stamps]: today };
   }
-  const missing = (step.requires ?? []).filter(
-    (f) => rec.fields[f] === undefined || rec.fields[f] === null || rec.fields[f] === "",
-  );
+  const missing = (step.requires ?? []).filter((f) => isEmptyValue(rec.fields[f]));
   if (missing.length) throw usageError("engine.step-requires", { step: step.id, fields: missing.join(", ") });
   const sig: Signature = { by: ctx.actor.id, at: event.at };
   if (step.actor.all && part !== ctx.actor.id) sig.for = part;
@@ -661,10 +713,20 @@ export function fileRecord(
   return res;
 }
 
-/** Reopen a closed record for a new handling round (a dissatisfied caller): its limits count anew. */
+/**
+ * Reopen a closed record for a new handling round (a dissatisfied caller; approved indicator figures
+ * to correct): its limits count anew. Only the roles of `reopen_by`, when the workflow names them.
+ */
 export function reopen(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
   const target = ctx.wf.reopen_to;
   if (!target) throw refused("engine.cannot-reopen", { id: rec0.id });
+  const by = ctx.wf.reopen_by;
+  if (by && !ctx.actor.roles.some((r) => by.includes(r)))
+    throw refused("engine.reopen-not-permitted", {
+      person: `${ctx.actor.name} (${ctx.actor.id})`,
+      id: rec0.id,
+      roles: by.join(", "),
+    });
   if (rec0.status !== "closed" || rec0.withdrawn || rec0.archive)
     throw refused("engine.reopen-not-closed", { id: rec0.id });
   const when = ctx.wf.reopen_when;

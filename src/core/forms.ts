@@ -44,7 +44,10 @@ export function classificationMark(classification: unknown, term: unknown): stri
 }
 
 /** The last signer of a step (the issuer of an outgoing document). */
-function signerOf(rec: RecordDoc, step: string): { actor: string; at: string; opinion?: string } | undefined {
+export function signerOf(
+  rec: RecordDoc,
+  step: string,
+): { actor: string; at: string; opinion?: string } | undefined {
   for (let i = rec.history.length - 1; i >= 0; i--) {
     const e = rec.history[i];
     if (e && e.step === step && (e.action === "sign" || e.action === "file") && e.decision !== "return")
@@ -113,6 +116,17 @@ export function callForm(
     unit: units.map((u) => unitName(office, u)).join("、"),
     deadline: rec.deadline ? chineseDate(rec.deadline) : "",
   };
+}
+
+/**
+ * One signature as forms print it: the opinion (a bare signature reads 已阅), the signer's name and
+ * the date in Chinese (2026年3月5日), separated by ideographic spaces.
+ */
+export function signatureLine(
+  e: { opinion?: string; actor: string; at: string },
+  office: OfficeConfig,
+): string {
+  return `${e.opinion ?? "已阅"}　${personName(office, e.actor)}　${chineseDate(officeDate(Date.parse(e.at), office.timezone))}`;
 }
 
 /** The handling slip (公文处理笺) of an incoming document, for print. */

@@ -1,7 +1,12 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
 import { INCOMING_GUARDS } from "./kinds/incoming.js";
-import type { OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
+import { INDICATOR_GUARDS } from "./kinds/indicator.js";
+import { inspectionForm } from "./kinds/inspection.js";
+import { MEETING_GUARDS, meetingDetails, meetingForm } from "./kinds/meeting.js";
+import { requestForm } from "./kinds/request.js";
+import { superiorDeadline } from "./kinds/superior.js";
+import type { Label, OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
 import type { Problem } from "./problems.js";
 import type { HookNames, StepDef, WorkflowDef } from "./workflow.js";
 
@@ -76,11 +81,36 @@ export interface FormInput {
  */
 export type FormHook = (f: FormInput) => Record<string, string>;
 
+/**
+ * One fact `show` adds to a record (and `show --json` under `details`): a label, and the people or
+ * units it names (shown by name, each with an optional note such as a reason), items of the kind's
+ * own with their labels, or a text.
+ */
+export interface Detail {
+  key: string;
+  label: Label;
+  people?: { id: string; note?: string }[];
+  items?: { label: Label; note?: string | undefined }[];
+  text?: Label;
+}
+
+/** What a `details` hook is given. */
+export interface DetailsInput {
+  record: RecordDoc;
+  wf: WorkflowDef;
+  office: OfficeConfig;
+}
+
+/** The facts a kind derives from a record for `show` (who has not replied to a meeting notice). */
+export type DetailsHook = (d: DetailsInput) => Detail[];
+
 export interface CoreHooks {
   /** `checks:` of a workflow (on creation) or of a step (before a signature completes it). */
   guards: Record<string, Guard>;
   /** `form:` of a workflow. */
   forms: Record<string, FormHook>;
+  /** `details:` of a workflow (issue 16): what `show` derives from the record. */
+  details?: Record<string, DetailsHook>;
 }
 
 /** Type a hook map without widening its names (as xstate's setup does). */
@@ -88,15 +118,33 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 
 /** The hooks office-doc ships. */
 export const HOOKS = defineHooks({
-  guards: { ...INCOMING_GUARDS },
+  guards: {
+    // issue 12 (a document registered twice)
+    ...INCOMING_GUARDS,
+    ...INDICATOR_GUARDS,
+    // issue 15 (reports to superiors)
+    "superior-deadline": superiorDeadline,
+    // issue 16 (meetings)
+    ...MEETING_GUARDS,
+  },
   forms: {
     outgoing: ({ record, office, copy }) => outgoingForm(record, office, copy),
     call: ({ record, office, display }) => callForm(record, office, display),
     incoming: ({ record, office }) => incomingForm(record, office, office.timezone),
+    // issue 15 (requests, inspections)
+    request: requestForm,
+    inspection: inspectionForm,
+    // issue 16 (meetings)
+    meeting: ({ record, office }) => meetingForm(record, office),
   },
+  details: { meeting: meetingDetails },
 });
 
 /** The names of a hook map, for validating workflow files. */
 export function hookNames(hooks: CoreHooks): HookNames {
-  return { guards: Object.keys(hooks.guards), forms: Object.keys(hooks.forms) };
+  return {
+    guards: Object.keys(hooks.guards),
+    forms: Object.keys(hooks.forms),
+    details: Object.keys(hooks.details ?? {}),
+  };
 }

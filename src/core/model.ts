@@ -19,6 +19,26 @@ export interface Unit {
   name: string;
   /** Short code for archive numbers (e.g. BGS). */
   code?: string;
+  /** The leader in charge of the unit (分管领导): a person id; signs its indicator reports (seed §5). */
+  leader?: string;
+}
+
+/**
+ * One of the office's main economic indicators (主要经济指标, seed §5), reported monthly by units:
+ * office.yaml `indicators:`.
+ */
+export interface IndicatorDef {
+  /** The name typed in `indicator submit --value NAME=NUMBER` and used as the JSON key. */
+  id: string;
+  label: Label;
+  /** The unit of measure: 万元, %, 个. */
+  measure: string;
+  /** How the office's total is made from the units' figures. */
+  total: "sum" | "average";
+  /** Decimals a figure may have, and totals and averages are rounded to (half away from zero). */
+  decimals: number;
+  /** The units that report it (absent in office.yaml: every unit). */
+  units: string[];
 }
 
 export interface RoleDef {
@@ -44,7 +64,67 @@ export interface OfficeConfig {
   printed_by: string;
   egov: { windows: string[]; grace_minutes: number };
   backup: { max_age_days: number };
+  /** Meeting rooms, the pre-meeting checklist and the request cutoff (absent in older files: defaults). */
+  meetings?: MeetingSettings;
+  /** The main economic indicators units report each month (seed §5); none by default. */
+  indicators?: IndicatorDef[];
+  /**
+   * The supervision ledger (督办台账, `report supervision`): its light turns yellow when the due date
+   * is within `yellow_within` working days (default 2), red when it has passed. validateOffice
+   * always gives it; optional for configurations built in code.
+   */
+  supervision?: { yellow_within: number };
 }
+
+/** A meeting room of the office and its seats (seed §10.1: the place is chosen by the number of participants). */
+export interface Room {
+  id: string;
+  name: string;
+  /** Seats: a meeting whose participants outnumber them is refused. */
+  capacity: number;
+}
+
+/** One item of the pre-meeting check (seed §10.3). */
+export interface ChecklistItem {
+  id: string;
+  label: Label;
+}
+
+/** office.yaml `meetings:` (seed §8, §10), with defaults for what a file leaves out. */
+export interface MeetingSettings {
+  rooms: Room[];
+  checklist: ChecklistItem[];
+  /**
+   * A request is due by the end of this many working days before the meeting day (seed §8.1: "two
+   * days in advance"; DESIGN.md's counting rule).
+   */
+  request_days_before: number;
+  /** Invitees reply to the notice by the end of this many working days before the meeting day. */
+  reply_days_before: number;
+}
+
+/**
+ * The pre-meeting check of seed §10.3: "whether the seating arrangement is proper, whether other
+ * facilities such as lighting, acoustics and drinking water are in good condition, and whether the
+ * venue sanitation and emblem hanging meet the requirements"; the seat signs of §10.2.
+ */
+export const DEFAULT_CHECKLIST: ChecklistItem[] = [
+  { id: "seating", label: { en: "Seating", "zh-CN": "座位安排" } },
+  { id: "seat-signs", label: { en: "Seat signs", "zh-CN": "领导席卡" } },
+  { id: "lighting", label: { en: "Lighting", "zh-CN": "灯光照明" } },
+  { id: "sound", label: { en: "Sound system", "zh-CN": "音响设备" } },
+  { id: "water", label: { en: "Drinking water", "zh-CN": "饮用水" } },
+  { id: "sanitation", label: { en: "Sanitation", "zh-CN": "会场卫生" } },
+  { id: "emblem", label: { en: "Emblem and banner", "zh-CN": "会徽会标悬挂" } },
+];
+
+/** What an office.yaml without `meetings:` means: no rooms of its own, the seed's checklist, 2 and 1 days. */
+export const DEFAULT_MEETINGS: MeetingSettings = {
+  rooms: [],
+  checklist: DEFAULT_CHECKLIST,
+  request_days_before: 2,
+  reply_days_before: 1,
+};
 
 /** The roles every new office starts with (CLI.md). */
 export const DEFAULT_ROLES: RoleDef[] = [

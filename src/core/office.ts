@@ -1,6 +1,17 @@
 import { isFixedZone } from "./dates.js";
 import { PLAIN_ID_RE } from "./ids.js";
-import { DEFAULT_ROLES, type OfficeConfig, type Person, type RoleDef, type Unit } from "./model.js";
+import {
+  type ChecklistItem,
+  DEFAULT_MEETINGS,
+  DEFAULT_ROLES,
+  type IndicatorDef,
+  type MeetingSettings,
+  type OfficeConfig,
+  type Person,
+  type RoleDef,
+  type Room,
+  type Unit,
+} from "./model.js";
 import type { Problem } from "./problems.js";
 import { isMap } from "./raw.js";
 
@@ -49,6 +60,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       unitIds.add(u.id);
       const unit: Unit = { id: u.id, name: String(u.name ?? u.id) };
       if (typeof u.code === "string") unit.code = u.code;
+      if (u.leader !== undefined) unit.leader = String(u.leader);
       units.push(unit);
     });
   const people: Person[] = [];
@@ -78,6 +90,12 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       if (typeof x.unit === "string") person.unit = x.unit;
       people.push(person);
     });
+  // A unit's leader in charge is a person of the office.
+  units.forEach((u, i) => {
+    if (u.leader !== undefined && !personIds.has(u.leader))
+      p(["units", i, "leader"], "office.unknown-leader", { person: u.leader, unit: u.id });
+  });
+  const indicators = validateIndicators(raw.indicators, unitIds, p);
   const prefixes: Record<string, string> = {};
   if (isMap(raw.prefixes)) for (const [k, v] of Object.entries(raw.prefixes)) prefixes[k] = String(v);
   const issuerMarks: Record<string, string> = {};
@@ -97,8 +115,13 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
   const maxAge = backupRaw.max_age_days ?? 7;
   if (!Number.isInteger(maxAge) || (maxAge as number) < 1)
     p(["backup", "max_age_days"], "office.bad-number", { key: "max_age_days" });
+  const supervisionRaw = isMap(raw.supervision) ? raw.supervision : {};
+  const yellowWithin = supervisionRaw.yellow_within ?? 2;
+  if (!Number.isInteger(yellowWithin) || (yellowWithin as number) < 0)
+    p(["supervision", "yellow_within"], "office.bad-number", { key: "yellow_within" });
   const fonds = String(raw.fonds ?? "Z001");
   if (!/^[A-Z0-9]{4}$/.test(fonds)) p(["fonds"], "office.bad-fonds", { fonds });
+  const meetings = meetingSettings(raw.meetings, p);
   if (problems.length) return { problems };
   return {
     value: {
@@ -113,10 +136,132 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       printed_by: typeof raw.printed_by === "string" ? raw.printed_by : String(raw.name),
       egov: { windows: [...windows].sort(), grace_minutes: grace as number },
       backup: { max_age_days: maxAge as number },
+      ...(raw.meetings === undefined ? {} : { meetings }),
+      indicators,
+      supervision: { yellow_within: yellowWithin as number },
     },
     problems,
   };
 }
+
+/**
+ * office.yaml `meetings:` (issue 16), every key optional: `rooms` (id -> name and seats),
+ * `checklist` (id -> labels, the items of the pre-meeting check), `request_days_before` and
+ * `reply_days_before` (working days). What is left out is DEFAULT_MEETINGS'.
+ */
+function meetingSettings(
+  raw: unknown,
+  p: (path: (string | number)[], code: Problem["code"], params?: Problem["params"]) => void,
+): MeetingSettings {
+  if (raw === undefined) return DEFAULT_MEETINGS;
+  if (!isMap(raw)) {
+    p(["meetings"], "office.not-a-mapping", { key: "meetings" });
+    return DEFAULT_MEETINGS;
+  }
+  const rooms: Room[] = [];
+  if (raw.rooms !== undefined && !isMap(raw.rooms))
+    p(["meetings", "rooms"], "office.not-a-mapping", { key: "rooms" });
+  else
+    for (const [id, v] of Object.entries(raw.rooms ?? {})) {
+      const path = ["meetings", "rooms", id];
+      if (!PLAIN_ID_RE.test(id)) p(path, "office.bad-id", { id });
+      const m = isMap(v) ? v : {};
+      if (typeof m.name !== "string" || !m.name.trim()) p(path, "office.no-name-for", { id });
+      const capacity = m.capacity;
+      if (!Number.isInteger(capacity) || (capacity as number) < 1)
+        p([...path, "capacity"], "office.bad-number", { key: `capacity (${id})` });
+      rooms.push({ id, name: String(m.name ?? id), capacity: Number(capacity) });
+    }
+  let checklist: ChecklistItem[] = DEFAULT_MEETINGS.checklist;
+  if (raw.checklist !== undefined) {
+    checklist = [];
+    if (!isMap(raw.checklist)) p(["meetings", "checklist"], "office.not-a-mapping", { key: "checklist" });
+    else
+      for (const [id, v] of Object.entries(raw.checklist)) {
+        if (!PLAIN_ID_RE.test(id)) p(["meetings", "checklist", id], "office.bad-id", { id });
+        const m = isMap(v) ? v : {};
+        checklist.push({ id, label: { en: String(m.en ?? id), "zh-CN": String(m["zh-CN"] ?? m.en ?? id) } });
+      }
+  }
+  const days = (key: "request_days_before" | "reply_days_before"): number => {
+    const v = raw[key] ?? DEFAULT_MEETINGS[key];
+    if (!Number.isInteger(v) || (v as number) < 0) p(["meetings", key], "office.bad-number", { key });
+    return Number(v);
+  };
+  return {
+    rooms,
+    checklist,
+    request_days_before: days("request_days_before"),
+    reply_days_before: days("reply_days_before"),
+  };
+}
+
+/** What an indicator's name may be: a map key on the command line (`--value output=12.5`). */
+const INDICATOR_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const MAX_DECIMALS = 6;
+
+/**
+ * office.yaml `indicators:` (seed §5), a list of `{ id, label: { en, zh-CN }, measure, total: sum |
+ * average, decimals, units: [unit ids] }`; `total` defaults to sum, `decimals` to 2 (0 to 6), `units`
+ * to every unit of the office. Problems are added through `p`.
+ */
+function validateIndicators(
+  raw: unknown,
+  unitIds: ReadonlySet<string>,
+  p: (path: (string | number)[], code: Problem["code"], params?: Problem["params"]) => void,
+): IndicatorDef[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    p(["indicators"], "office.not-a-list", { key: "indicators" });
+    return [];
+  }
+  const out: IndicatorDef[] = [];
+  const ids = new Set<string>();
+  raw.forEach((x, i) => {
+    const path = ["indicators", i];
+    if (!isMap(x) || typeof x.id !== "string" || !INDICATOR_ID_RE.test(x.id))
+      return p(path, "office.bad-indicator", { id: isMap(x) ? String(x.id) : "" });
+    if (ids.has(x.id)) p([...path, "id"], "office.duplicate-id", { id: x.id });
+    ids.add(x.id);
+    const l = isMap(x.label) ? x.label : {};
+    if (typeof l.en !== "string" || typeof l["zh-CN"] !== "string")
+      p([...path, "label"], "office.indicator-label", { id: x.id });
+    const total = x.total ?? "sum";
+    if (total !== "sum" && total !== "average")
+      p([...path, "total"], "office.indicator-total", { id: x.id, total: String(total) });
+    const decimals = x.decimals ?? 2;
+    if (!Number.isInteger(decimals) || (decimals as number) < 0 || (decimals as number) > MAX_DECIMALS)
+      p([...path, "decimals"], "office.bad-number", { key: "decimals" });
+    let units = [...unitIds];
+    if (x.units !== undefined) {
+      if (!Array.isArray(x.units)) p([...path, "units"], "office.not-a-list", { key: "units" });
+      else {
+        units = x.units.map(String);
+        units.forEach((u, j) => {
+          if (!unitIds.has(u)) p([...path, "units", j], "office.unknown-unit", { unit: u, id: String(x.id) });
+        });
+      }
+    }
+    out.push({
+      id: x.id,
+      label: { en: String(l.en ?? x.id), "zh-CN": String(l["zh-CN"] ?? l.en ?? x.id) },
+      measure: typeof x.measure === "string" ? x.measure : "",
+      total: total === "average" ? "average" : "sum",
+      decimals: Number.isInteger(decimals) ? (decimals as number) : 2,
+      units,
+    });
+  });
+  return out;
+}
+
+/**
+ * The office.yaml keys a kind needs (each optional, with a default): `office-doc upgrade` adds those
+ * a registry lacks, with the template's value and comment, when it has or gets the kind's workflow.
+ */
+export const KIND_OFFICE_KEYS: Record<string, string[]> = {
+  indicator: ["indicators"],
+  meeting: ["meetings"],
+};
 
 /** Find a person by id, or by e-mail (the git identity). */
 export function findPerson(office: OfficeConfig, idOrEmail: string): Person | undefined {

@@ -11,6 +11,7 @@ import {
   type FieldRole,
   fieldByRole,
   NOT_URGENT,
+  supervisionFields,
   UNCLASSIFIED,
   type WorkflowDef,
 } from "./workflow.js";
@@ -315,6 +316,33 @@ export function validateFields(
 const shortText = (v: unknown): string =>
   typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
 
+/**
+ * A title made by a workflow's `title.template` from the record's fields: each `{field}` is the
+ * field's value as people read it in Chinese (the language of the records): a unit's or person's
+ * name, an enum value's label; a field without a value leaves nothing. Runs of spaces left are one.
+ */
+export function titleFromTemplate(
+  template: string,
+  fields: Raw,
+  wf: WorkflowDef,
+  office: OfficeConfig,
+): string {
+  return template
+    .replace(/\{([^}]*)\}/g, (_, id: string) => {
+      const def = wf.fields.find((f) => f.id === id);
+      const v = fields[id];
+      if (v === undefined || v === null) return "";
+      if (typeof v === "string" && def?.ref === "unit")
+        return office.units.find((u) => u.id === v)?.name ?? v;
+      if (typeof v === "string" && def?.ref === "person")
+        return office.people.find((x) => x.id === v)?.name ?? v;
+      if (def?.type === "enum") return def.value_labels?.[String(v)]?.["zh-CN"] ?? String(v);
+      return Array.isArray(v) ? v.join("\u3001") : typeof v === "object" ? "" : String(v);
+    })
+    .replace(/ {2,}/g, " ")
+    .trim();
+}
+
 /** The value of the field that plays `role`, when it is a non-empty string. */
 export function roleValue(fields: Raw, wf: WorkflowDef | undefined, role: FieldRole): string | undefined {
   const def = wf ? fieldByRole(wf, role) : undefined;
@@ -518,6 +546,8 @@ export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSu
   if (rec.status === "closed") s.closed = s.updated;
   s.on_time = rec.history.every((e) => !e.due || e.at.slice(0, 10) <= e.due);
   const extra: Record<string, string> = {};
+  // The supervision ledger decides from the index whether a step is supervised for this record.
+  const supervision = wf ? supervisionFields(wf) : [];
   for (const def of wf?.fields ?? []) {
     const v = f[def.id];
     if (v === undefined || v === null) continue;
@@ -526,7 +556,8 @@ export function summarize(rec: RecordDoc, wf: WorkflowDef | undefined): RecordSu
       def.role === "responsible-unit" || def.role === "classification" || def.role === "urgency";
     const kept =
       ((def.summary || def.role === "doc-number" || def.role === "contact-phone") && !ownSlot) ||
-      (wf?.upsert_key?.includes(def.id) ?? false);
+      (wf?.upsert_key?.includes(def.id) ?? false) ||
+      supervision.includes(def.id);
     if (kept)
       extra[def.id] = Array.isArray(v)
         ? v.map(shortText).join(",")

@@ -114,7 +114,8 @@ export interface Condition {
 }
 
 /**
- * Who may act on a step. Exactly one of `roles`, `role_by_field`, `routed`, `same_as`, `from_field`.
+ * Who may act on a step. Exactly one of `roles`, `role_by_field`, `routed`, `same_as`, `from_field`,
+ * `leader_of`.
  * `all`: every holder (each routed person or unit, each listed role, each listed unit) must sign
  * before the step completes.
  */
@@ -122,14 +123,24 @@ export interface ActorRule {
   roles?: string[];
   /** The actor must belong to the unit named by this record field (the unit-head of U). */
   unit_field?: string;
+  /**
+   * The roles `unit_field` applies to (default: all of `roles`): a request is signed by the unit
+   * head of the requesting unit and by a leader in charge, who belongs to no unit (seed §7.1).
+   */
+  unit_roles?: string[];
   role_by_field?: { field: string; map: Record<string, string> };
   routed?: boolean;
-  /** Until `route` names holders, this role may act (first-inquiry responsibility). */
+  /** Until `route` names holders (or while a `leader_of` unit has no leader), these roles may act. */
   fallback_roles?: string[];
   /** Those who signed an earlier step (countersign by the same investigators). */
   same_as?: string;
   /** The units or people a `list` (or `text`) field of the record names: each listed unit (inspections). */
   from_field?: string;
+  /**
+   * The leader in charge (分管领导, office.yaml `units[].leader`) of the unit a `text` field names
+   * (an indicator report's unit); `fallback_roles` while that unit has none.
+   */
+  leader_of?: string;
   all?: boolean;
 }
 
@@ -139,7 +150,7 @@ export type LimitRule =
   | { working_days: number; from?: "step" | "record"; from_step?: string }
   | { working_days_before: number; field: string }
   | { date_field: string }
-  | { day_of_month: number; month_field?: string }
+  | { day_of_month: number; month_field?: string; rest_day?: "before" | "after" }
   | { by_field: string; cases: Record<string, LimitRule>; default?: LimitRule };
 
 export interface StepDef {
@@ -162,14 +173,30 @@ export interface StepDef {
   sets?: string[];
   /** Completing this step writes its office date into this date field (成文日期, 印发日期). */
   stamps?: string;
-  /** Completing this step gives the record the next official document number of its prefix. */
-  numbers?: { field: string; prefix_by: string };
+  /**
+   * Completing this step gives the record the next official document number of its prefix: the
+   * prefix of office.yaml `prefixes` that the field `prefix_by` selects (an outgoing document's
+   * category), or the one named `prefix` (`upward-report` for reports to superiors). Exactly one.
+   */
+  numbers?: { field: string; prefix_by?: string; prefix?: string };
   /** `route` also stores the first routed unit in this record field (the responsible unit). */
   route_sets?: string;
   /** Who may name the holders with `route` (default: office staff, clerks and the office head). */
   route_by?: string[];
   /** Guards (hooks.ts) that must pass before a signature completes the step. */
   checks?: string[];
+  /**
+   * A revision (a second create of an `upsert_key` record) while the record is at this step: how
+   * history names it (重报, re-report) and whether it needs `--reason` (seed §5: figures changed at
+   * the analysis meeting are re-reported with a reason).
+   */
+  revision?: { label?: Label; reason?: "required" | "optional" };
+  /**
+   * A record waiting at this step is under supervision (督办): `report supervision` lists it with
+   * its warning light. `true`, or a condition on the record's fields (a call's handling when it is
+   * important). The fields a condition names are kept in the index (record.ts summarize).
+   */
+  supervised?: boolean | Condition;
 }
 
 export interface LimitOverride {
@@ -182,6 +209,11 @@ export interface TitleDef {
   option: string;
   aliases?: string[];
   label: Label;
+  /**
+   * The title made from the record's fields instead of typed (`{month} {unit} 主要经济指标`): each
+   * `{field}` is the field's value as people read it in Chinese (a unit's name). No title option then.
+   */
+  template?: string;
 }
 
 export interface WorkflowDef {
@@ -213,6 +245,8 @@ export interface WorkflowDef {
   reopen_to?: string;
   /** … only when this holds (a dissatisfied caller). */
   reopen_when?: Condition;
+  /** … only by a person with one of these roles (indicator reports: a leader); anyone when absent. */
+  reopen_by?: string[];
   /** Retention used by `file` when none is given. */
   default_retention?: "permanent" | "30y" | "10y";
   /** Guards (hooks.ts) a new record must pass: late requests, a room already booked. */
@@ -224,6 +258,8 @@ export interface WorkflowDef {
   upsert_key?: string[];
   /** The printable form's hook (hooks.ts `forms`); without one `print` lays out every field. */
   form?: string;
+  /** What `show` adds from the record (hooks.ts `details`): who has not replied to a meeting notice. */
+  details?: string;
   /** Print the form right after creating a record when this holds (an important call's transfer form). */
   print_on_create?: Condition;
   /** Kind commands: command path (`meeting reply`, `egov send`) -> the CLI hook that runs it. */
@@ -235,6 +271,7 @@ export interface WorkflowDef {
 export interface HookNames {
   guards: readonly string[];
   forms: readonly string[];
+  details?: readonly string[];
 }
 
 const FIELD_TYPES: readonly FieldType[] = [
@@ -347,8 +384,9 @@ export function validateWorkflow(
     return true;
   };
   const hookOk = (path: (string | number)[], kind: keyof HookNames, name: unknown) => {
-    if (typeof name !== "string" || !hooks[kind].includes(name))
-      p(path, "workflow.unknown-hook", { hook: String(name), kind, known: hooks[kind].join(", ") || "—" });
+    const known = hooks[kind] ?? [];
+    if (typeof name !== "string" || !known.includes(name))
+      p(path, "workflow.unknown-hook", { hook: String(name), kind, known: known.join(", ") || "—" });
   };
   const optionNames = (path: (string | number)[], v: unknown): string[] | undefined => {
     if (v === undefined) return undefined;
@@ -489,7 +527,7 @@ export function validateWorkflow(
       ["working_days", "from", "from_step"],
       ["working_days_before", "field"],
       ["date_field"],
-      ["day_of_month", "month_field"],
+      ["day_of_month", "month_field", "rest_day"],
       ["by_field", "cases", "default"],
     ];
     const heads = FORMS.filter((f) => (f[0] as string) in l);
@@ -520,6 +558,8 @@ export function validateWorkflow(
       if (!Number.isInteger(d) || (d as number) < 1 || (d as number) > 31)
         p([...path, "day_of_month"], "workflow.bad-limit-number");
       if (l.month_field !== undefined) fieldRef([...path, "month_field"], l.month_field);
+      if (l.rest_day !== undefined && l.rest_day !== "before" && l.rest_day !== "after")
+        p([...path, "rest_day"], "workflow.bad-rest-day", { value: String(l.rest_day) });
       return true;
     }
     if ("by_field" in l && depth === 0) {
@@ -559,7 +599,7 @@ export function validateWorkflow(
       const path = ["steps", i, "actor"];
       if (!isMap(a)) p(path, "workflow.bad-actor", { step: s.id });
       else {
-        const forms = ["roles", "role_by_field", "routed", "same_as", "from_field"].filter(
+        const forms = ["roles", "role_by_field", "routed", "same_as", "from_field", "leader_of"].filter(
           (k) => a[k] !== undefined,
         );
         if (forms.length !== 1) p(path, "workflow.bad-actor", { step: s.id });
@@ -569,10 +609,25 @@ export function validateWorkflow(
           else a.roles.forEach((r, j) => roleOk([...path, "roles", j], r));
         }
         if (a.unit_field !== undefined) fieldRef([...path, "unit_field"], a.unit_field);
+        if (a.unit_roles !== undefined) {
+          const roles = Array.isArray(a.roles) ? a.roles : [];
+          if (!Array.isArray(a.unit_roles) || a.unit_field === undefined)
+            p([...path, "unit_roles"], "workflow.bad-actor", { step: s.id });
+          else
+            a.unit_roles.forEach((r, j) => {
+              if (!roles.includes(r))
+                p([...path, "unit_roles", j], "workflow.unknown-role", { role: String(r) });
+            });
+        }
         if (a.from_field !== undefined) {
           const f = fields[fieldIndex(a.from_field)];
           if (!f || (f.type !== "list" && f.type !== "text"))
             p([...path, "from_field"], "workflow.unknown-field", { field: String(a.from_field) });
+        }
+        if (a.leader_of !== undefined) {
+          const f = fields[fieldIndex(a.leader_of)];
+          if (f?.type !== "text" || f.ref !== "unit")
+            p([...path, "leader_of"], "workflow.unknown-field", { field: String(a.leader_of) });
         }
         if (a.role_by_field !== undefined) {
           const r = a.role_by_field;
@@ -610,9 +665,15 @@ export function validateWorkflow(
         }
       if (s.numbers !== undefined) {
         const n = s.numbers;
-        if (!isMap(n) || !fieldIds.has(String(n.field)) || !fieldIds.has(String(n.prefix_by)))
+        // The prefix is chosen by a field, or named: exactly one of the two.
+        const prefixOk =
+          isMap(n) &&
+          (n.prefix_by === undefined
+            ? typeof n.prefix === "string" && n.prefix !== ""
+            : n.prefix === undefined && fieldIds.has(String(n.prefix_by)));
+        if (!isMap(n) || !fieldIds.has(String(n.field)) || !prefixOk)
           p(["steps", i, "numbers"], "workflow.unknown-field", {
-            field: isMap(n) ? `${n.field}/${n.prefix_by}` : "",
+            field: isMap(n) ? `${n.field}/${n.prefix_by ?? n.prefix}` : "",
           });
         else {
           setLater.add(String(n.field));
@@ -628,6 +689,19 @@ export function validateWorkflow(
         }
       }
       if (Array.isArray(s.route_by)) s.route_by.forEach((r, j) => roleOk(["steps", i, "route_by", j], r));
+      const rv = s.revision;
+      let revision: StepDef["revision"];
+      if (rv !== undefined) {
+        if (!isMap(rv) || (rv.reason !== undefined && rv.reason !== "required" && rv.reason !== "optional"))
+          p(["steps", i, "revision"], "workflow.bad-revision");
+        else
+          revision = {
+            ...(rv.label !== undefined ? { label: label(["steps", i, "revision", "label"], rv.label) } : {}),
+            ...(rv.reason !== undefined ? { reason: rv.reason as "required" | "optional" } : {}),
+          };
+      }
+      if (s.supervised !== undefined && typeof s.supervised !== "boolean")
+        conditionOk(["steps", i, "supervised"], s.supervised);
       if (s.checks !== undefined) {
         if (!Array.isArray(s.checks))
           p(["steps", i, "checks"], "workflow.unknown-hook", { hook: "", kind: "guards", known: "" });
@@ -637,6 +711,8 @@ export function validateWorkflow(
         ...(s as unknown as StepDef),
         label: label(["steps", i, "label"], s.label),
       };
+      if (revision) step.revision = revision;
+      else delete step.revision;
       const help = optionalLabel(["steps", i, "help"], s.help);
       if (help) step.help = help;
       steps.push(step);
@@ -647,6 +723,11 @@ export function validateWorkflow(
   if (raw.reopen_when !== undefined) conditionOk(["reopen_when"], raw.reopen_when);
   if (raw.reopen_to !== undefined && (typeof raw.reopen_to !== "string" || !stepIds.includes(raw.reopen_to)))
     p(["reopen_to"], "workflow.unknown-step", { step: String(raw.reopen_to) });
+  if (raw.reopen_by !== undefined) {
+    if (!Array.isArray(raw.reopen_by) || raw.reopen_by.length === 0)
+      p(["reopen_by"], "workflow.unknown-role", { role: String(raw.reopen_by) });
+    else raw.reopen_by.forEach((r, j) => roleOk(["reopen_by", j], r));
+  }
   if (typeof raw.create_action !== "string" || !ID_RE.test(raw.create_action))
     p(["create_action"], "workflow.bad-create-action");
   const createCommand = raw.create_command ?? raw.create_action;
@@ -669,6 +750,15 @@ export function validateWorkflow(
       };
       const aliases = optionNames(["title", "aliases"], t.aliases);
       if (aliases) title.aliases = aliases;
+      if (t.template !== undefined) {
+        const names = typeof t.template === "string" ? [...t.template.matchAll(/\{([^}]*)\}/g)] : [];
+        if (typeof t.template !== "string" || t.template.trim() === "")
+          p(["title", "template"], "workflow.bad-title");
+        else {
+          for (const m of names) fieldRef(["title", "template"], m[1]);
+          title.template = t.template;
+        }
+      }
     }
   }
   // Every option of the create command names one thing.
@@ -678,7 +768,9 @@ export function validateWorkflow(
     if (had !== undefined && had !== by) p(path, "workflow.option-taken", { option: `--${option}`, by: had });
     taken.set(option, by);
   };
-  for (const o of [title.option, ...(title.aliases ?? [])]) claim(["title"], o, "title");
+  if (!title.template) for (const o of [title.option, ...(title.aliases ?? [])]) claim(["title"], o, "title");
+  // A record revised by its upsert key says why with --reason.
+  if (raw.upsert_key !== undefined) claim(["upsert_key"], "reason", "upsert_key");
   fields.forEach((f, i) => {
     if (!f.create) return;
     for (const o of [f.option, ...(f.aliases ?? [])]) claim(["fields", i], o, f.id);
@@ -691,6 +783,7 @@ export function validateWorkflow(
       else (raw[k] as unknown[]).forEach((g, j) => hookOk([k, j], "guards", g));
     }
   if (raw.form !== undefined) hookOk(["form"], "forms", raw.form);
+  if (raw.details !== undefined) hookOk(["details"], "details", raw.details);
   if (raw.upsert_key !== undefined) fieldList(["upsert_key"], raw.upsert_key);
   if (raw.print_on_create !== undefined) conditionOk(["print_on_create"], raw.print_on_create);
   if (raw.commands !== undefined) {
@@ -730,4 +823,11 @@ export function validateWorkflow(
 
 export function findStep(wf: WorkflowDef, id: string | null): StepDef | undefined {
   return id === null ? undefined : wf.steps.find((s) => s.id === id);
+}
+
+/** The fields that `supervised` conditions of `wf`'s steps name: the index keeps them (record.ts summarize). */
+export function supervisionFields(wf: WorkflowDef): string[] {
+  const out = new Set<string>();
+  for (const s of wf.steps) if (typeof s.supervised === "object") out.add(s.supervised.field);
+  return [...out];
 }

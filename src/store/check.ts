@@ -7,7 +7,7 @@ import { OfficeError, type Problem } from "../core/problems.js";
 import { isMap } from "../core/raw.js";
 import { validateRecord } from "../core/record.js";
 import { validateWorkflow } from "../core/workflow.js";
-import { git } from "./git.js";
+import { git, recordActionOf } from "./git.js";
 import { fastLoad } from "./lazy.js";
 import { LOCAL_DIR, OFFICE_FILE, parseRecordRel, type Registry, recordRel } from "./registry.js";
 import { type FileProblem, parseYamlText, placeProblems } from "./yaml-io.js";
@@ -52,7 +52,7 @@ async function commitActions(reg: Registry): Promise<Map<string, { actions: stri
     [
       "log",
       "--reverse",
-      "--format=%x1e%h%x1f%(trailers:key=Office-Doc-Action,valueonly,separator=)%x1f%(trailers:key=Office-Doc-Record,valueonly,separator=%x2c)",
+      "--format=%x1e%h%x1f%(trailers:key=Office-Doc-Action,valueonly,separator=)%x1f%(trailers:key=Office-Doc-Record,valueonly,separator=%x2c)%x1f%(trailers:key=Office-Doc-Record-Actions,valueonly,separator=%x2c)",
       "--name-only",
       "--",
       "records",
@@ -63,7 +63,7 @@ async function commitActions(reg: Registry): Promise<Map<string, { actions: stri
   for (const block of r.stdout.split("\x1e")) {
     if (!block.trim()) continue;
     const [head = "", ...files] = block.split("\n");
-    const [hash = "", action = "", recs = ""] = head.split("\x1f");
+    const [hash = "", action = "", recs = "", own = ""] = head.split("\x1f");
     // A calendar change recomputes due dates of open records: derived, not an event of theirs.
     if (action.startsWith("calendar")) continue;
     const records = recs
@@ -75,7 +75,9 @@ async function commitActions(reg: Registry): Promise<Map<string, { actions: stri
       if (!parsed) continue;
       const e = out.get(f.trim()) ?? { actions: [], foreign: [] };
       if (action && (records.length === 0 || records.includes(parsed.id)))
-        e.actions.push(...action.split(/\s+/).filter(Boolean).slice(0, 1));
+        e.actions.push(
+          ...(recordActionOf(action, own, parsed.id) ?? "").split(/\s+/).filter(Boolean).slice(0, 1),
+        );
       else e.foreign.push(hash);
       out.set(f.trim(), e);
     }

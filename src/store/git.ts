@@ -283,3 +283,22 @@ export async function workTreeClean(dir: string): Promise<boolean> {
   const r = await git(dir, ["status", "--porcelain", "--untracked-files=normal"]);
   return r.stdout.trim() === "";
 }
+
+/** The trailer naming the records of a commit whose own action is not the commit's (`ID=action, …`). */
+export const RECORD_ACTIONS = "Office-Doc-Record-Actions";
+
+/**
+ * The action a commit records for record `id`: its own in `Office-Doc-Record-Actions`, else the
+ * commit's (`Office-Doc-Action`, passed as `action`).
+ */
+export function recordActionOf(
+  action: string | undefined,
+  recordActions: string | undefined,
+  id: string,
+): string | undefined {
+  for (const part of (recordActions ?? "").split(",")) {
+    const [k, v] = part.split("=").map((x) => x.trim());
+    if (k === id && v) return v;
+  }
+  return action;
+}

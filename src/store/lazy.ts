@@ -1,11 +1,14 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import type * as DateFnsTz from "@date-fns/tz";
 import type * as Prompts from "@inquirer/prompts";
 import type * as TabTab from "@pnpm/tabtab";
+import type * as IcalTimezones from "@touch4it/ical-timezones";
 import type * as AjvLib from "ajv";
 import type * as Chalk from "chalk";
 import type CliTable from "cli-table3";
 import type * as ExcelJs from "exceljs";
+import type * as IcalGenerator from "ical-generator";
 import type JsYaml from "js-yaml";
 import type * as YamlLib from "yaml";
 import { packageRoot } from "./paths.js";
@@ -90,6 +93,26 @@ export function excelJs(): typeof ExcelJs {
   excelLib ??= load<typeof ExcelJs>("exceljs.cjs", "exceljs");
   return excelLib;
 }
+
+/**
+ * iCalendar (`meeting ics` only): ical-generator writes the file (RFC 5545: escaping, line folding),
+ * @date-fns/tz gives it dates in the office's zone (DTSTART;TZID=Asia/Shanghai whatever the machine's
+ * zone), @touch4it/ical-timezones the VTIMEZONE (it reads its zone files from its own folder, so it
+ * is not bundled: the build leaves it external).
+ */
+export function icalLibs(): {
+  ical: typeof IcalGenerator;
+  tz: typeof DateFnsTz;
+  zones: typeof IcalTimezones;
+} {
+  icalModules ??= {
+    ical: load<typeof IcalGenerator>("ical-generator.cjs", "ical-generator"),
+    tz: load<typeof DateFnsTz>("date-fns-tz.cjs", "@date-fns/tz"),
+    zones: req("@touch4it/ical-timezones") as typeof IcalTimezones,
+  };
+  return icalModules;
+}
+let icalModules: ReturnType<typeof icalLibs> | undefined;
 
 /** The interactive prompts (@inquirer/prompts), for a clerk at a terminal. */
 export function prompts(): typeof Prompts {

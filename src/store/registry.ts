@@ -326,3 +326,41 @@ export function parseRecordRel(rel: string): { kind: string; year: string; id: s
   if (!m) return undefined;
   return { kind: m[1] as string, year: m[2] as string, id: m[4] as string };
 }
+
+/**
+ * The record files of `kind` whose ids are of `year` (`records/<kind>/<year>/<NN>/*.yaml`), in id
+ * order: what a register or a kind's report of a year reads, one folder tree.
+ */
+export function recordFilesOf(reg: Pick<Registry, "path">, kind: string, year: number | string): string[] {
+  const yearDir = `records/${kind}/${year}`;
+  return (existsSync(reg.path(yearDir)) ? readdirSync(reg.path(yearDir)) : [])
+    .flatMap((bucket) => {
+      const dir = reg.path(yearDir, bucket);
+      return statSync(dir).isDirectory()
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith(".yaml"))
+            .map((f) => `${yearDir}/${bucket}/${f}`)
+        : [];
+    })
+    .filter((rel) => parseRecordRel(rel))
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
+/**
+ * Record files read for a listing, as written (no validation against the workflow: a register shows
+ * what is there); a file that is not YAML is named with its line (exit 2), never skipped.
+ */
+export function readRecordFiles(reg: Pick<Registry, "readText">, rels: readonly string[]): RecordDoc[] {
+  return rels.map((rel) => {
+    const text = reg.readText(rel) ?? "";
+    try {
+      return normalizeRecord(fastLoad(text) as Record<string, unknown>);
+    } catch (e) {
+      throw new OfficeError("usage", "store.bad-yaml", {
+        file: rel,
+        line: (e as { mark?: { line: number } }).mark?.line ?? 1,
+        message: (e as Error).message.split("\n")[0] ?? "",
+      });
+    }
+  });
+}

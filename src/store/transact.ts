@@ -8,6 +8,7 @@ import {
   commitPaths,
   git,
   type Identity,
+  RECORD_ACTIONS,
   resetIndexPaths,
   type WarmGit,
   warmGit,
@@ -33,6 +34,11 @@ export interface CommitInfo {
   committerDate?: string;
   /** More trailers, e.g. `Office-Doc-Records` for a commit that touches several records. */
   trailers?: Record<string, string>;
+  /**
+   * Records of this commit whose own event is another action than the commit's (the tasks a meeting's
+   * wrap-up creates: `assign` in a `sign` commit): id -> action, in `Office-Doc-Record-Actions`.
+   */
+  recordActions?: Record<string, string>;
 }
 
 /** One write: everything it put on disk is committed together, or restored as it was. */
@@ -71,6 +77,8 @@ export class Transaction {
     if (info.actorId) trailers["Office-Doc-Actor"] = info.actorId;
     if (info.recorderId) trailers["Office-Doc-Recorded-By"] = info.recorderId;
     Object.assign(trailers, info.trailers ?? {});
+    const own = Object.entries(info.recordActions ?? {});
+    if (own.length) trailers[RECORD_ACTIONS] = own.map(([id, a]) => `${id}=${a}`).join(", ");
     const message = commitMessage(info.subject, trailers); // issue 12: one line each, no forged trailers
     const warm = this.warm;
     this.warm = undefined;

@@ -74,3 +74,29 @@ function sameContent(a: unknown, b: unknown): boolean {
   }
   return a === b;
 }
+
+/**
+ * office.yaml with the top-level `keys` it lacks added at its end, each with its value and the
+ * comment above it in `template` (templates/office.yaml); undefined when it lacks none. The office's
+ * own text is kept as it is.
+ */
+export function addOfficeKeys(text: string, template: string, keys: readonly string[]): string | undefined {
+  const { isMap } = yaml();
+  const doc = yaml().parseDocument(text);
+  const tpl = yaml().parseDocument(template);
+  if (!isMap(doc.contents) || !isMap(tpl.contents)) return undefined;
+  const missing = [...new Set(keys)].filter((k) => !doc.has(k) && tpl.has(k));
+  if (!missing.length) return undefined;
+  const pairs = tpl.contents.items.filter((p) =>
+    missing.includes(String((p.key as { value?: unknown })?.value)),
+  );
+  const additions = pairs
+    .map((p) => {
+      const one = new (yaml().Document)();
+      one.contents = one.createNode({});
+      (one.contents as { items: unknown[] }).items.push(p);
+      return one.toString({ lineWidth: 0 });
+    })
+    .join("");
+  return `${text.endsWith("\n") || text === "" ? text : `${text}\n`}${additions}`;
+}

@@ -6,6 +6,9 @@ import { chalkLib } from "../store/lazy.js";
  * loaded only when a coloured text is asked for at a terminal.
  */
 
+/** The colours of a warning light (the supervision ledger): red, yellow, green. */
+export type Tone = "red" | "yellow" | "green";
+
 /** What a command's messages are coloured as. */
 export interface Palette {
   /** The `error:` of a failure. */
@@ -14,9 +17,11 @@ export interface Palette {
   warning(text: string): string;
   /** The `hint:` after an error. */
   hint(text: string): string;
+  /** A cell in the colour of its light (the words stay: `red`, 红灯). */
+  tone(tone: Tone, text: string): string;
 }
 
-const PLAIN: Palette = { error: (s) => s, warning: (s) => s, hint: (s) => s };
+const PLAIN: Palette = { error: (s) => s, warning: (s) => s, hint: (s) => s, tone: (_, s) => s };
 
 /**
  * Should output to a stream be coloured? Only at a terminal (`terminal()` is asked last: it may load
@@ -40,7 +45,12 @@ export function palette(on: boolean): Palette {
   if (!on) return PLAIN;
   if (!coloured) {
     const c = new (chalkLib().Chalk)({ level: 1 });
-    coloured = { error: c.bold.red, warning: c.yellow, hint: c.cyan };
+    coloured = {
+      error: c.bold.red,
+      warning: c.yellow,
+      hint: c.cyan,
+      tone: (tone, text) => (tone === "red" ? c.bold.red : tone === "yellow" ? c.yellow : c.green)(text),
+    };
   }
   return coloured;
 }

@@ -1,6 +1,7 @@
 import { escapeControls } from "../core/text.js";
 // The loader of the vendored libraries lives with the store; cli-table3 is one of them.
 import { cliTable } from "../store/lazy.js";
+import { palette, type Tone } from "./color.js";
 import { csvCell } from "./spreadsheet.js";
 import { cutToWidth, measure, truncateToWidth } from "./width.js";
 
@@ -25,6 +26,11 @@ export interface Column {
   shrink?: number;
   /** A shorter header, used when the table is too wide for the terminal (`Days` for `Days overdue`). */
   short?: string;
+  /**
+   * The colour of a row's cell in this column at a terminal (the supervision ledger's warning light):
+   * the text stays, so every other format, and a terminal without colour, has the words.
+   */
+  tone?: (row: Row) => Tone | undefined;
 }
 
 export type Cell = string | number | boolean | null | undefined;
@@ -106,6 +112,7 @@ const BOXED_TABLE_MAX_ROWS = 300;
 interface Fitted {
   n: number;
   columns: readonly Column[];
+  rows: readonly Row[];
   shown: number[];
   widths: number[];
   cells: string[];
@@ -220,34 +227,50 @@ function fitTable(
         widths[c] = t.width;
       }
   });
-  return { n, columns, shown, widths: colWidths, cells, cellWidths: widths };
+  return { n, columns, rows, shown, widths: colWidths, cells, cellWidths: widths };
 }
 
 const plainChrome = (n: number) => 2 * Math.max(0, n - 1);
 const boxedChrome = (n: number) => 3 * n + 1;
 
 /**
+ * The cell `c` (flat index, see Fitted) as shown: coloured by its column's `tone` when `color`, after
+ * it was measured and cut (the colour codes take no columns).
+ */
+function shownCell(f: Fitted, c: number, color: boolean): string {
+  const text = f.cells[c] as string;
+  const column = f.columns[c % f.n];
+  const row = f.rows[Math.floor(c / f.n) - 1];
+  if (!color || !column?.tone || !row) return text;
+  const tone = column.tone(row);
+  return tone ? palette(true).tone(tone, text) : text;
+}
+
+/**
  * The plain aligned layout: the header and its rule, and one line per row, every column as wide as
- * its widest cell (number columns right-aligned), fitted to `width` display columns when given.
+ * its widest cell (number columns right-aligned), fitted to `width` display columns when given;
+ * cells coloured by their column's `tone` when `color`.
  */
 export function plainLayout(
   columns: Column[],
   rows: Row[],
   width?: number,
+  color = false,
 ): { header: string; rule: string; lines: string[] } {
   const f = fitTable(columns, rows, width, plainChrome);
-  const { n, shown, cells, cellWidths } = f;
+  const { n, shown, cellWidths } = f;
   const m = shown.length;
   const right = shown.map((i) => f.columns[i]?.numeric === true);
   const pad = " ".repeat(Math.max(0, ...f.widths) + 2);
   const lines: string[] = [];
-  for (let k = 0; k < cells.length; k += n) {
+  for (let k = 0; k < f.cells.length; k += n) {
     let line = "";
     for (let j = 0; j < m; j++) {
       const c = k + (shown[j] as number);
       const gap = (f.widths[j] as number) - (cellWidths[c] as number);
-      if (right[j]) line += pad.slice(0, gap) + cells[c];
-      else line += cells[c] + (j < m - 1 ? pad.slice(0, gap) : "");
+      const cell = shownCell(f, c, color);
+      if (right[j]) line += pad.slice(0, gap) + cell;
+      else line += cell + (j < m - 1 ? pad.slice(0, gap) : "");
       if (j < m - 1) line += "  ";
     }
     lines.push(line.endsWith(" ") ? line.trimEnd() : line);
@@ -256,8 +279,8 @@ export function plainLayout(
   return { header, rule: f.widths.map((w) => "-".repeat(w)).join("  "), lines };
 }
 
-function plainTable(columns: Column[], rows: Row[], width?: number): string {
-  const { header, rule, lines } = plainLayout(columns, rows, width);
+function plainTable(columns: Column[], rows: Row[], width?: number, color = false): string {
+  const { header, rule, lines } = plainLayout(columns, rows, width, color);
   return `${header}\n${rule}\n${lines.length ? `${lines.join("\n")}\n` : ""}`;
 }
 
@@ -319,7 +342,7 @@ export function groupedTable(
 /** The rows `rows` (indices into the fitted rows) of a fitted table, box-drawn by cli-table3. */
 function boxed(f: Fitted, rows: readonly number[], color: boolean): string {
   const Table = cliTable();
-  const cellsOf = (r: number) => f.shown.map((i) => f.cells[r * f.n + i] as string);
+  const cellsOf = (r: number) => f.shown.map((i) => shownCell(f, r * f.n + i, color));
   const table = new Table({
     head: cellsOf(0),
     colWidths: f.widths.map((w) => w + 2),
@@ -338,7 +361,7 @@ function boxed(f: Fitted, rows: readonly number[], color: boolean): string {
  * fitted to `opts.width` columns when given (see fitColumns), every cell tableCell.
  */
 export function toTable(columns: Column[], rows: Row[], opts: TableOptions): string {
-  if (rows.length > BOXED_TABLE_MAX_ROWS) return plainTable(columns, rows, opts.width);
+  if (rows.length > BOXED_TABLE_MAX_ROWS) return plainTable(columns, rows, opts.width, opts.color);
   return boxed(
     fitTable(columns, rows, opts.width, boxedChrome),
     rows.map((_, i) => i),

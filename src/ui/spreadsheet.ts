@@ -18,6 +18,11 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * long digit strings shown as 1.38E+10 or rounded past 15 digits (phone and ID numbers).
  */
 const NUMBER_LIKE = /^\s*\d[\d.,]*(?:[eE][+-]?\d+)?%?\s*$/;
+/**
+ * A plain decimal, signed, maybe a percentage (`-429.83`, `-7.0%`): in a number column a spreadsheet
+ * reads it as the number it is, never as a formula, so it needs no `'` (an exact figure kept as text).
+ */
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?%?$/;
 
 /**
  * A text value as a spreadsheet must see it: control characters escaped (line feeds, tabs and CR LF
@@ -27,6 +32,7 @@ const NUMBER_LIKE = /^\s*\d[\d.,]*(?:[eE][+-]?\d+)?%?\s*$/;
  */
 export function spreadsheetText(s: string, numeric = false): string {
   const t = sanitizeForTerminal(s);
+  if (numeric && PLAIN_NUMBER.test(t)) return t;
   return FORMULA_START.test(t) || (!numeric && NUMBER_LIKE.test(t)) ? `'${t}` : t;
 }
 
@@ -88,6 +94,7 @@ export async function toXlsx(
   header.font = { bold: true };
   for (const r of rows) {
     const percent: number[] = [];
+    const fixed: [number, number][] = [];
     const values = columns.map((c, i) => {
       const v = r[c.key];
       if (v === null || v === undefined || v === "") return null;
@@ -98,11 +105,15 @@ export async function toXlsx(
       const s = xlsxText(String(v));
       const pct = c.numeric ? /^(-?\d+(?:\.\d+)?)%$/.exec(s) : null;
       if (pct) percent.push(i);
+      // An exact figure written as text in a number column (`12.50`): a number shown with its decimals.
+      const dec = c.numeric && !pct ? /^-?\d+(?:\.(\d+))?$/.exec(s) : null;
+      if (dec) fixed.push([i, dec[1]?.length ?? 0]);
       for (const line of s.split("\n")) widths[i] = Math.max(widths[i] as number, displayWidth(line));
-      return pct ? Number(pct[1]) / 100 : s;
+      return pct ? Number(pct[1]) / 100 : dec ? Number(s) : s;
     });
     const row = ws.addRow(values);
     for (const i of percent) row.getCell(i + 1).numFmt = "0.0%";
+    for (const [i, places] of fixed) row.getCell(i + 1).numFmt = places ? `0.${"0".repeat(places)}` : "0";
   }
   columns.forEach((c, i) => {
     const col = ws.getColumn(i + 1);

@@ -121,7 +121,7 @@ describe("the scripts", () => {
       "bash",
       [
         "-c",
-        `${script}\nCOMP_WORDS=(office-doc list --kind in); COMP_CWORD=3; COMP_LINE="office-doc list --kind in"; COMP_POINT=\${#COMP_LINE}; _office-doc_completion; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        `${script}\nCOMP_WORDS=(office-doc list --kind inc); COMP_CWORD=3; COMP_LINE="office-doc list --kind inc"; COMP_POINT=\${#COMP_LINE}; _office-doc_completion; printf '%s\\n' "\${COMPREPLY[@]}"`,
       ],
       { env: { ...reg.env(), PATH: `${dir}:${process.env.PATH}` }, encoding: "utf8" },
     );

@@ -41,9 +41,31 @@ describe("the program", () => {
 
   it("the shipped kinds' commands are derived from their workflows, none taking a built-in name", () => {
     const s = kindSurface(shippedWorkflows(), BUILTINS);
-    expect([...s.creates.keys()].sort()).toEqual(["call", "draft", "receive"]);
+    expect([...s.creates.keys()].sort()).toEqual([
+      "call",
+      "draft",
+      "indicator submit",
+      "inspect plan",
+      "meeting request",
+      "receive",
+      "request",
+      "superior",
+      "task",
+    ]);
     expect([...s.steps.keys()].sort()).toEqual(
       [
+        "analyse",
+        "approve",
+        "audit",
+        "countersign",
+        "implement",
+        "inspect report",
+        "investigate",
+        "notice",
+        "prepare",
+        "secretary-sign",
+        "sign-in",
+        "submit",
         "circulate",
         "distribute",
         "feedback",
@@ -68,8 +90,38 @@ describe("the program", () => {
         .get("instruct")
         ?.wfs.map((w) => w.kind)
         .sort(),
-    ).toEqual(["call", "incoming"]);
-    expect([...s.kindCommands.keys()]).toEqual(["egov send"]);
-    for (const n of surfaceNames(s)) if (n !== "egov") expect(BUILTINS.has(n), n).toBe(false);
+    ).toEqual(["call", "incoming", "request", "superior"]);
+    expect([...s.kindCommands.keys()].sort()).toEqual(
+      [
+        "egov send",
+        "indicator open",
+        "indicator summary",
+        "indicator trend",
+        "meeting reply",
+        "meeting close-review",
+        "meeting check",
+        "meeting attend",
+        "meeting wrap-up",
+        "meeting calendar",
+        "meeting ics",
+        "report meetings",
+      ].sort(),
+    );
+    // A step id two kinds share is one command that acts on the record's kind.
+    expect(
+      s.steps
+        .get("leader-sign")
+        ?.wfs.map((w) => w.kind)
+        .sort(),
+    ).toEqual(["indicator", "outgoing"]);
+    expect(s.steps.get("issue")?.wfs.map((w) => w.kind)).toEqual(["inspection", "outgoing"]);
+    expect(s.steps.get("submit")?.wfs.map((w) => w.kind)).toEqual(["inspection", "superior"]);
+    // `report` is a built-in command: the inspection's report step is `inspect report`.
+    expect(s.steps.get("inspect report")?.step).toBe("report");
+    // A kind command named after a step is that step's command: no derived `wrap-up` beside it.
+    expect(s.steps.has("wrap-up")).toBe(false);
+    expect(s.steps.has("meeting wrap-up")).toBe(false);
+    for (const n of surfaceNames(s))
+      if (n !== "egov" && n !== "report") expect(BUILTINS.has(n), n).toBe(false);
   });
 });

@@ -104,10 +104,58 @@ describe("applyLimit: every limit form", () => {
     // day_of_month
     ["the 25th of the step's month", { day_of_month: 25 }, { stepStart: "2026-03-02" }, "2026-03-25"],
     [
-      "the 25th of the month in a month field",
+      "the 25th of the month in a month field: Mid-Autumn 2026-09-25 is a rest day, the Thursday before",
       { day_of_month: 25, month_field: "month" },
       { stepStart: "2026-03-02", fields: { month: "2026-09" } },
-      "2026-09-25",
+      "2026-09-24",
+    ],
+    [
+      "a 25th on a Saturday (2026-04-25): the Friday before",
+      { day_of_month: 25, month_field: "month" },
+      { fields: { month: "2026-04" } },
+      "2026-04-24",
+    ],
+    [
+      "a 25th on a Sunday (2026-10-25): the Friday before",
+      { day_of_month: 25, month_field: "month" },
+      { fields: { month: "2026-10" } },
+      "2026-10-23",
+    ],
+    [
+      "a 25th on a working Wednesday after the Spring Festival (2026-02-25): that day",
+      { day_of_month: 25, month_field: "month" },
+      { fields: { month: "2026-02" } },
+      "2026-02-25",
+    ],
+    [
+      "the 1st on National Day (2026-10-01): the last working day before it, across the month",
+      { day_of_month: 1, month_field: "month" },
+      { fields: { month: "2026-10" } },
+      "2026-09-30",
+    ],
+    [
+      "the 1st of 2027-01 (New Year's Day): 2026-12-31, across the year",
+      { day_of_month: 1, month_field: "month" },
+      { fields: { month: "2027-01" } },
+      "2026-12-31",
+    ],
+    [
+      "rest_day after: a meeting's 26th on a Sunday (2026-04-26) is the Monday after",
+      { day_of_month: 26, month_field: "month", rest_day: "after" },
+      { fields: { month: "2026-04" } },
+      "2026-04-27",
+    ],
+    [
+      "rest_day after: 2026-09-26 (a Saturday; the adjusted working days are Sep 20 and Oct 10) is Monday 09-28",
+      { day_of_month: 26, month_field: "month", rest_day: "after" },
+      { fields: { month: "2026-09" } },
+      "2026-09-28",
+    ],
+    [
+      "rest_day after on a working day: that day (2026-10-26)",
+      { day_of_month: 26, month_field: "month", rest_day: "after" },
+      { fields: { month: "2026-10" } },
+      "2026-10-26",
     ],
     [
       "31 in February is the last day of February",

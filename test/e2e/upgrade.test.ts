@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { shippedKinds } from "../../src/cli/commands/upgrade.js";
 import { DEFAULT_ROLES } from "../../src/core/model.js";
 import { validateWorkflow } from "../../src/core/workflow.js";
 import {
@@ -90,12 +91,24 @@ describe("a registry made by office-doc 0.1", () => {
     const n = commitCount(reg.dir);
     const r = reg.run(["upgrade", "--dry-run"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual([
-      "workflows/call.yaml",
-      "workflows/incoming.yaml",
-      "workflows/outgoing.yaml",
-      "workflows/workflow.schema.json",
-    ]);
+    // 0.1 had three kinds: the kinds shipped since are added, with the office.yaml keys they need.
+    const added = shippedKinds().filter((k) => !KINDS.includes(k));
+    expect(added).toContain("indicator");
+    expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual(
+      [
+        "office.yaml",
+        "workflows/call.yaml",
+        "workflows/incoming.yaml",
+        "workflows/outgoing.yaml",
+        "workflows/workflow.schema.json",
+        ...added.map((k) => `workflows/${k}.yaml`),
+        ...added.flatMap((k) =>
+          ["md", "html"]
+            .filter((x) => existsSync(join(ROOT, "templates", "forms", `${k}.${x}`)))
+            .map((x) => `forms/${k}.${x}`),
+        ),
+      ].sort(),
+    );
     expect(commitCount(reg.dir)).toBe(n);
     expect(gitStatus(reg.dir)).toBe("");
   });
@@ -134,6 +147,22 @@ describe("a registry made by office-doc 0.1", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toBe("");
     expect(commitCount(reg.dir)).toBe(n + 1);
+  });
+
+  it("the upgrade brought the kinds shipped since 0.1 and the office.yaml keys they need, with their comments", () => {
+    for (const k of shippedKinds().filter((x) => !KINDS.includes(x)))
+      expect(reg.read(`workflows/${k}.yaml`)).toBe(
+        readFileSync(join(ROOT, "templates", "workflows", `${k}.yaml`), "utf8"),
+      );
+    const office = reg.read("office.yaml");
+    expect(office).toMatch(/^indicators: \[\]$/m);
+    expect(office).toContain("# The main economic indicators (主要经济指标, seed §5)");
+    // What the office had is kept as it was, at the top.
+    expect(office.startsWith(git(reg.dir, ["show", "HEAD~1:office.yaml"]))).toBe(true);
+    // The new kind's commands are there; without indicators in office.yaml, a submit says so.
+    const r = reg.run(["indicator", "submit", "--unit", "economy", "--month", "2026-03", "--value", "x=1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("indicators");
   });
 
   it("after the upgrade, check passes and the records read as before", () => {

@@ -5,15 +5,19 @@ import { usageError } from "../../core/problems.js";
 import { classificationOf } from "../../core/record.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
+import { RECORD_ACTIONS, recordActionOf } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { recordLog } from "../../store/log-index.js";
 import type { Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { checkHolderOption, checkStepOption, checkUnitOption, kindOption } from "../filters.js";
 import {
+  changesText,
   classificationWord,
+  detailText,
   dueCell,
   fieldDisplay,
+  kindDetails,
   label,
   listingLabels,
   nameOf,
@@ -59,6 +63,7 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
     if (v === undefined || v === null || v === "") continue;
     lines.push(`${label(def.label, ctx.lang)}: ${fieldDisplay(ctx, wf, def.id, v)}`);
   }
+  for (const d of kindDetails(ctx, rec, wf)) lines.push(`${label(d.label, ctx.lang)}: ${detailText(ctx, d)}`);
   if (rec.archive) {
     const key = `retention.${rec.archive.retention}` as const;
     const retention = ctx.t(key as never) === key ? rec.archive.retention : ctx.t(key as never);
@@ -89,17 +94,22 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
   for (const e of rec.history) {
     const by =
       e.recorded_by !== e.actor ? ` (${L("show.recorded-by", { name: nameOf(office, e.recorded_by) })})` : "";
-    const what = [e.opinion, e.note, e.reason].filter(Boolean).join(" · ");
+    const what = [e.opinion, e.note, e.reason, changesText(ctx, wf, e)].filter(Boolean).join(" · ");
     lines.push(
-      `  ${time(e.at)}  ${actionLabel(ctx, e.action, wf)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`,
+      `  ${time(e.at)}  ${actionLabel(ctx, e.action, wf, e.step)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`,
     );
   }
   return `${lines.join("\n")}\n`;
 }
 
-/** How people read an action of the history: the create action in the workflow's words. */
-export function actionLabel(ctx: Ctx, action: string, wf?: WorkflowDef): string {
+/**
+ * How people read an action of the history: the create action in the workflow's words, a revision
+ * in the words of the step it was made at (重报, re-report).
+ */
+export function actionLabel(ctx: Ctx, action: string, wf?: WorkflowDef, step?: string): string {
   if (wf && action === wf.create_action) return wf.create_label?.[ctx.lang] ?? ctx.t("action.create");
+  const revision = action === "revise" && step ? wf?.steps.find((s) => s.id === step)?.revision : undefined;
+  if (revision?.label) return revision.label[ctx.lang];
   const key = `action.${action}`;
   const s = ctx.t(key as never);
   return s === key ? action : s;
@@ -289,7 +299,7 @@ export async function runLog(ctx: Ctx, idText: string): Promise<number> {
   });
   let i = 0;
   const data = entries.map((e) => {
-    const action = e.trailers["Office-Doc-Action"];
+    const action = recordActionOf(e.trailers["Office-Doc-Action"], e.trailers[RECORD_ACTIONS], record.id);
     const ev = action ? record.history[i++] : undefined;
     return {
       commit: e.commit.slice(0, 10),
@@ -298,13 +308,15 @@ export async function runLog(ctx: Ctx, idText: string): Promise<number> {
       actor: e.trailers["Office-Doc-Actor"] ?? e.authorName,
       recorded_by: e.trailers["Office-Doc-Recorded-By"] ?? e.committerName,
       step: ev?.step ?? "",
-      opinion: [ev?.opinion, ev?.note, ev?.reason].filter(Boolean).join(" · "),
+      opinion: [ev?.opinion, ev?.note, ev?.reason, ev ? changesText(ctx, wf, ev) : ""]
+        .filter(Boolean)
+        .join(" · "),
     };
   });
   const rows = data.map((x) => ({
     ...x,
     when: time(x.when),
-    action: actionLabel(ctx, x.action, wf),
+    action: actionLabel(ctx, x.action, wf, x.step),
     actor: nameOf(office, x.actor),
     recorded_by: nameOf(office, x.recorded_by),
   }));

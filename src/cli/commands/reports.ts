@@ -1,13 +1,10 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { isIsoDate } from "../../core/dates.js";
 import { maskValue } from "../../core/privacy.js";
 import { usageError } from "../../core/problems.js";
-import { normalizeRecord } from "../../core/record.js";
 import { dueHorizon, groupByHolder, holderGroupsFor, overdueReport } from "../../core/reports/overdue.js";
 import { statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
-import { fastLoad } from "../../store/lazy.js";
-import { parseRecordRel } from "../../store/registry.js";
+import { readRecordFiles, recordFilesOf } from "../../store/registry.js";
 import type { Column, Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { EXIT } from "../errors.js";
@@ -32,6 +29,7 @@ import {
   printRows,
 } from "../table-output.js";
 import { reportBroken } from "./records.js";
+import { registerSupervision } from "./supervision.js";
 
 export function registerReports(r: Registrar): void {
   const { program, d, run } = r;
@@ -67,6 +65,7 @@ export function registerReports(r: Registrar): void {
     .option("--unmask", d("help.opt-unmask"))
     .option("--out <file>", d("help.opt-out"))
     .action(run(runReportRegister));
+  registerSupervision(r, report);
 }
 export interface StatsOptions {
   from?: string;
@@ -272,30 +271,8 @@ export async function runReportRegister(
   const year = opts.year ?? ctx.today().slice(0, 4);
   if (!/^\d{4}$/.test(year)) throw usageError("cli.bad-number", { option: "--year", value: year });
   const office = ctx.office();
-  const yearDir = `records/${wf.kind}/${year}`;
-  const files = (existsSync(ctx.reg.path(yearDir)) ? readdirSync(ctx.reg.path(yearDir)) : [])
-    .flatMap((bucket) => {
-      const dir = ctx.reg.path(yearDir, bucket);
-      return statSync(dir).isDirectory()
-        ? readdirSync(dir)
-            .filter((f) => f.endsWith(".yaml"))
-            .map((f) => `${yearDir}/${bucket}/${f}`)
-        : [];
-    })
-    .filter((rel) => parseRecordRel(rel))
-    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  const records = files.map((rel) => {
-    const text = ctx.reg.readText(rel) ?? "";
-    try {
-      return normalizeRecord(fastLoad(text) as Record<string, unknown>);
-    } catch (e) {
-      throw usageError("store.bad-yaml", {
-        file: rel,
-        line: (e as { mark?: { line: number } }).mark?.line ?? 1,
-        message: (e as Error).message.split("\n")[0] ?? "",
-      });
-    }
-  });
+  const files = recordFilesOf(ctx.reg, wf.kind, year);
+  const records = readRecordFiles(ctx.reg, files);
   const rows: Row[] = records.map((rec, i) => {
     const row: Row = { n: i + 1, id: rec.id, date: rec.created.slice(0, 10), title: rec.title };
     for (const f of wf.fields) {

@@ -168,8 +168,8 @@ export function holderGroups(
     }
     return left.size ? holders : out;
   }
-  if (a.routed && a.fallback_roles) {
-    // Nobody routed yet: the fallback roles hold it (first-inquiry responsibility) — exactly them.
+  if ((a.routed || a.leader_of !== undefined) && a.fallback_roles) {
+    // Nobody routed yet, or a unit without a leader in charge: the fallback roles hold it — exactly them.
     const m = members(a.fallback_roles);
     if (m.length === holders.length && m.every((id) => holders.includes(id)))
       return [roleGroup(a.fallback_roles, undefined)];

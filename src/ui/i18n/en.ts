@@ -279,7 +279,7 @@ export const en = {
   "backup.cannot-create": "cannot create {dir}: {message}",
   "demo.exists": "a registry already exists in {dir}; showing it (use --fresh to build it again)",
   "demo.tour":
-    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱) (`npm link` in the office-doc checkout puts office-doc on your PATH; or type npx office-doc):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
+    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱) (`npm link` in the office-doc checkout puts office-doc on your PATH; or type npx office-doc):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc report supervision        # the supervision ledger (督办台账) with its warning lights\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "this number called {n} time(s) before (possible duplicates):",
   // help texts
   "help.program":
@@ -477,6 +477,181 @@ export const en = {
   "col.working_days_overdue.short": "Wk days",
   "overdue.group": "{name} ({n})",
   "overdue.group-role": "{roles} ({n}): {names}",
+  // issue 14: monthly indicators (seed section 5); upgrade brings new kinds
+  "workflow.bad-rest-day": "rest_day must be before or after (got '{value}')",
+  "workflow.bad-revision": "revision must be a mapping with label and reason (required or optional)",
+  "engine.revise-needs-reason":
+    "{id} is at step {step}: changing it there is a {revision} and needs --reason",
+  "engine.reopen-not-permitted": "{person} may not reopen {id}: only {roles}",
+  "office.unknown-leader": "the leader in charge '{person}' of unit '{unit}' is not a person of the office",
+  "office.bad-indicator": "an indicator needs an id of letters, digits, '_', '.' or '-' (got '{id}')",
+  "office.indicator-label": "indicator '{id}' needs a label with en and zh-CN",
+  "office.indicator-total": "indicator '{id}': total must be sum or average (got '{total}')",
+  "help.opt-revise-reason": "why the record is revised (needed where its step says so: a re-report)",
+  "indicator.no-set":
+    "office.yaml has no indicators: add them under `indicators:` (see the comment in templates/office.yaml)",
+  "indicator.unit-reports-none": "unit '{unit}' reports no indicator (units that do: {units})",
+  "indicator.future-month": "{month} has not begun (this month is {current})",
+  "indicator.unknown": "--value {entry}: no such indicator (this unit's: {known})",
+  "indicator.not-of-unit": "--value {entry}: unit '{unit}' does not report it (it reports: {known})",
+  "indicator.too-many-decimals": "--value {entry}: at most {decimals} decimal(s)",
+  "indicator.bad-range": "--from {from} --to {to}: not a range of 1 to {max} months",
+  "indicator.open-nothing": "every expected report of {month} is there already; nothing to open",
+  "indicator.opened": "{id}  {unit}: expected from {holders}, due {due}",
+  "indicator.average": "average",
+  "indicator.missing": "missing",
+  "indicator.total": "Office total",
+  "indicator.mom-total": "{month} total",
+  "indicator.mom-change": "Change from the month before",
+  "indicator.mom-pct": "Change from the month before %",
+  "indicator.yoy-total": "{month} total (a year before)",
+  "indicator.yoy-change": "Change from a year before",
+  "indicator.yoy-pct": "Change from a year before %",
+  "indicator.summary-heading": "Main economic indicators {month} — {office}",
+  "indicator.missing-units": "Not reported for {month}: {units}",
+  "indicator.change": "Change",
+  "indicator.change-pct": "Change %",
+  "indicator.trend-heading": "{name} — {who}, {from} to {to}",
+  "col.month": "Month",
+  "help.indicator-open":
+    "open the month's expected indicator reports, one per reporting unit (cron, on the 1st)",
+  "help.indicator-summary":
+    "the month's figures: units × indicators, office totals, month-on-month and year-on-year, units missing",
+  "help.indicator-trend": "one indicator over months, for a unit or the office (a chart at a terminal)",
+  "help.opt-indicator-month": "the month, YYYY-MM (default: this month)",
+  "help.opt-indicator-name": "the indicator's name (office.yaml indicators)",
+  "help.opt-indicator-unit": "a unit's figures (default: the office's total)",
+  "help.opt-indicator-from": "first month, YYYY-MM (default: 11 months before --to)",
+  "help.opt-indicator-to": "last month, YYYY-MM (default: this month)",
+  "action.open": "opened (expected)",
+  // issue 15 (reports to superiors, requests, inspections, the supervision ledger)
+  "superior.deadline-close":
+    "{id}: the superior's deadline {deadline} is already close: the report should reach the party secretary by {due} ({n} working days before it); {lost} working day(s) of that time are lost, {left} left until the deadline",
+  "superior.deadline-due-today":
+    "{id}: the superior's deadline {deadline} is close: the report must reach the party secretary today, {due} ({n} working days before it)",
+  "superior.deadline-passed":
+    "{id}: the superior's deadline {deadline} passed before it was registered ({registered}): ask the superior for a new time limit, then `office-doc extend`",
+  "help.report-supervision":
+    "the supervision ledger (督办台账): every open item under supervision with its warning light; --rate: on-time rate per unit",
+  "help.opt-supervision-within":
+    "the light turns yellow within N working days of the due date (default: office.yaml supervision.yellow_within, 2)",
+  "help.opt-supervision-unit": "only items this unit leads or holds",
+  "help.opt-supervision-rate": "the on-time rate per unit over a period instead (default: this year to date)",
+  "help.opt-supervision-from": "the period starts on this day (implies --rate)",
+  "help.opt-supervision-to": "the period ends on this day (implies --rate)",
+  "supervision.none-supervised":
+    "no workflow of this registry marks a step `supervised: true`: the ledger is empty (README: the supervision ledger)",
+  "supervision.light-red": "red",
+  "supervision.light-yellow": "yellow",
+  "supervision.light-green": "green",
+  "supervision.heading":
+    "{office}: supervision ledger as of {date}: {n} item(s), {red} red, {yellow} yellow, {green} green",
+  "supervision.sheet": "Supervision",
+  "supervision.rate-heading": "{office}: on-time rate of supervised items, {from} to {to}",
+  "supervision.rate-sheet": "On-time rate",
+  "col.light": "Light",
+  "col.lead_unit": "Lead unit",
+  "col.days_left": "Days left",
+  "col.days_left.short": "Days",
+  "col.working_days_left": "Working days left",
+  "col.working_days_left.short": "Wk days",
+  "col.supervision-finished": "Finished",
+  "col.supervision-on_time": "On time",
+  "col.supervision-late": "Late",
+  "col.supervision-on_time_rate": "On-time rate",
+  "col.supervision-open": "Open",
+  "col.supervision-overdue": "Overdue now",
+  // issue 16 (meetings and supervised tasks)
+  "office.not-a-mapping": "{key} must be a mapping: id -> its settings",
+  "meeting.end-before-start": "the meeting must end after it starts: start {start}, end {end}",
+  "meeting.too-late":
+    "a meeting on {day} had to be requested by the end of {cutoff} ({n} working days before the meeting day); this request came in on {requested}",
+  "meeting.late-approver-not-leader": "{person} is not a leader and cannot approve a late meeting request",
+  "meeting.late-approved":
+    "requested after the cutoff ({cutoff}) for the meeting on {day}: accepted with the approval of {name}",
+  "meeting.room-too-small":
+    "{room} has {capacity} seats, and this meeting's participants are {n}; rooms free then with enough seats: {free}",
+  "meeting.room-taken":
+    "{room} is booked then by {id} “{title}” ({unit}, {time}); rooms free then with enough seats: {free}",
+  "meeting.checklist-not-ok": "the pre-meeting check of {id} is not complete; not ok yet: {items}",
+  "meeting.reply-closed":
+    "{id}: the sign-in is recorded (or the meeting closed); replies are no longer taken",
+  "meeting.not-invited": "{person} is not among the participants of {id}",
+  "meeting.substitute-self": "{person} cannot be their own substitute",
+  "meeting.by-without-substitute": "--by names the substitute: only with the answer substitute",
+  "meeting.unknown-check-item": "'{item}' is not an item of the pre-meeting check; the items: {items}",
+  "meeting.close-review-not-permitted":
+    "{person} may not close the gathering of opinions; it is for those who approve: {roles}",
+  "meeting.not-a-meeting": "{id} is not a meeting ({kinds})",
+  "meeting.outside-venue":
+    "'{place}' is not a room of office.yaml: taken as an outside venue, not booked here",
+  "meeting.until-before-start": "--until {until} is before the first meeting ({start})",
+  "meeting.series-skipped": "no meeting on {date} {name} (a holiday): that week is left out of the series",
+  "meeting.series-made": "{n} meetings requested: {ids}",
+  "meeting.series-refused":
+    "the series ({n} meetings) is refused, nothing was written: the meeting on {date} cannot be booked",
+  "meeting.bad-item": "--item '{value}' must be NAME=ok or NAME=problem",
+  "meeting.check-progress": "pre-meeting check: {ok} of {total} items ok ({recorded} recorded)",
+  "meeting.attendance":
+    "present {present} of {expected}; substituted {substituted}, on leave {excused}, absent without leave {unexcused}",
+  "meeting.tasks-made": "{n} supervised task(s) made from the decisions: {ids}",
+  "meeting.no-task-workflow":
+    "this registry has no workflows/{kind}.yaml, so decisions cannot become supervised tasks",
+  "meeting.decision-parts":
+    "each --decision needs its --assign UNIT and --due DATE, in the same order (given: {decisions} decisions, {units} units, {dues} dates)",
+  "meeting.due-past": "--due {due} is before today ({today})",
+  "meeting.day-rest": " (rest)",
+  "meeting.day-work": " (working)",
+  "meeting.state-pending": "pending approval",
+  "meeting.state-approved": "approved",
+  "meeting.state-held": "held",
+  "meeting.state-cancelled": "cancelled",
+  "meeting.col-time": "Time",
+  "meeting.col-place": "Place",
+  "meeting.col-convener": "Convener",
+  "meeting.col-expected": "Expected",
+  "meeting.col-present": "Present",
+  "meeting.col-substituted": "Substituted",
+  "meeting.col-excused": "On leave",
+  "meeting.col-unexcused": "Absent without leave",
+  "meeting.col-rate": "Attendance rate (%)",
+  "meeting.week": "Meetings of the week {from} – {to}",
+  "meeting.week-empty": "no meetings that week",
+  "meeting.feed-name": "meetings",
+  "meeting.ics-written": "{file}: {n} meeting(s) written",
+  "meeting.report-heading": "Meeting attendance {from} – {to} ({n} meetings held)",
+  "action.reply": "reply",
+  "action.check": "check",
+  "help.meeting-request": "request a meeting",
+  "help.opt-meeting-repeat": "weekly: a series, one meeting a week (each its own record)",
+  "help.opt-meeting-until": "the last day of the series (YYYY-MM-DD)",
+  "help.meeting-reply":
+    "reply to a meeting notice (回执): attend, leave (with --reason) or substitute (with --by)",
+  "help.arg-meeting-answer": "attend, leave or substitute",
+  "help.opt-meeting-by": "who attends instead (substitute)",
+  "help.meeting-close-review": "end the gathering of leaders' opinions (the office head)",
+  "help.meeting-check": "record items of the pre-meeting check; the step completes when every item is ok",
+  "help.opt-meeting-item": "NAME=ok or NAME=problem (an item of office.yaml's checklist; repeatable)",
+  "help.meeting-attend": "sign-in: who was present, who absent and why",
+  "help.opt-meeting-present": "people present, comma-separated",
+  "help.opt-meeting-absent": "PERSON:REASON of someone absent (repeatable; no reason: without leave)",
+  "help.meeting-wrap-up": "wrap-up: the clean-up and the minutes' decisions (each becomes a supervised task)",
+  "help.opt-meeting-cleanup": "the clean-up after the meeting",
+  "help.opt-meeting-decision": "a decision of the minutes (repeatable, each with --assign and --due)",
+  "help.opt-meeting-assign": "the unit that leads the decision's work",
+  "help.opt-meeting-due": "the decision's due date (YYYY-MM-DD)",
+  "help.meeting-calendar": "the rooms' bookings of a week",
+  "help.opt-meeting-week": "a day of the week to show (default: today)",
+  "help.meeting-ics": "an iCalendar file (RFC 5545) of the approved meetings, for phones' calendars",
+  "help.opt-meeting-ics-from": "meetings from this day (default: 30 days ago)",
+  "help.opt-meeting-person": "only the meetings of this person",
+  "help.meeting-report": "attendance of the meetings held: per person or unit",
+  "help.opt-meeting-from": "meetings on or after this day (default: January 1)",
+  "help.opt-meeting-to": "meetings on or before this day (default: today)",
+  "help.opt-meeting-by-what": "person (default) or unit",
+  "meeting.week-next": "the next: {id} “{title}” on {day} (meeting calendar --week {day})",
+  "demo.tour-meetings":
+    "  office-doc meeting calendar           # this week's meetings; `show MTG-2` lists who has not replied\n  office-doc report meetings            # attendance per person (--by unit)\n",
   // issue 12 (input, prompts, words, guards)
   "field.line-break": "{option}: one line only (a line break {char} at character {pos})",
   "field.control-char": "{option}: the control character {char} at character {pos} is not allowed",
@@ -539,6 +714,19 @@ export const enHints = {
   // issue 12 (output)
   "output.xlsx-terminal":
     "for example: office-doc report register --kind incoming --format xlsx --out register.xlsx",
+  // issue 14 (indicators)
+  "engine.revise-needs-reason": "say why with --reason TEXT (the analysis meeting's reason for the change)",
+  "indicator.no-set":
+    "then `office-doc check`; each reporting unit's leader in charge is `leader:` in `units:`",
+  // issue 15
+  "number.no-prefix":
+    "add the prefix under `prefixes:` in office.yaml (for reports to superiors: `upward-report: X街党报`), commit it, and try again",
+  // issue 16 (meetings)
+  "meeting.too-late": "a leader may approve it late: add --late-approved-by LEADER",
+  "meeting.room-taken": "choose one of the free rooms, or another time",
+  "meeting.room-too-small": "choose a larger room, or name fewer participants",
+  "meeting.not-invited": "a clerk records an invitee's reply with --as PERSON",
+  "meeting.no-task-workflow": "`office-doc upgrade` adds the workflows this version ships",
   "store.not-writable":
     "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
   "engine.merge-different-contact":
