@@ -1,6 +1,6 @@
 // One bundled file: start-up cost is dominated by module loading, and a single
 // esbuild bundle loads in ~20 ms where separate modules cost ~160 ms.
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import { build } from "esbuild";
 
 /** One CommonJS file for node 20 from `entry`. */
@@ -30,11 +30,15 @@ const VENDORED = [
   ["exceljs", "node_modules/exceljs/excel.js", "dist/vendor/exceljs.cjs"],
   // JSON Schema validation of workflow files, for `check` only.
   ["ajv", "node_modules/ajv/dist/ajv.js", "dist/vendor/ajv.cjs"],
+  // Shell completion only (`completion bash|zsh` and the server a TAB runs).
+  ["@pnpm/tabtab", "node_modules/@pnpm/tabtab/lib/index.js", "dist/vendor/tabtab.cjs"],
   // `meeting ics` only: the iCalendar writer and dates in the office's time zone.
   ["ical-generator", "node_modules/ical-generator/dist/index.cjs", "dist/vendor/ical-generator.cjs"],
   ["@date-fns/tz", "node_modules/@date-fns/tz/index.cjs", "dist/vendor/date-fns-tz.cjs"],
 ];
 for (const [, entry, out] of VENDORED) await cjs(entry, out);
+// tabtab reads its shell scripts from templates/ beside itself.
+cpSync("node_modules/@pnpm/tabtab/lib/templates", "dist/vendor/templates", { recursive: true });
 
 /** How office-doc's own files are built: the vendored packages and chinese-days' data stay out. */
 const OURS = {

@@ -15,11 +15,13 @@ export interface CliOptions {
   env?: Env;
   hooks?: CoreHooks;
   kindCommands?: KindCommands;
+  /** Stdin a terminal: the command may ask (tests mock the prompts, src/store/lazy.js). */
+  terminal?: boolean;
 }
 
 /** Run `args` against `reg` in this process, as `user` (the clerk by default) at `now`. */
 export async function cli(reg: Registry, args: string[], opts: CliOptions = {}): Promise<BinResult> {
-  const { hooks, kindCommands, ...rest } = opts;
+  const { hooks, kindCommands, terminal, ...rest } = opts;
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(reg.env(rest))) if (v !== undefined) env[k] = v;
   return runCaptured(args, {
@@ -27,6 +29,7 @@ export async function cli(reg: Registry, args: string[], opts: CliOptions = {}):
     cwd: ROOT,
     ...(hooks ? { hooks } : {}),
     ...(kindCommands ? { kindCommands } : {}),
+    ...(terminal ? { terminal } : {}),
   });
 }
 

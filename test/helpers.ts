@@ -529,3 +529,28 @@ export function registryProblems(reg: Registry): string[] {
   if (fsck) problems.push(`fsck: ${fsck}`);
   return problems;
 }
+
+/**
+ * Edit a record's file by hand and commit it by hand (not through office-doc): each placeholder in
+ * `values` is replaced by its value as a YAML double-quoted string (JSON's escapes), so a test can
+ * put there what office-doc's input would refuse (control characters, line breaks).
+ */
+export function handEdit(reg: Registry, id: string, values: Record<string, string>): void {
+  const rel = recordRel("incoming", id);
+  const file = join(reg.dir, rel);
+  let text = readFileSync(file, "utf8");
+  for (const [placeholder, value] of Object.entries(values))
+    text = text.replace(placeholder, JSON.stringify(value));
+  writeFileSync(file, text);
+  git(reg.dir, [
+    "-c",
+    "user.name=hand",
+    "-c",
+    "user.email=hand@example.org",
+    "commit",
+    "-qm",
+    "hand edit",
+    "--",
+    rel,
+  ]);
+}

@@ -13,6 +13,7 @@ export const BUILTIN_COMMANDS = {
   egov: ["egov", "backup"],
   sync: ["sync"],
   upgrade: ["upgrade"],
+  completion: ["completion", "completion-server"],
 };
 
 /** Every built-in command name, and commander's `help`. */

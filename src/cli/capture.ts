@@ -21,7 +21,14 @@ export interface Captured {
  */
 export async function runCaptured(
   args: string[],
-  opts: { env: NodeJS.ProcessEnv; cwd: string; hooks?: CoreHooks; kindCommands?: KindCommands },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+    hooks?: CoreHooks;
+    kindCommands?: KindCommands;
+    /** Is stdin a terminal (may the command ask)? No by default. */
+    terminal?: boolean;
+  },
 ): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
@@ -34,7 +41,7 @@ export async function runCaptured(
       (fd === 1 ? out : err).push(typeof data === "string" ? data : Buffer.from(data).toString("latin1"));
     },
     isTerminal: () => false,
-    stdinIsTerminal: () => false,
+    stdinIsTerminal: () => opts.terminal === true,
   };
   const saved = process.env;
   process.env = opts.env;

@@ -4,6 +4,7 @@ import type { OfficeConfig, Person } from "../core/model.js";
 import { findPerson } from "../core/office.js";
 import { OfficeError, usageError } from "../core/problems.js";
 import { configuredEmail, configuredIdentity, type Identity } from "../store/git.js";
+import { historyStart } from "../store/history-start.js";
 import { onIndexBuild } from "../store/index-cache.js";
 import { locateRegistry, Registry } from "../store/registry.js";
 import { palette, wantsColor } from "../ui/color.js";
@@ -147,6 +148,21 @@ export class Ctx {
   instant(option: string, value: string): number {
     const ms = parseInstant(value, this.tz());
     if (ms === undefined) throw usageError("cli.bad-datetime", { option, value });
+    return ms;
+  }
+
+  /**
+   * `--at DATETIME`: when something really happened (received yesterday evening), parsed in office
+   * time. Exit 2 when malformed, later than now, or before the registry's first commit (nothing can
+   * have been received in a registry that did not exist yet).
+   */
+  async pastInstant(option: string, value: string): Promise<number> {
+    const ms = this.instant(option, value);
+    if (ms > this.now())
+      throw usageError("cli.at-future", { option, value, now: formatInstant(this.now(), this.tz()) });
+    const start = this.reg.exists() ? await historyStart(this.reg) : undefined;
+    if (start !== undefined && ms < start)
+      throw usageError("cli.at-before-registry", { option, value, start: formatInstant(start, this.tz()) });
     return ms;
   }
 

@@ -60,28 +60,43 @@ export function reportError(
       `${label}${textForPeople(`${s}
 `)}`,
     );
+  const sayHint = (h: string | undefined) => {
+    if (h) say(h, lang === "zh-CN" ? `${paint.hint("提示")}：` : `${paint.hint("hint")}: `);
+  };
   if (e instanceof OfficeError) {
     say(t(lang, e.code, e.params), prefix);
     for (const p of e.problems)
       say(`  ${problemLine(lang, { ...p, file: (p as { file?: string }).file ?? e.file })}`);
-    const h = hint(lang, e.code, e.params);
-    if (h) say(h, lang === "zh-CN" ? `${paint.hint("提示")}：` : `${paint.hint("hint")}: `);
+    sayHint(hint(lang, e.code, e.params));
     if (debug) say(e.stack ?? "");
     return EXIT_OF_KIND[e.kind];
   }
   if (e instanceof CommanderError) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
-    // Help shown because no command was given (it went to stderr): a usage error.
-    if (e.code === "commander.help") return EXIT.usage;
+    // `help X` (exit code 0); help shown because a group was given without its command (on
+    // stderr): a usage error.
+    if (e.code === "commander.help") return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const key = COMMANDER_CODES[e.code];
     const arg = /'([^']+)'/.exec(e.message)?.[1] ?? e.message.replace(/^error: /, "");
     say(
       key
         ? t(lang, key, { option: arg, options: arg, name: arg, command: arg })
-        : e.message.replace(/^error: /, ""),
+        : (e.message.replace(/^error: /, "").split("\n")[0] ?? ""),
       prefix,
     );
+    // showSuggestionAfterError: "(Did you mean receive?)", "(Did you mean one of a, b?)".
+    const similar = /\(Did you mean (?:one of )?(.+)\?\)/.exec(e.message)?.[1];
+    if (similar) sayHint(t(lang, "cli.did-you-mean", { names: similar }));
     return EXIT.usage;
+  }
+  const errno = e as NodeJS.ErrnoException;
+  if (errno?.path && (errno.code === "EACCES" || errno.code === "EPERM" || errno.code === "EROFS")) {
+    // A registry this user may only read: listings work (registry.ts localDir), writes stop here.
+    const params = { path: errno.path, code: errno.code };
+    say(t(lang, "store.not-writable", params), prefix);
+    sayHint(hint(lang, "store.not-writable", params));
+    if (debug) say(errno.stack ?? "");
+    return EXIT.refused;
   }
   if (e instanceof Error && e.name === "ExitPromptError") {
     say(t(lang, "cli.cancelled"), prefix);

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { Label } from "../core/model.js";
 import { OfficeError, usageError } from "../core/problems.js";
-import { classificationOf, coerceFieldValues, LIST_SEPARATOR } from "../core/record.js";
+import { classificationOf, coerceFieldValues, LIST_SEPARATOR, textProblem } from "../core/record.js";
 import type { FieldDef, TitleDef, WorkflowDef } from "../core/workflow.js";
 import type { Lang } from "../ui/i18n/index.js";
 import type { Ctx } from "./context.js";
@@ -62,6 +62,37 @@ export function fieldHelp(def: FieldDef, lang: Lang): string {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** A value shell completion offers, and what it means (zsh shows it beside the value). */
+export interface ValueChoice {
+  name: string;
+  description?: string;
+}
+
+/**
+ * The values shell completion offers for a field's option (commands/completion.ts): an enum's values
+ * with their labels, the ids of the office's units or people with their names.
+ */
+export const optionValues = new WeakMap<Option, (ctx: Ctx) => ValueChoice[]>();
+
+/** The office's units and people as completion values (which of them: `ref`). */
+export function officeChoices(ctx: Ctx, ref: "unit" | "person" | "unit-or-person"): ValueChoice[] {
+  const office = ctx.office();
+  const units = office.units.map((u) => ({ name: u.id, description: u.name }));
+  const people = office.people.map((p) => ({ name: p.id, description: p.name }));
+  return ref === "unit" ? units : ref === "person" ? people : [...people, ...units];
+}
+
+function valuesOf(def: FieldDef): ((ctx: Ctx) => ValueChoice[]) | undefined {
+  if (def.values?.length)
+    return (ctx) =>
+      (def.values ?? []).map((v) => {
+        const l = def.value_labels?.[v]?.[ctx.lang];
+        return l ? { name: v, description: l } : { name: v };
+      });
+  const ref = def.ref ?? def.refs;
+  return ref ? (ctx) => officeChoices(ctx, ref) : undefined;
+}
+
 /** Add the options of these fields to a command (aliases work, only the main name is in --help). */
 export function addFieldOptions(cmd: Command, defs: readonly FieldDef[], lang: Lang): void {
   for (const def of defs) {
@@ -77,6 +108,8 @@ export function addFieldOptions(cmd: Command, defs: readonly FieldDef[], lang: L
           : new Option(`${flagOf(name)} ${placeholder(def)}`, help);
       if (def.type === "map" || def.type === "items") o.argParser(collect);
       if (i > 0) o.hideHelp();
+      const values = valuesOf(def);
+      if (values) optionValues.set(o, values);
       cmd.addOption(o);
     });
     if (def.type === "boolean" && def.default === true)
@@ -149,15 +182,19 @@ export function refuseClassifiedOptions(wf: WorkflowDef, fields: Record<string, 
 /** The field as a value a prompt asks for (choices of enums and of units and people, with names). */
 export function wantedField(ctx: Ctx, def: FieldDef): Wanted {
   const w: Wanted = { flag: flagOf(def.option), label: lab(def.label, ctx.lang), def };
+  // Shown by their labels and names; the option that gives the same answer is the choice's
+  // description (under the list), so the clerk learns it for next time.
+  const typed = (v: string) => `${w.flag} ${v}`;
   if (def.type === "enum" && def.values)
-    w.choices = def.values.map((v) => {
-      const l = def.value_labels?.[v]?.[ctx.lang];
-      return { value: v, name: l && l !== v ? `${l} (${v})` : v };
-    });
+    w.choices = def.values.map((v) => ({
+      value: v,
+      name: def.value_labels?.[v]?.[ctx.lang] ?? v,
+      description: typed(v),
+    }));
   else if (def.ref === "unit" || def.ref === "person") {
     const office = ctx.office();
     const list = def.ref === "unit" ? office.units : office.people;
-    w.choices = list.map((x) => ({ value: x.id, name: `${x.name} (${x.id})` }));
+    w.choices = list.map((x) => ({ value: x.id, name: x.name, description: typed(x.id) }));
   }
   return w;
 }
@@ -173,9 +210,14 @@ export async function completeRequired(
   title?: { def: TitleDef; value: unknown },
 ): Promise<{ title?: string; fields: Record<string, unknown> }> {
   const wanted: Wanted[] = [];
-  const titleText = typeof title?.value === "string" ? title.value.trim() : "";
+  const titleFlag = title ? flagOf(title.def.option) : "";
+  const titleText = typeof title?.value === "string" ? (oneLine(titleFlag, title.value) ?? "") : "";
   if (title && titleText === "")
-    wanted.push({ flag: flagOf(title.def.option), label: lab(title.def.label, ctx.lang) });
+    wanted.push({
+      flag: titleFlag,
+      label: lab(title.def.label, ctx.lang),
+      check: (text) => textProblem(text),
+    });
   for (const def of defs)
     if (def.required && (fields[def.id] === undefined || fields[def.id] === ""))
       wanted.push(wantedField(ctx, def));
@@ -190,6 +232,25 @@ export async function completeRequired(
   }
   return title ? { title: t, fields: out } : { fields: out };
 }
+
+/**
+ * The text of an option as typed, trimmed, checked as one line (`multiline` false: a name, a title)
+ * or as free text (an opinion, a note, a reason): exit 2 naming the option when it holds a line break
+ * or control character it may not, or is too long (record.ts textProblem). Undefined stays undefined.
+ */
+export function checkedText(option: string, v: string | undefined, multiline: boolean): string | undefined {
+  if (v === undefined) return undefined;
+  const text = v.trim();
+  const p = textProblem(text, multiline);
+  if (p) throw usageError(p.code, { ...p.params, option });
+  return text;
+}
+
+/** A free-text option (`--opinion`, `--note`, `--reason`): see checkedText. */
+export const freeText = (option: string, v: string | undefined) => checkedText(option, v, true);
+
+/** A one-line option (`--name`): see checkedText. */
+export const oneLine = (option: string, v: string | undefined) => checkedText(option, v, false);
 
 /** A comma-separated option (ASCII or Chinese commas) as a list of ids. */
 export function listOption(v: string | undefined): string[] {

@@ -193,7 +193,7 @@ export interface CreateOptions {
 export async function runCreate(ctx: Ctx, wf: WorkflowDef, opts: CreateOptions): Promise<number> {
   const { at, title, fields } = await collectCreate(ctx, wf, opts);
   const reason = typeof opts.reason === "string" ? opts.reason : undefined;
-  const res = await createAction(ctx, wf, title, fields, at, reason);
+  const res = await createAction(ctx, wf, title, fields, at, reason, opts.duplicateOk === true);
   if (res.event.action === wf.create_action) await listEarlier(ctx, wf, res.record.id, fields);
   printResult(ctx, res, wf);
   if (wf.print_on_create && conditionHolds(wf.print_on_create, res.record.fields) && !ctx.json)
@@ -211,7 +211,7 @@ export async function collectCreate(
   wf: WorkflowDef,
   opts: CreateOptions,
 ): Promise<{ at: number; title: string; fields: Record<string, unknown> }> {
-  const at = typeof opts.at === "string" ? ctx.instant("--at", opts.at) : ctx.now();
+  const at = typeof opts.at === "string" ? await ctx.pastInstant("--at", opts.at) : ctx.now();
   const defs = createFields(wf);
   const typed = collectFields(defs, opts);
   refuseClassifiedOptions(wf, typed);
@@ -256,6 +256,7 @@ export async function runStep(
   opts: StepOptions & Record<string, unknown>,
   all: readonly FieldDef[],
 ): Promise<number> {
+  ctx.reg.ensureExists();
   const { kind } = ctx.reg.resolveId(idText, Number(ctx.today().slice(0, 4)));
   const wf = ctx.reg.workflow(kind);
   const def = findStep(wf, step);
@@ -308,12 +309,15 @@ export function registerKinds(
     addFieldOptions(cmd, createFields(wf), lang);
     cmd.addOption(new Option("--at <datetime>", d("help.opt-at")));
     if (wf.upsert_key?.length) cmd.addOption(new Option("--reason <text>", d("help.opt-revise-reason")));
+    if (wf.checks?.length) cmd.addOption(new Option("--duplicate-ok", d("help.opt-duplicate-ok")));
     // A kind command named at the create command's path runs it, with its own options besides the fields'.
     const hook = wf.commands?.[path];
     const spec = hook ? kindCommands[hook] : undefined;
     for (const o of spec?.options ?? []) cmd.addOption(kindOption(o, d));
     cmd.action(
       run(async (ctx, opts: CreateOptions) => {
+        // Outside a registry the shipped workflows name the command: say there is no registry.
+        ctx.reg.ensureExists();
         const now = ctx.reg.workflow(wf.kind);
         return spec ? spec.run(ctx, { wfs: [now], args: [], opts }) : runCreate(ctx, now, opts);
       }),

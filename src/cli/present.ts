@@ -186,6 +186,8 @@ export function warnProvisionalDues(ctx: Ctx, dues: readonly (string | null)[]):
 export function resultLine(ctx: Ctx, res: ActionResult, wf: WorkflowDef): string {
   const r = res.record;
   const office = ctx.office();
+  if (r.status === "closed" && r.withdrawn && res.event.action === "withdraw")
+    return ctx.t("action.withdrawn", { id: r.id, reason: r.withdrawn.reason });
   if (r.status === "closed") {
     return ctx.t("action.done-closed", { id: r.id, archive: r.archive ? ` ${r.archive.number}` : "" });
   }
@@ -197,10 +199,36 @@ export function resultLine(ctx: Ctx, res: ActionResult, wf: WorkflowDef): string
   });
 }
 
-/** Print the result of a write: JSON of the record with --json, else one line. */
+/**
+ * What the action recorded, for the clerk to see it was taken down (issue 12): a note's text, whom
+ * a reminder went to, the document number a `numbers` step gave, a withdrawal and its reason.
+ * Empty for an action whose result line says it all.
+ */
+export function recordedLines(ctx: Ctx, res: ActionResult, wf: WorkflowDef): string[] {
+  const { record: r, event: e } = res;
+  const lines: string[] = [];
+  if (e.action === "note") lines.push(ctx.t("action.noted", { id: r.id, text: e.note ?? "" }));
+  if (e.action === "urge")
+    lines.push(
+      ctx.t("action.urged", {
+        id: r.id,
+        holders: e.to?.length ? namesOf(ctx.office(), e.to, ctx.lang) : ctx.t("show.nobody-yet"),
+      }),
+    );
+  for (const [field, v] of Object.entries(e.changes ?? {}))
+    if (wf.fields.find((f) => f.id === field)?.role === "doc-number")
+      lines.push(ctx.t("action.numbered", { id: r.id, number: String(v) }));
+  return lines;
+}
+
+/** Print the result of a write: JSON of the record with --json, else what was recorded and where it stands. */
 export function printResult(ctx: Ctx, res: ActionResult, wf: WorkflowDef): number {
-  if (ctx.json) ctx.out(JSON.stringify(recordJson(res.record, wf, ctx), null, 2));
-  else ctx.out(resultLine(ctx, res, wf));
+  if (ctx.json) {
+    ctx.out(JSON.stringify(recordJson(res.record, wf, ctx), null, 2));
+    return 0;
+  }
+  for (const line of recordedLines(ctx, res, wf)) ctx.out(line);
+  ctx.out(resultLine(ctx, res, wf));
   return 0;
 }
 

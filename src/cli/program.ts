@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { type Argument, Command, Help, Option } from "commander";
 import { HOOKS } from "../core/hooks.js";
 import { OfficeError } from "../core/problems.js";
 import type { WorkflowDef } from "../core/workflow.js";
@@ -11,6 +11,7 @@ import { BUILTIN_COMMANDS, BUILTINS } from "./builtins.js";
 import { commandName, registryFlag } from "./command-name.js";
 import { registerActions } from "./commands/actions.js";
 import { registerCalendar } from "./commands/calendar.js";
+import { registerCompletion } from "./commands/completion.js";
 import { registerEgov } from "./commands/egov.js";
 import { registerPrint } from "./commands/print.js";
 import { registerRecords } from "./commands/records.js";
@@ -34,6 +35,40 @@ const TITLES: Record<string, string> = {
   "Global Options:": "全局选项：",
 };
 
+/** Commander's own words in usage lines and option help, in Chinese. */
+const WORDS_ZH: [RegExp, string][] = [
+  [/\[options\]/g, "[选项]"],
+  [/\[command\]/g, "[命令]"],
+  [/ ?\(default: ([^)]*)\)/g, "（默认：$1）"],
+  [/ ?\(choices: ([^)]*)\)/g, "（可选：$1）"],
+  [/ ?\(env: ([^)]*)\)/g, "（环境变量：$1）"],
+];
+
+/**
+ * Help in `lang`: section titles, and in Chinese commander's own words (`[options]`, `(default: …)`)
+ * as well (issue 12: no English left in a Chinese usage line).
+ */
+function helpConfiguration(lang: Lang): Partial<Help> {
+  if (lang !== "zh-CN") return { showGlobalOptions: true };
+  const zh = (s: string) => WORDS_ZH.reduce((x, [re, to]) => x.replace(re, to), s);
+  return {
+    showGlobalOptions: true,
+    styleTitle: (s: string) => TITLES[s] ?? s,
+    commandUsage(this: Help, cmd: Command) {
+      return zh(Help.prototype.commandUsage.call(this, cmd));
+    },
+    subcommandTerm(this: Help, cmd: Command) {
+      return zh(Help.prototype.subcommandTerm.call(this, cmd));
+    },
+    optionDescription(this: Help, o: Option) {
+      return zh(Help.prototype.optionDescription.call(this, o));
+    },
+    argumentDescription(this: Help, a: Argument) {
+      return zh(Help.prototype.argumentDescription.call(this, a));
+    },
+  };
+}
+
 function preLang(args: string[], env: NodeJS.ProcessEnv): Lang {
   const i = args.findIndex((a) => a === "--lang" || a.startsWith("--lang="));
   const flag = i < 0 ? undefined : args[i]?.includes("=") ? args[i]?.split("=")[1] : args[i + 1];
@@ -41,10 +76,17 @@ function preLang(args: string[], env: NodeJS.ProcessEnv): Lang {
 }
 
 /**
- * The engine names steps by id; people read their labels. When an error concerns a record, replace
- * the step ids in its parameters by the labels of that record's workflow.
+ * The engine names steps by id and lists names with commas; people read the steps' labels, and
+ * Chinese lists with the enumeration comma. When an error concerns a record, its step ids become the
+ * labels of that record's workflow.
  */
 function stepLabelsInParams(ctx: Ctx, e: OfficeError): void {
+  // The engine lists names with commas; Chinese lists them with the enumeration comma 、.
+  if (ctx.lang === "zh-CN")
+    for (const k of ["who", "roles"]) {
+      const v = e.params[k];
+      if (typeof v === "string") e.params[k] = v.split(", ").join("\u3001");
+    }
   const id = e.params.id;
   if (typeof id !== "string") return;
   try {
@@ -77,6 +119,7 @@ export const REGISTRARS: CommandModule[] = [
   { register: registerEgov, commands: BUILTIN_COMMANDS.egov },
   { register: registerSync, commands: BUILTIN_COMMANDS.sync },
   { register: registerUpgrade, commands: BUILTIN_COMMANDS.upgrade },
+  { register: registerCompletion, commands: BUILTIN_COMMANDS.completion },
 ];
 
 /** What a run of the program needs besides the command line. */
@@ -122,12 +165,19 @@ export function programOf(
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output)
-    .configureHelp({ styleTitle: (s) => (lang === "zh-CN" ? (TITLES[s] ?? s) : s), showGlobalOptions: true });
+    .configureHelp(helpConfiguration(lang));
 
   const r: Registrar = {
     program,
     lang,
     d,
+    fullProgram: (ctx) =>
+      programOf(
+        ctx.lang,
+        REGISTRARS,
+        { cli: state.cli, code: 0, reg: ctx.reg },
+        { wfs: workflowsOf(ctx.reg).wfs },
+      ),
     run:
       (fn) =>
       async (...args: unknown[]) => {
@@ -188,8 +238,11 @@ function programFor(lang: Lang, args: string[], state: RunState): Command {
       return programOf(lang, [], state, { wfs, only: name });
     if (errors[0]) throw errors[0];
   }
-  // No command: the program's help, which lists the kinds' commands without their options.
-  return programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });
+  // No command: the program's help, which lists the kinds' commands without their options, on
+  // stdout (it was asked for: exit 0). An unknown option is still bad usage.
+  const program = programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });
+  if (name === undefined) program.action(() => program.outputHelp());
+  return program;
 }
 
 /**

@@ -12,6 +12,11 @@ export interface Registrar {
   program: Command;
   lang: Lang;
   d: (key: MessageKey) => string;
+  /**
+   * The whole program as a run with `ctx`'s registry would build it: every built-in command and the
+   * kinds' commands from its workflows (shell completion answers from it).
+   */
+  fullProgram(ctx: Ctx): Command;
   /** Wrap a command action: builds the context, runs, maps errors to an exit code. */
   run<A extends unknown[]>(
     fn: (ctx: Ctx, ...args: A) => Promise<number | undefined>,

@@ -1,3 +1,4 @@
+import { holidayName } from "../core/calendar.js";
 import { formatInstant, officeDate, yearOf } from "../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord, revise, route, sign } from "../core/engine.js";
 import type { Peers } from "../core/hooks.js";
@@ -5,7 +6,7 @@ import { formatId } from "../core/ids.js";
 import type { HistoryEvent, RecordDoc, RecordSummary } from "../core/model.js";
 import { docNumberSeries, formatDocNumber } from "../core/numbering.js";
 import { OfficeError, refused, usageError } from "../core/problems.js";
-import { orderedRecord, summarize, validateFields, validateRecord } from "../core/record.js";
+import { orderedRecord, summarize, textProblem, validateFields, validateRecord } from "../core/record.js";
 import { findStep, type WorkflowDef } from "../core/workflow.js";
 import { type Allocator, indexAllocator } from "../store/allocate.js";
 import type { RecordIndex } from "../store/index-cache.js";
@@ -13,7 +14,8 @@ import { recordRel } from "../store/registry.js";
 import { type CommitInfo, type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
 import { type Ctx, identityOf } from "./context.js";
-import { listOption } from "./fields.js";
+import { freeText, listOption } from "./fields.js";
+import { confirmAtTerminal, requireValues } from "./prompts.js";
 
 /**
  * The write service every command that changes records goes through: an action context for the
@@ -100,7 +102,13 @@ export function actionCommit(
 function warnAfter(ctx: Ctx, res: ActionResult): void {
   if (res.uncoveredYears.length)
     ctx.warn("deadline.uncovered-years", { years: res.uncoveredYears.join(", ") });
-  for (const n of res.notices ?? []) ctx.warn(n.code, n.params);
+  for (const n of res.notices ?? []) {
+    const h = n.params.holiday;
+    // A holiday's name in the clerk's language (the calendar files hold both).
+    const params =
+      typeof h === "string" ? { ...n.params, name: h ? ` (${holidayName(h, ctx.lang)})` : "" } : n.params;
+    ctx.warn(n.code, params);
+  }
 }
 
 /** The open record of `wf`'s kind with the same upsert key as `fields`, or a closed one. */
@@ -131,6 +139,7 @@ export async function createAction(
   fields: Record<string, unknown>,
   atMs: number,
   reason?: string,
+  confirmed = false,
 ): Promise<ActionResult> {
   const ac = await actionContext(ctx, wf);
   const checked = validateFields(fields, wf, ac.office);
@@ -142,6 +151,20 @@ export async function createAction(
     throw new OfficeError("usage", p?.code ?? "field.required", p?.params ?? {});
   }
   const year = yearOf(officeDate(atMs, ac.office.timezone));
+  // A guard's question (a document already registered, hooks.ts Notice `confirm`) stops the write
+  // before anything is written; the clerk is asked after the lock is released (no lock waits on a
+  // person) and the creation runs again, its guards on the records as they are then. Without a
+  // terminal it is refused (exit 1) unless --duplicate-ok.
+  const unconfirmed = (r: ActionResult) => {
+    const asks = confirmed ? [] : (r.notices ?? []).filter((n) => n.confirm);
+    if (asks.length)
+      throw new OfficeError(
+        "refused",
+        "cli.needs-duplicate-ok",
+        { option: "--duplicate-ok" },
+        asks.map((n) => ({ path: [], ...n })),
+      );
+  };
   const res = await transact(ctx.reg, wf.create_action, async (tx) => {
     const acx = { ...ac, peers: peersOf(tx.index) };
     const same = sameKey(tx.index, wf, fields);
@@ -151,16 +174,24 @@ export async function createAction(
       const rel = recordRel(wf.kind, id);
       const { record } = ctx.reg.readRecord(rel, id, wf.kind);
       const r = revise(record, acx, title, fields, atMs, reason);
+      unconfirmed(r);
       await writeRecord(tx, acx, r, rel);
       return r;
     }
     const seq = allocator(ctx, tx).recordSeq(wf.kind, wf.prefix, year);
     const id = formatId({ prefix: wf.prefix, year, seq });
     const r = createRecord(acx, id, title, fields, atMs);
+    unconfirmed(r);
     if (reason?.trim()) r.event.reason = reason.trim();
     await writeRecord(tx, acx, r, recordRel(wf.kind, id));
     return r;
+  }).catch(async (e: unknown) => {
+    if (!(e instanceof OfficeError) || e.code !== "cli.needs-duplicate-ok" || !ctx.interactive) throw e;
+    for (const p of e.problems) ctx.warn(p.code, p.params);
+    if (!(await confirmAtTerminal(ctx.t("cli.confirm-duplicate")))) throw refused("cli.cancelled");
+    return undefined;
   });
+  if (!res) return createAction(ctx, wf, title, fields, atMs, reason, true);
   warnAfter(ctx, res);
   return res;
 }
@@ -227,13 +258,23 @@ export async function signOrRoute(
   set?: Record<string, unknown>,
 ): Promise<ActionResult> {
   const decision = decisionOf(opts.decision);
+  let opinion = freeText("--opinion", opts.opinion) || undefined;
+  // A return sends the work back: those who get it must read why (asked at a terminal).
+  if (decision === "return" && !opinion) {
+    if (!ctx.interactive) throw usageError("cli.return-needs-opinion", { option: "--opinion" });
+    const answers = await requireValues(ctx, [
+      { flag: "--opinion", label: ctx.t("prompt.return-reasons"), check: (t) => textProblem(t, true) },
+    ]);
+    opinion = answers.get("--opinion")?.trim();
+  }
+  const note = freeText("--note", opts.note) || undefined;
   const to = listOption(opts.to);
   return recordAction(ctx, idText, command, (rec, ac, tx) => {
     const step = findStep(ac.wf, rec.step);
     if (expectStep && rec.status === "open" && rec.step !== expectStep)
       throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
-    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opts.opinion && !decision)
-      return route(rec, ac, to, opts.note);
+    if (to.length && step?.actor.routed && rec.routed.length === 0 && !opinion && !decision)
+      return route(rec, ac, to, note);
     const values = { ...(set ?? {}) };
     const numbers = step?.numbers;
     if (numbers && decision !== "return" && rec.fields[numbers.field] === undefined) {
@@ -249,7 +290,7 @@ export async function signOrRoute(
       );
     }
     return sign(rec, ac, {
-      ...(opts.opinion ? { opinion: opts.opinion } : {}),
+      ...(opinion ? { opinion } : {}),
       ...(decision ? { decision } : {}),
       ...(to.length ? { to } : {}),
       ...(expectStep ? { expectStep } : {}),

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { personsWithRole } from "../core/engine.js";
 import { usageError } from "../core/problems.js";
 import { parseRoleGroup } from "../core/reports/overdue.js";
@@ -37,7 +38,7 @@ export interface PrintOptions {
  */
 function emit(ctx: Ctx, text: string, out: string | undefined): void {
   if (out) {
-    writeFileAtomic(out, text);
+    writeFileAtomic(resolve(ctx.cwd, out), text);
     ctx.say(ctx.t("print.written", { file: out }));
   } else if (ctx.format === "json") ctx.io.write(1, text);
   else ctx.io.writeRaw(1, text);
@@ -66,7 +67,7 @@ export async function printRows(
     checkWorkbookTarget(ctx, opts.out);
     const bytes = await toXlsx(columns, rows, { sheet: opts.sheet ?? "office-doc" });
     if (opts.out) {
-      writeFileAtomic(opts.out, bytes);
+      writeFileAtomic(resolve(ctx.cwd, opts.out), bytes);
       ctx.say(ctx.t("print.written", { file: opts.out }));
     } else ctx.io.writeRaw(1, bytes);
     return;

@@ -396,3 +396,19 @@ export function yearsFromChineseDays(data: ChineseDaysData, source: string): Cal
   for (const [d, v] of Object.entries(data.workdays)) get(d).work[d] = `${name(v)} (调休上班)`;
   return [...years.values()].sort((a, b) => a.year - b.year);
 }
+
+/**
+ * A holiday's or adjusted working day's name as the calendar files write it (`春节 Spring Festival`,
+ * `春节 Spring Festival (调休上班)`: Chinese, then English, from chinese-days and the statute) in one
+ * language: `春节`, `春节（调休上班）` in Chinese; `Spring Festival`, `Spring Festival (adjusted working
+ * day)` in English. A name of another form (`停电`, typed with `calendar set --name`) is kept as it is.
+ */
+export function holidayName(name: string, lang: "en" | "zh-CN"): string {
+  // \u8c03\u4f11\u4e0a\u73ed: 调休上班 (the bundle is ASCII: Chinese in patterns is escaped).
+  const m = /^([^ -~]+) ([ -~]+?)( \(\u8c03\u4f11\u4e0a\u73ed\))?$/.exec(name);
+  if (!m) return name;
+  const work = m[3] !== undefined;
+  return lang === "zh-CN"
+    ? `${m[1]}${work ? "\uff08\u8c03\u4f11\u4e0a\u73ed\uff09" : ""}`
+    : `${m[2]}${work ? " (adjusted working day)" : ""}`;
+}

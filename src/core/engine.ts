@@ -72,8 +72,11 @@ export function runGuards(
   return notices;
 }
 
-/** A message for the clerk about a completed action: a catalogue key and its parameters. */
-export type ActionNotice = Pick<Problem, "code" | "params">;
+/**
+ * A message for the clerk about a completed action: a catalogue key and its parameters; `confirm`:
+ * a guard's question that a creation needs the clerk's consent to (hooks.ts Notice).
+ */
+export type ActionNotice = Pick<Problem, "code" | "params"> & { confirm?: boolean };
 
 const tzOf = (ctx: ActionContext) => ctx.office.timezone;
 const stamp = (ctx: ActionContext, ms = ctx.now) => formatInstant(ms, tzOf(ctx));
@@ -631,7 +634,8 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
         code: "engine.extend-rest-day",
         params: {
           date: input.until,
-          name: ctx.calendar.dayName(input.until) ? ` (${ctx.calendar.dayName(input.until)})` : "",
+          // The day's name, in the clerk's language: the command fills `name` from it.
+          holiday: ctx.calendar.dayName(input.until) ?? "",
           until,
         },
       });
@@ -771,16 +775,36 @@ export function mergeInto(
   target0: RecordDoc,
   ctx: ActionContext,
   reason: string,
+  force = false,
 ): { duplicate: ActionResult; target: ActionResult } {
   if (dup0.id === target0.id) throw refused("engine.merge-self", { id: dup0.id });
   if (dup0.kind !== target0.kind) throw refused("engine.merge-kind", { id: dup0.id, other: target0.id });
+  // Two calls of different people are not one matter (a mistyped id): the fields with the roles
+  // contact-name and contact-phone must agree in one of them, unless the clerk forces it.
+  const contacts = ctx.wf.fields.filter((f) => f.role === "contact-name" || f.role === "contact-phone");
+  const given = contacts.filter((f) => dup0.fields[f.id] !== undefined && target0.fields[f.id] !== undefined);
+  if (
+    !force &&
+    given.length &&
+    given.every((f) => String(dup0.fields[f.id]) !== String(target0.fields[f.id]))
+  )
+    throw refused("engine.merge-different-contact", {
+      id: dup0.id,
+      other: target0.id,
+      fields: given.map((f) => f.id).join(", "),
+    });
   currentStep(dup0, ctx.wf);
   if (target0.merged_into)
     throw refused("engine.merge-into-merged", { id: target0.id, other: target0.merged_into });
   if (!ctx.actor.roles.some((r) => ROUTE_ROLES.includes(r)))
     throw refused("engine.route-not-permitted", { person: ctx.actor.name, roles: ROUTE_ROLES.join(", ") });
   const dup = clone(dup0);
-  const dupEvent: HistoryEvent = { ...baseEvent(ctx, "merge"), to: [target0.id], reason };
+  const dupEvent: HistoryEvent = {
+    ...baseEvent(ctx, "merge"),
+    to: [target0.id],
+    reason,
+    ...(force ? { forced: true } : {}),
+  };
   if (dup.step) dupEvent.step = dup.step;
   dup.history.push(dupEvent);
   dup.merged_into = target0.id;

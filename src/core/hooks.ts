@@ -1,5 +1,6 @@
 import type { Calendar } from "./calendar.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
+import { INCOMING_GUARDS } from "./kinds/incoming.js";
 import { INDICATOR_GUARDS } from "./kinds/indicator.js";
 import { inspectionForm } from "./kinds/inspection.js";
 import { MEETING_GUARDS, meetingDetails, meetingForm } from "./kinds/meeting.js";
@@ -47,8 +48,12 @@ export interface GuardInput {
   peers: Peers;
 }
 
-/** A warning a guard lets through: printed on stderr, the action goes ahead. */
-export type Notice = Pick<Problem, "code" | "params">;
+/**
+ * A warning a guard lets through: printed on stderr, the action goes ahead. With `confirm`, a
+ * creation goes ahead only with the clerk's consent: asked at a terminal, otherwise refused unless
+ * the create command was given `--duplicate-ok` (a document registered twice).
+ */
+export type Notice = Pick<Problem, "code" | "params"> & { confirm?: boolean };
 
 /**
  * A guard refuses by throwing an OfficeError (`refused(...)`: exit 1, nothing written;
@@ -114,6 +119,8 @@ export const defineHooks = <const H extends CoreHooks>(hooks: H): H => hooks;
 /** The hooks office-doc ships. */
 export const HOOKS = defineHooks({
   guards: {
+    // issue 12 (a document registered twice)
+    ...INCOMING_GUARDS,
     ...INDICATOR_GUARDS,
     // issue 15 (reports to superiors)
     "superior-deadline": superiorDeadline,

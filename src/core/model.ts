@@ -169,6 +169,8 @@ export interface HistoryEvent {
   until?: IsoDate;
   approved_by?: string;
   caller_informed?: boolean;
+  /** On a `merge` forced past a refusal (`--force`): records of different contacts merged. */
+  forced?: boolean;
   /** On the event that completed a step: that step's due date then (on-time statistics). */
   due?: IsoDate;
   changes?: Record<string, unknown>;

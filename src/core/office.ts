@@ -56,7 +56,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       if (!isMap(u) || typeof u.id !== "string" || !PLAIN_ID_RE.test(u.id))
         return p(["units", i], "office.bad-id", { id: isMap(u) ? String(u.id) : "" });
       if (unitIds.has(u.id)) p(["units", i, "id"], "office.duplicate-id", { id: u.id });
-      if (typeof u.name !== "string" || !u.name) p(["units", i], "office.no-name-for", { id: u.id });
+      if (typeof u.name !== "string" || !u.name.trim()) p(["units", i], "office.no-name-for", { id: u.id });
       unitIds.add(u.id);
       const unit: Unit = { id: u.id, name: String(u.name ?? u.id) };
       if (typeof u.code === "string") unit.code = u.code;
@@ -75,7 +75,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       if (personIds.has(x.id) || unitIds.has(x.id))
         p(["people", i, "id"], "office.duplicate-id", { id: x.id });
       personIds.add(x.id);
-      if (typeof x.name !== "string" || !x.name) p(["people", i], "office.no-name-for", { id: x.id });
+      if (typeof x.name !== "string" || !x.name.trim()) p(["people", i], "office.no-name-for", { id: x.id });
       const rs = Array.isArray(x.roles) ? x.roles.map(String) : [];
       const pid = x.id;
       rs.forEach((r, j) => {

@@ -5,6 +5,7 @@ import type { HistoryEvent, OfficeConfig, RecordDoc, RecordSummary } from "./mod
 import { fixDocNumber, parseDocNumber } from "./numbering.js";
 import type { Problem } from "./problems.js";
 import { isMap, type Raw } from "./raw.js";
+import { MAX_LINE_CHARS, MAX_TEXT_CHARS, multiLineProblem, singleLineProblem } from "./text.js";
 import {
   type FieldDef,
   type FieldRole,
@@ -34,6 +35,27 @@ const ITEM_SEPARATOR = /[:\uff1a]/;
 const MAP_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /**
+ * Why `text` cannot be kept as one line (`multiline` false: a title, an issuer, a name, a document
+ * number; at most MAX_LINE_CHARS characters, no line break or control character) or as free text
+ * (`multiline`: opinions, notes, a field marked `multiline: true`; at most MAX_TEXT_CHARS, line feeds
+ * and tabs allowed): a catalogue code and its parameters (`pos` counts characters from 1), or
+ * undefined when it can. Issue 12: a title with line breaks forged commit trailers, a 100 KB title
+ * made listings take half a minute.
+ */
+export function textProblem(
+  text: string,
+  multiline = false,
+): { code: Problem["code"]; params: Problem["params"] } | undefined {
+  const p = multiline ? multiLineProblem(text, MAX_TEXT_CHARS) : singleLineProblem(text, MAX_LINE_CHARS);
+  if (!p) return undefined;
+  if (p.problem === "too-long") return { code: "field.too-long", params: { length: p.length, max: p.max } };
+  return {
+    code: p.problem === "line-break" ? "field.line-break" : "field.control-char",
+    params: { char: p.char, pos: Array.from(text.slice(0, p.index)).length + 1 },
+  };
+}
+
+/**
  * Turn a value typed on the command line into the field's type. Returns the value, or a problem
  * code when the text does not fit (the CLI reports it with exit 2).
  */
@@ -43,8 +65,11 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
   });
   const t = text.trim();
   switch (def.type) {
-    case "text":
-      return t === "" ? bad("field.empty") : { value: t };
+    case "text": {
+      if (t === "") return bad("field.empty");
+      const p = textProblem(t, def.multiline === true);
+      return p ? bad(p.code, p.params) : { value: t };
+    }
     case "integer":
       return /^\d+$/.test(t) ? { value: Number(t) } : bad("field.not-integer");
     case "decimal": {
@@ -70,6 +95,10 @@ export function coerceField(def: FieldDef, text: string): { value?: unknown; pro
         .split(LIST_SEPARATOR)
         .map((s) => s.trim())
         .filter(Boolean);
+      for (const item of items) {
+        const p = textProblem(item);
+        if (p) return bad(p.code, p.params);
+      }
       return items.length ? { value: items } : bad("field.empty");
     }
     case "boolean":

@@ -76,6 +76,14 @@ export function sanitizeForTerminal(text: string): string {
   return UNSAFE_BESIDES_LINES.test(text) ? text.replace(UNSAFE_BUT_LINES, escapeChar) : text;
 }
 
+/**
+ * The most characters (code points) a single-line text holds: a title, an issuer, a name, a caller, a
+ * document number (issue 12: a 100 KB title made every listing take half a minute).
+ */
+export const MAX_LINE_CHARS = 500;
+/** The most characters a multi-line text holds: an opinion, a note, a reason, a summary, an answer. */
+export const MAX_TEXT_CHARS = 5000;
+
 /** What is wrong with a value of a single-line field, and where (see singleLineProblem). */
 export type SingleLineProblem =
   | { problem: "line-break"; index: number; char: string }
@@ -104,15 +112,42 @@ export function singleLineProblem(text: string, maxChars: number): SingleLinePro
     }
   }
   if (text.length > maxChars) {
-    let n = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-        const lo = text.charCodeAt(i + 1);
-        if (lo >= 0xdc00 && lo <= 0xdfff) i++;
-      }
-      n++;
+    const n = codePoints(text);
+    if (n > maxChars) return { problem: "too-long", length: n, max: maxChars };
+  }
+  return undefined;
+}
+
+/** Code points in `text`: a character outside the BMP (CJK Extension B) counts once. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) i++;
     }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Why `text` is not acceptable as multi-line free text (an opinion, a note, a reason, a field the
+ * workflow marks `multiline: true`), or undefined when it is: line feeds, tabs and CR LF line ends
+ * are text; any other control or bidi formatting character (a lone CR, an escape sequence, U+2028) is
+ * a `control` problem; more than `maxChars` characters is `too-long`.
+ */
+export function multiLineProblem(text: string, maxChars: number): SingleLineProblem | undefined {
+  if (UNSAFE_BESIDES_LINES.test(text)) {
+    for (let i = 0; i < text.length; i++) {
+      const cp = text.charCodeAt(i);
+      if (cp === 0x0a || cp === 0x09 || (cp === 0x0d && text.charCodeAt(i + 1) === 0x0a)) continue;
+      if (isUnsafeCodePoint(cp)) return { problem: "control", index: i, char: escapeChar(text[i] as string) };
+    }
+  }
+  if (text.length > maxChars) {
+    const n = codePoints(text);
     if (n > maxChars) return { problem: "too-long", length: n, max: maxChars };
   }
   return undefined;

@@ -139,6 +139,7 @@ const ROLES: Record<string, string> = {
   urgency: "urgency",
   unit: "responsible-unit",
   "call.phone": "contact-phone",
+  "call.caller": "contact-name",
   "outgoing.recipients": "recipients",
   "outgoing.cc": "copied-to",
 };
@@ -207,6 +208,12 @@ export function workflowUpgradeEdits(raw: Raw): Edit[] {
   const theirs = kind === "incoming" ? fieldAt("doc_number") : -1;
   if (theirs >= 0 && (fields[theirs] as Raw).type === "text" && (fields[theirs] as Raw).format === undefined)
     edits.push({ path: ["fields", theirs, "format"], value: "doc-number" });
+  // A summary and a reply's answer are several lines of text; other text fields are one line (issue 12).
+  const multi = fieldAt(kind === "incoming" ? "summary" : kind === "call" ? "answer" : "");
+  if (multi >= 0 && (fields[multi] as Raw).type === "text" && (fields[multi] as Raw).multiline === undefined)
+    edits.push({ path: ["fields", multi, "multiline"], value: true });
+  if (kind === "incoming" && raw.checks === undefined)
+    edits.push({ path: ["checks"], value: ["duplicate-document"] });
   if (["incoming", "outgoing", "call"].includes(kind) && raw.form === undefined)
     edits.push({ path: ["form"], value: kind });
   if (kind === "outgoing" && raw.commands === undefined)

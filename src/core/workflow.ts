@@ -35,8 +35,9 @@ export type SimpleFieldType = Exclude<FieldType, "map" | "items" | "list">;
  * What a field means to the engine and to generic commands. Generic code names a field only through
  * its role: listings show the classification and urgency, `list --unit` and `report stats --by unit`
  * use the responsible unit, `file` puts that unit's code in the archive number, a new record lists
- * earlier ones with the same contact phone, `egov send` keeps to recipients and copied-to and refuses
- * a classified record. A `numbers` step's field has the role doc-number.
+ * earlier ones with the same contact phone, `merge` refuses two records whose contact name and
+ * phone both differ, `egov send` keeps to recipients and copied-to and refuses a classified record.
+ * A `numbers` step's field has the role doc-number.
  */
 export const FIELD_ROLES = [
   "classification",
@@ -44,6 +45,7 @@ export const FIELD_ROLES = [
   "doc-number",
   "responsible-unit",
   "contact-phone",
+  "contact-name",
   "recipients",
   "copied-to",
 ] as const;
@@ -73,6 +75,12 @@ export interface FieldDef {
   ref?: "unit" | "person";
   /** Classified records keep registration data only: this field must stay empty for them. */
   not_if_classified?: boolean;
+  /**
+   * `text`: several lines may be typed (a summary, an answer, an opinion), up to MAX_TEXT_CHARS
+   * characters. Without it a text field is one line of at most MAX_LINE_CHARS (src/core/text.ts):
+   * line breaks and control characters are refused (issue 12).
+   */
+  multiline?: boolean;
   role?: FieldRole;
   /** The command-line option, without dashes (resolved: the id with '-' for '_' unless given). */
   option: string;
@@ -443,6 +451,8 @@ export function validateWorkflow(
       p([...path, "role"], "workflow.bad-role", { role: String(f.role), known: FIELD_ROLES.join(", ") });
     if (f.create !== undefined && typeof f.create !== "boolean")
       p([...path, "create"], "workflow.bad-boolean", { key: "create" });
+    if (f.multiline !== undefined && typeof f.multiline !== "boolean")
+      p([...path, "multiline"], "workflow.bad-boolean", { key: "multiline" });
     if (f.create !== undefined && !item) explicitCreate.add(f.id);
     if (type === "map") {
       if (f.of !== undefined && !["decimal", "integer", "text"].includes(String(f.of)))

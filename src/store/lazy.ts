@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as DateFnsTz from "@date-fns/tz";
 import type * as Prompts from "@inquirer/prompts";
+import type * as TabTab from "@pnpm/tabtab";
 import type * as IcalTimezones from "@touch4it/ical-timezones";
 import type * as AjvLib from "ajv";
 import type * as Chalk from "chalk";
@@ -75,6 +76,14 @@ let chalkModule: typeof Chalk | undefined;
 export function chalkLib(): typeof Chalk {
   chalkModule ??= load<typeof Chalk>("chalk.cjs", "chalk");
   return chalkModule;
+}
+
+let tabtabLib: typeof TabTab | undefined;
+
+/** @pnpm/tabtab, for shell completion only (`completion`, and the server a TAB runs). */
+export function tabtab(): typeof TabTab {
+  tabtabLib ??= load<typeof TabTab>("tabtab.cjs", "@pnpm/tabtab");
+  return tabtabLib;
 }
 
 let excelLib: typeof ExcelJs | undefined;

@@ -1,5 +1,17 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join, resolve, sep } from "node:path";
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
 import { type CoreHooks, HOOKS, hookNames } from "../core/hooks.js";
 import { formatId, parseId } from "../core/ids.js";
@@ -28,6 +40,29 @@ export function locateRegistry(flag: string | undefined, env: string | undefined
     if (dirname(d) === d) break;
   }
   return resolve(cwd, "registry");
+}
+
+/**
+ * This user's folder for the local files of the registry at `dir` when it may not write there:
+ * `<tmp>/office-doc-<uid>/<hash of the registry's real path>`, the user's folder private (0700). A
+ * folder of that name that belongs to someone else is not used: a fresh one is made for this run.
+ */
+function userCacheDir(dir: string): string {
+  const uid = process.getuid?.() ?? userInfo().username;
+  const base = join(tmpdir(), `office-doc-${uid}`);
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    // A folder that cannot be resolved is named as given.
+  }
+  try {
+    mkdirSync(base, { recursive: true, mode: 0o700 });
+    if (process.getuid && statSync(base).uid !== process.getuid()) throw new Error("not ours");
+  } catch {
+    return mkdtempSync(join(tmpdir(), "office-doc-"));
+  }
+  return join(base, createHash("sha256").update(real).digest("hex").slice(0, 16));
 }
 
 function invalid(file: string, problems: FileProblem[]): OfficeError {
@@ -60,8 +95,40 @@ export class Registry {
     return this.cache.get(key, this.path(rel), compute);
   }
 
+  /**
+   * A file of the registry (`rel` relative to its folder). Local files (`.office-doc/...`, derived and
+   * git-ignored) are in localDir(), except the lock: a write needs the registry itself.
+   */
   path(...rel: string[]): string {
-    return join(this.dir, ...rel);
+    const p = join(this.dir, ...rel);
+    const local = join(this.dir, LOCAL_DIR);
+    if (!p.startsWith(local + sep) || p === join(local, "lock")) return p;
+    const dir = this.localDir();
+    return dir === local ? p : dir + p.slice(local.length);
+  }
+
+  private localDirCache?: string;
+
+  /**
+   * The folder of the local, derived files (index, configuration cache, backup note): `.office-doc/`
+   * in the registry, unless this user may not write there (a registry on a read-only share, or
+   * another clerk's folder): then a folder of this user's in the temp folder, named by a hash of the
+   * registry's real path, so that listings of a registry one may only read work and stay fast
+   * (issue 12). The caches are derived and tied to git's HEAD, so a second copy is harmless.
+   */
+  localDir(): string {
+    if (this.localDirCache === undefined) {
+      const local = join(this.dir, LOCAL_DIR);
+      this.localDirCache = local;
+      try {
+        accessSync(existsSync(local) ? local : this.dir, constants.W_OK);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EACCES" || code === "EROFS" || code === "EPERM")
+          this.localDirCache = userCacheDir(this.dir);
+      }
+    }
+    return this.localDirCache;
   }
 
   exists(): boolean {

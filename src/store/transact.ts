@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
+import { commitMessage } from "../core/commit-message.js";
 import type { RecordSummary } from "../core/model.js";
 import { inBackground } from "./background.js";
 import { folderTimes, keepClean } from "./edits.js";
@@ -100,9 +101,7 @@ export class Transaction {
     Object.assign(trailers, info.trailers ?? {});
     const own = Object.entries(info.recordActions ?? {});
     if (own.length) trailers[RECORD_ACTIONS] = own.map(([id, a]) => `${id}=${a}`).join(", ");
-    const message = `${info.subject}\n\n${Object.entries(trailers)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join("\n")}\n`;
+    const message = commitMessage(info.subject, trailers); // issue 12: one line each, no forged trailers
     const warm = this.warm;
     this.warm = undefined;
     this.folders = folderTimes(this.reg.dir, new Set(this.paths().map((p) => dirname(p))));

@@ -33,9 +33,13 @@ const ctxOf = (lang: "en" | "zh-CN", interactive = false) =>
 describe("prompts show labels and names, not ids", () => {
   it("an enum's choices carry the workflow's labels in the clerk's language", () => {
     expect(wantedField(ctxOf("zh-CN"), def("category")).choices).toEqual([
-      { value: "party-committee", name: "党工委发文 (party-committee)" },
-      { value: "office", name: "办事处发文 (office)" },
-      { value: "party-government-office", name: "党政办公室发文 (party-government-office)" },
+      { value: "party-committee", name: "党工委发文", description: "--category party-committee" },
+      { value: "office", name: "办事处发文", description: "--category office" },
+      {
+        value: "party-government-office",
+        name: "党政办公室发文",
+        description: "--category party-government-office",
+      },
     ]);
   });
 
@@ -44,8 +48,8 @@ describe("prompts show labels and names, not ids", () => {
       flag: "--unit",
       label: "Drafting unit",
       choices: [
-        { value: "urban", name: "城管科 (urban)" },
-        { value: "civil", name: "民政科 (civil)" },
+        { value: "urban", name: "城管科", description: "--unit urban" },
+        { value: "civil", name: "民政科", description: "--unit civil" },
       ],
     });
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   Calendar,
   type DayKind,
+  holidayName,
   validateCalendarYear,
   yearsFromChineseDays,
 } from "../../src/core/calendar.js";
@@ -253,5 +254,19 @@ describe("validateCalendarYear", () => {
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]?.code).toBe(code);
     expect(r.problems[0]?.path).toEqual(path);
+  });
+});
+
+describe("holidayName: the calendar files' bilingual names in one language", () => {
+  it.each([
+    ["春节 Spring Festival", "zh-CN", "春节"],
+    ["春节 Spring Festival", "en", "Spring Festival"],
+    ["国庆节 National Day (调休上班)", "zh-CN", "国庆节（调休上班）"],
+    ["国庆节 National Day (调休上班)", "en", "National Day (adjusted working day)"],
+    ["元旦 New Year's Day", "en", "New Year's Day"],
+    ["停电", "en", "停电"],
+    ["Office closed", "zh-CN", "Office closed"],
+  ] as const)("%s (%s) -> %s", (name, lang, shown) => {
+    expect(holidayName(name, lang)).toBe(shown);
   });
 });

@@ -13,6 +13,7 @@ import {
   sign,
   skip,
 } from "../../src/core/engine.js";
+import { HOOKS } from "../../src/core/hooks.js";
 import { DEFAULT_ROLES, type OfficeConfig, type Person, type RecordDoc } from "../../src/core/model.js";
 import { OfficeError } from "../../src/core/problems.js";
 import { validateWorkflow, type WorkflowDef } from "../../src/core/workflow.js";
@@ -66,6 +67,7 @@ const ctx = (actor: string, when: string, recorder = actor, wf = incoming): Acti
   now: at(when),
   actor: who(actor),
   recorder: who(recorder),
+  hooks: HOOKS,
 });
 const fields = { from: "区应急管理局", urgency: "normal", classification: "none", channel: "paper" };
 

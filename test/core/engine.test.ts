@@ -14,6 +14,7 @@ import {
   sign,
   skip,
 } from "../../src/core/engine.js";
+import { HOOKS } from "../../src/core/hooks.js";
 import type { OfficeConfig, Person, RecordDoc } from "../../src/core/model.js";
 import { OfficeError } from "../../src/core/problems.js";
 import type { WorkflowDef } from "../../src/core/workflow.js";
@@ -29,7 +30,7 @@ function ctx(
   recorder: Person = actor,
   calendar: Calendar = CALENDAR,
 ): ActionContext {
-  return { office: OFFICE, wf: WF, calendar, now: at(when), actor, recorder };
+  return { office: OFFICE, wf: WF, calendar, now: at(when), actor, recorder, hooks: HOOKS };
 }
 
 /** Run an action on a frozen copy of `rec` and check that the input was not changed. */

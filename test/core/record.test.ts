@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ActionContext, createRecord, fileRecord, sign, skip } from "../../src/core/engine.js";
+import { HOOKS } from "../../src/core/hooks.js";
 import type { Person, RecordDoc } from "../../src/core/model.js";
 import {
   coerceField,
@@ -20,6 +21,7 @@ const ctx = (actor: Person, when: string, recorder: Person = actor): ActionConte
   now: at(when),
   actor,
   recorder,
+  hooks: HOOKS,
 });
 
 function def(type: FieldType, extra: Partial<FieldDef> = {}): FieldDef {

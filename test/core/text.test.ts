@@ -1,10 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { textProblem } from "../../src/core/record.js";
 import {
   escapeChar,
   escapeControls,
   hasUnsafeChars,
   isUnsafeCodePoint,
+  multiLineProblem,
   sanitizeForTerminal,
   singleLineProblem,
 } from "../../src/core/text.js";
@@ -116,5 +118,40 @@ describe("singleLineProblem", () => {
         expect(singleLineProblem(s, 10_000) === undefined).toBe(escapeControls(s) === s);
       }),
     );
+  });
+});
+
+describe("multiLineProblem", () => {
+  it.each<[string, number, ReturnType<typeof multiLineProblem>]>([
+    ["同意。\n请城管科办理。", 5000, undefined],
+    ["a\r\nb\tc", 5000, undefined],
+    ["a\rb", 5000, { problem: "control", index: 1, char: "\\x0d" }],
+    ["ok\u001b[2J", 5000, { problem: "control", index: 2, char: "\\x1b" }],
+    ["x\u2028y", 5000, { problem: "control", index: 1, char: "\\u2028" }],
+    ["\u202eexe", 5000, { problem: "control", index: 0, char: "\\u202e" }],
+    ["x".repeat(5001), 5000, { problem: "too-long", length: 5001, max: 5000 }],
+    ["\n".repeat(5000), 5000, undefined],
+  ])("%j (max %i)", (text, max, problem) => {
+    expect(multiLineProblem(text, max)).toEqual(problem);
+  });
+
+  it("accepts exactly what sanitizeForTerminal leaves as it is (short texts)", () => {
+    fc.assert(
+      fc.property(hostileText, (s) => {
+        expect(multiLineProblem(s, 10_000) === undefined).toBe(sanitizeForTerminal(s) === s);
+      }),
+    );
+  });
+});
+
+describe("textProblem (record.ts): the codes the command line reports", () => {
+  it.each<[string, boolean, ReturnType<typeof textProblem>]>([
+    ["关于\n通知", false, { code: "field.line-break", params: { char: "\\x0a", pos: 3 } }],
+    ["\u{20000}\u001b", false, { code: "field.control-char", params: { char: "\\x1b", pos: 2 } }],
+    ["文".repeat(501), false, { code: "field.too-long", params: { length: 501, max: 500 } }],
+    ["文".repeat(501), true, undefined],
+    ["a\nb", true, undefined],
+  ])("%j (multiline %s)", (text, multiline, problem) => {
+    expect(textProblem(text, multiline)).toEqual(problem);
   });
 });

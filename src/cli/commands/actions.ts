@@ -19,7 +19,7 @@ import { roleValue } from "../../core/record.js";
 import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
 import { type Ctx, identityOf } from "../context.js";
-import { listOption } from "../fields.js";
+import { freeText, listOption } from "../fields.js";
 import { printResult } from "../present.js";
 import type { Registrar } from "../registrar.js";
 import {
@@ -57,7 +57,7 @@ function textAction(
     .option(`--${option} <text>`, r.d(optionHelp))
     .action(
       r.run(async (ctx, id: string, opts: Partial<Record<typeof option, string>>) => {
-        const value = opts[option]?.trim();
+        const value = freeText(`--${option}`, opts[option]);
         if (!value) throw usageError("cli.missing-options", { options: `--${option}` });
         const res = await recordAction(ctx, id, name, (rec, ac) => act(rec, ac, value));
         return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
@@ -114,6 +114,7 @@ export function registerActions(r: Registrar): void {
     .argument("<id>", d("help.arg-id"))
     .option("--into <id>", d("help.opt-into"))
     .option("--reason <text>", d("help.opt-reason"))
+    .option("--force", d("help.opt-merge-force"))
     .action(run(runMerge));
 
   textAction(r, "withdraw", "help.withdraw", "reason", "help.opt-reason", (rec, ac, v) =>
@@ -134,15 +135,17 @@ export function registerActions(r: Registrar): void {
 export async function runRoute(ctx: Ctx, id: string, opts: { to?: string; note?: string }): Promise<number> {
   const to = listOption(opts.to);
   if (!to.length) throw usageError("cli.missing-options", { options: "--to" });
-  const res = await recordAction(ctx, id, "route", (rec, ac) => route(rec, ac, to, opts.note));
+  const note = freeText("--note", opts.note) || undefined;
+  const res = await recordAction(ctx, id, "route", (rec, ac) => route(rec, ac, to, note));
   return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
 }
 
 /** `office-doc urge`. */
 export async function runUrge(ctx: Ctx, id: string, opts: { note?: string }): Promise<number> {
+  const note = freeText("--note", opts.note) || undefined;
   const res = await recordAction(ctx, id, "urge", (rec, ac) => {
     if (rec.status === "closed") throw refused("engine.record-closed", { id: rec.id });
-    return annotate(rec, ac, "urge", opts.note?.trim());
+    return annotate(rec, ac, "urge", note);
   });
   return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
 }
@@ -159,10 +162,11 @@ export async function runExtend(
     callerInformed?: boolean;
   },
 ): Promise<number> {
+  const reason = freeText("--reason", opts.reason);
   const missing = [
     opts.until === undefined && opts.days === undefined ? "--until | --days" : "",
     opts.approvedBy ? "" : "--approved-by",
-    opts.reason?.trim() ? "" : "--reason",
+    reason ? "" : "--reason",
   ].filter(Boolean);
   if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
   if (opts.until !== undefined && opts.days !== undefined) throw usageError("cli.until-or-days");
@@ -179,7 +183,7 @@ export async function runExtend(
       ...(opts.until ? { until: opts.until } : {}),
       ...(days ? { days } : {}),
       approvedBy,
-      reason: (opts.reason as string).trim(),
+      reason: reason as string,
       ...(opts.callerInformed ? { callerInformed: true } : {}),
     });
   });
@@ -190,9 +194,10 @@ export async function runExtend(
 export async function runMerge(
   ctx: Ctx,
   id: string,
-  opts: { into?: string; reason?: string },
+  opts: { into?: string; reason?: string; force?: boolean },
 ): Promise<number> {
-  const missing = [opts.into ? "" : "--into", opts.reason?.trim() ? "" : "--reason"].filter(Boolean);
+  const reason = freeText("--reason", opts.reason);
+  const missing = [opts.into ? "" : "--into", reason ? "" : "--reason"].filter(Boolean);
   if (missing.length) throw usageError("cli.missing-options", { options: missing.join(", ") });
   const year = Number(ctx.today().slice(0, 4));
   const a = ctx.reg.resolveId(id, year);
@@ -201,7 +206,7 @@ export async function runMerge(
   const res = await transact(ctx.reg, "merge", async (tx) => {
     const dup = ctx.reg.readRecord(a.rel, a.id, a.kind).record;
     const target = ctx.reg.readRecord(b.rel, b.id, b.kind).record;
-    const r = mergeInto(dup, target, ac, (opts.reason as string).trim());
+    const r = mergeInto(dup, target, ac, reason as string, opts.force === true);
     putRecord(tx, ac, r.duplicate.record);
     putRecord(tx, ac, r.target.record);
     await tx.commit({

@@ -1,6 +1,7 @@
 import {
   Calendar,
   type CalendarYear,
+  holidayName,
   MAKE_UP_DAY,
   statutoryYear,
   validateCalendarYear,
@@ -10,12 +11,13 @@ import { refreshDerived } from "../../core/engine.js";
 import { OfficeError, refused, usageError } from "../../core/problems.js";
 import { orderedRecord, summarize } from "../../core/record.js";
 import { calendarYearYaml } from "../../store/init.js";
-import { prompts } from "../../store/lazy.js";
 import { chineseDaysLunar } from "../../store/lunar.js";
 import { recordRel } from "../../store/registry.js";
 import { type Transaction, transact } from "../../store/transact.js";
 import { parseYamlText, placeProblems, readYamlFile, toYaml } from "../../store/yaml-io.js";
 import type { Ctx } from "../context.js";
+import { oneLine } from "../fields.js";
+import { confirmAtTerminal } from "../prompts.js";
 import type { Registrar } from "../registrar.js";
 import { printRows } from "../table-output.js";
 
@@ -166,7 +168,7 @@ export async function runCalShow(ctx: Ctx, month: string | undefined): Promise<n
   for (const x of days)
     if (x.name)
       lines.push(
-        `${x.date}  ${x.working ? ctx.t("calendar.working") : ctx.t("calendar.rest")}  ${x.name}${covered ? "" : ` (${ctx.t("calendar.provisional-name")})`}`,
+        `${x.date}  ${x.working ? ctx.t("calendar.working") : ctx.t("calendar.rest")}  ${holidayName(x.name, ctx.lang)}${covered ? "" : ` (${ctx.t("calendar.provisional-name")})`}`,
       );
   lines.push(ctx.t("calendar.legend"));
   ctx.out(lines.join("\n"));
@@ -200,6 +202,7 @@ export async function runCalSet(
 ): Promise<number> {
   const modes = [opts.rest, opts.work, opts.clear].filter(Boolean).length;
   if (modes !== 1) throw usageError("cli.calendar-one-mode");
+  const name = oneLine("--name", opts.name);
   const expanded: string[] = [];
   for (const x of dates) {
     const [a, b] = x.split("..");
@@ -216,11 +219,7 @@ export async function runCalSet(
       if (known.includes(y)) years.set(y, ctx.reg.readCalendarYear(y));
       else if (
         opts.createYear ||
-        (ctx.interactive &&
-          (await prompts().confirm({
-            message: ctx.t("calendar.confirm-create-year", { year: y }),
-            default: false,
-          })))
+        (ctx.interactive && (await confirmAtTerminal(ctx.t("calendar.confirm-create-year", { year: y }))))
       ) {
         years.set(y, startedYear(y));
         created.push(years.get(y) as CalendarYear);
@@ -229,8 +228,8 @@ export async function runCalSet(
     const cy = years.get(y) as CalendarYear;
     delete cy.rest[dd];
     delete cy.work[dd];
-    if (opts.rest) cy.rest[dd] = opts.name ?? "";
-    if (opts.work) cy.work[dd] = opts.name ?? "";
+    if (opts.rest) cy.rest[dd] = name ?? "";
+    if (opts.work) cy.work[dd] = name ?? "";
   }
   const list = [...years.values()];
   for (const cy of list) {

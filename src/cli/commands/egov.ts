@@ -10,6 +10,7 @@ import { transact } from "../../store/transact.js";
 import { parseYamlText, toYaml } from "../../store/yaml-io.js";
 import { type Ctx, identityOf } from "../context.js";
 import { EXIT } from "../errors.js";
+import { freeText } from "../fields.js";
 import { nameOf } from "../present.js";
 import type { Registrar } from "../registrar.js";
 import { printRows } from "../table-output.js";
@@ -55,14 +56,15 @@ export function registerEgov(r: Registrar): void {
 export async function runEgovCheckin(ctx: Ctx, opts: { at?: string; note?: string }): Promise<number> {
   const { actor, recorder } = await ctx.actors();
   const office = ctx.office();
-  const at = opts.at ? ctx.instant("--at", opts.at) : ctx.now();
+  const at = opts.at ? await ctx.pastInstant("--at", opts.at) : ctx.now();
+  const note = freeText("--note", opts.note) || undefined;
   const date = officeDate(at, office.timezone);
   const stamp = formatInstant(at, office.timezone);
   await transact(ctx.reg, "egov-checkin", async (tx) => {
     const list = readCheckins(ctx, date);
     const entry: Checkin = { at: stamp, by: actor.id };
     if (recorder.id !== actor.id) entry.recorded_by = recorder.id;
-    if (opts.note) entry.note = opts.note;
+    if (note) entry.note = note;
     list.push(entry);
     list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     tx.put(checkinRel(date), toYaml({ date, checkins: list }));
@@ -122,6 +124,19 @@ export async function runEgovStatus(ctx: Ctx, opts: { date?: string; check?: boo
     }));
     await printRows(ctx, cols, rows, { data: status });
   }
+  // For cron: each missed window named on stderr (stdout may go to /dev/null; cron mails the rest).
+  if (opts.check)
+    for (const w of status.windows.filter((x) => x.missed)) {
+      const [h, m] = w.time.split(":").map(Number) as [number, number];
+      const end = h * 60 + m + office.egov.grace_minutes;
+      const until = `${String(Math.floor(end / 60)).padStart(2, "0")}:${String(end % 60).padStart(2, "0")}`;
+      ctx.warn(w.checked_at ? "egov.window-late" : "egov.window-missed", {
+        date,
+        time: w.time,
+        until,
+        at: w.checked_at?.slice(11, 16) ?? "",
+      });
+    }
   return opts.check && missed ? EXIT.overdue : EXIT.ok;
 }
 

@@ -10,6 +10,7 @@ import { RecordIndex } from "../../store/index-cache.js";
 import { recordLog } from "../../store/log-index.js";
 import type { Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
+import { checkHolderOption, checkStepOption, checkUnitOption, kindOption } from "../filters.js";
 import {
   changesText,
   classificationWord,
@@ -63,7 +64,11 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
     lines.push(`${label(def.label, ctx.lang)}: ${fieldDisplay(ctx, wf, def.id, v)}`);
   }
   for (const d of kindDetails(ctx, rec, wf)) lines.push(`${label(d.label, ctx.lang)}: ${detailText(ctx, d)}`);
-  if (rec.archive) lines.push(`${L("show.archive")}: ${rec.archive.number} (${rec.archive.retention})`);
+  if (rec.archive) {
+    const key = `retention.${rec.archive.retention}` as const;
+    const retention = ctx.t(key as never) === key ? rec.archive.retention : ctx.t(key as never);
+    lines.push(`${L("show.archive")}: ${rec.archive.number} (${retention})`);
+  }
   if (rec.merged_into) lines.push(L("show.merged-into", { id: rec.merged_into }));
   if (rec.withdrawn)
     lines.push(
@@ -242,17 +247,14 @@ export async function runList(
       value: opts.status,
       values: "open, closed, all",
     });
-  if (opts.kind) ctx.reg.workflow(opts.kind);
+  if (opts.kind) kindOption(ctx, opts.kind);
+  if (opts.step) checkStepOption(ctx, opts.step, opts.kind);
+  if (opts.unit) checkUnitOption(ctx, opts.unit);
+  if (opts.holder) checkHolderOption(ctx, opts.holder);
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw usageError("cli.bad-number", { option: "--limit", value: String(opts.limit) });
   const office = ctx.office();
-  if (
-    opts.holder &&
-    !office.people.some((p) => p.id === opts.holder) &&
-    !office.units.some((u) => u.id === opts.holder)
-  )
-    throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
   const index = await RecordIndex.load(ctx.reg);
   reportBroken(ctx, index);
   for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });

@@ -8,6 +8,7 @@ import { readRecordFiles, recordFilesOf } from "../../store/registry.js";
 import type { Column, Row } from "../../ui/render.js";
 import type { Ctx } from "../context.js";
 import { EXIT } from "../errors.js";
+import { checkHolderOption, checkUnitOption, kindOption } from "../filters.js";
 import {
   dueCell,
   fieldDisplay,
@@ -85,7 +86,7 @@ export async function runStats(ctx: Ctx, opts: StatsOptions): Promise<number> {
   ] as const)
     if (v !== undefined && !isIsoDate(v)) throw usageError("cli.bad-date", { option, value: v });
   const by = opts.by ?? "unit";
-  const wfs = opts.kind ? [ctx.reg.workflow(opts.kind)] : ctx.reg.workflows();
+  const wfs = opts.kind ? [kindOption(ctx, opts.kind)] : ctx.reg.workflows();
   const byField = wfs.flatMap((w) => w.fields).find((f) => f.id === by && f.summary);
   if (by !== "unit" && by !== "kind" && !byField) {
     const fields = [...new Set(wfs.flatMap((w) => w.fields.filter((f) => f.summary).map((f) => f.id)))];
@@ -173,16 +174,10 @@ export async function runOverdue(
   const within = opts.within === undefined ? 0 : Number(opts.within);
   if (!(Number.isInteger(within) && within >= 0))
     throw usageError("cli.bad-number", { option: "--within", value: String(opts.within) });
-  if (opts.kind) ctx.reg.workflow(opts.kind);
+  if (opts.kind) kindOption(ctx, opts.kind);
+  if (opts.unit) checkUnitOption(ctx, opts.unit);
+  if (opts.holder) checkHolderOption(ctx, opts.holder);
   const office = ctx.office();
-  if (opts.unit && !office.units.some((u) => u.id === opts.unit))
-    throw usageError("cli.unknown-unit-option", { option: "--unit", unit: opts.unit });
-  if (
-    opts.holder &&
-    !office.people.some((p) => p.id === opts.holder) &&
-    !office.units.some((u) => u.id === opts.holder)
-  )
-    throw usageError("cli.unknown-person-option", { option: "--holder", person: opts.holder });
   const asOf = opts.asOf ?? ctx.today();
   // cron runs `overdue --check` daily: on a rest day nobody is at work to act on the list.
   if (opts.check && !opts.evenOnRestDays && !ctx.reg.calendar().isWorkingDay(asOf)) return EXIT.ok;
@@ -272,7 +267,7 @@ export async function runReportRegister(
 ): Promise<number> {
   checkWorkbookTarget(ctx, opts.out);
   if (!opts.kind) throw usageError("cli.missing-options", { options: "--kind" });
-  const wf = ctx.reg.workflow(opts.kind);
+  const wf = kindOption(ctx, opts.kind);
   const year = opts.year ?? ctx.today().slice(0, 4);
   if (!/^\d{4}$/.test(year)) throw usageError("cli.bad-number", { option: "--year", value: year });
   const office = ctx.office();

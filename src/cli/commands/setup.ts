@@ -15,10 +15,13 @@ import { BUILTINS } from "../builtins.js";
 import type { Ctx } from "../context.js";
 import { buildDemo, demoTour } from "../demo.js";
 import { problemLine } from "../errors.js";
+import { oneLine } from "../fields.js";
 import { surfaceProblems, workflowsOf } from "../kinds.js";
 import { roleLabel } from "../present.js";
 import type { Registrar } from "../registrar.js";
 import { printRows } from "../table-output.js";
+import { runList } from "./records.js";
+import { runOverdue } from "./reports.js";
 
 /**
  * Change office.yaml through the YAML document (comments and order survive), validate the result as
@@ -88,7 +91,7 @@ export function registerSetup(r: Registrar): void {
     .command("add")
     .description(d("help.person-add"))
     .argument("<id>", d("help.arg-person-id"))
-    .option("--name <name>", d("help.opt-name"))
+    .option("--name <name>", d("help.opt-person-name"))
     .option("--email <email>", d("help.opt-email"))
     .option("--roles <roles>", d("help.opt-roles"))
     .option("--unit <unit>", d("help.opt-unit"))
@@ -134,12 +137,14 @@ export async function runInit(
   dir: string | undefined,
   opts: { name?: string; demo?: boolean },
 ): Promise<number> {
+  const name = oneLine("--name", opts.name);
+  if (name === "") throw usageError("field.empty", { option: "--name" });
   const target = dir ? resolve(ctx.cwd, dir) : ctx.reg.dir;
   const c = dir ? ctx.withRegistry(target) : ctx;
   await initRegistry(target, {
     identity: await c.setupIdentity(),
     when: ctx.stamp(),
-    ...(opts.name ? { name: opts.name } : {}),
+    ...(name ? { name } : {}),
   });
   if (opts.demo) await buildDemo(c);
   ctx.say(ctx.t("init.done", { dir: target }));
@@ -168,7 +173,20 @@ export async function runDemo(ctx: Ctx, opts: { fresh?: boolean }): Promise<numb
     }
   }
   ctx.out(await demoTour(ctx));
+  // The main job, on the demo itself: what is open, and what is overdue today.
+  ctx.out(`\n${ctx.t("demo.open-records")}`);
+  await runList(ctx, { status: "open" });
+  ctx.out(`\n${ctx.t("demo.overdue-today")}`);
+  await runOverdue(ctx, {});
   return 0;
+}
+
+/** A person's or unit's `--name`: one line, not blank (exit 2 naming --name otherwise). */
+function requiredName(v: string | undefined): string {
+  const name = oneLine("--name", v);
+  if (name === undefined) throw usageError("cli.missing-options", { options: "--name" });
+  if (name === "") throw usageError("field.empty", { option: "--name" });
+  return name;
 }
 
 /** `office-doc person add`. */
@@ -178,7 +196,7 @@ export async function runPersonAdd(
   opts: { name?: string; email?: string; roles?: string; unit?: string },
 ): Promise<number> {
   if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
-  if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+  const name = requiredName(opts.name);
   const office = ctx.office();
   if (office.people.some((p) => p.id === id) || office.units.some((u) => u.id === id))
     throw usageError("office.duplicate-id", { id });
@@ -195,18 +213,18 @@ export async function runPersonAdd(
       });
   if (opts.unit && !office.units.some((u) => u.id === opts.unit))
     throw usageError("office.unknown-unit", { unit: opts.unit, id });
-  const entry: Record<string, unknown> = { id, name: opts.name };
+  const entry: Record<string, unknown> = { id, name };
   if (opts.email) entry.email = opts.email;
   entry.roles = roles;
   if (opts.unit) entry.unit = opts.unit;
-  await editOffice(ctx, "person-add", `person add ${id}: ${opts.name}`, (doc) => {
+  await editOffice(ctx, "person-add", `person add ${id}: ${name}`, (doc) => {
     const node = doc.createNode(entry);
     const { isMap, isSeq } = yaml();
     const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
     if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
     seqOf(doc, "people").items.push(node);
   });
-  ctx.say(ctx.t("person.added", { id, name: opts.name }));
+  ctx.say(ctx.t("person.added", { id, name }));
   return 0;
 }
 
@@ -217,12 +235,12 @@ export async function runPersonList(ctx: Ctx): Promise<number> {
     id: p.id,
     name: p.name,
     email: p.email ?? "",
-    roles: p.roles.map((x) => roleLabel(office, x, ctx.lang)).join(", "),
+    roles: p.roles.map((x) => roleLabel(office, x, ctx.lang)).join(ctx.lang === "zh-CN" ? "\u3001" : ", "),
     unit: p.unit ? (office.units.find((u) => u.id === p.unit)?.name ?? p.unit) : "",
   }));
   const cols = ["id", "name", "email", "roles", "unit"].map((k) => ({
     key: k,
-    header: ctx.t(`col.${k}` as never),
+    header: ctx.t(k === "name" ? "col.person-name" : (`col.${k}` as never)),
   }));
   await printRows(ctx, cols, rows, { data: office.people });
   return 0;
@@ -235,18 +253,18 @@ export async function runUnitAdd(
   opts: { name?: string; code?: string },
 ): Promise<number> {
   if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
-  if (!opts.name) throw usageError("cli.missing-options", { options: "--name" });
+  const name = requiredName(opts.name);
   const office = ctx.office();
   if (office.units.some((u) => u.id === id) || office.people.some((p) => p.id === id))
     throw usageError("office.duplicate-id", { id });
-  const entry: Record<string, unknown> = { id, name: opts.name };
+  const entry: Record<string, unknown> = { id, name };
   if (opts.code) entry.code = opts.code;
-  await editOffice(ctx, "unit-add", `unit add ${id}: ${opts.name}`, (doc) => {
+  await editOffice(ctx, "unit-add", `unit add ${id}: ${name}`, (doc) => {
     const node = doc.createNode(entry);
     if (yaml().isMap(node)) node.flow = true;
     seqOf(doc, "units").items.push(node);
   });
-  ctx.say(ctx.t("unit.added", { id, name: opts.name }));
+  ctx.say(ctx.t("unit.added", { id, name }));
   return 0;
 }
 

@@ -279,7 +279,7 @@ export const en = {
   "backup.cannot-create": "cannot create {dir}: {message}",
   "demo.exists": "a registry already exists in {dir}; showing it (use --fresh to build it again)",
   "demo.tour":
-    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc report supervision        # the supervision ledger (督办台账) with its warning lights\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
+    'Demo registry: {dir}\n\nTry, as the clerk Liu Qingzhu (刘庆柱) (`npm link` in the office-doc checkout puts office-doc on your PATH; or type npx office-doc):\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # open records, earliest due first\n  office-doc overdue                   # what cron prints at 8:00 every working day\n  office-doc report supervision        # the supervision ledger (督办台账) with its warning lights\n  office-doc show IN-1                 # the handling slip of this year\'s first document\n  office-doc log IN-1                  # its git history: who acted, who recorded\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # Spring Festival with its adjusted Saturdays\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "this number called {n} time(s) before (possible duplicates):",
   // help texts
   "help.program":
@@ -675,6 +675,40 @@ export const en = {
   "meeting.week-next": "the next: {id} “{title}” on {day} (meeting calendar --week {day})",
   "demo.tour-meetings":
     "  office-doc meeting calendar           # this week's meetings; `show MTG-2` lists who has not replied\n  office-doc report meetings            # attendance per person (--by unit)\n",
+  // issue 12 (input, prompts, words, guards)
+  "field.line-break": "{option}: one line only (a line break {char} at character {pos})",
+  "field.control-char": "{option}: the control character {char} at character {pos} is not allowed",
+  "field.too-long": "{option}: {length} characters; at most {max}",
+  "store.not-writable": "{path} cannot be written by this user ({code}); nothing was changed",
+  "cli.did-you-mean": "did you mean {names}?",
+  "action.noted": "{id}: note recorded: {text}",
+  "action.urged": "{id}: reminder recorded for {holders}",
+  "action.numbered": "{id}: numbered {number}",
+  "action.withdrawn": "{id}: withdrawn ({reason}); its number is never given again",
+  "retention.permanent": "kept permanently",
+  "retention.30y": "kept 30 years",
+  "retention.10y": "kept 10 years",
+  "col.person-name": "Name",
+  "help.opt-person-name": "the person's name",
+  "cli.at-future": "{option}: {value} is in the future (now: {now})",
+  "cli.at-before-registry": "{option}: {value} is before the registry began ({start})",
+  "incoming.duplicate": "{from} {number} is already registered as {id} ({title})",
+  "cli.needs-duplicate-ok":
+    "not registered: it looks like a record already registered; add {option} to register it all the same",
+  "cli.confirm-duplicate": "Register it all the same?",
+  "help.opt-duplicate-ok": "register it even if a record already registered looks the same",
+  "cli.return-needs-opinion": "returning needs its reasons: add {option}",
+  "prompt.return-reasons": "Reasons for returning it",
+  "engine.merge-different-contact":
+    "{id} and {other} are not from the same caller ({fields} differ): not merged",
+  "help.opt-merge-force": "merge even records of different callers and phones (say why in --reason)",
+  "egov.window-missed": "{date}: the {time} e-gov receive window was missed (no check by {until})",
+  "egov.window-late":
+    "{date}: the {time} e-gov receive window was checked late, at {at} (grace until {until})",
+  "demo.open-records": "Open records (office-doc list), earliest due first:",
+  "demo.overdue-today": "Today's overdue list (office-doc overdue), by who holds each record:",
+  "help.completion": "print the shell completion script (bash or zsh)",
+  "help.arg-shell": "bash or zsh",
 };
 
 /** Hints: what to do next after an error. */
@@ -727,4 +761,10 @@ export const enHints = {
   "meeting.room-too-small": "choose a larger room, or name fewer participants",
   "meeting.not-invited": "a clerk records an invitee's reply with --as PERSON",
   "meeting.no-task-workflow": "`office-doc upgrade` adds the workflows this version ships",
+  "write.denied":
+    "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
+  "store.not-writable":
+    "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
+  "engine.merge-different-contact":
+    "check the ids; if they are one matter all the same, add --force and say why in --reason",
 } satisfies Partial<Record<keyof typeof en, string>>;

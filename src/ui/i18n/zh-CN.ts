@@ -278,7 +278,7 @@ export const zhCN = {
   "backup.cannot-create": "无法创建 {dir}：{message}",
   "demo.exists": "{dir} 中已有登记库，现予展示（如需重建请加 --fresh）",
   "demo.tour":
-    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc report supervision        # 督办台账：红灯、黄灯、绿灯\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
+    '演示登记库：{dir}\n\n以收发员刘庆柱（liu-qingzhu）的身份试一试（在 office-doc 目录中运行 `npm link` 即可直接使用 office-doc 命令，或改用 npx office-doc）：\n  export OFFICE_DOC_REGISTRY={dir} OFFICE_DOC_USER=liu-qingzhu\n  office-doc list                      # 在办记录，期限最早的排在前面\n  office-doc overdue                   # 每个工作日 8:00 由 cron 输出的内容\n  office-doc report supervision        # 督办台账：红灯、黄灯、绿灯\n  office-doc show IN-1                 # 今年第一件收文的公文处理笺\n  office-doc log IN-1                  # 它的 git 历史：谁办理、谁录入\n  office-doc receive --title "关于…的通知" --from 区民政局 --urgency urgent\n  office-doc propose IN-6 --opinion "拟请李书记阅示"\n  office-doc instruct IN-6 --as li-jianguo --opinion "请城管科办理" --to urban\n  office-doc calendar show 2026-02     # 春节假期及调休上班的周六\n  office-doc --lang zh-CN list         # 中文界面\n',
   "call.earlier": "此号码此前来电 {n} 次（可能重复，可合并办理）：",
   // help texts
   "help.program": "街道办事处的登记与办文程序：公文登记、按工作日计算办理期限、以 git 留痕备查",
@@ -648,6 +648,37 @@ export const zhCN = {
   "meeting.week-next": "下一次会议：{id}“{title}”，{day}（meeting calendar --week {day}）",
   "demo.tour-meetings":
     "  office-doc meeting calendar           # 本周会议安排；`show MTG-2` 列出尚未回执的人员\n  office-doc report meetings            # 按人员统计出席情况（--by unit 按单位）\n",
+  // issue 12 (input, prompts, words, guards)
+  "field.line-break": "{option}：只能填写一行（第 {pos} 个字符是换行符 {char}）",
+  "field.control-char": "{option}：第 {pos} 个字符是不允许的控制字符 {char}",
+  "field.too-long": "{option}：共 {length} 个字符，最多 {max} 个",
+  "store.not-writable": "当前用户无权写入 {path}（{code}）；未作任何更改",
+  "cli.did-you-mean": "是否要输入 {names}？",
+  "action.noted": "{id}：已记录备注：{text}",
+  "action.urged": "{id}：已登记催办：{holders}",
+  "action.numbered": "{id}：发文字号 {number}",
+  "action.withdrawn": "{id}：已撤销（{reason}），其文号不再使用",
+  "retention.permanent": "永久",
+  "retention.30y": "30年",
+  "retention.10y": "10年",
+  "col.person-name": "姓名",
+  "help.opt-person-name": "姓名",
+  "cli.at-future": "{option}：{value} 晚于当前时间（{now}）",
+  "cli.at-before-registry": "{option}：{value} 早于登记库建立的时间（{start}）",
+  "incoming.duplicate": "{from}{number} 已登记为 {id}（{title}）",
+  "cli.needs-duplicate-ok": "未登记：该件似已登记；如确需再次登记，请加 {option}",
+  "cli.confirm-duplicate": "仍要登记吗？",
+  "help.opt-duplicate-ok": "即使已有相同的记录也照样登记",
+  "cli.return-needs-opinion": "退回须写明理由：请加 {option}",
+  "prompt.return-reasons": "退回理由",
+  "engine.merge-different-contact": "{id} 与 {other} 不是同一来电人（{fields} 均不同）：未合并",
+  "help.opt-merge-force": "即使来电人和电话均不同也合并（须在 --reason 中说明理由）",
+  "egov.window-missed": "{date}：{time} 电子政务收文未检查（宽限至 {until}）",
+  "egov.window-late": "{date}：{time} 电子政务收文检查迟于宽限时间（{at} 检查，宽限至 {until}）",
+  "demo.open-records": "在办记录（office-doc list），期限最早的排在前面：",
+  "demo.overdue-today": "今日逾期清单（office-doc overdue），按办理人分组：",
+  "help.completion": "输出命令行补全脚本（bash 或 zsh）",
+  "help.arg-shell": "bash 或 zsh",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -694,4 +725,7 @@ export const zhCNHints = {
   "meeting.room-too-small": "请选用更大的会议室，或缩小参会范围",
   "meeting.not-invited": "文书可用 --as PERSON 代参会人员登记回执",
   "meeting.no-task-workflow": "`office-doc upgrade` 可补齐本版本附带的流程文件",
+  "write.denied": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
+  "store.not-writable": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
+  "engine.merge-different-contact": "请核对编号；如确属同一事项，请加 --force 并在 --reason 中说明理由",
 } satisfies Record<keyof typeof enHints, string>;
