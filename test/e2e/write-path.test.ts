@@ -125,18 +125,24 @@ describe("writes killed at random moments", () => {
   it("6 kills of merge and receive at random delays: every action is all or nothing, nothing is committed later", async () => {
     const reg = tpl.copy();
     const pairs = Array.from({ length: 3 }, () => twoIncoming(reg));
+    // Delays are fractions of a whole write timed on this machine: fixed milliseconds let a fast
+    // machine finish every write before its kill, and then the test would prove nothing.
+    const spawnWrite = (args: string[]) =>
+      spawn(process.execPath, [BIN, ...args], { env: reg.env() as NodeJS.ProcessEnv, stdio: "ignore" });
+    const exited = (child: ReturnType<typeof spawn>) =>
+      new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const started = performance.now();
+    expect(await exited(spawnWrite(["receive", "--title", "计时登记", "--from", "区政府办公室"]))).toBe(0);
+    const whole = performance.now() - started;
     let kills = 0;
     for (let i = 0; i < 6; i++) {
       const args =
         i % 2 === 0
           ? mergeArgs(...(pairs[i / 2] as [string, string]))
           : ["receive", "--title", `随机中断 ${i}`, "--from", "区政府办公室"];
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env: reg.env() as NodeJS.ProcessEnv,
-        stdio: "ignore",
-      });
-      const delay = 40 + Math.floor(Math.random() * 260);
-      const done = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const child = spawnWrite(args);
+      const delay = Math.floor(whole * (0.15 + Math.random() * 0.8));
+      const done = exited(child);
       setTimeout(() => child.kill("SIGKILL"), delay);
       if ((await done) === null) kills++;
       const head = git(reg.dir, ["rev-parse", "HEAD"]).trim();
