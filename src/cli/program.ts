@@ -21,6 +21,7 @@ import { registerSync } from "./commands/sync.js";
 import { registerUpgrade } from "./commands/upgrade.js";
 import { type CliEnv, Ctx, type GlobalOptions, registryOf } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
+import { checkOptionTexts } from "./fields.js";
 import { processIo } from "./io.js";
 import { KIND_COMMANDS } from "./kind-commands.js";
 import { kindSurface, registerKinds, surfaceNames, workflowsOf } from "./kinds.js";
@@ -185,6 +186,7 @@ export function programOf(
         const opts = cmd.optsWithGlobals() as GlobalOptions;
         let ctx: Ctx | undefined;
         try {
+          checkOptionTexts(cmd);
           const reg = state.reg && state.reg.dir === registryOf(opts, state.cli).dir ? state.reg : undefined;
           ctx = new Ctx(opts, state.cli, reg);
           const code = await fn(ctx, ...(args.slice(0, -1) as never));
