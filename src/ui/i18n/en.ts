@@ -709,6 +709,9 @@ export const en = {
   "demo.overdue-today": "Today's overdue list (office-doc overdue), by who holds each record:",
   "help.completion": "print the shell completion script (bash or zsh)",
   "help.arg-shell": "bash or zsh",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "{range}: the range ends before it starts",
+  "calendar.unchanged": "calendar {years}: nothing changed (the days already were so); nothing committed",
 };
 
 /** Hints: what to do next after an error. */
@@ -767,4 +770,6 @@ export const enHints = {
     "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
   "engine.merge-different-contact":
     "check the ids; if they are one matter all the same, add --force and say why in --reason",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "write the earlier day first: 2026-03-01..2026-03-10",
 } satisfies Partial<Record<keyof typeof en, string>>;

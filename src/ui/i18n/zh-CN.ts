@@ -679,6 +679,9 @@ export const zhCN = {
   "demo.overdue-today": "今日逾期清单（office-doc overdue），按办理人分组：",
   "help.completion": "输出命令行补全脚本（bash 或 zsh）",
   "help.arg-shell": "bash 或 zsh",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "{range}：日期范围的结束早于开始",
+  "calendar.unchanged": "{years} 年日历：没有变化（这些日期本已如此）；未提交",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -728,4 +731,6 @@ export const zhCNHints = {
   "write.denied": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
   "store.not-writable": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
   "engine.merge-different-contact": "请核对编号；如确属同一事项，请加 --force 并在 --reason 中说明理由",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "请先写较早的日期，例如 2026-03-01..2026-03-10",
 } satisfies Record<keyof typeof enHints, string>;
