@@ -348,7 +348,7 @@ export function recordFilesOf(reg: Pick<Registry, "path">, kind: string, year: n
 
 /**
  * Record files read for a listing, as written (no validation against the workflow: a register shows
- * what is there); a file that is not YAML is named with its line (exit 2), never skipped.
+ * what is there); a file that is not YAML is named with its line (exit 1), never skipped.
  */
 export function readRecordFiles(reg: Pick<Registry, "readText">, rels: readonly string[]): RecordDoc[] {
   return rels.map((rel) => {
@@ -356,7 +356,8 @@ export function readRecordFiles(reg: Pick<Registry, "readText">, rels: readonly 
     try {
       return normalizeRecord(fastLoad(text) as Record<string, unknown>);
     } catch (e) {
-      throw new OfficeError("usage", "store.bad-yaml", {
+      // A registry file broken by hand is the registry's problem, not the command line's: exit 1.
+      throw new OfficeError("failed", "store.bad-yaml", {
         file: rel,
         line: (e as { mark?: { line: number } }).mark?.line ?? 1,
         message: (e as Error).message.split("\n")[0] ?? "",

@@ -1,7 +1,8 @@
 import { Option } from "commander";
+import { yearOf } from "../../core/dates.js";
 import { dueState, dueStateBy } from "../../core/deadline.js";
 import type { HistoryEvent, ListedSummary, OfficeConfig, RecordDoc } from "../../core/model.js";
-import { usageError } from "../../core/problems.js";
+import { OfficeError, type Problem, usageError } from "../../core/problems.js";
 import { classificationOf } from "../../core/record.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
@@ -289,9 +290,35 @@ export async function runList(
   return 0;
 }
 
+/**
+ * The record `log` shows the history of. A file broken by hand (not YAML, or invalid values) is
+ * named with its line in a warning and its commits are still listed, without the steps and opinions
+ * its history would add: the commits are what tells who broke it. A missing file is refused.
+ */
+function recordForLog(
+  ctx: Ctx,
+  idText: string,
+): { id: string; record: RecordDoc | undefined; rel: string; wf: WorkflowDef } {
+  const { id, kind, rel } = ctx.reg.resolveId(idText, yearOf(ctx.today()));
+  const wf = ctx.reg.workflow(kind);
+  try {
+    return { id, record: ctx.reg.readRecord(rel, id, kind).record, rel, wf };
+  } catch (e) {
+    if (!(e instanceof OfficeError) || (e.code !== "store.bad-yaml" && e.code !== "store.invalid-file"))
+      throw e;
+    const first = e.problems[0] as (Problem & { line?: number }) | undefined;
+    ctx.warn("log.unreadable-record", {
+      file: rel,
+      line: first?.line ?? e.params.line ?? 1,
+      message: first ? ctx.t(first.code, first.params) : String(e.params.message ?? ""),
+    });
+    return { id, record: undefined, rel, wf };
+  }
+}
+
 /** `office-doc log`. */
 export async function runLog(ctx: Ctx, idText: string): Promise<number> {
-  const { record, rel, wf } = loadRecord(ctx, idText);
+  const { id, record, rel, wf } = recordForLog(ctx, idText);
   const office = ctx.office();
   // A first `log` after a clone lists every commit's files once: tell a clerk at a terminal.
   const entries = await recordLog(ctx.reg.dir, rel, (done, total) => {
@@ -300,8 +327,8 @@ export async function runLog(ctx: Ctx, idText: string): Promise<number> {
   });
   let i = 0;
   const data = entries.map((e) => {
-    const action = recordActionOf(e.trailers["Office-Doc-Action"], e.trailers[RECORD_ACTIONS], record.id);
-    const ev = action ? record.history[i++] : undefined;
+    const action = recordActionOf(e.trailers["Office-Doc-Action"], e.trailers[RECORD_ACTIONS], id);
+    const ev = action ? record?.history[i++] : undefined;
     return {
       commit: e.commit.slice(0, 10),
       when: e.authorDate,

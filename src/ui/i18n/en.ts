@@ -712,6 +712,7 @@ export const en = {
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "{range}: the range ends before it starts",
   "calendar.unchanged": "calendar {years}: nothing changed (the days already were so); nothing committed",
+  "log.unreadable-record": "{file}:{line}: the record cannot be read ({message}); its commits are listed without the steps and opinions it holds",
 };
 
 /** Hints: what to do next after an error. */

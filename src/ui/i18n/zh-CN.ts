@@ -682,6 +682,7 @@ export const zhCN = {
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "{range}：日期范围的结束早于开始",
   "calendar.unchanged": "{years} 年日历：没有变化（这些日期本已如此）；未提交",
+  "log.unreadable-record": "{file}:{line}：记录无法读取（{message}）；仅列出涉及该文件的提交，不含其中的环节和意见",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
