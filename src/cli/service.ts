@@ -13,6 +13,7 @@ import type { RecordIndex } from "../store/index-cache.js";
 import { recordRel } from "../store/registry.js";
 import { type CommitInfo, type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
+import { committedReader } from "./committed.js";
 import { type Ctx, identityOf } from "./context.js";
 import { freeText, listOption } from "./fields.js";
 import { confirmAtTerminal, requireValues } from "./prompts.js";
@@ -200,7 +201,8 @@ export async function createAction(
 export function loadRecord(ctx: Ctx, idText: string): { record: RecordDoc; wf: WorkflowDef; rel: string } {
   const { id, kind, rel } = ctx.reg.resolveId(idText, yearOf(ctx.today()));
   const wf = ctx.reg.workflow(kind);
-  const { record } = ctx.reg.readRecord(rel, id, kind);
+  const text = committedReader(ctx, [rel], "show.uncommitted-file").readText(rel);
+  const { record } = ctx.reg.readRecord(rel, id, kind, text);
   return { record, wf, rel };
 }
 

@@ -274,9 +274,9 @@ export class Registry {
   /**
    * Read and validate one record. js-yaml parses it (several times faster than yaml); only a file
    * with a problem is parsed again with yaml, to name the line. A broken file fails with its name.
+   * `text`: the file's text when the caller read it elsewhere (as last committed: committed.ts).
    */
-  readRecord(rel: string, id: string, kind: string): { record: RecordDoc } {
-    const text = this.readText(rel);
+  readRecord(rel: string, id: string, kind: string, text = this.readText(rel)): { record: RecordDoc } {
     if (text === undefined) throw new OfficeError("refused", "store.no-record", { id });
     const wf = this.workflow(kind);
     let raw: unknown;

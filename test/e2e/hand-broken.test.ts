@@ -3,7 +3,7 @@
  * reads them names the file, never skips it silently; a broken registry file is exit 1 (the
  * registry's problem), not exit 2 (the command line's); views agree on which version they show.
  */
-import { cpSync } from "node:fs";
+import { cpSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -21,7 +21,7 @@ import {
 } from "../helpers.js";
 
 let tpl: ReturnType<typeof templateRegistry>;
-/** Three incoming documents, the second from 区政府办公室 区政办发〔2026〕31号. */
+/** Four incoming documents, the second from 区政府办公室 区政办发〔2026〕31号. */
 let base: Registry;
 let ids: string[] = [];
 
@@ -34,6 +34,7 @@ beforeAll(() => {
       extra: ["--from", "区政府办公室", "--doc-number", "区政办发〔2026〕31号"],
     }),
     receive(base, "关于防汛的通知"),
+    receive(base, "关于春节值班的通知"),
   ];
 }, 60_000);
 afterAll(cleanupTempDirs);
@@ -68,5 +69,97 @@ describe("a record file broken by hand (D5)", () => {
     expect(commits.map((c) => c.commit).sort()).toEqual(touched.map((c) => c.hash.slice(0, 10)).sort());
     expect(commits.map((c) => c.action).sort()).toEqual(["(git)", "receive"]);
     expect(repoState(reg.dir)).toEqual(before);
+  });
+});
+
+/** Edit record `id`'s file line by line (`key: value` lines replaced), not committed. */
+function editLines(reg: Registry, id: string, lines: Record<string, string>): Record<string, string> {
+  const rel = recordPath(id);
+  let text = reg.read(rel);
+  for (const [key, value] of Object.entries(lines)) {
+    // A key's line, and the items of a block list under it.
+    const next = text.replace(new RegExp(`^${key}:.*\\n(?:  - .*\\n)*`, "m"), `${key}: ${value}\n`);
+    expect(next, key).not.toBe(text);
+    text = next;
+  }
+  return { [rel]: text };
+}
+
+describe("committed hand edits with invalid values (D6)", () => {
+  it("every listing names each invalid record; one with an invalid status stays on the lists and in overdue --check", () => {
+    const reg = copyOfBase();
+    const [a, b, c, d] = ids as [string, string, string, string];
+    const past = '"2026-02-10"';
+    commitByHand(reg, {
+      ...editLines(reg, a, { due: '"2026-02-30"' }),
+      ...editLines(reg, b, { step: "no-such-step", due: past }),
+      ...editLines(reg, c, { status: "bogus", due: past }),
+      ...editLines(reg, d, { holders: "[ nobody-here ]", due: past }),
+    });
+    const named = [
+      [a, "due: 2026-02-30"],
+      [b, "step: no-such-step"],
+      [c, "status: bogus"],
+      [d, "holders: nobody-here"],
+    ] as const;
+    const now = "2026-02-13T10:00:00+08:00";
+    for (const args of [
+      ["list"],
+      ["list", "--status", "all"],
+      ["overdue"],
+      ["overdue", "--check"],
+      ["report", "supervision"],
+      ["report", "stats"],
+      ["report", "register", "--kind", "incoming"],
+    ]) {
+      const r = reg.run(args, { now });
+      for (const [id, what] of named)
+        expect(r.stderr, `${args.join(" ")}: ${id}`).toContain(
+          `${recordPath(id)} holds a value office-doc cannot act on (${what})`,
+        );
+    }
+    const check = reg.run(["overdue", "--check", "--json"], { now });
+    expect(check.code).toBe(3);
+    const overdue = json<{ id: string }[]>(check).map((x) => x.id);
+    expect(overdue).toEqual(expect.arrayContaining([b, c, d]));
+    const listed = json<{ id: string }[]>(reg.run(["list", "--json"], { now })).map((x) => x.id);
+    expect(listed.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("an uncommitted hand edit (D4)", () => {
+  it("every view shows the record as last committed and names the edited file", () => {
+    const reg = copyOfBase();
+    const id = ids[0] as string;
+    const rel = recordPath(id);
+    const now = "2026-02-20T10:00:00+08:00";
+    // Known clean first; then edited as `sed -i` does, through a new file and a rename.
+    expect(reg.run(["list"], { now }).stderr).not.toContain("warning");
+    writeFileSync(join(reg.dir, `${rel}.new`), reg.read(rel).replace(/^title: .*$/m, "title: 被手改的标题"));
+    renameSync(join(reg.dir, `${rel}.new`), join(reg.dir, rel));
+    const warned = (r: { stderr: string }, how: string) =>
+      expect(r.stderr).toContain(`${rel} has changes that are not committed: ${how} as last committed`);
+    const show = reg.run(["show", id], { now });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain("关于做好冬季安全生产工作的通知");
+    expect(show.stdout).not.toContain("被手改的标题");
+    warned(show, "shown");
+    for (const args of [
+      ["where", id],
+      ["print", id],
+      ["log", id],
+    ])
+      warned(reg.run(args, { now }), "shown");
+    for (const args of [["list"], ["overdue"], ["report", "register", "--kind", "incoming", "--json"]]) {
+      const r = reg.run(args, { now });
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).not.toContain("被手改的标题");
+      warned(r, "listed");
+    }
+    const register = json<{ id: string; title: string }[]>(
+      reg.run(["report", "register", "--kind", "incoming", "--json"], { now }),
+    );
+    expect(register.find((x) => x.id === id)?.title).toBe("关于做好冬季安全生产工作的通知");
+    expect(reg.read(rel)).toContain("被手改的标题");
   });
 });

@@ -10,6 +10,7 @@ import { RECORD_ACTIONS, recordActionOf } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { recordLog } from "../../store/log-index.js";
 import type { Row } from "../../ui/render.js";
+import { committedReader } from "../committed.js";
 import type { Ctx } from "../context.js";
 import { checkHolderOption, checkStepOption, checkUnitOption, kindOption } from "../filters.js";
 import {
@@ -180,9 +181,19 @@ export function registerRecords(r: Registrar): void {
   program.command("log").description(d("help.log")).argument("<id>", d("help.arg-id")).action(run(runLog));
 }
 
-/** Records whose files could not be read are named on every listing, never skipped silently. */
-export function reportBroken(ctx: Ctx, index: RecordIndex): void {
+/**
+ * Records whose files could not be read, or hold values office-doc cannot act on, are named on
+ * every listing, never skipped silently (the latter are listed as they are; `check` names the line);
+ * so are those with uncommitted changes (listed as last committed).
+ */
+export function reportBroken(ctx: Ctx, index: RecordIndex, opts: { register?: string } = {}): void {
+  for (const [file, what] of Object.entries(index.invalid))
+    if (!opts.register || file.startsWith(opts.register)) ctx.warn("list.invalid-record", { file, what });
+  // A register (of the files below `register`) reads the files themselves: it fails on a broken
+  // one and names those with uncommitted changes.
+  if (opts.register) return;
   for (const [file, message] of Object.entries(index.broken)) ctx.warn("list.broken-file", { file, message });
+  for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
 }
 
 /** `office-doc show`. */
@@ -258,7 +269,6 @@ export async function runList(
   const office = ctx.office();
   const index = await RecordIndex.load(ctx.reg);
   reportBroken(ctx, index);
-  for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
   const filter = {
     status: opts.status as "open" | "closed" | "all",
     ...(opts.kind ? { kind: opts.kind } : {}),
@@ -301,8 +311,9 @@ function recordForLog(
 ): { id: string; record: RecordDoc | undefined; rel: string; wf: WorkflowDef } {
   const { id, kind, rel } = ctx.reg.resolveId(idText, yearOf(ctx.today()));
   const wf = ctx.reg.workflow(kind);
+  const text = committedReader(ctx, [rel], "show.uncommitted-file").readText(rel);
   try {
-    return { id, record: ctx.reg.readRecord(rel, id, kind).record, rel, wf };
+    return { id, record: ctx.reg.readRecord(rel, id, kind, text).record, rel, wf };
   } catch (e) {
     if (!(e instanceof OfficeError) || (e.code !== "store.bad-yaml" && e.code !== "store.invalid-file"))
       throw e;

@@ -712,7 +712,11 @@ export const en = {
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "{range}: the range ends before it starts",
   "calendar.unchanged": "calendar {years}: nothing changed (the days already were so); nothing committed",
-  "log.unreadable-record": "{file}:{line}: the record cannot be read ({message}); its commits are listed without the steps and opinions it holds",
+  "log.unreadable-record":
+    "{file}:{line}: the record cannot be read ({message}); its commits are listed without the steps and opinions it holds",
+  "list.invalid-record":
+    "{file} holds a value office-doc cannot act on ({what}): listed as it is; `office-doc check` names the line",
+  "show.uncommitted-file": "{file} has changes that are not committed: shown as last committed",
 };
 
 /** Hints: what to do next after an error. */

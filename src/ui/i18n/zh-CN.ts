@@ -682,7 +682,10 @@ export const zhCN = {
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "{range}：日期范围的结束早于开始",
   "calendar.unchanged": "{years} 年日历：没有变化（这些日期本已如此）；未提交",
-  "log.unreadable-record": "{file}:{line}：记录无法读取（{message}）；仅列出涉及该文件的提交，不含其中的环节和意见",
+  "log.unreadable-record":
+    "{file}:{line}：记录无法读取（{message}）；仅列出涉及该文件的提交，不含其中的环节和意见",
+  "list.invalid-record": "{file} 含有无法办理的值（{what}）：按原样列出；`office-doc check` 可指出所在行",
+  "show.uncommitted-file": "{file} 有未提交的修改：按最后一次提交的内容显示",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
