@@ -14,7 +14,7 @@ import { registerCalendar } from "./commands/calendar.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerEgov } from "./commands/egov.js";
 import { registerPrint } from "./commands/print.js";
-import { registerRecords } from "./commands/records.js";
+import { brokenWorkflowText, registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
 import { registerSync } from "./commands/sync.js";
@@ -240,6 +240,12 @@ function programFor(lang: Lang, args: string[], state: RunState): Command {
       return programOf(lang, [], state, { wfs, only: name });
     if (errors[0]) throw errors[0];
   }
+  // A workflow file that cannot be read takes its kind's commands out of the help: say so.
+  for (const e of errors)
+    (state.cli?.io ?? processIo).write(
+      2,
+      `${t(lang, "help.broken-workflow", { problem: brokenWorkflowText(lang, e) })}\n`,
+    );
   // No command: the program's help, which lists the kinds' commands without their options, on
   // stdout (it was asked for: exit 0). An unknown option is still bad usage.
   const program = programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });

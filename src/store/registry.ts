@@ -17,7 +17,7 @@ import { type CoreHooks, HOOKS, hookNames } from "../core/hooks.js";
 import { formatId, parseId } from "../core/ids.js";
 import type { OfficeConfig, RecordDoc } from "../core/model.js";
 import { validateOffice } from "../core/office.js";
-import { OfficeError } from "../core/problems.js";
+import { OfficeError, type Problem } from "../core/problems.js";
 import { normalizeRecord, validateRecord } from "../core/record.js";
 import { type HookNames, validateWorkflow, type WorkflowDef } from "../core/workflow.js";
 import { ConfigCache } from "./config-cache.js";
@@ -63,6 +63,16 @@ function userCacheDir(dir: string): string {
     return mkdtempSync(join(tmpdir(), "office-doc-"));
   }
   return join(base, createHash("sha256").update(real).digest("hex").slice(0, 16));
+}
+
+/**
+ * The problems an error of a registry file names, each with its file and line: those it carries, or
+ * itself as one (invalid YAML names its line in its message).
+ */
+export function problemsOf(e: OfficeError): (Problem & { file?: string; line?: number })[] {
+  return e.problems.length
+    ? e.problems.map((p) => ({ ...p, file: (p as { file?: string }).file ?? e.file }))
+    : [{ path: [], code: e.code, params: e.params }];
 }
 
 function invalid(file: string, problems: FileProblem[]): OfficeError {
@@ -215,6 +225,24 @@ export class Registry {
     return out;
   }
 
+  /**
+   * The workflow files there are but that cannot be read (not YAML, or not a valid workflow), each
+   * with its error (file and line): every command that reads the workflows names them, never
+   * drops their kind silently.
+   */
+  brokenWorkflows(): { kind: string; error: OfficeError }[] {
+    const out: { kind: string; error: OfficeError }[] = [];
+    for (const kind of this.workflowKinds()) {
+      try {
+        this.workflow(kind);
+      } catch (e) {
+        if (!(e instanceof OfficeError)) throw e;
+        out.push({ kind, error: e });
+      }
+    }
+    return out;
+  }
+
   kindOfPrefix(prefix: string): string | undefined {
     return this.workflows().find((w) => w.prefix === prefix)?.kind;
   }
@@ -266,7 +294,22 @@ export class Registry {
     const parsed = parseId(text, currentYear);
     if (!parsed) throw new OfficeError("usage", "store.bad-id", { id: text });
     const kind = this.kindOfPrefix(parsed.prefix);
-    if (!kind) throw new OfficeError("usage", "store.unknown-prefix", { id: text, prefix: parsed.prefix });
+    if (!kind) {
+      // The prefix may be that of a workflow whose file is broken: name the file (exit 1).
+      const broken = this.brokenWorkflows();
+      if (broken.length)
+        throw new OfficeError(
+          "failed",
+          "store.prefix-workflow-broken",
+          {
+            id: text,
+            prefix: parsed.prefix,
+            files: broken.map((b) => `workflows/${b.kind}.yaml`).join(", "),
+          },
+          broken.flatMap((b) => problemsOf(b.error)),
+        );
+      throw new OfficeError("usage", "store.unknown-prefix", { id: text, prefix: parsed.prefix });
+    }
     const id = formatId(parsed);
     return { id, kind, rel: recordRel(kind, id) };
   }

@@ -163,3 +163,46 @@ describe("an uncommitted hand edit (D4)", () => {
     expect(reg.read(rel)).toContain("被手改的标题");
   });
 });
+
+describe("a workflow file broken by hand (D8)", () => {
+  it("every command that reads the workflows names the file and its line", () => {
+    const reg = copyOfBase();
+    const made = reg.run([
+      "call",
+      "--caller",
+      "张建华",
+      "--phone",
+      "13812345678",
+      "--matter",
+      "路灯损坏",
+      "--json",
+    ]);
+    expect(made.code, made.stderr).toBe(0);
+    const callId = json<{ id: string }>(made).id;
+    commitByHand(reg, { "workflows/call.yaml": `${reg.read("workflows/call.yaml")}steps: [\n` });
+    const where = /workflows\/call\.yaml:\d+: invalid YAML/;
+    for (const args of [["list"], ["overdue"], ["report", "stats"], []]) {
+      const r = reg.run(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, args.join(" ")).toMatch(where);
+    }
+    for (const args of [
+      ["show", callId],
+      ["note", callId, "--text", "x"],
+      ["log", callId],
+    ]) {
+      const before = repoState(reg.dir);
+      const r = reg.run(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toContain("cannot be read");
+      expect(r.stderr).toMatch(where);
+      expect(r.stderr).not.toContain("no kind has the prefix");
+      expect(repoState(reg.dir)).toEqual(before);
+    }
+    const check = reg.run(["check"]);
+    expect(check.code).toBe(1);
+    expect(check.stdout + check.stderr).toMatch(where);
+    expect(check.stdout + check.stderr).toContain("the records of kind 'call' are not checked");
+    expect(check.stdout + check.stderr).not.toContain("no workflow for kind 'call'");
+  });
+});

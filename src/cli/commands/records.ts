@@ -9,9 +9,12 @@ import type { WorkflowDef } from "../../core/workflow.js";
 import { RECORD_ACTIONS, recordActionOf } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { recordLog } from "../../store/log-index.js";
+import { problemsOf } from "../../store/registry.js";
+import { type Lang, t } from "../../ui/i18n/index.js";
 import type { Row } from "../../ui/render.js";
 import { committedReader } from "../committed.js";
 import type { Ctx } from "../context.js";
+import { problemLine } from "../errors.js";
 import { checkHolderOption, checkStepOption, checkUnitOption, kindOption } from "../filters.js";
 import {
   changesText,
@@ -192,8 +195,16 @@ export function reportBroken(ctx: Ctx, index: RecordIndex, opts: { register?: st
   // A register (of the files below `register`) reads the files themselves: it fails on a broken
   // one and names those with uncommitted changes.
   if (opts.register) return;
+  for (const { kind, error } of ctx.reg.brokenWorkflows())
+    ctx.warn("list.broken-workflow", { kind, problem: brokenWorkflowText(ctx.lang, error) });
   for (const [file, message] of Object.entries(index.broken)) ctx.warn("list.broken-file", { file, message });
   for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
+}
+
+/** What is wrong with a workflow file, with its file and line (its first problem). */
+export function brokenWorkflowText(lang: Lang, e: OfficeError): string {
+  const first = problemsOf(e)[0];
+  return first ? problemLine(lang, first) : t(lang, e.code, e.params);
 }
 
 /** `office-doc show`. */

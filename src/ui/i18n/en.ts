@@ -717,6 +717,13 @@ export const en = {
   "list.invalid-record":
     "{file} holds a value office-doc cannot act on ({what}): listed as it is; `office-doc check` names the line",
   "show.uncommitted-file": "{file} has changes that are not committed: shown as last committed",
+  "store.prefix-workflow-broken":
+    "'{id}': no readable workflow has the prefix {prefix}, and {files} cannot be read: the prefix may be in there",
+  "list.broken-workflow":
+    "{problem}: records of kind '{kind}' are listed without its labels and steps; `office-doc check` names every problem",
+  "help.broken-workflow":
+    "warning: {problem}: that kind's commands are not available until the file is fixed",
+  "check.kind-not-checked": "the records of kind '{kind}' are not checked until this file can be read",
 };
 
 /** Hints: what to do next after an error. */
@@ -777,4 +784,6 @@ export const enHints = {
     "check the ids; if they are one matter all the same, add --force and say why in --reason",
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "write the earlier day first: 2026-03-01..2026-03-10",
+  "store.prefix-workflow-broken":
+    "fix the workflow file (`office-doc check` names the line, `git log -p -- FILE` shows who changed it), then try again",
 } satisfies Partial<Record<keyof typeof en, string>>;

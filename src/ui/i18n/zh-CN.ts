@@ -686,6 +686,12 @@ export const zhCN = {
     "{file}:{line}：记录无法读取（{message}）；仅列出涉及该文件的提交，不含其中的环节和意见",
   "list.invalid-record": "{file} 含有无法办理的值（{what}）：按原样列出；`office-doc check` 可指出所在行",
   "show.uncommitted-file": "{file} 有未提交的修改：按最后一次提交的内容显示",
+  "store.prefix-workflow-broken":
+    "'{id}'：没有可读取的流程使用前缀 {prefix}，而 {files} 无法读取：该前缀可能就在其中",
+  "list.broken-workflow":
+    "{problem}：{kind} 类记录按原始值列出（无流程名称和环节名称）；`office-doc check` 可列出全部问题",
+  "help.broken-workflow": "警告：{problem}：在修正该文件之前，该类记录的命令不可用",
+  "check.kind-not-checked": "在该文件可读取之前，{kind} 类记录不作检查",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -737,4 +743,6 @@ export const zhCNHints = {
   "engine.merge-different-contact": "请核对编号；如确属同一事项，请加 --force 并在 --reason 中说明理由",
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "请先写较早的日期，例如 2026-03-01..2026-03-10",
+  "store.prefix-workflow-broken":
+    "请修正该流程文件（`office-doc check` 可指出所在行，`git log -p -- FILE` 可查看修改记录），然后重试",
 } satisfies Record<keyof typeof enHints, string>;
