@@ -29,6 +29,17 @@ export function peersOf(index: RecordIndex): Peers {
   return { open: () => [...index.open.values()], all: () => index.all() };
 }
 
+/**
+ * The guards of a creation (a document already registered, a room already booked) see the records
+ * the index could read: name those it could not, which they cannot look at. A warning, not a
+ * refusal: one broken file must not stop every registration, and `check` fails until it is fixed.
+ */
+export function warnUnreadPeers(ctx: Ctx, wf: WorkflowDef, index: RecordIndex): void {
+  if (wf.checks?.length)
+    for (const [file, message] of Object.entries(index.broken))
+      ctx.warn("create.checks-unread", { file, message });
+}
+
 /** Numbers (ids, document numbers, archive items) for a write: see allocate.ts. */
 export function allocator(ctx: Ctx, tx: Transaction): Allocator {
   return indexAllocator(ctx.reg, tx.index);
@@ -168,6 +179,7 @@ export async function createAction(
   };
   const res = await transact(ctx.reg, wf.create_action, async (tx) => {
     const acx = { ...ac, peers: peersOf(tx.index) };
+    warnUnreadPeers(ctx, wf, tx.index);
     const same = sameKey(tx.index, wf, fields);
     if (same.closed) throw refused("engine.upsert-closed", { id: same.closed.id });
     if (same.open) {

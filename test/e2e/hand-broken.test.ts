@@ -206,3 +206,23 @@ describe("a workflow file broken by hand (D8)", () => {
     expect(check.stdout + check.stderr).not.toContain("no workflow for kind 'call'");
   });
 });
+
+describe("the duplicate check and a broken record (D3)", () => {
+  it("a registration names the record file its checks could not read", () => {
+    const reg = copyOfBase();
+    const rel = breakRecord(reg, ids[1] as string);
+    const r = reg.run([
+      "receive",
+      "--title",
+      "新",
+      "--from",
+      "区政府办公室",
+      "--doc-number",
+      "区政办发〔2026〕31号",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      new RegExp(`warning: ${rel} could not be read \\(.*\\): the checks of this registration`),
+    );
+  });
+});

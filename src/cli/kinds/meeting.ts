@@ -41,7 +41,14 @@ import type { Ctx } from "../context.js";
 import type { KindCall, KindCommand } from "../kind-commands.js";
 import { type CreateOptions, collectCreate, runStep } from "../kinds.js";
 import { nameOf, printResult, recordJson, resultLine } from "../present.js";
-import { actionCommit, actionContext, allocator, putRecord, recordAction } from "../service.js";
+import {
+  actionCommit,
+  actionContext,
+  allocator,
+  putRecord,
+  recordAction,
+  warnUnreadPeers,
+} from "../service.js";
 import { printRows } from "../table-output.js";
 
 /**
@@ -180,6 +187,7 @@ async function createMeetings(
       all: () => [...tx.index.all(), ...mine],
     };
     const acx = { ...ac, peers };
+    warnUnreadPeers(ctx, wf, tx.index);
     for (const f of each) {
       const id = formatId({
         prefix: wf.prefix,

@@ -724,6 +724,7 @@ export const en = {
   "help.broken-workflow":
     "warning: {problem}: that kind's commands are not available until the file is fixed",
   "check.kind-not-checked": "the records of kind '{kind}' are not checked until this file can be read",
+  "create.checks-unread": "{file} could not be read ({message}): the checks of this registration (a document already registered, a room already booked) could not look at it",
 };
 
 /** Hints: what to do next after an error. */

@@ -692,6 +692,7 @@ export const zhCN = {
     "{problem}：{kind} 类记录按原始值列出（无流程名称和环节名称）；`office-doc check` 可列出全部问题",
   "help.broken-workflow": "警告：{problem}：在修正该文件之前，该类记录的命令不可用",
   "check.kind-not-checked": "在该文件可读取之前，{kind} 类记录不作检查",
+  "create.checks-unread": "{file} 无法读取（{message}）：本次登记的检查（是否重复登记、会议室是否已被占用）未能查看该文件",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
