@@ -10,6 +10,7 @@ import { validateWorkflow } from "../core/workflow.js";
 import { git, recordActionOf } from "./git.js";
 import { fastLoad } from "./lazy.js";
 import { LOCAL_DIR, OFFICE_FILE, parseRecordRel, type Registry, recordRel } from "./registry.js";
+import { readJournal, WRITE_AHEAD_FILE } from "./write-ahead.js";
 import { type FileProblem, parseYamlText, placeProblems } from "./yaml-io.js";
 
 function fileProblem(
@@ -22,10 +23,30 @@ function fileProblem(
   return { file, line, path: [], code, params, ...(warning ? { warning } : {}) };
 }
 
+/**
+ * Why a file git lists cannot be read, and what to do: a write that was killed left it in git's
+ * index (its journal names it: the next office-doc write finishes or undoes that write), it is
+ * missing from the work tree (deleted by hand), or the file system refuses it (the error's reason).
+ */
+function missingFile(reg: Registry, rel: string): FileProblem {
+  let reason = "";
+  try {
+    readFileSync(reg.path(rel));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== "ENOENT") reason = err.code ?? err.message;
+  }
+  if (reason) return fileProblem(rel, 1, "store.unreadable", { file: rel, message: reason });
+  const journal = readJournal(reg.path(LOCAL_DIR, WRITE_AHEAD_FILE));
+  if (typeof journal === "object" && journal.files.some((f) => f.path === rel))
+    return fileProblem(rel, 1, "check.killed-write-file", { file: rel, command: journal.command });
+  return fileProblem(rel, 1, "check.missing-file", { file: rel });
+}
+
 /** Parse and validate one YAML file; a syntax error becomes a problem of that file. */
 function checkYaml(reg: Registry, rel: string, validate: (v: unknown) => Problem[]): FileProblem[] {
   const text = reg.readText(rel);
-  if (text === undefined) return [fileProblem(rel, 1, "store.unreadable", { file: rel, message: "" })];
+  if (text === undefined) return [missingFile(reg, rel)];
   try {
     const y = parseYamlText(text, rel);
     return placeProblems(y, validate(y.value));

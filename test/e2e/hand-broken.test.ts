@@ -3,7 +3,7 @@
  * reads them names the file, never skips it silently; a broken registry file is exit 1 (the
  * registry's problem), not exit 2 (the command line's); views agree on which version they show.
  */
-import { cpSync, renameSync, writeFileSync } from "node:fs";
+import { cpSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -223,6 +223,30 @@ describe("the duplicate check and a broken record (D3)", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
       new RegExp(`warning: ${rel} could not be read \\(.*\\): the checks of this registration`),
+    );
+  });
+});
+
+describe("check after a killed write, or a record file deleted by hand (D2)", () => {
+  it("says why the file cannot be read and what to do", () => {
+    const reg = copyOfBase();
+    const killed = reg.runBin(["receive", "--title", "被中断的登记", "--from", "区政府办公室"], {
+      env: { OFFICE_DOC_FAILPOINT: "objects-durable" },
+    });
+    expect(killed.code).toBe(-1);
+    const check = reg.run(["check"]);
+    const out = check.stdout + check.stderr;
+    expect(check.code).toBe(1);
+    expect(out).toMatch(
+      /IN-2026-0005\.yaml is in git's index but not in the work tree: a write that was killed \(receive\) left it there; run any office-doc write/,
+    );
+    expect(out).not.toMatch(/cannot be read: *$/m);
+    // The next write recovers; then a file deleted by hand is named as such.
+    receive(reg, "重新登记");
+    rmSync(join(reg.dir, recordPath(ids[0] as string)));
+    const after = reg.run(["check"]);
+    expect(after.stdout + after.stderr).toContain(
+      `${recordPath(ids[0] as string)} is in git but missing from the work tree (deleted by hand?)`,
     );
   });
 });

@@ -725,6 +725,8 @@ export const en = {
     "warning: {problem}: that kind's commands are not available until the file is fixed",
   "check.kind-not-checked": "the records of kind '{kind}' are not checked until this file can be read",
   "create.checks-unread": "{file} could not be read ({message}): the checks of this registration (a document already registered, a room already booked) could not look at it",
+  "check.killed-write-file": "{file} is in git's index but not in the work tree: a write that was killed ({command}) left it there; run any office-doc write (such as `office-doc note ID --text …`): it finishes or undoes that write from its journal",
+  "check.missing-file": "{file} is in git but missing from the work tree (deleted by hand?): `git checkout -- {file}` brings it back, `git rm {file}` removes it",
 };
 
 /** Hints: what to do next after an error. */

@@ -693,6 +693,8 @@ export const zhCN = {
   "help.broken-workflow": "警告：{problem}：在修正该文件之前，该类记录的命令不可用",
   "check.kind-not-checked": "在该文件可读取之前，{kind} 类记录不作检查",
   "create.checks-unread": "{file} 无法读取（{message}）：本次登记的检查（是否重复登记、会议室是否已被占用）未能查看该文件",
+  "check.killed-write-file": "{file} 在 git 暂存区中但不在工作目录中：被中断的写操作（{command}）留下了它；请执行任意一个 office-doc 写操作（例如 `office-doc note ID --text …`），它会根据日志完成或撤销该写操作",
+  "check.missing-file": "{file} 在 git 中但工作目录中没有（被手工删除？）：`git checkout -- {file}` 可恢复，`git rm {file}` 可删除",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
