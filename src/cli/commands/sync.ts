@@ -46,7 +46,11 @@ export async function runSync(ctx: Ctx, opts: { remote?: string }): Promise<numb
     if (hasUpstream) {
       pulled = Number((await git(dir, ["rev-list", "--count", `HEAD..${upstream}`])).stdout.trim());
       // Replaying our commits makes new ones: the person syncing is their committer; authors stay.
-      const env = { GIT_COMMITTER_NAME: identity.name, GIT_COMMITTER_EMAIL: identity.email };
+      const env = {
+        GIT_COMMITTER_NAME: identity.name,
+        GIT_COMMITTER_EMAIL: identity.email,
+        GIT_COMMITTER_DATE: ctx.stamp(),
+      };
       const rebase = await git(dir, ["rebase", "--quiet", upstream], { okCodes: [1, 128], env });
       if (rebase.code !== 0) {
         const conflicts = (await git(dir, ["diff", "--name-only", "--diff-filter=U"])).stdout
