@@ -189,7 +189,11 @@ export function registerRecords(r: Registrar): void {
  * every listing, never skipped silently (the latter are listed as they are; `check` names the line);
  * so are those with uncommitted changes (listed as last committed).
  */
-export function reportBroken(ctx: Ctx, index: RecordIndex, opts: { register?: string } = {}): void {
+export function reportBroken(
+  ctx: Ctx,
+  index: RecordIndex,
+  opts: { register?: string; readsFiles?: boolean } = {},
+): void {
   for (const [file, what] of Object.entries(index.invalid))
     if (!opts.register || file.startsWith(opts.register)) ctx.warn("list.invalid-record", { file, what });
   // A register (of the files below `register`) reads the files themselves: it fails on a broken
@@ -198,7 +202,9 @@ export function reportBroken(ctx: Ctx, index: RecordIndex, opts: { register?: st
   for (const { kind, error } of ctx.reg.brokenWorkflows())
     ctx.warn("list.broken-workflow", { kind, problem: brokenWorkflowText(ctx.lang, error) });
   for (const [file, message] of Object.entries(index.broken)) ctx.warn("list.broken-file", { file, message });
-  for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
+  // A command that reads the files whole names their uncommitted changes itself (committed.ts).
+  if (!opts.readsFiles)
+    for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
 }
 
 /** What is wrong with a workflow file, with its file and line (its first problem). */
