@@ -724,10 +724,14 @@ export const en = {
   "help.broken-workflow":
     "warning: {problem}: that kind's commands are not available until the file is fixed",
   "check.kind-not-checked": "the records of kind '{kind}' are not checked until this file can be read",
-  "create.checks-unread": "{file} could not be read ({message}): the checks of this registration (a document already registered, a room already booked) could not look at it",
-  "check.killed-write-file": "{file} is in git's index but not in the work tree: a write that was killed ({command}) left it there; run any office-doc write (such as `office-doc note ID --text …`): it finishes or undoes that write from its journal",
-  "check.missing-file": "{file} is in git but missing from the work tree (deleted by hand?): `git checkout -- {file}` brings it back, `git rm {file}` removes it",
-  "lock.held-elsewhere": "the registry is locked by process {pid} on another computer, {host} ({command}, since {since} by its clock)",
+  "create.checks-unread":
+    "{file} could not be read ({message}): the checks of this registration (a document already registered, a room already booked) could not look at it",
+  "check.killed-write-file":
+    "{file} is in git's index but not in the work tree: a write that was killed ({command}) left it there; run any office-doc write (such as `office-doc note ID --text …`): it finishes or undoes that write from its journal",
+  "check.missing-file":
+    "{file} is in git but missing from the work tree (deleted by hand?): `git checkout -- {file}` brings it back, `git rm {file}` removes it",
+  "lock.held-elsewhere":
+    "the registry is locked by process {pid} on another computer, {host} ({command}, since {since} by its clock)",
 };
 
 /** Hints: what to do next after an error. */
@@ -790,5 +794,6 @@ export const enHints = {
   "calendar.range-reversed": "write the earlier day first: 2026-03-01..2026-03-10",
   "store.prefix-workflow-broken":
     "fix the workflow file (`office-doc check` names the line, `git log -p -- FILE` shows who changed it), then try again",
-  "lock.held-elsewhere": "office-doc never takes over a lock held on another computer: if that command still runs on {host}, wait for it; if {host} crashed or was switched off, make sure no office-doc runs there, then delete {file} and try again",
+  "lock.held-elsewhere":
+    "office-doc never takes over a lock held on another computer: if that command still runs on {host}, wait for it; if {host} crashed or was switched off, make sure no office-doc runs there, then delete {file} and try again",
 } satisfies Partial<Record<keyof typeof en, string>>;

@@ -692,10 +692,14 @@ export const zhCN = {
     "{problem}：{kind} 类记录按原始值列出（无流程名称和环节名称）；`office-doc check` 可列出全部问题",
   "help.broken-workflow": "警告：{problem}：在修正该文件之前，该类记录的命令不可用",
   "check.kind-not-checked": "在该文件可读取之前，{kind} 类记录不作检查",
-  "create.checks-unread": "{file} 无法读取（{message}）：本次登记的检查（是否重复登记、会议室是否已被占用）未能查看该文件",
-  "check.killed-write-file": "{file} 在 git 暂存区中但不在工作目录中：被中断的写操作（{command}）留下了它；请执行任意一个 office-doc 写操作（例如 `office-doc note ID --text …`），它会根据日志完成或撤销该写操作",
-  "check.missing-file": "{file} 在 git 中但工作目录中没有（被手工删除？）：`git checkout -- {file}` 可恢复，`git rm {file}` 可删除",
-  "lock.held-elsewhere": "登记库已被另一台计算机 {host} 上的进程 {pid} 锁定（{command}，按该机时钟自 {since} 起）",
+  "create.checks-unread":
+    "{file} 无法读取（{message}）：本次登记的检查（是否重复登记、会议室是否已被占用）未能查看该文件",
+  "check.killed-write-file":
+    "{file} 在 git 暂存区中但不在工作目录中：被中断的写操作（{command}）留下了它；请执行任意一个 office-doc 写操作（例如 `office-doc note ID --text …`），它会根据日志完成或撤销该写操作",
+  "check.missing-file":
+    "{file} 在 git 中但工作目录中没有（被手工删除？）：`git checkout -- {file}` 可恢复，`git rm {file}` 可删除",
+  "lock.held-elsewhere":
+    "登记库已被另一台计算机 {host} 上的进程 {pid} 锁定（{command}，按该机时钟自 {since} 起）",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -749,5 +753,6 @@ export const zhCNHints = {
   "calendar.range-reversed": "请先写较早的日期，例如 2026-03-01..2026-03-10",
   "store.prefix-workflow-broken":
     "请修正该流程文件（`office-doc check` 可指出所在行，`git log -p -- FILE` 可查看修改记录），然后重试",
-  "lock.held-elsewhere": "office-doc 不会接管另一台计算机持有的锁：如果该命令仍在 {host} 上运行，请等待其结束；如果 {host} 已死机或关机，请确认该机上没有 office-doc 在运行，然后删除 {file} 再重试",
+  "lock.held-elsewhere":
+    "office-doc 不会接管另一台计算机持有的锁：如果该命令仍在 {host} 上运行，请等待其结束；如果 {host} 已死机或关机，请确认该机上没有 office-doc 在运行，然后删除 {file} 再重试",
 } satisfies Record<keyof typeof enHints, string>;
