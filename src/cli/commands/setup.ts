@@ -19,6 +19,7 @@ import { oneLine } from "../fields.js";
 import { surfaceProblems, workflowsOf } from "../kinds.js";
 import { roleLabel } from "../present.js";
 import type { Registrar } from "../registrar.js";
+import { setupCommit } from "../service.js";
 import { printRows } from "../table-output.js";
 import { runList } from "./records.js";
 import { runOverdue } from "./reports.js";
@@ -34,7 +35,7 @@ async function editOffice(
   edit: (doc: Document) => void,
 ): Promise<void> {
   ctx.reg.ensureExists();
-  const identity = await ctx.setupIdentity();
+  const who = await ctx.setupActor(action.replace("-", " "));
   await transact(ctx.reg, action, async (tx) => {
     const text = ctx.reg.readText(OFFICE_FILE) ?? "";
     const doc = yaml().parseDocument(text);
@@ -45,15 +46,7 @@ async function editOffice(
     if (problems.length)
       throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
     tx.put(OFFICE_FILE, next);
-    const when = ctx.stamp();
-    await tx.commit({
-      action,
-      subject,
-      author: identity,
-      committer: identity,
-      authorDate: when,
-      committerDate: when,
-    });
+    await tx.commit(setupCommit(ctx, who, action, subject));
   });
   ctx.reg.forget();
 }
