@@ -239,7 +239,7 @@ export class Ctx {
   }
 
   /**
-   * Who makes a setup change (`what`: person add, calendar set, upgrade…), and the commit's identity.
+   * Who makes a setup change (`what`: person add, calendar set, upgrade...), and the commit's identity.
    * While the office has no administrator (office.yaml `admin_roles`), anyone may: the operator when
    * known, else git's own identity, else office-doc's. Once it has one, the operator must be one
    * (exit 1 naming the roles; exit 2 when OFFICE_DOC_USER names nobody): CLI.md, issue 18.
@@ -256,7 +256,10 @@ export class Ctx {
       if (op) return { identity: identityOf(op), person: op };
     }
     return {
-      identity: (await configuredIdentity(this.reg.dir)) ?? { name: "office-doc", email: "office-doc@localhost" },
+      identity: (await configuredIdentity(this.reg.dir)) ?? {
+        name: "office-doc",
+        email: "office-doc@localhost",
+      },
     };
   }
 

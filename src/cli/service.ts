@@ -99,7 +99,7 @@ export function actionCommit(
 }
 
 /**
- * The commit of a setup change (person add, calendar set, upgrade…) by `who` (Ctx.setupActor): its
+ * The commit of a setup change (person add, calendar set, upgrade...) by `who` (Ctx.setupActor): its
  * identity as author and committer, now; the administrator's id in Office-Doc-Actor and
  * Office-Doc-Recorded-By when a known person made it, so that `verify` can hold it to office.yaml's
  * `admin_roles` (issue 18).

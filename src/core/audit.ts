@@ -33,7 +33,7 @@ import type { WorkflowDef } from "./workflow.js";
  * grows by exactly one event (events are append-only: the old history is a prefix of the new), that
  * event is the commit's (action, actor = author, recorder = committer, time = author date), and the
  * record is exactly what the engine makes of the version before with that event: the event is
- * replayed through the same engine functions the commands call (`sign`, `extend`, `file`…, and the
+ * replayed through the same engine functions the commands call (`sign`, `extend`, `file`..., and the
  * kinds' own through the hooks' `replays`), with the office, workflow and calendar of the commit's
  * parent, and every key of the result is compared (step, holders, due dates, status, fields, the
  * event itself). So a due date moved by hand, a forged event the workflow does not allow, or a
@@ -130,7 +130,7 @@ export function idsOf(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** `ID=action, …` of Office-Doc-Record-Actions. */
+/** `ID=action, ...` of Office-Doc-Record-Actions. */
 export function recordActionsOf(value: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of idsOf(value)) {
@@ -256,14 +256,7 @@ export function replayEvent(
     default:
       if (event.action === "revise" || event.action === ac.wf.create_action) {
         const { title, ...fields } = changes;
-        return revise(
-          prev,
-          ac,
-          typeof title === "string" ? title : prev.title,
-          fields,
-          at,
-          event.reason,
-        );
+        return revise(prev, ac, typeof title === "string" ? title : prev.title, fields, at, event.reason);
       }
       throw new OfficeError("refused", "verify.unknown-action", { action: event.action });
   }
@@ -341,7 +334,7 @@ function refusal(commit: string, id: string, action: string, e: unknown): AuditP
 export interface AuditInput {
   meta: CommitMeta;
   changes: readonly RecordChange[];
-  /** office.yaml, workflows/… and calendar/… files the commit changed. */
+  /** office.yaml, workflows/... and calendar/… files the commit changed. */
   configFiles: readonly string[];
   /** Other files under egov/ the commit changed (e-gov check-ins: office-doc's too). */
   egovFiles: readonly string[];
@@ -378,10 +371,18 @@ export function auditCommit(input: AuditInput): AuditResult {
   const touched = [...input.configFiles, ...input.egovFiles, ...changes.map((ch) => ch.rel)];
   if (!touched.length) return { problems, engine, numbers };
   if (!action) {
-    for (const f of input.configFiles) problems.push({ commit: c, file: f, code: "verify.not-office-doc", params: { file: f } });
-    for (const f of input.egovFiles) problems.push({ commit: c, file: f, code: "verify.not-office-doc", params: { file: f } });
+    for (const f of input.configFiles)
+      problems.push({ commit: c, file: f, code: "verify.not-office-doc", params: { file: f } });
+    for (const f of input.egovFiles)
+      problems.push({ commit: c, file: f, code: "verify.not-office-doc", params: { file: f } });
     for (const ch of changes)
-      problems.push({ commit: c, record: ch.id, file: ch.rel, code: "verify.not-office-doc", params: { file: ch.rel } });
+      problems.push({
+        commit: c,
+        record: ch.id,
+        file: ch.rel,
+        code: "verify.not-office-doc",
+        params: { file: ch.rel },
+      });
     return { problems, engine, numbers };
   }
   const actorId = meta.trailers[TRAILER.actor];
@@ -476,7 +477,8 @@ export function auditCommit(input: AuditInput): AuditResult {
       const re = structuredClone(prev);
       refreshDerived(re, { office: after.office, wf, calendar: after.calendar });
       const diff = differences(next, re, wf);
-      if (diff.length) p("verify.derived", { fields: diff.map((d) => d.key).join(", "), details: detailsOf(diff) });
+      if (diff.length)
+        p("verify.derived", { fields: diff.map((d) => d.key).join(", "), details: detailsOf(diff) });
       else engine.set(ch.id, re);
       continue;
     }
@@ -498,7 +500,8 @@ export function auditCommit(input: AuditInput): AuditResult {
       const ac = replayContext(before, wf, event, input.hooks);
       const res = replayEvent(prev, next, event, ac);
       const diff = differences(next, res.record, wf);
-      if (diff.length) p("verify.derived", { fields: diff.map((d) => d.key).join(", "), details: detailsOf(diff) });
+      if (diff.length)
+        p("verify.derived", { fields: diff.map((d) => d.key).join(", "), details: detailsOf(diff) });
       else engine.set(ch.id, res.record);
       numbers.push(...numbersGiven(prev, next, wf, before.office));
     } catch (e) {
@@ -532,7 +535,10 @@ export function eventPeopleProblems(
   const actorId = meta.trailers[TRAILER.actor];
   const recorderId = meta.trailers[TRAILER.recorder];
   if (actorId !== event.actor)
-    out.push({ code: "verify.trailer-person", params: { key: "Actor", trailer: actorId ?? "-", event: event.actor } });
+    out.push({
+      code: "verify.trailer-person",
+      params: { key: "Actor", trailer: actorId ?? "-", event: event.actor },
+    });
   if (recorderId !== event.recorded_by)
     out.push({
       code: "verify.trailer-person",
@@ -569,15 +575,18 @@ function auditMerge(
 ): AuditProblem[] {
   const dup = merged.find((m) => m.event.to?.length);
   const target = merged.find((m) => m !== dup);
-  const problem = (m: { ch: RecordChange }, code: Problem["code"], params: Problem["params"]): AuditProblem => ({
+  const problem = (
+    m: { ch: RecordChange },
+    code: Problem["code"],
+    params: Problem["params"],
+  ): AuditProblem => ({
     commit,
     record: m.ch.id,
     file: m.ch.rel,
     code,
     params: { id: m.ch.id, ...params },
   });
-  if (!dup || !target || merged.length !== 2)
-    return merged.map((m) => problem(m, "verify.merge-pair", {}));
+  if (!dup || !target || merged.length !== 2) return merged.map((m) => problem(m, "verify.merge-pair", {}));
   const wf = cfg.workflows.get(dup.ch.kind) as WorkflowDef;
   try {
     const ac = replayContext(cfg, wf, dup.event, hooks);
@@ -595,7 +604,12 @@ function auditMerge(
     ] as const) {
       const diff = differences(m.ch.after as RecordDoc, res.record, wf);
       if (diff.length)
-        out.push(problem(m, "verify.derived", { fields: diff.map((d) => d.key).join(", "), details: detailsOf(diff) }));
+        out.push(
+          problem(m, "verify.derived", {
+            fields: diff.map((d) => d.key).join(", "),
+            details: detailsOf(diff),
+          }),
+        );
       else engine.set(m.ch.id, res.record);
     }
     return out;
@@ -619,7 +633,7 @@ export function numbersGiven(
   const field = wf.steps.find((s) => s.numbers)?.numbers?.field;
   const dn = field ? next.fields[field] : undefined;
   if (field && typeof dn === "string" && prev?.fields[field] !== dn) {
-    const m = /^(.*〔\d{4}〕)(\d+)号$/.exec(dn);
+    const m = /^(.*\u3014\d{4}\u3015)(\d+)\u53f7$/.exec(dn);
     if (m) out.push({ id: next.id, key: `docno:${next.kind}:${m[1]}`, n: Number(m[2]), number: dn });
   }
   if (next.archive && !prev?.archive) {

@@ -1,6 +1,6 @@
+import type { ReplayHook } from "./audit.js";
 import type { Calendar } from "./calendar.js";
 import { formatInstant, type IsoDate, instantAt } from "./dates.js";
-import type { ReplayHook } from "./audit.js";
 import { type ActionContext, type ActionResult, eventPeople } from "./engine.js";
 import type { HistoryEvent, RecordDoc } from "./model.js";
 import { refused } from "./problems.js";

@@ -1,8 +1,8 @@
+import type { ReplayHook } from "./audit.js";
 import type { Calendar } from "./calendar.js";
+import { EGOV_REPLAYS } from "./egov.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
 import { INCOMING_GUARDS } from "./kinds/incoming.js";
-import type { ReplayHook } from "./audit.js";
-import { EGOV_REPLAYS } from "./egov.js";
 import { INDICATOR_GUARDS, INDICATOR_REPLAYS } from "./kinds/indicator.js";
 import { inspectionForm } from "./kinds/inspection.js";
 import { MEETING_GUARDS, MEETING_REPLAYS, meetingDetails, meetingForm } from "./kinds/meeting.js";

@@ -21,7 +21,8 @@ import { isMap } from "./raw.js";
  * An OpenSSH public key line as `ssh-keygen` writes it and git's allowed-signers file takes it:
  * the key type, the base64 key, an optional comment.
  */
-const SSH_KEY_RE = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
+const SSH_KEY_RE =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 
 /** office.yaml `record_for` / `admin_roles` (issue 18): a list of role ids, `fallback` when absent. */
 function roleList(

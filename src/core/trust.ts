@@ -50,7 +50,8 @@ export function assertMayRecordFor(
 ): void {
   const otherId = typeof other === "string" ? other : other.id;
   if (otherId === recorder.id || mayRecordFor(office, recorder)) return;
-  const name = typeof other === "string" ? (office.people.find((p) => p.id === other)?.name ?? other) : other.name;
+  const name =
+    typeof other === "string" ? (office.people.find((p) => p.id === other)?.name ?? other) : other.name;
   throw refused("trust.record-for", {
     person: who(recorder),
     other: `${name} (${otherId})`,

@@ -403,5 +403,10 @@ export interface CommitPlan {
 /** The plan with its commit object replaced by `text` (the same commit, signed: see signing.ts). */
 export function replaceCommit(plan: CommitPlan, text: string): CommitPlan {
   const commit = gitObject("commit", Buffer.from(text, "utf8"));
-  return { ...plan, objects: [...plan.objects.slice(0, -1), commit], commit: commit.oid.toString("hex"), text };
+  return {
+    ...plan,
+    objects: [...plan.objects.slice(0, -1), commit],
+    commit: commit.oid.toString("hex"),
+    text,
+  };
 }

@@ -825,7 +825,9 @@ async function prepareThroughGit(
         `author ${identLine(spec.author.name, spec.author.email, spec.authorDate, now)}\n` +
         `committer ${identLine(spec.committer.name, spec.committer.email, spec.committerDate, now)}\n\n${spec.message}`;
       const signed = withSignature(text, await spec.sign(text));
-      commit = (await git(dir, ["hash-object", "-t", "commit", "-w", "--stdin"], { input: signed })).stdout.trim();
+      commit = (
+        await git(dir, ["hash-object", "-t", "commit", "-w", "--stdin"], { input: signed })
+      ).stdout.trim();
     } else {
       const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
       commit = (await git(dir, args, { input: spec.message, env: idEnv })).stdout.trim();

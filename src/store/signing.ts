@@ -57,19 +57,25 @@ async function sshSign(program: string, spec: string, payload: string): Promise<
   }
   try {
     const args = ["-Y", "sign", "-n", "git", "-f", keyFile, ...(literal ? ["-U"] : [])];
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = childProcess().spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
-      const o: Buffer[] = [];
-      const e: Buffer[] = [];
-      child.stdout.on("data", (b: Buffer) => o.push(b));
-      child.stderr.on("data", (b: Buffer) => e.push(b));
-      child.on("error", reject);
-      child.on("close", (code) =>
-        resolve({ code, stdout: Buffer.concat(o).toString("utf8"), stderr: Buffer.concat(e).toString("utf8") }),
-      );
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(payload);
-    }).catch((e: Error) => {
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const child = childProcess().spawn(program, args, { stdio: ["pipe", "pipe", "pipe"] });
+        const o: Buffer[] = [];
+        const e: Buffer[] = [];
+        child.stdout.on("data", (b: Buffer) => o.push(b));
+        child.stderr.on("data", (b: Buffer) => e.push(b));
+        child.on("error", reject);
+        child.on("close", (code) =>
+          resolve({
+            code,
+            stdout: Buffer.concat(o).toString("utf8"),
+            stderr: Buffer.concat(e).toString("utf8"),
+          }),
+        );
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(payload);
+      },
+    ).catch((e: Error) => {
       throw failed("git.sign-failed", { key: spec, message: e.message });
     });
     const sig = out.stdout.trim();

@@ -20,11 +20,10 @@ import { OfficeError } from "../core/problems.js";
 import { normalizeRecord } from "../core/record.js";
 import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
 import { git } from "./git.js";
-import { fastLoad } from "./lazy.js";
+import { childProcess, fastLoad } from "./lazy.js";
 import { chineseDaysLunar } from "./lunar.js";
 import { OFFICE_FILE, parseRecordRel } from "./registry.js";
 import { allowedSignersOf, splitSignature, verifySignatures } from "./signing.js";
-import { childProcess } from "./lazy.js";
 
 /**
  * `office-doc verify` (issue 18): the audit of the registry's git history. One `git log --raw`
@@ -55,8 +54,13 @@ interface GitBlob {
  */
 class BlobReader {
   private child: ReturnType<ReturnType<typeof childProcess>["spawn"]>;
-  private buf = Buffer.alloc(0);
-  private queue: { n: number; out: (GitBlob | undefined)[]; resolve: (v: (GitBlob | undefined)[]) => void; reject: (e: Error) => void }[] = [];
+  private buf: Buffer = Buffer.alloc(0);
+  private queue: {
+    n: number;
+    out: (GitBlob | undefined)[];
+    resolve: (v: (GitBlob | undefined)[]) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   private failed?: Error;
 
   constructor(dir: string) {
@@ -178,7 +182,11 @@ async function* logStream(dir: string, args: string[], size = 400): AsyncGenerat
   const child = childProcess().spawn(
     "git",
     ["log", "--reverse", "--topo-order", "--no-abbrev", "--raw", "--no-renames", "-z", FORMAT, ...args],
-    { cwd: dir, env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      cwd: dir,
+      env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let err = "";
   child.stderr?.on("data", (b: Buffer) => {
@@ -206,7 +214,10 @@ async function* logStream(dir: string, args: string[], size = 400): AsyncGenerat
   if (batch.length) yield batch;
   const code = await closed;
   if (code !== 0)
-    throw new OfficeError("failed", "git.failed", { command: "git log", message: err.trim().split("\n")[0] ?? "" });
+    throw new OfficeError("failed", "git.failed", {
+      command: "git log",
+      message: err.trim().split("\n")[0] ?? "",
+    });
 }
 
 /** Is `path` one of the files the office's setup is made of? */
@@ -236,7 +247,10 @@ class ConfigCache {
 
   /** The configuration of the setup files `files` (path -> blob id). */
   async of(files: ReadonlyMap<string, string>): Promise<AuditConfig> {
-    const key = [...files].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, b]) => `${p}=${b}`).join("\n");
+    const key = [...files]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([p, b]) => `${p}=${b}`)
+      .join("\n");
     const hit = this.configs.get(key);
     if (hit) return hit;
     const wanted = [...new Set(files.values())].filter((b) => !this.raws.has(b));
@@ -271,7 +285,8 @@ class ConfigCache {
         const wf = this.workflows.get(k);
         if (wf) workflows.set(kind, wf);
       } else if (path.startsWith("calendar/")) {
-        if (!this.years.has(blob)) this.years.set(blob, validateCalendarYear(load(blob), Number(path.slice(9, 13))).value);
+        if (!this.years.has(blob))
+          this.years.set(blob, validateCalendarYear(load(blob), Number(path.slice(9, 13))).value);
         const y = this.years.get(blob);
         if (y) years.push(y);
       }
@@ -287,7 +302,17 @@ class ConfigCache {
 async function setupFilesAt(dir: string, commit: string | undefined): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!commit) return out;
-  const r = await git(dir, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", OFFICE_FILE, "workflows", "calendar"]);
+  const r = await git(dir, [
+    "ls-tree",
+    "-r",
+    "-z",
+    "--full-tree",
+    commit,
+    "--",
+    OFFICE_FILE,
+    "workflows",
+    "calendar",
+  ]);
   for (const rec of r.stdout.split("\0").filter(Boolean)) {
     const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(rec);
     if (m && isConfigPath(m[2] as string)) out.set(m[2] as string, m[1] as string);
@@ -404,7 +429,15 @@ async function recordChanges(
 
 /** A merge commit's changes against its first parent (git log shows none for merges by default). */
 async function mergeRaw(dir: string, c: LoggedCommit): Promise<RawChange[]> {
-  const r = await git(dir, ["diff-tree", "-r", "-z", "--no-abbrev", "--no-renames", c.parents[0] as string, c.commit]);
+  const r = await git(dir, [
+    "diff-tree",
+    "-r",
+    "-z",
+    "--no-abbrev",
+    "--no-renames",
+    c.parents[0] as string,
+    c.commit,
+  ]);
   const out: RawChange[] = [];
   const parts = r.stdout.split("\0");
   for (let i = 0; i < parts.length; i++) {
@@ -448,7 +481,10 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
   };
   const oldRef = await revParse(dir, refName);
   if (opts.from !== undefined || opts.acceptBefore !== undefined) {
-    const c = await named((opts.from ?? opts.acceptBefore) as string, opts.from ? "--from" : "--accept-before");
+    const c = await named(
+      (opts.from ?? opts.acceptBefore) as string,
+      opts.from ? "--from" : "--accept-before",
+    );
     if (!(await isAncestor(dir, c, head)))
       throw new OfficeError("usage", "verify.not-in-history", { commit: c.slice(0, 12) });
     base = await revParse(dir, `${c}^`);
@@ -497,7 +533,13 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
         if (!after || (!before && c.parents.length)) {
           // No office at all (a registry broken at this commit): every change is named.
           for (const r of recs)
-            problems.push({ commit: c.commit, record: r.id, file: r.rel, code: "verify.no-office", params: { file: OFFICE_FILE } });
+            problems.push({
+              commit: c.commit,
+              record: r.id,
+              file: r.rel,
+              code: "verify.no-office",
+              params: { file: OFFICE_FILE },
+            });
           continue;
         }
         const res = auditCommit({
@@ -540,8 +582,7 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
     const repaired = await checkFixes(dir, fixes, blobs, configs, opts.hooks, problems);
     for (const p of problems) {
       const fix = repaired.find((f) => f.id === p.record && f.event.fixes?.includes(p.commit));
-      if (fix)
-        p.repairedBy = { commit: fix.commit, by: fix.event.actor, reason: fix.event.reason ?? "" };
+      if (fix) p.repairedBy = { commit: fix.commit, by: fix.event.actor, reason: fix.event.reason ?? "" };
     }
     if (opts.signatures) problems.push(...(await signatureProblems(signed, blobs)));
   } finally {
@@ -558,7 +599,9 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
       target = first > 0 ? [...order].find(([, i]) => i === first - 1)?.[0] : undefined;
     }
     if (target && target !== oldRef) {
-      const refs = opts.signatures ? [SIGNATURES_REF, ...(failing.length ? [] : [VERIFIED_REF])] : [VERIFIED_REF];
+      const refs = opts.signatures
+        ? [SIGNATURES_REF, ...(failing.length ? [] : [VERIFIED_REF])]
+        : [VERIFIED_REF];
       for (const ref of refs)
         await git(dir, ["update-ref", "-m", "office-doc verify", ref, target], { okCodes: [] });
       verified = target;
@@ -637,13 +680,13 @@ async function numbersAtHead(dir: string, keys: ReadonlySet<string>): Promise<[s
     objects.forEach((o, i) => {
       const text = o?.body.toString("utf8") ?? "";
       const kind = blobs[i]?.kind ?? "";
-      // Only the two lines that matter: the archive number and any 〔year〕N号 of the record's kind.
+      // Only the two lines that matter: the archive number and any document number of the record's kind.
       for (const m of text.matchAll(/^ {2}number: "?([^"\n]*-(\d+))"?$/gm)) {
         const key = `archive:${(m[1] as string).replace(/-\d+$/, "")}`;
         if (keys.has(key)) out.push([key, Number(m[2])]);
       }
       if (kinds.has(kind))
-        for (const m of text.matchAll(/(\S*〔\d{4}〕)(\d+)号/g)) {
+        for (const m of text.matchAll(/(\S*\u3014\d{4}\u3015)(\d+)\u53f7/g)) {
           const key = `docno:${kind}:${(m[1] as string).replace(/^["']/, "")}`;
           if (keys.has(key)) out.push([key, Number(m[2])]);
         }
@@ -655,11 +698,7 @@ async function numbersAtHead(dir: string, keys: ReadonlySet<string>): Promise<[s
 }
 
 /** The record's versions and commits up to `upTo` (its file's history), oldest first. */
-async function recordHistory(
-  dir: string,
-  rel: string,
-  upTo: string,
-): Promise<LoggedCommit[]> {
+async function recordHistory(dir: string, rel: string, upTo: string): Promise<LoggedCommit[]> {
   const list = await git(dir, ["log", "--format=%H", "--full-history", upTo, "--", rel]);
   const ids = list.stdout.split("\n").filter(Boolean).reverse();
   if (!ids.length) return [];
@@ -716,9 +755,14 @@ export async function rebuildRecord(
       const added = rewrittenEvent(old, after.history) < 0 ? after.history.slice(old.length) : [];
       const cfg = await cache.of(await setupFilesAt(dir, c.parents[0]));
       const wf = cfg.workflows.get(parseRecordRel(rel)?.kind ?? "");
-      if (!wf) throw new OfficeError("failed", "verify.repair-failed", { id: rel, commit: c.commit.slice(0, 12) });
+      if (!wf)
+        throw new OfficeError("failed", "verify.repair-failed", { id: rel, commit: c.commit.slice(0, 12) });
       for (const e of added) {
-        if (e.action === "fix" || e.action === "merge" || c.trailers[TRAILER.action]?.startsWith("calendar")) {
+        if (
+          e.action === "fix" ||
+          e.action === "merge" ||
+          c.trailers[TRAILER.action]?.startsWith("calendar")
+        ) {
           // A repair verified on its own, a merge (two records at once): taken as the commit left it.
           shadow = structuredClone(after);
           break;
@@ -727,7 +771,10 @@ export async function rebuildRecord(
           shadow = replayEvent(shadow, after, e, replayContext(cfg, wf, e, hooks)).record;
         } catch (err) {
           if (!(err instanceof OfficeError)) throw err;
-          throw new OfficeError("failed", "verify.repair-failed", { id: after.id, commit: c.commit.slice(0, 12) });
+          throw new OfficeError("failed", "verify.repair-failed", {
+            id: after.id,
+            commit: c.commit.slice(0, 12),
+          });
         }
       }
       if (!added.length && c.trailers[TRAILER.action]?.startsWith("calendar") && shadow)
@@ -756,11 +803,23 @@ async function checkFixes(
   for (const f of fixes) {
     const wf = f.cfg.workflows.get(f.after.kind);
     try {
-      if (!wf) throw new OfficeError("failed", "verify.repair-failed", { id: f.id, commit: f.commit.slice(0, 12) });
-      const repaired = await rebuildRecord(dir, f.rel, f.commit, new Set(f.event.fixes ?? []), hooks, blobs, configs);
-      if (!repaired) throw new OfficeError("failed", "verify.repair-failed", { id: f.id, commit: f.commit.slice(0, 12) });
+      if (!wf)
+        throw new OfficeError("failed", "verify.repair-failed", { id: f.id, commit: f.commit.slice(0, 12) });
+      const repaired = await rebuildRecord(
+        dir,
+        f.rel,
+        f.commit,
+        new Set(f.event.fixes ?? []),
+        hooks,
+        blobs,
+        configs,
+      );
+      if (!repaired)
+        throw new OfficeError("failed", "verify.repair-failed", { id: f.id, commit: f.commit.slice(0, 12) });
       const ac = replayContext(f.cfg, wf, f.event, hooks);
-      const expected = fixRecord(f.before, repaired, ac, f.event.reason ?? "", [...(f.event.fixes ?? [])]).record;
+      const expected = fixRecord(f.before, repaired, ac, f.event.reason ?? "", [
+        ...(f.event.fixes ?? []),
+      ]).record;
       const diff = differences(f.after, expected, wf);
       if (diff.length)
         problems.push({
@@ -773,7 +832,13 @@ async function checkFixes(
       else good.push(f);
     } catch (e) {
       if (!(e instanceof OfficeError)) throw e;
-      problems.push({ commit: f.commit, record: f.id, file: f.rel, code: e.code, params: { ...e.params, message: "" } });
+      problems.push({
+        commit: f.commit,
+        record: f.id,
+        file: f.rel,
+        code: e.code,
+        params: { ...e.params, message: "" },
+      });
     }
   }
   return good;
@@ -808,7 +873,8 @@ async function signatureProblems(
     const ok = await verifySignatures(allowed, list);
     list.forEach((x, k) => {
       const it = items[x.i] as (typeof items)[number];
-      if (!ok[k]) out.push({ commit: it.commit, code: "verify.bad-signature", params: { person: it.recorder } });
+      if (!ok[k])
+        out.push({ commit: it.commit, code: "verify.bad-signature", params: { person: it.recorder } });
     });
   }
   return out;
@@ -829,7 +895,9 @@ export async function recordProblems(
   const versions = new VersionCache();
   const out: AuditProblem[] = [];
   try {
-    const accepted = since ? new Set((await git(dir, ["rev-list", since])).stdout.split("\n").filter(Boolean)) : new Set<string>();
+    const accepted = since
+      ? new Set((await git(dir, ["rev-list", since])).stdout.split("\n").filter(Boolean))
+      : new Set<string>();
     const todo = history.filter((c) => !accepted.has(c.commit));
     const changes = await recordChanges(todo, reader, versions);
     for (const c of todo) {
@@ -846,7 +914,9 @@ export async function recordProblems(
         after,
         ...(hooks ? { hooks } : {}),
       });
-      out.push(...res.problems.filter((p) => p.file === rel || (p.record && rel.endsWith(`/${p.record}.yaml`))));
+      out.push(
+        ...res.problems.filter((p) => p.file === rel || (p.record && rel.endsWith(`/${p.record}.yaml`))),
+      );
     }
   } finally {
     reader.close();

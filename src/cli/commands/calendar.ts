@@ -59,9 +59,15 @@ async function commitCalendar(
     for (const cy of years) tx.put(`calendar/${cy.year}.yaml`, calendarYearYaml(cy));
     const ids = await recomputeOpenDues(ctx, tx, years);
     await tx.commit(
-      setupCommit(ctx, who, action, ids.length ? `${subject} (${ids.length} due dates recomputed)` : subject, {
-        ...(ids.length ? { trailers: { "Office-Doc-Records": ids.join(", ") } } : {}),
-      }),
+      setupCommit(
+        ctx,
+        who,
+        action,
+        ids.length ? `${subject} (${ids.length} due dates recomputed)` : subject,
+        {
+          ...(ids.length ? { trailers: { "Office-Doc-Records": ids.join(", ") } } : {}),
+        },
+      ),
     );
     return ids;
   });

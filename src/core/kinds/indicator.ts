@@ -1,6 +1,6 @@
+import type { ReplayHook } from "../audit.js";
 import { officeDate } from "../dates.js";
 import { decimalPlaces } from "../decimal.js";
-import type { ReplayHook } from "../audit.js";
 import { createRecord } from "../engine.js";
 import type { Guard } from "../hooks.js";
 import type { IndicatorDef, OfficeConfig } from "../model.js";

@@ -1,3 +1,4 @@
+import type { ReplayHook } from "../audit.js";
 import type { Calendar } from "../calendar.js";
 import {
   addDays,
@@ -9,7 +10,6 @@ import {
   officeDate,
   wallTime,
 } from "../dates.js";
-import type { ReplayHook } from "../audit.js";
 import {
   type ActionContext,
   type ActionResult,
