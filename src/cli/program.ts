@@ -18,6 +18,7 @@ import { registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
 import { registerSync } from "./commands/sync.js";
+import { registerTrust } from "./commands/trust.js";
 import { registerUpgrade } from "./commands/upgrade.js";
 import { type CliEnv, Ctx, type GlobalOptions, registryOf } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
@@ -120,6 +121,7 @@ export const REGISTRARS: CommandModule[] = [
   { register: registerSync, commands: BUILTIN_COMMANDS.sync },
   { register: registerUpgrade, commands: BUILTIN_COMMANDS.upgrade },
   { register: registerCompletion, commands: BUILTIN_COMMANDS.completion },
+  { register: registerTrust, commands: BUILTIN_COMMANDS.trust },
 ];
 
 /** What a run of the program needs besides the command line. */

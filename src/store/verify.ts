@@ -157,7 +157,7 @@ function parseBlock(block: string): LoggedCommit | undefined {
     const meta = (parts[i] as string).replace(/^\n/, "");
     if (!meta.startsWith(":")) continue;
     const path = parts[++i] ?? "";
-    const [, , , before = "", after = ""] = meta.slice(1).split(" ");
+    const [, , before = "", after = ""] = meta.slice(1).split(" ");
     raw.push({
       path,
       ...(ZERO.test(before) ? {} : { before }),
@@ -444,7 +444,7 @@ async function mergeRaw(dir: string, c: LoggedCommit): Promise<RawChange[]> {
     const meta = parts[i] as string;
     if (!meta.startsWith(":")) continue;
     const path = parts[++i] ?? "";
-    const [, , , before = "", after = ""] = meta.slice(1).split(" ");
+    const [, , before = "", after = ""] = meta.slice(1).split(" ");
     out.push({ path, ...(ZERO.test(before) ? {} : { before }), ...(ZERO.test(after) ? {} : { after }) });
   }
   return out;
@@ -729,14 +729,13 @@ export async function rebuildRecord(
   upTo: string,
   dropped: ReadonlySet<string>,
   hooks: CoreHooks | undefined,
-  blobs?: BlobReader,
-  configs?: ConfigCache,
+  shared: { blobs?: BlobReader; configs?: ConfigCache; inclusive?: boolean } = {},
 ): Promise<RecordDoc | undefined> {
-  const own = !blobs;
-  const reader = blobs ?? new BlobReader(dir);
-  const cache = configs ?? new ConfigCache(reader, hooks);
+  const own = !shared.blobs;
+  const reader = shared.blobs ?? new BlobReader(dir);
+  const cache = shared.configs ?? new ConfigCache(reader, hooks);
   try {
-    const parent = await revParse(dir, `${upTo}^`);
+    const parent = await revParse(dir, shared.inclusive ? upTo : `${upTo}^`);
     if (!parent) return undefined;
     const history = await recordHistory(dir, rel, parent);
     let shadow: RecordDoc | undefined;
@@ -805,15 +804,10 @@ async function checkFixes(
     try {
       if (!wf)
         throw new OfficeError("failed", "verify.repair-failed", { id: f.id, commit: f.commit.slice(0, 12) });
-      const repaired = await rebuildRecord(
-        dir,
-        f.rel,
-        f.commit,
-        new Set(f.event.fixes ?? []),
-        hooks,
+      const repaired = await rebuildRecord(dir, f.rel, f.commit, new Set(f.event.fixes ?? []), hooks, {
         blobs,
         configs,
-      );
+      });
       if (!repaired)
         throw new OfficeError("failed", "verify.repair-failed", { id: f.id, commit: f.commit.slice(0, 12) });
       const ac = replayContext(f.cfg, wf, f.event, hooks);

@@ -775,6 +775,11 @@ export const en = {
   "help.opt-set": "FIELD=VALUE to set (repeatable)",
   "help.fix": "an administrator's repair of a record that verify reports (recorded as a fix event)",
   "help.config": "the office's setup files",
+  "help.opt-correct-title": "the corrected title",
+  "help.opt-signing-key":
+    "the person's SSH public key (ssh-ed25519 AAAA...): their commits are signed with it",
+  "help.person-set": "change a person's name, email, roles, unit or signing key (an administrator)",
+  "person.updated": "updated {id}",
   "help.config-commit":
     "commit hand edits of office.yaml, workflows/*.yaml and calendar/*.yaml (an administrator)",
 };

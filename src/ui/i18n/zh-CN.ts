@@ -737,6 +737,10 @@ export const zhCN = {
   "help.opt-set": "要设置的 字段=值（可重复）",
   "help.fix": "管理员修复核验报告有问题的记录（记为一条 fix 办理记录）",
   "help.config": "单位设置文件",
+  "help.opt-correct-title": "更正后的标题",
+  "help.opt-signing-key": "此人的 SSH 公钥（ssh-ed25519 AAAA...）：其提交用它签名",
+  "help.person-set": "修改人员的姓名、邮箱、角色、科室或签名公钥（须管理员）",
+  "person.updated": "已修改 {id}",
   "help.config-commit": "提交对 office.yaml、workflows/*.yaml、calendar/*.yaml 的手工修改（须管理员）",
 } satisfies Record<MessageKey, string>;
 
