@@ -1,0 +1,210 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type BinResult,
+  CLERK,
+  cleanupTempDirs,
+  git,
+  gitLog,
+  gitStatus,
+  LEADER,
+  makeTempDir,
+  OFFICE,
+  type Registry,
+  receive,
+  recordPath,
+  registryHandle,
+  SECRETARY,
+  STAFF,
+  templateRegistry,
+  testEnv,
+  UNIT,
+} from "../helpers.js";
+
+/**
+ * Issue 18: who may act for whom, administration, `verify` and signed sign-offs, tried as an insider
+ * would. In-process runs (reg.run) on one small office: the template office with a head of the
+ * office (`boss`, the administrator) added before anything else.
+ */
+
+const BOSS = "boss";
+const ok = (r: BinResult, what = "") => {
+  expect(r.code, `${what}\n${r.stderr}`).toBe(0);
+  return r;
+};
+
+let tpl: ReturnType<typeof templateRegistry>;
+/** The office with its administrator and one incoming document held by the unit `urban`. */
+let base: Registry;
+let doc: string;
+
+beforeAll(() => {
+  tpl = templateRegistry();
+  base = tpl.template;
+  // Before the office has an administrator, anyone may set it up: the first head of the office.
+  ok(base.run(["person", "add", BOSS, "--name", "包主任", "--roles", "office-head"], { user: null }));
+  doc = receive(base, "关于做好冬季安全生产工作的通知");
+  ok(base.run(["propose", doc, "--as", OFFICE]));
+  ok(base.run(["instruct", doc, "--as", SECRETARY, "--to", UNIT]));
+}, 60_000);
+afterAll(cleanupTempDirs);
+
+/** A private copy of `base` (the template sandbox copied with the extra commits on top). */
+function copy(): Registry {
+  const target = makeTempDir("office-doc-trust-");
+  cpSync(base.sandbox, target, { recursive: true });
+  return registryHandle(join(target, "registry"), target);
+}
+
+/** A commit made with git by hand (no office-doc), as `who`, with a message of its own. */
+function handCommit(reg: Registry, rel: string, edit: (s: string) => string, message: string, who = "钱芳") {
+  const file = join(reg.dir, rel);
+  writeFileSync(file, edit(readFileSync(file, "utf8")));
+  git(reg.dir, ["add", rel]);
+  execFileSync(
+    "git",
+    ["-c", `user.name=${who}`, "-c", "user.email=x@office-doc.invalid", "commit", "-q", "-F", "-"],
+    {
+      cwd: reg.dir,
+      env: { ...testEnv(reg.sandbox), GIT_AUTHOR_DATE: "2026-02-13T10:00:00+08:00" } as NodeJS.ProcessEnv,
+      input: message,
+    },
+  );
+}
+
+describe("recording on behalf (record_for)", () => {
+  it("unit staff may not act as a leader, nor claim a leader's approval; a clerk may record both", () => {
+    const reg = base;
+    const asLeader = reg.run(["--as", SECRETARY, "note", doc, "--text", "已阅"], { user: STAFF });
+    expect(asLeader.code).toBe(1);
+    expect(asLeader.stderr).toContain("clerk, office, office-head");
+    const approved = reg.run(["extend", doc, "--days", "5", "--approved-by", LEADER, "--reason", "需协调"], {
+      user: STAFF,
+    });
+    expect(approved.code).toBe(1);
+    expect(approved.stderr).toContain("--approved-by");
+    const zh = reg.run(["--lang", "zh-CN", "--as", SECRETARY, "note", doc, "--text", "x"], { user: STAFF });
+    expect(zh.stderr).toContain("无权代");
+    expect(gitStatus(reg.dir)).toBe("");
+  });
+});
+
+describe("administration", () => {
+  it("once there is a head of the office, only an administrator adds people, units and roles", () => {
+    const reg = copy();
+    const intruder = ["person", "add", "intruder", "--name", "X", "--roles", "party-secretary"];
+    expect(reg.run(intruder, { user: null }).code).toBe(1);
+    expect(reg.run(intruder, { user: CLERK }).code).toBe(1);
+    expect(reg.run(["unit", "add", "u2", "--name", "U2"], { user: STAFF }).code).toBe(1);
+    expect(reg.run(["person", "set", STAFF, "--roles", "leader"], { user: STAFF }).code).toBe(1);
+    ok(reg.run(["person", "set", STAFF, "--roles", "staff,clerk"], { user: BOSS }));
+    const last = gitLog(reg.dir)[0];
+    expect(last?.trailers["Office-Doc-Action"]).toBe("person-set");
+    expect(last?.trailers["Office-Doc-Actor"]).toBe(BOSS);
+    expect(last?.authorName).toBe("包主任");
+    expect(gitStatus(reg.dir)).toBe("");
+  });
+
+  it("a closed record refuses notes; an administrator's correction is its own event", () => {
+    const reg = copy();
+    ok(reg.run(["withdraw", doc, "--reason", "重复登记"], { user: LEADER }));
+    const note = reg.run(["note", doc, "--text", "补记"]);
+    expect(note.code).toBe(1);
+    expect(reg.run(["correct", doc, "--title", "更正", "--reason", "x"], { user: CLERK }).code).toBe(1);
+    ok(
+      reg.run(
+        ["correct", doc, "--title", "关于做好冬季安全生产工作的通知（更正）", "--reason", "标题录入有误"],
+        { user: BOSS },
+      ),
+    );
+    const rec = reg.read(recordPath(doc));
+    expect(rec).toMatch(/- action: correct\n/);
+    expect(rec).toContain("reason: 标题录入有误");
+    ok(reg.run(["verify"]));
+  });
+});
+
+describe("verify", () => {
+  it("a clean registry verifies, then incrementally from refs/office-doc/verified", () => {
+    const reg = copy();
+    const first = ok(reg.run(["verify"]));
+    expect(first.stderr).toMatch(/verified \d+ commits: no problems/);
+    const ref = git(reg.dir, ["rev-parse", "refs/office-doc/verified"]).trim();
+    expect(ref).toBe(git(reg.dir, ["rev-parse", "HEAD"]).trim());
+    expect(ok(reg.run(["verify"])).stderr).toContain("verified 0 commits");
+  });
+
+  it("a due date moved by a plain git commit is reported, and an administrator's fix is accepted", () => {
+    const reg = copy();
+    ok(reg.run(["verify"]));
+    handCommit(reg, recordPath(doc), (s) => s.replace(/^due: "?[\d-]+"?$/m, 'due: "2026-12-31"'), "tidy");
+    const r = reg.run(["verify"]);
+    expect(r.code).toBe(1);
+    const bad = gitLog(reg.dir)[0]?.hash.slice(0, 12);
+    expect(r.stdout).toContain(`${bad} ${doc}:`);
+    expect(r.stdout).toContain("not an office-doc action");
+    expect(reg.run(["fix", doc, "--reason", "期限被手工改动"], { user: STAFF }).code).toBe(1);
+    ok(reg.run(["fix", doc, "--reason", "期限被手工改动"], { user: BOSS }));
+    expect(reg.read(recordPath(doc))).not.toContain('2026-12-31"\nsteps');
+    const after = ok(reg.run(["verify"]));
+    expect(after.stdout).toContain("repaired by");
+  });
+
+  it("forged trailers with a matching fake event are reported: the replay refuses or differs", () => {
+    const reg = copy();
+    // Unit staff write an extension approved by a leader, with office-doc's trailers and themselves
+    // as author, at the event's time.
+    const trailers = (action: string) =>
+      `${action} ${doc}\n\nOffice-Doc-Action: ${action}\nOffice-Doc-Record: ${doc}\nOffice-Doc-Actor: ${STAFF}\nOffice-Doc-Recorded-By: ${STAFF}\n`;
+    const rel = recordPath(doc);
+    const file = join(reg.dir, rel);
+    const text = readFileSync(file, "utf8").replace(/^due: "?[\d-]+"?$/m, 'due: "2026-03-31"');
+    writeFileSync(
+      file,
+      `${text}  - action: extend\n    at: "2026-02-13T10:00:00+08:00"\n    actor: ${STAFF}\n    recorded_by: ${STAFF}\n    approved_by: ${LEADER}\n    until: "2026-03-31"\n    reason: 需协调\n`,
+    );
+    git(reg.dir, ["add", rel]);
+    execFileSync(
+      "git",
+      ["-c", "user.name=钱芳", "-c", `user.email=${STAFF}@office-doc.invalid`, "commit", "-q", "-F", "-"],
+      {
+        cwd: reg.dir,
+        env: {
+          ...testEnv(reg.sandbox),
+          GIT_AUTHOR_DATE: "2026-02-13T10:00:00+08:00",
+          GIT_COMMITTER_DATE: "2026-02-13T10:00:00+08:00",
+        } as NodeJS.ProcessEnv,
+        input: trailers("extend"),
+      },
+    );
+    const r = reg.run(["verify"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(doc);
+    expect(r.stdout).toMatch(/may not record for|does not allow|differ/);
+  });
+
+  it("an earlier history event changed by hand is reported as rewritten history", () => {
+    const reg = copy();
+    handCommit(
+      reg,
+      recordPath(doc),
+      (s) => s.replace(/recorded_by: chang-liqun/, `recorded_by: ${SECRETARY}`),
+      `note ${doc}\n\nOffice-Doc-Action: note\nOffice-Doc-Record: ${doc}\n`,
+    );
+    const r = reg.run(["verify"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/history event 1 \(receive/);
+  });
+
+  it("a verified commit that is no longer an ancestor of HEAD means history was rewritten", () => {
+    const reg = copy();
+    ok(reg.run(["verify"]));
+    git(reg.dir, ["reset", "-q", "--hard", "HEAD~1"]);
+    handCommit(reg, "office.yaml", (s) => `${s}\n`, "office");
+    const r = reg.run(["verify"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("history was rewritten");
+  });
+});
