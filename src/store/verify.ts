@@ -503,7 +503,7 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
   const numbers: { commit: string; order: number; id: string; key: string; n: number; number: string }[] = [];
   const fixes: SeenFix[] = [];
   const order = new Map<string, number>();
-  const signed: { commit: string; recorder: string; office: OfficeConfig }[] = [];
+  const signed: SignedItem[] = [];
   let commits = 0;
   try {
     // The setup files as the walk goes: those of the previous commit, or read for another parent.
@@ -573,7 +573,7 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
           const recorder = c.trailers[TRAILER.recorder];
           const office = (before ?? after).office;
           if (recorder && office.people.find((p) => p.id === recorder)?.signing_key)
-            signed.push({ commit: c.commit, recorder, office });
+            signed.push({ commit: c.commit, recorder, office, record: c.trailers[TRAILER.record] });
         }
       }
       opts.progress?.(commits);
@@ -838,13 +838,21 @@ async function checkFixes(
   return good;
 }
 
+/** A commit whose recorder has a signing_key: the office at its parent, the record(s) it names. */
+interface SignedItem {
+  commit: string;
+  recorder: string;
+  office: OfficeConfig;
+  record?: string | undefined;
+}
+
 /**
  * `--signatures`: each commit recorded by a person with a `signing_key` (office.yaml at the commit's
  * parent) must carry a signature that `ssh-keygen -Y verify` accepts for that person, from an
  * allowed-signers file made of that office's keys.
  */
 async function signatureProblems(
-  items: readonly { commit: string; recorder: string; office: OfficeConfig }[],
+  items: readonly SignedItem[],
   blobs: BlobReader,
 ): Promise<AuditProblem[]> {
   if (!items.length) return [];
@@ -855,7 +863,12 @@ async function signatureProblems(
     const text = objects[i]?.body.toString("utf8") ?? "";
     const { payload, signature } = splitSignature(text);
     if (!signature) {
-      out.push({ commit: it.commit, code: "verify.unsigned", params: { person: it.recorder } });
+      out.push({
+        commit: it.commit,
+        ...(it.record ? { record: it.record } : {}),
+        code: "verify.unsigned",
+        params: { person: it.recorder },
+      });
       return;
     }
     const allowed = allowedSignersOf(it.office.people);
@@ -868,7 +881,12 @@ async function signatureProblems(
     list.forEach((x, k) => {
       const it = items[x.i] as (typeof items)[number];
       if (!ok[k])
-        out.push({ commit: it.commit, code: "verify.bad-signature", params: { person: it.recorder } });
+        out.push({
+          commit: it.commit,
+          ...(it.record ? { record: it.record } : {}),
+          code: "verify.bad-signature",
+          params: { person: it.recorder },
+        });
     });
   }
   return out;

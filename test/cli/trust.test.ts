@@ -147,7 +147,7 @@ describe("verify", () => {
     expect(r.stdout).toContain("not an office-doc action");
     expect(reg.run(["fix", doc, "--reason", "期限被手工改动"], { user: STAFF }).code).toBe(1);
     ok(reg.run(["fix", doc, "--reason", "期限被手工改动"], { user: BOSS }));
-    expect(reg.read(recordPath(doc))).not.toContain('2026-12-31"\nsteps');
+    expect(reg.read(recordPath(doc))).not.toMatch(/^due: "2026-12-31"$/m);
     const after = ok(reg.run(["verify"]));
     expect(after.stdout).toContain("repaired by");
   });
@@ -206,5 +206,47 @@ describe("verify", () => {
     const r = reg.run(["verify"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("history was rewritten");
+  });
+});
+
+describe("signed sign-offs", () => {
+  it("a signer's commits carry their SSH signature: git verify-commit and verify --signatures accept them; another key or none is reported", () => {
+    const reg = copy();
+    const key = (name: string) => {
+      const file = join(reg.sandbox, name);
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", file]);
+      return { file, pub: readFileSync(`${file}.pub`, "utf8").trim() };
+    };
+    const own = key("secretary");
+    const other = key("other");
+    ok(reg.run(["person", "set", SECRETARY, "--signing-key", own.pub], { user: BOSS }));
+    git(reg.dir, ["config", "user.signingkey", own.file]);
+    ok(reg.run(["note", doc, "--text", "已阅，同意"], { user: SECRETARY }));
+    const allowed = join(reg.sandbox, "allowed_signers");
+    writeFileSync(allowed, `${SECRETARY} ${own.pub}\n`);
+    const checked = git(reg.dir, [
+      "-c",
+      `gpg.ssh.allowedSignersFile=${allowed}`,
+      "verify-commit",
+      "-v",
+      "HEAD",
+    ]);
+    expect(checked).toContain("Office-Doc-Action: note");
+    ok(reg.run(["verify", "--signatures"]));
+    // Signed with someone else's key, then not signed at all: both reported, naming the commits.
+    git(reg.dir, ["config", "user.signingkey", other.file]);
+    ok(reg.run(["note", doc, "--text", "伪造"], { user: SECRETARY, now: "2026-02-13T10:00:00+08:00" }));
+    const forged = gitLog(reg.dir)[0]?.hash.slice(0, 12);
+    git(reg.dir, ["config", "--unset", "user.signingkey"]);
+    ok(reg.run(["note", doc, "--text", "未签名"], { user: SECRETARY, now: "2026-02-13T10:01:00+08:00" }));
+    const unsigned = gitLog(reg.dir)[0]?.hash.slice(0, 12);
+    const r = reg.run(["verify", "--signatures"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${forged} ${doc}: recorded by ${SECRETARY}, but the signature is not made`);
+    expect(r.stdout).toContain(
+      `${unsigned} ${doc}: recorded by ${SECRETARY}, who has a signing_key, but the commit is not signed`,
+    );
+    // Without --signatures the history itself is sound.
+    ok(reg.run(["verify"]));
   });
 });
