@@ -250,3 +250,23 @@ describe("signed sign-offs", () => {
     ok(reg.run(["verify"]));
   });
 });
+
+describe("verify and sync", () => {
+  it("a sync that replays verified local commits is not a rewrite; the verified ref is pushed", () => {
+    const a = copy();
+    const remote = join(a.sandbox, "remote.git");
+    git(a.sandbox, ["init", "-q", "--bare", "-b", "main", remote]);
+    git(a.dir, ["remote", "add", "origin", remote]);
+    ok(a.run(["sync"]));
+    git(a.sandbox, ["clone", "-q", remote, join(a.sandbox, "b")]);
+    const b = registryHandle(join(a.sandbox, "b"), a.sandbox);
+    ok(b.run(["call", "--caller", "王五", "--phone", "13800000000", "--matter", "噪音"]));
+    ok(b.run(["verify"]));
+    receive(a, "甲机的收文");
+    ok(a.run(["sync"]));
+    ok(b.run(["sync"]));
+    const r = ok(b.run(["verify"]));
+    expect(r.stdout).not.toContain("rewritten");
+    expect(git(b.dir, ["ls-remote", remote, "refs/office-doc/verified"])).toContain("refs/office-doc/verified");
+  });
+});
