@@ -21,7 +21,7 @@ export function adminRoles(office: OfficeConfig): string[] {
 /** Does `p` hold an administrator's role? */
 export function isAdmin(office: OfficeConfig, p: Person | undefined): boolean {
   const roles = adminRoles(office);
-  return p !== undefined && p.roles.some((r) => roles.includes(r));
+  return p?.roles.some((r) => roles.includes(r)) === true;
 }
 
 /** Has the office an administrator yet? Before it has, setup needs no known operator (CLI.md). */

@@ -240,13 +240,20 @@ class ConfigCache {
   private years = new Map<string, CalendarYear | undefined>();
   private configs = new Map<string, AuditConfig>();
 
-  constructor(
-    private readonly blobs: BlobReader,
-    private readonly hooks: CoreHooks | undefined,
-  ) {}
+  constructor(private readonly blobs: BlobReader) {}
 
-  /** The configuration of the setup files `files` (path -> blob id). */
+  private bySet = new WeakMap<ReadonlyMap<string, string>, AuditConfig>();
+
+  /** The configuration of the setup files `files` (path -> blob id); the same map object, no work. */
   async of(files: ReadonlyMap<string, string>): Promise<AuditConfig> {
+    const known = this.bySet.get(files);
+    if (known) return known;
+    const cfg = await this.load(files);
+    this.bySet.set(files, cfg);
+    return cfg;
+  }
+
+  private async load(files: ReadonlyMap<string, string>): Promise<AuditConfig> {
     const key = [...files]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([p, b]) => `${p}=${b}`)
@@ -363,6 +370,12 @@ export interface VerifyOptions {
   /** Check signatures as well (against office.yaml's `signing_key`s at each commit). */
   signatures?: boolean;
   hooks?: CoreHooks;
+  /**
+   * The numbers the records at HEAD hold, of the series `keys` (`docno:<kind>:<series>`,
+   * `archive:<series>`), for an incremental run: the CLI gives them from the record index (fast);
+   * without, every record file at HEAD is read.
+   */
+  numbersAtHead?: (keys: ReadonlySet<string>) => Promise<[string, number][]>;
   /** Progress: commits done. */
   progress?: (done: number) => void;
 }
@@ -498,7 +511,7 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
     }
   }
   const blobs = new BlobReader(dir);
-  const configs = new ConfigCache(blobs, opts.hooks);
+  const configs = new ConfigCache(blobs);
   const versions = new VersionCache();
   const numbers: { commit: string; order: number; id: string; key: string; n: number; number: string }[] = [];
   const fixes: SeenFix[] = [];
@@ -518,14 +531,17 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
         if (parent !== setupOf) setup = await setupFilesAt(dir, parent);
         const before = await configs.of(setup).catch(() => undefined);
         const configFiles: string[] = [];
-        const next = new Map(setup);
-        for (const r of c.raw)
-          if (isConfigPath(r.path)) {
-            configFiles.push(r.path);
-            if (r.after) next.set(r.path, r.after);
-            else next.delete(r.path);
-          }
-        setup = next;
+        for (const r of c.raw) if (isConfigPath(r.path)) configFiles.push(r.path);
+        if (configFiles.length) {
+          // A new map only when the setup changed: ConfigCache knows an unchanged one by identity.
+          const next = new Map(setup);
+          for (const r of c.raw)
+            if (isConfigPath(r.path)) {
+              if (r.after) next.set(r.path, r.after);
+              else next.delete(r.path);
+            }
+          setup = next;
+        }
         setupOf = c.commit;
         const after = configFiles.length ? await configs.of(setup).catch(() => undefined) : before;
         const egovFiles = c.raw.filter((r) => r.path.startsWith("egov/")).map((r) => r.path);
@@ -578,7 +594,7 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
       }
       opts.progress?.(commits);
     }
-    problems.push(...(await numberProblems(dir, numbers, base === undefined)));
+    problems.push(...(await numberProblems(dir, numbers, base === undefined, opts.numbersAtHead)));
     const repaired = await checkFixes(dir, fixes, blobs, configs, opts.hooks, problems);
     for (const p of problems) {
       const fix = repaired.find((f) => f.id === p.record && f.event.fixes?.includes(p.commit));
@@ -627,13 +643,14 @@ async function numberProblems(
   dir: string,
   given: readonly { commit: string; id: string; key: string; n: number; number: string }[],
   fromStart: boolean,
+  atHead: VerifyOptions["numbersAtHead"],
 ): Promise<AuditProblem[]> {
   if (!given.length) return [];
   const before = new Map<string, Set<number>>();
   if (!fromStart) {
     const keys = new Set(given.map((g) => g.key));
     const inWalk = new Set(given.map((g) => `${g.key}#${g.n}`));
-    for (const [key, n] of await numbersAtHead(dir, keys))
+    for (const [key, n] of await (atHead ?? ((k) => numbersAtHead(dir, k)))(keys))
       if (!inWalk.has(`${key}#${n}`)) {
         const s = before.get(key) ?? new Set<number>();
         s.add(n);
@@ -733,7 +750,7 @@ export async function rebuildRecord(
 ): Promise<RecordDoc | undefined> {
   const own = !shared.blobs;
   const reader = shared.blobs ?? new BlobReader(dir);
-  const cache = shared.configs ?? new ConfigCache(reader, hooks);
+  const cache = shared.configs ?? new ConfigCache(reader);
   try {
     const parent = await revParse(dir, shared.inclusive ? upTo : `${upTo}^`);
     if (!parent) return undefined;
@@ -851,10 +868,7 @@ interface SignedItem {
  * parent) must carry a signature that `ssh-keygen -Y verify` accepts for that person, from an
  * allowed-signers file made of that office's keys.
  */
-async function signatureProblems(
-  items: readonly SignedItem[],
-  blobs: BlobReader,
-): Promise<AuditProblem[]> {
+async function signatureProblems(items: readonly SignedItem[], blobs: BlobReader): Promise<AuditProblem[]> {
   if (!items.length) return [];
   const objects = await blobs.read(items.map((i) => i.commit));
   const out: AuditProblem[] = [];
@@ -903,7 +917,7 @@ export async function recordProblems(
   if (!head) return [];
   const history = await recordHistory(dir, rel, head);
   const reader = new BlobReader(dir);
-  const configs = new ConfigCache(reader, hooks);
+  const configs = new ConfigCache(reader);
   const versions = new VersionCache();
   const out: AuditProblem[] = [];
   try {

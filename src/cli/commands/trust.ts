@@ -1,7 +1,10 @@
 import { correct, fixRecord } from "../../core/engine.js";
 import { usageError } from "../../core/problems.js";
 import { assertAdmin, hasAdmin } from "../../core/trust.js";
+import { fieldByRole } from "../../core/workflow.js";
+import { maximaOf } from "../../store/allocate.js";
 import { git } from "../../store/git.js";
+import { RecordIndex } from "../../store/index-cache.js";
 import { transact } from "../../store/transact.js";
 import { rebuildRecord, recordProblems, type VerifyProblem, verifyRegistry } from "../../store/verify.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
@@ -65,6 +68,24 @@ export async function runVerify(ctx: Ctx, opts: { signatures?: boolean; from?: s
     ...(opts.signatures ? { signatures: true } : {}),
     ...(opts.from ? { from: opts.from } : {}),
     hooks: ctx.reg.hooks,
+    numbersAtHead: async (keys) => {
+      const index = await RecordIndex.load(ctx.reg);
+      const fields = new Map<string, string | undefined>();
+      const out: [string, number][] = [];
+      for (const s of index.all()) {
+        if (!fields.has(s.kind)) {
+          let field: string | undefined;
+          try {
+            field = fieldByRole(ctx.reg.workflow(s.kind), "doc-number")?.id;
+          } catch {
+            field = undefined;
+          }
+          fields.set(s.kind, field);
+        }
+        for (const m of maximaOf(s, fields.get(s.kind))) if (keys.has(m[0])) out.push(m);
+      }
+      return out;
+    },
   });
   const failing = report.problems.filter((p) => !p.repairedBy);
   if (ctx.json) {
