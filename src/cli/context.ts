@@ -191,8 +191,7 @@ export class Ctx {
   }
 
   /** The person typing: OFFICE_DOC_USER, else the person whose email is git's user.email here. */
-  async operator(): Promise<Person | undefined> {
-    const office = this.office();
+  async operator(office: OfficeConfig = this.office()): Promise<Person | undefined> {
     const id = this.env.OFFICE_DOC_USER;
     if (id) {
       const p = findPerson(office, id);

@@ -126,6 +126,30 @@ describe("administration", () => {
   });
 });
 
+describe("workflow and office edits", () => {
+  it("config commit takes an administrator's edit; a self-promotion or a plain git commit does not pass", () => {
+    const reg = copy();
+    const wf = join(reg.dir, "workflows", "call.yaml");
+    writeFileSync(wf, `# 调整：来电办理说明\n${readFileSync(wf, "utf8")}`);
+    expect(reg.run(["config", "commit"], { user: STAFF }).code).toBe(1);
+    ok(reg.run(["config", "commit", "--reason", "说明"], { user: BOSS }));
+    expect(gitLog(reg.dir)[0]?.trailers["Office-Doc-Action"]).toBe("config-commit");
+    expect(gitStatus(reg.dir)).toBe("");
+    // Unit staff make themselves head of the office in office.yaml: the committed office decides.
+    const office = join(reg.dir, "office.yaml");
+    const before = readFileSync(office, "utf8");
+    writeFileSync(office, before.replace(/(id: qian-fang[^}]*roles: \[ ?)staff/, "$1office-head"));
+    expect(readFileSync(office, "utf8")).not.toBe(before);
+    const self = reg.run(["config", "commit"], { user: STAFF });
+    expect(self.code, self.stderr).toBe(1);
+    // The same edit committed with git: verify names the file and the commit.
+    handCommit(reg, "office.yaml", (s) => s, "roles");
+    const r = reg.run(["verify"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("office.yaml was changed by a commit that is not an office-doc action");
+  });
+});
+
 describe("verify", () => {
   it("a clean registry verifies, then incrementally from refs/office-doc/verified", () => {
     const reg = copy();

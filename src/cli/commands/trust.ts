@@ -1,18 +1,29 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { correct, fixRecord } from "../../core/engine.js";
+import { validateOffice } from "../../core/office.js";
 import { usageError } from "../../core/problems.js";
 import { assertAdmin, hasAdmin } from "../../core/trust.js";
 import { fieldByRole } from "../../core/workflow.js";
 import { maximaOf } from "../../store/allocate.js";
 import { git } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
+import { fastLoad } from "../../store/lazy.js";
+import { OFFICE_FILE } from "../../store/registry.js";
 import { transact } from "../../store/transact.js";
-import { rebuildRecord, recordProblems, type VerifyProblem, verifyRegistry } from "../../store/verify.js";
+import {
+  isConfigPath,
+  rebuildRecord,
+  recordProblems,
+  type VerifyProblem,
+  verifyRegistry,
+} from "../../store/verify.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
-import type { Ctx } from "../context.js";
+import { type Ctx, identityOf } from "../context.js";
 import { coerceGiven, freeText } from "../fields.js";
 import { printResult } from "../present.js";
 import type { Registrar } from "../registrar.js";
-import { actionCommit, actionContext, putRecord, recordAction } from "../service.js";
+import { actionCommit, actionContext, putRecord, recordAction, setupCommit } from "../service.js";
 
 /**
  * Issue 18's commands: `verify` (the audit of the history), `correct` (an administrator's change of a
@@ -35,6 +46,14 @@ export function registerTrust(r: Registrar): void {
     .option("--title <title>", d("help.opt-correct-title"))
     .option("--reason <text>", d("help.opt-reason"))
     .action(run(runCorrect));
+
+  program
+    .command("config")
+    .description(d("help.config"))
+    .command("commit")
+    .description(d("help.config-commit"))
+    .option("--reason <text>", d("help.opt-reason"))
+    .action(run(runConfigCommit));
 
   program
     .command("fix")
@@ -172,4 +191,66 @@ async function runFix(ctx: Ctx, id: string, opts: { reason?: string }): Promise<
   });
   ctx.say(ctx.t("fix.done", { id: full, n: bad.length, commits: bad.map((c) => c.slice(0, 12)).join(", ") }));
   return printResult(ctx, res, wf);
+}
+
+/** The setup files with changes in the work tree (`git status`), and those deleted. */
+async function changedSetup(dir: string): Promise<{ files: string[]; deleted: string[] }> {
+  const st = await git(dir, [
+    "status",
+    "--porcelain",
+    "-z",
+    "--untracked-files=all",
+    "--",
+    OFFICE_FILE,
+    "workflows",
+    "calendar",
+  ]);
+  const files: string[] = [];
+  const deleted: string[] = [];
+  for (const entry of st.stdout.split("\0").filter(Boolean)) {
+    const path = entry.slice(3);
+    if (!isConfigPath(path)) continue;
+    if (entry.slice(0, 2).includes("D")) deleted.push(path);
+    else files.push(path);
+  }
+  return { files: files.sort(), deleted };
+}
+
+/**
+ * `office-doc config commit [--reason T]` (issue 18): an administrator's hand edits of office.yaml,
+ * workflows/*.yaml and calendar/*.yaml committed as one office-doc action (`config-commit`) naming
+ * them, so that `verify` holds them to the administrator's role. Who may is decided by office.yaml as
+ * committed (an edit cannot make its own author an administrator). Each file must load as office-doc
+ * reads it (exit 2 naming the file and line); nothing to commit is exit 1; a deleted setup file is
+ * refused (exit 2: remove a workflow with git, and verify reports it).
+ */
+async function runConfigCommit(ctx: Ctx, opts: { reason?: string }): Promise<number> {
+  ctx.reg.ensureExists();
+  const dir = ctx.reg.dir;
+  const reason = opts.reason === undefined ? undefined : freeText("--reason", opts.reason);
+  const { files, deleted } = await changedSetup(dir);
+  if (deleted.length) throw usageError("config.not-setup", { file: deleted.join(", ") });
+  if (!files.length) {
+    ctx.say(ctx.t("config.nothing"));
+    return 1;
+  }
+  const committed = await git(dir, ["show", `HEAD:${OFFICE_FILE}`], { okCodes: [128] });
+  const headOffice = committed.code === 0 ? validateOffice(fastLoad(committed.stdout)).value : undefined;
+  const op = headOffice ? await ctx.operator(headOffice) : undefined;
+  if (headOffice && hasAdmin(headOffice)) assertAdmin(headOffice, op, "config commit");
+  // The edited files as office-doc will read them: a broken one is named, nothing is committed.
+  ctx.reg.forget();
+  ctx.office();
+  for (const f of files)
+    if (f.startsWith("workflows/")) ctx.reg.workflow(f.slice("workflows/".length, -".yaml".length));
+  if (files.some((f) => f.startsWith("calendar/"))) ctx.reg.calendar();
+  const who = op ? { identity: identityOf(op), person: op } : await ctx.setupActor("config commit");
+  const subject = `config commit: ${files.join(", ")}${reason ? ` (${reason})` : ""}`;
+  await transact(ctx.reg, "config-commit", async (tx) => {
+    for (const f of files) tx.put(f, readFileSync(join(dir, f), "utf8"));
+    await tx.commit(setupCommit(ctx, who, "config-commit", subject));
+  });
+  ctx.reg.forget();
+  ctx.say(ctx.t("config.done", { files: files.join(", ") }));
+  return 0;
 }
