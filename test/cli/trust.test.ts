@@ -291,6 +291,8 @@ describe("verify and sync", () => {
     ok(b.run(["sync"]));
     const r = ok(b.run(["verify"]));
     expect(r.stdout).not.toContain("rewritten");
-    expect(git(b.dir, ["ls-remote", remote, "refs/office-doc/verified"])).toContain("refs/office-doc/verified");
+    expect(git(b.dir, ["ls-remote", remote, "refs/office-doc/verified"])).toContain(
+      "refs/office-doc/verified",
+    );
   });
 });

@@ -80,26 +80,21 @@ export function registerSetup(r: Registrar): void {
     .action(run(runDemo));
 
   const person = program.command("person").description(d("help.person"));
-  person
-    .command("add")
-    .description(d("help.person-add"))
-    .argument("<id>", d("help.arg-person-id"))
-    .option("--name <name>", d("help.opt-person-name"))
-    .option("--email <email>", d("help.opt-email"))
-    .option("--roles <roles>", d("help.opt-roles"))
-    .option("--unit <unit>", d("help.opt-unit"))
-    .option("--signing-key <key>", d("help.opt-signing-key"))
-    .action(run(runPersonAdd));
-  person
-    .command("set")
-    .description(d("help.person-set"))
-    .argument("<id>", d("help.arg-person-id"))
-    .option("--name <name>", d("help.opt-person-name"))
-    .option("--email <email>", d("help.opt-email"))
-    .option("--roles <roles>", d("help.opt-roles"))
-    .option("--unit <unit>", d("help.opt-unit"))
-    .option("--signing-key <key>", d("help.opt-signing-key"))
-    .action(run(runPersonSet));
+  // `person add` and `person set` take the same details of a person.
+  for (const [name, help, action] of [
+    ["add", "help.person-add", runPersonAdd],
+    ["set", "help.person-set", runPersonSet],
+  ] as const)
+    person
+      .command(name)
+      .description(d(help))
+      .argument("<id>", d("help.arg-person-id"))
+      .option("--name <name>", d("help.opt-person-name"))
+      .option("--email <email>", d("help.opt-email"))
+      .option("--roles <roles>", d("help.opt-roles"))
+      .option("--unit <unit>", d("help.opt-unit"))
+      .option("--signing-key <key>", d("help.opt-signing-key"))
+      .action(run(action));
   person.command("list").description(d("help.person-list")).action(run(runPersonList));
 
   const unit = program.command("unit").description(d("help.unit"));
