@@ -226,18 +226,6 @@ export class Ctx {
   }
 
   /**
-   * A person an option says approved something (`--approved-by`): exit 2 when unknown, exit 1 when
-   * it is not the operator and the operator's role may not record for others (issue 18).
-   */
-  async approver(option: string, id: string): Promise<Person> {
-    const p = this.person(option, id);
-    const recorder = await this.operator();
-    if (!recorder) throw usageError("cli.no-operator");
-    assertMayRecordFor(this.office(), recorder, p, option);
-    return p;
-  }
-
-  /**
    * Who makes a setup change (`what`: person add, calendar set, upgrade...), and the commit's identity.
    * While the office has no administrator (office.yaml `admin_roles`), anyone may: the operator when
    * known, else git's own identity, else office-doc's. Once it has one, the operator must be one

@@ -25,7 +25,7 @@ import { EXIT, reportError } from "./errors.js";
 import { processIo } from "./io.js";
 import { KIND_COMMANDS } from "./kind-commands.js";
 import { kindSurface, registerKinds, surfaceNames, workflowsOf } from "./kinds.js";
-import { stepLabel } from "./present.js";
+import { roleLabel, stepLabel } from "./present.js";
 import type { CommandModule, Registrar } from "./registrar.js";
 
 const TITLES: Record<string, string> = {
@@ -82,6 +82,17 @@ function preLang(args: string[], env: NodeJS.ProcessEnv): Lang {
  * labels of that record's workflow.
  */
 function stepLabelsInParams(ctx: Ctx, e: OfficeError): void {
+  // Who may (issue 18): the roles by their labels in the office's words.
+  if (e.code.startsWith("trust.") && typeof e.params.roles === "string")
+    try {
+      const office = ctx.office();
+      e.params.roles = e.params.roles
+        .split(", ")
+        .map((r) => roleLabel(office, r, ctx.lang))
+        .join(", ");
+    } catch {
+      // The roles are named by their ids, as raised.
+    }
   // The engine lists names with commas; Chinese lists them with the enumeration comma 、.
   if (ctx.lang === "zh-CN")
     for (const k of ["who", "roles"]) {

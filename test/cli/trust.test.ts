@@ -79,7 +79,7 @@ describe("recording on behalf (record_for)", () => {
     const reg = base;
     const asLeader = reg.run(["--as", SECRETARY, "note", doc, "--text", "已阅"], { user: STAFF });
     expect(asLeader.code).toBe(1);
-    expect(asLeader.stderr).toContain("clerk, office, office-head");
+    expect(asLeader.stderr).toContain("Clerk, Office staff, Head of the office");
     const approved = reg.run(["extend", doc, "--days", "5", "--approved-by", LEADER, "--reason", "需协调"], {
       user: STAFF,
     });

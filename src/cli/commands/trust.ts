@@ -36,6 +36,7 @@ export function registerTrust(r: Registrar): void {
     .description(d("help.verify"))
     .option("--signatures", d("help.opt-signatures"))
     .option("--from <commit>", d("help.opt-from"))
+    .option("--accept-before <commit>", d("help.opt-accept-before"))
     .action(run(runVerify));
 
   program
@@ -81,11 +82,15 @@ function problemText(ctx: Ctx, p: VerifyProblem): string {
  * is an office-doc action as the engine makes it (src/store/verify.ts); exit 1 with one line per
  * problem on stdout (commit, record, what), or when history was rewritten.
  */
-export async function runVerify(ctx: Ctx, opts: { signatures?: boolean; from?: string }): Promise<number> {
+export async function runVerify(
+  ctx: Ctx,
+  opts: { signatures?: boolean; from?: string; acceptBefore?: string },
+): Promise<number> {
   ctx.reg.ensureExists();
   const report = await verifyRegistry(ctx.reg.dir, {
     ...(opts.signatures ? { signatures: true } : {}),
     ...(opts.from ? { from: opts.from } : {}),
+    ...(opts.acceptBefore ? { acceptBefore: opts.acceptBefore } : {}),
     hooks: ctx.reg.hooks,
     numbersAtHead: async (keys) => {
       const index = await RecordIndex.load(ctx.reg);

@@ -780,6 +780,8 @@ export const en = {
     "the person's SSH public key (ssh-ed25519 AAAA...): their commits are signed with it",
   "help.person-set": "change a person's name, email, roles, unit or signing key (an administrator)",
   "person.updated": "updated {id}",
+  "help.opt-accept-before":
+    "start the audit at this commit, accepting the history before it (a registry older than verify)",
   "help.config-commit":
     "commit hand edits of office.yaml, workflows/*.yaml and calendar/*.yaml (an administrator)",
 };

@@ -741,6 +741,7 @@ export const zhCN = {
   "help.opt-signing-key": "此人的 SSH 公钥（ssh-ed25519 AAAA...）：其提交用它签名",
   "help.person-set": "修改人员的姓名、邮箱、角色、科室或签名公钥（须管理员）",
   "person.updated": "已修改 {id}",
+  "help.opt-accept-before": "从此提交开始审计，之前的历史视为已核验（早于 verify 的登记库）",
   "help.config-commit": "提交对 office.yaml、workflows/*.yaml、calendar/*.yaml 的手工修改（须管理员）",
 } satisfies Record<MessageKey, string>;
 
