@@ -773,8 +773,12 @@ async function prepareThroughGit(
     });
     const oids = await hashPaths(present, false);
     const here = new Map(present.map((p, i) => [p, oids[i]]));
+    const wanted = new Map(changes.map((c) => [c.path, c.content]));
     for (const p of names) {
       if (here.get(p) === inHead.get(p)?.oid) continue;
+      // As guardClean: a file already holding what the commit writes launders nothing.
+      const bytes = oldBytes.get(p);
+      if (bytes !== undefined && wanted.get(p)?.equals(bytes)) continue;
       throw refused(inHead.has(p) ? "store.uncommitted-edit" : "store.untracked-file", { file: p });
     }
   }
