@@ -113,7 +113,8 @@ export async function runVerify(
   });
   const failing = report.problems.filter((p) => !p.repairedBy);
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ...report, ok: !failing.length && !report.rewritten }, null, 2));
+    const problems = report.problems.map((p) => ({ ...p, message: ctx.t(p.code as MessageKey, p.params) }));
+    ctx.out(JSON.stringify({ ...report, problems, ok: !failing.length && !report.rewritten }, null, 2));
     return failing.length || report.rewritten ? 1 : 0;
   }
   if (report.rewritten) ctx.out(ctx.t("verify.rewritten", { commit: report.rewritten.slice(0, 12) }));
