@@ -440,6 +440,22 @@ async function recordChanges(
   return out;
 }
 
+/**
+ * What a merge commit itself brought: the files that differ from every one of its parents. A file
+ * taken from one side was verified in that side's commits (the walk goes through both); content
+ * that neither side had (an "evil merge") is the merge's own, and without trailers it is reported.
+ */
+async function mergeOwnRaw(dir: string, c: LoggedCommit): Promise<RawChange[]> {
+  let raw = await mergeRaw(dir, c);
+  for (const p of c.parents.slice(1)) {
+    if (!raw.length) break;
+    const names = await git(dir, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", p, c.commit]);
+    const differs = new Set(names.stdout.split("\0").filter(Boolean));
+    raw = raw.filter((r) => differs.has(r.path));
+  }
+  return raw;
+}
+
 /** A merge commit's changes against its first parent (git log shows none for merges by default). */
 async function mergeRaw(dir: string, c: LoggedCommit): Promise<RawChange[]> {
   const r = await git(dir, [
@@ -521,9 +537,9 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
   try {
     // The setup files as the walk goes: those of the previous commit, or read for another parent.
     let setup = await setupFilesAt(dir, base);
-    let setupOf = base;
+    let setupOf: string | undefined = base;
     for await (const batch of logStream(dir, [base ? `${base}..${head}` : head])) {
-      for (const c of batch) if (c.parents.length > 1) c.raw = await mergeRaw(dir, c);
+      for (const c of batch) if (c.parents.length > 1) c.raw = await mergeOwnRaw(dir, c);
       const changes = await recordChanges(batch, blobs, versions);
       for (const c of batch) {
         order.set(c.commit, commits++);
@@ -542,7 +558,8 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
             }
           setup = next;
         }
-        setupOf = c.commit;
+        // After a merge the setup is read again (its raw changes leave out what one side brought).
+        setupOf = c.parents.length > 1 ? "" : c.commit;
         const after = configFiles.length ? await configs.of(setup).catch(() => undefined) : before;
         const egovFiles = c.raw.filter((r) => r.path.startsWith("egov/")).map((r) => r.path);
         const recs = changes.get(c.commit) ?? [];

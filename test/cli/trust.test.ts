@@ -296,3 +296,32 @@ describe("verify and sync", () => {
     );
   });
 });
+
+describe("verify and merges", () => {
+  it("a merge that takes each file from one side passes; content neither side had is reported", () => {
+    const reg = copy();
+    const branch = git(reg.dir, ["symbolic-ref", "--short", "HEAD"]).trim();
+    const merge = (extra: () => void) => {
+      git(reg.dir, ["checkout", "-q", "-b", `side-${Date.now()}`]);
+      ok(reg.run(["note", doc, "--text", "甲"], { now: "2026-02-13T10:00:00+08:00" }));
+      const side = git(reg.dir, ["symbolic-ref", "--short", "HEAD"]).trim();
+      git(reg.dir, ["checkout", "-q", branch]);
+      const other = receive(reg, "另一件", { now: "2026-02-13T10:05:00+08:00" });
+      git(reg.dir, ["-c", "user.name=m", "-c", "user.email=m@m", "merge", "-q", "--no-commit", side]);
+      extra();
+      git(reg.dir, ["-c", "user.name=m", "-c", "user.email=m@m", "commit", "-q", "--no-edit", "-a"]);
+      return other;
+    };
+    const other = merge(() => undefined);
+    ok(reg.run(["verify"]));
+    merge(() => {
+      const file = join(reg.dir, recordPath(other));
+      writeFileSync(file, readFileSync(file, "utf8").replace(/^due: "?[\d-]+"?$/m, 'due: "2026-12-31"'));
+    });
+    const r = reg.run(["verify"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      `${other}: ${recordPath(other)} was changed by a commit that is not an office-doc action`,
+    );
+  });
+});
