@@ -36,18 +36,23 @@ async function editOffice(
 ): Promise<void> {
   ctx.reg.ensureExists();
   const who = await ctx.setupActor(action.replace("-", " "));
-  await transact(ctx.reg, action, async (tx) => {
-    const text = ctx.reg.readText(OFFICE_FILE) ?? "";
-    const doc = yaml().parseDocument(text);
-    edit(doc);
-    const next = documentText(doc);
-    const y = parseYamlText(next, OFFICE_FILE);
-    const { problems } = validateOffice(y.value);
-    if (problems.length)
-      throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
-    tx.put(OFFICE_FILE, next);
-    await tx.commit(setupCommit(ctx, who, action, subject));
-  });
+  await transact(
+    ctx.reg,
+    action,
+    async (tx) => {
+      const text = ctx.reg.readText(OFFICE_FILE) ?? "";
+      const doc = yaml().parseDocument(text);
+      edit(doc);
+      const next = documentText(doc);
+      const y = parseYamlText(next, OFFICE_FILE);
+      const { problems } = validateOffice(y.value);
+      if (problems.length)
+        throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
+      tx.put(OFFICE_FILE, next);
+      await tx.commit(setupCommit(ctx, who, action, subject));
+    },
+    { rereadsConfig: true },
+  );
   ctx.reg.forget();
 }
 

@@ -25,19 +25,21 @@ export async function runSync(ctx: Ctx, opts: { remote?: string }): Promise<numb
   const remote = opts.remote ?? "origin";
   const remotes = (await git(dir, ["remote"])).stdout.split("\n").filter(Boolean);
   if (!remotes.includes(remote)) throw refused("sync.no-remote", { remote, dir });
-  const dirty = (await git(dir, ["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
-  if (dirty)
-    throw refused("sync.dirty", {
-      files: dirty
-        .split("\n")
-        .map((l) => l.slice(3))
-        .slice(0, 10)
-        .join(", "),
-    });
   const branch = (await git(dir, ["symbolic-ref", "--short", "HEAD"])).stdout.trim();
   const identity = await ctx.setupIdentity();
+  // The lock first: it finishes or undoes a write that was killed midway, whose staged change would
+  // otherwise look like a clerk's uncommitted edit (and the hint would say to commit it).
   const release = await lockRegistry(ctx.reg, "sync");
   try {
+    const dirty = (await git(dir, ["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
+    if (dirty)
+      throw refused("sync.dirty", {
+        files: dirty
+          .split("\n")
+          .map((l) => l.slice(3))
+          .slice(0, 10)
+          .join(", "),
+      });
     const before = await headCommit(dir);
     await git(dir, ["fetch", "--quiet", remote]);
     const upstream = `${remote}/${branch}`;
