@@ -8,6 +8,7 @@
 //   BENCH_RUNS=21                      runs per command (the first is a warm-up, discarded)
 //   BENCH_PROFILE=1                    also `node --cpu-prof` each command once, print the top functions
 //   BENCH_TW=0                         skip the Taskwarrior comparison; BENCH_TW_SIZES=10000,50000
+//   BENCH_VERIFY=0                     skip `verify` (from the first commit: minutes at 200k records)
 
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -265,7 +266,7 @@ async function benchSize(n) {
     for (const f of INDEX_FILES) if (existsSync(join(saved, f))) copyFileSync(join(saved, f), join(local, f));
   }
 
-  results.push(...benchVerify(dir, env, bin));
+  if (process.env.BENCH_VERIFY !== "0") results.push(...benchVerify(dir, env, bin));
 
   if (PROFILE) {
     log("  profiles (node --cpu-prof, self time of the top functions):");
