@@ -22,6 +22,7 @@ import { acquireLock, sweepDeadTemps } from "./lock.js";
 import { noteCommit } from "./log-index.js";
 import { recoverWrite } from "./recovery.js";
 import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
+import { configuredSigner, type Signer } from "./signing.js";
 
 export interface CommitInfo {
   action: string;
@@ -106,6 +107,7 @@ export class Transaction {
     const warm = this.warm;
     this.warm = undefined;
     this.folders = folderTimes(this.reg.dir, new Set(this.paths().map((p) => dirname(p))));
+    const sign = await this.signer(info.recorderId);
     const made = await commitChanges(
       this.reg.dir,
       [...this.changes].map(([path, text]) => ({ path, content: Buffer.from(text, "utf8") })),
@@ -113,6 +115,7 @@ export class Transaction {
         message,
         author: info.author,
         committer: info.committer,
+        ...(sign ? { sign } : {}),
         ...(info.authorDate ? { authorDate: info.authorDate } : {}),
         ...(info.committerDate ? { committerDate: info.committerDate } : {}),
       },
@@ -126,6 +129,22 @@ export class Transaction {
     this.parent = made.parent;
     noteCommit(this.reg.dir, made.parent, made.commit, this.paths()); // issue 11: each record's commits
     return this.committed;
+  }
+
+  /**
+   * The signer of a commit whose operator (committer) is `recorderId`: their commits are signed when
+   * office.yaml gives them a `signing_key` and git's `user.signingkey` is set here (issue 18).
+   * Nobody else's write starts a process for it.
+   */
+  private async signer(recorderId: string | undefined): Promise<Signer | undefined> {
+    if (!recorderId) return undefined;
+    let key: string | undefined;
+    try {
+      key = this.reg.office().people.find((p) => p.id === recorderId)?.signing_key;
+    } catch {
+      return undefined;
+    }
+    return key ? configuredSigner(this.reg.dir) : undefined;
   }
 
   /** End the early git processes if no commit used them (they hold git's index lock). */
