@@ -8,6 +8,7 @@
 //   BENCH_RUNS=21                      runs per command (the first is a warm-up, discarded)
 //   BENCH_PROFILE=1                    also `node --cpu-prof` each command once, print the top functions
 //   BENCH_TW=0                         skip the Taskwarrior comparison; BENCH_TW_SIZES=10000,50000
+//   BENCH_VERIFY=0                     skip `verify` (from the first commit: minutes at 200k records)
 
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ import {
   profileInclusive,
   profileTop,
   runOnce,
+  stats,
   timeRounds,
   timeRuns,
 } from "./lib/measure.mjs";
@@ -43,6 +45,7 @@ const TARGETS = {
   "overdue --json": { 50000: 150, 200000: 200 },
   receive: { 200000: 250 },
   "propose (sign)": { 200000: 250 },
+  "verify (one day's commits)": { 200000: 2000 },
 };
 
 const log = (s = "") => process.stdout.write(`${s}\n`);
@@ -263,6 +266,8 @@ async function benchSize(n) {
     for (const f of INDEX_FILES) if (existsSync(join(saved, f))) copyFileSync(join(saved, f), join(local, f));
   }
 
+  if (process.env.BENCH_VERIFY !== "0") results.push(...benchVerify(dir, env, bin));
+
   if (PROFILE) {
     log("  profiles (node --cpu-prof, self time of the top functions):");
     const profiles = join(OUT, "profiles", k(n));
@@ -286,6 +291,53 @@ async function benchSize(n) {
     log(`  profiles saved in ${profiles} (open them in Chrome DevTools)`);
   }
   return { n, meta, cached, firstIndexMs: first.ms, results, floor: sizeFloor };
+}
+
+/**
+ * `office-doc verify` (issue 18): once from the first commit (refs/office-doc/verified removed; one
+ * run, it walks every commit), then the incremental verify of the last day's commits (the ref set to
+ * the last commit more than a day older than HEAD; RUNS runs). The ref is removed afterwards. The
+ * from-scratch run's problem count is printed: the generator writes records with its own copy of the
+ * engine, so problems there are differences between that copy and the engine, worth a look.
+ */
+function benchVerify(dir, env, bin) {
+  const REF = "refs/office-doc/verified";
+  const drop = () => execFileSync("git", ["update-ref", "-d", REF], { cwd: dir });
+  const out = [];
+  try {
+    drop();
+    const full = runOnce(NODE, bin("verify"), { env });
+    const problems = full.stdout.split("\n").filter(Boolean).length;
+    log(
+      `  ${pad("verify (from the first commit)", 28)} ${fmt(full.ms).padStart(7)}   exit ${full.status}, ${problems} problems`,
+    );
+    out.push({ name: "verify (from the first commit)", median: full.ms, p90: full.ms, n: 1, problems });
+    const headTime = Number(
+      execFileSync("git", ["log", "-1", "--format=%ct", "HEAD"], { cwd: dir, encoding: "utf8" }).trim(),
+    );
+    const dayAgo = execFileSync("git", ["rev-list", "-1", `--before=${headTime - 86400}`, "HEAD"], {
+      cwd: dir,
+      encoding: "utf8",
+    }).trim();
+    const count = execFileSync("git", ["rev-list", "--count", `${dayAgo}..HEAD`], {
+      cwd: dir,
+      encoding: "utf8",
+    }).trim();
+    const samples = [];
+    for (let i = 0; i < RUNS; i++) {
+      execFileSync("git", ["update-ref", REF, dayAgo], { cwd: dir });
+      const r = runOnce(NODE, bin("verify"), { env });
+      if (i > 0) samples.push(r.ms);
+    }
+    const s = stats(samples);
+    log(
+      `  ${pad(`verify (one day: ${count} commits)`, 28)} median ${fmt(s.median).padStart(7)}   p90 ${fmt(s.p90).padStart(7)}`,
+    );
+    out.push({ name: "verify (one day's commits)", ...s });
+  } finally {
+    drop();
+  }
+  return out;
 }
 
 function verdict(name, n, median) {

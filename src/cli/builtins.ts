@@ -14,6 +14,7 @@ export const BUILTIN_COMMANDS = {
   sync: ["sync"],
   upgrade: ["upgrade"],
   completion: ["completion", "completion-server"],
+  trust: ["verify", "correct", "config", "fix"],
 };
 
 /** Every built-in command name, and commander's `help`. */

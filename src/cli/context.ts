@@ -3,6 +3,7 @@ import type { CoreHooks } from "../core/hooks.js";
 import type { OfficeConfig, Person } from "../core/model.js";
 import { findPerson } from "../core/office.js";
 import { OfficeError, usageError } from "../core/problems.js";
+import { assertAdmin, assertMayRecordFor, hasAdmin } from "../core/trust.js";
 import { configuredEmail, configuredIdentity, type Identity } from "../store/git.js";
 import { historyStart } from "../store/history-start.js";
 import { onIndexBuild } from "../store/index-cache.js";
@@ -190,8 +191,7 @@ export class Ctx {
   }
 
   /** The person typing: OFFICE_DOC_USER, else the person whose email is git's user.email here. */
-  async operator(): Promise<Person | undefined> {
-    const office = this.office();
+  async operator(office: OfficeConfig = this.office()): Promise<Person | undefined> {
     const id = this.env.OFFICE_DOC_USER;
     if (id) {
       const p = findPerson(office, id);
@@ -202,26 +202,55 @@ export class Ctx {
     return email ? office.people.find((p) => p.email?.toLowerCase() === email.toLowerCase()) : undefined;
   }
 
-  /** For workflow actions: who acts (`--as`) and who records. Exit 2 when either is unknown. */
+  /**
+   * For workflow actions: who acts (`--as`) and who records. Exit 2 when either is unknown; exit 1
+   * when the operator names someone else without a role of office.yaml `record_for` (issue 18).
+   */
   async actors(): Promise<{ actor: Person; recorder: Person }> {
     const recorder = await this.operator();
     if (!recorder) throw usageError("cli.no-operator");
     if (this.opts.as) {
       const actor = findPerson(this.office(), this.opts.as);
       if (!actor) throw usageError("cli.unknown-person", { person: this.opts.as });
+      assertMayRecordFor(this.office(), recorder, actor, "--as");
       return { actor, recorder };
     }
     return { actor: recorder, recorder };
   }
 
-  /** A person named in an option (`--approved-by`). Exit 2 when unknown. */
+  /** A person named in an option (`--by`, `--person`). Exit 2 when unknown. */
   person(option: string, id: string): Person {
     const p = findPerson(this.office(), id);
     if (!p) throw usageError("cli.unknown-person-option", { option, person: id });
     return p;
   }
 
-  /** Commit identity for setup commands: the operator when known, else git's own, else office-doc's. */
+  /**
+   * Who makes a setup change (`what`: person add, calendar set, upgrade...), and the commit's identity.
+   * While the office has no administrator (office.yaml `admin_roles`), anyone may: the operator when
+   * known, else git's own identity, else office-doc's. Once it has one, the operator must be one
+   * (exit 1 naming the roles; exit 2 when OFFICE_DOC_USER names nobody): CLI.md, issue 18.
+   */
+  async setupActor(what: string): Promise<{ identity: Identity; person?: Person }> {
+    if (this.reg.exists()) {
+      const office = this.office();
+      if (hasAdmin(office)) {
+        const op = await this.operator();
+        assertAdmin(office, op, what);
+        return { identity: identityOf(op as Person), person: op as Person };
+      }
+      const op = await this.operator().catch(() => undefined);
+      if (op) return { identity: identityOf(op), person: op };
+    }
+    return {
+      identity: (await configuredIdentity(this.reg.dir)) ?? {
+        name: "office-doc",
+        email: "office-doc@localhost",
+      },
+    };
+  }
+
+  /** Commit identity for setup commands that do not change the office (see setupActor). */
   async setupIdentity(): Promise<Identity> {
     if (this.reg.exists()) {
       const op = await this.operator().catch(() => undefined);

@@ -12,7 +12,7 @@ import { formatId } from "../core/ids.js";
 import { addMonths } from "../core/kinds/indicator.js";
 import { meetingSettings, replyToNotice } from "../core/kinds/meeting.js";
 import type { Person, RecordDoc } from "../core/model.js";
-import { orderedRecord, summarize, titleFromTemplate } from "../core/record.js";
+import { orderedRecord, roleValue, summarize, titleFromTemplate } from "../core/record.js";
 import type { WorkflowDef } from "../core/workflow.js";
 import { yaml } from "../store/lazy.js";
 import { OFFICE_FILE, recordRel } from "../store/registry.js";
@@ -258,7 +258,11 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
   c = await step(c, (r) => route(r, ac("yu-kai", back(8, "09:00")), ["zhang-wei", "zhou-qiang"]));
   c = await step(c, (r) => sign(r, ac("yu-kai", back(8, "10:00"), "zhang-wei"), { opinion: "已阅。" }));
   c = await step(c, (r) => sign(r, ac("yu-kai", back(7, "10:00"), "zhou-qiang"), { opinion: "已阅。" }));
-  await step(c, (r) => fileRecord(r, ac("liu-qingzhu", back(7, "15:00")), "10y", 1));
+  // As `file` does: the responsible unit's code in the archive number (DA/T 22), so verify agrees.
+  await step(c, (r) => {
+    const unitCode = office.units.find((u) => u.id === roleValue(r.fields, wf, "responsible-unit"))?.code;
+    return fileRecord(r, ac("liu-qingzhu", back(7, "15:00")), "10y", 1, unitCode);
+  });
 
   // 4. In circulation: one reader signed, one still to read.
   let e = await receive(

@@ -18,6 +18,7 @@ import { brokenWorkflowText, registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
 import { registerSync } from "./commands/sync.js";
+import { registerTrust } from "./commands/trust.js";
 import { registerUpgrade } from "./commands/upgrade.js";
 import { type CliEnv, Ctx, type GlobalOptions, registryOf } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
@@ -25,7 +26,7 @@ import { checkOptionTexts } from "./fields.js";
 import { processIo } from "./io.js";
 import { KIND_COMMANDS } from "./kind-commands.js";
 import { kindSurface, registerKinds, surfaceNames, workflowsOf } from "./kinds.js";
-import { stepLabel } from "./present.js";
+import { roleLabel, stepLabel } from "./present.js";
 import type { CommandModule, Registrar } from "./registrar.js";
 
 const TITLES: Record<string, string> = {
@@ -82,6 +83,17 @@ function preLang(args: string[], env: NodeJS.ProcessEnv): Lang {
  * labels of that record's workflow.
  */
 function stepLabelsInParams(ctx: Ctx, e: OfficeError): void {
+  // Who may (issue 18): the roles by their labels in the office's words.
+  if (e.code.startsWith("trust.") && typeof e.params.roles === "string")
+    try {
+      const office = ctx.office();
+      e.params.roles = e.params.roles
+        .split(", ")
+        .map((r) => roleLabel(office, r, ctx.lang))
+        .join(", ");
+    } catch {
+      // The roles are named by their ids, as raised.
+    }
   // The engine lists names with commas; Chinese lists them with the enumeration comma 、.
   if (ctx.lang === "zh-CN")
     for (const k of ["who", "roles"]) {
@@ -121,6 +133,7 @@ export const REGISTRARS: CommandModule[] = [
   { register: registerSync, commands: BUILTIN_COMMANDS.sync },
   { register: registerUpgrade, commands: BUILTIN_COMMANDS.upgrade },
   { register: registerCompletion, commands: BUILTIN_COMMANDS.completion },
+  { register: registerTrust, commands: BUILTIN_COMMANDS.trust },
 ];
 
 /** What a run of the program needs besides the command line. */

@@ -110,6 +110,32 @@ export function actionCommit(
   };
 }
 
+/**
+ * The commit of a setup change (person add, calendar set, upgrade...) by `who` (Ctx.setupActor): its
+ * identity as author and committer, now; the administrator's id in Office-Doc-Actor and
+ * Office-Doc-Recorded-By when a known person made it, so that `verify` can hold it to office.yaml's
+ * `admin_roles` (issue 18).
+ */
+export function setupCommit(
+  ctx: Ctx,
+  who: Awaited<ReturnType<Ctx["setupActor"]>>,
+  action: string,
+  subject: string,
+  extra: Partial<CommitInfo> = {},
+): CommitInfo {
+  const when = ctx.stamp();
+  return {
+    action,
+    subject,
+    author: who.identity,
+    committer: who.identity,
+    ...(who.person ? { actorId: who.person.id, recorderId: who.person.id } : {}),
+    authorDate: when,
+    committerDate: when,
+    ...extra,
+  };
+}
+
 /** After a write: the years a deadline fell outside the calendar, and what the guards warned of. */
 function warnAfter(ctx: Ctx, res: ActionResult): void {
   if (res.uncoveredYears.length)

@@ -1,6 +1,7 @@
+import type { ReplayHook } from "./audit.js";
 import type { Calendar } from "./calendar.js";
 import { formatInstant, type IsoDate, instantAt } from "./dates.js";
-import type { ActionContext, ActionResult } from "./engine.js";
+import { type ActionContext, type ActionResult, eventPeople } from "./engine.js";
 import type { HistoryEvent, RecordDoc } from "./model.js";
 import { refused } from "./problems.js";
 import { classificationOf } from "./record.js";
@@ -94,8 +95,7 @@ export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): Act
   const event: HistoryEvent = {
     action: "egov-send",
     at: formatInstant(ctx.now, ctx.office.timezone),
-    actor: ctx.actor.id,
-    recorded_by: ctx.recorder.id,
+    ...eventPeople(ctx),
     to: [...new Set(to)],
     changes: {
       [numberField]: number,
@@ -108,3 +108,8 @@ export function egovSend(rec0: RecordDoc, ctx: ActionContext, to: string[]): Act
   rec.history.push(event);
   return { record: rec, event, uncoveredYears: [] };
 }
+
+/** `egov send` as `verify` replays it (issue 18): the send to the recipients of its event. */
+export const EGOV_REPLAYS: Record<string, ReplayHook> = {
+  "egov-send": ({ prev, event, ac }) => (prev ? egovSend(prev, ac, [...(event.to ?? [])]) : undefined),
+};

@@ -4,7 +4,8 @@ import { conditionHolds, type LimitContext, provisionalYears, recordDeadline, st
 import type { CoreHooks, GuardInput, Peers } from "./hooks.js";
 import type { HistoryEvent, OfficeConfig, Person, RecordDoc, Retention, Signature } from "./model.js";
 import { type Problem, refused, usageError } from "./problems.js";
-import { findStep, type StepDef, type WorkflowDef } from "./workflow.js";
+import { assertAdmin, assertMayRecordFor } from "./trust.js";
+import { fieldByRole, findStep, type StepDef, type WorkflowDef } from "./workflow.js";
 
 /**
  * The workflow engine: every action takes a record and returns the next record and the one history
@@ -81,8 +82,38 @@ export type ActionNotice = Pick<Problem, "code" | "params"> & { confirm?: boolea
 const tzOf = (ctx: ActionContext) => ctx.office.timezone;
 const stamp = (ctx: ActionContext, ms = ctx.now) => formatInstant(ms, tzOf(ctx));
 
+/**
+ * The people of an event: recording another person's action (`--as`) is for the roles of office.yaml
+ * `record_for` (issue 18): refused (exit 1) otherwise. Every engine action and kind action makes its
+ * event through this, so that a replay in `verify` holds recorded history to the same rule.
+ */
+export function eventPeople(ctx: ActionContext): Pick<HistoryEvent, "actor" | "recorded_by"> {
+  if (ctx.actor.id !== ctx.recorder.id) assertMayRecordFor(ctx.office, ctx.recorder, ctx.actor, "--as");
+  return { actor: ctx.actor.id, recorded_by: ctx.recorder.id };
+}
+
 function baseEvent(ctx: ActionContext, action: string, at = ctx.now): HistoryEvent {
-  return { action, at: stamp(ctx, at), actor: ctx.actor.id, recorded_by: ctx.recorder.id };
+  return { action, at: stamp(ctx, at), ...eventPeople(ctx) };
+}
+
+/**
+ * A field with the role `approved-by` (a meeting's late approval) names someone other than the
+ * operator: only a role that records for others may say that person approved (issue 18).
+ */
+function assertApprovers(ctx: ActionContext, fields: Record<string, unknown>): void {
+  const def = fieldByRole(ctx.wf, "approved-by");
+  const v = def ? fields[def.id] : undefined;
+  if (def && typeof v === "string" && v)
+    assertMayRecordFor(ctx.office, ctx.recorder, v, `--${def.option ?? def.id.replace(/_/g, "-")}`);
+}
+
+/**
+ * Refuse any further action on a filed record, and on a closed one (issue 18): what happened after
+ * the procedure ended is `reopen` (where the workflow allows it) or an administrator's `correct`.
+ */
+export function assertOpen(rec: RecordDoc): void {
+  if (rec.archive) throw refused("engine.record-filed", { id: rec.id, number: rec.archive.number });
+  if (rec.status === "closed") throw refused("engine.record-closed", { id: rec.id });
 }
 
 /** The deadline inputs of a record's current state. */
@@ -300,6 +331,7 @@ export function createRecord(
     signatures: [],
     history: [],
   };
+  assertApprovers(ctx, fields);
   const { uncovered } = enterStep(rec, ctx, 0, atMs);
   const notices = runGuards(ctx.wf.checks, ctx, { event: "create", record: rec });
   const event: HistoryEvent = { ...baseEvent(ctx, ctx.wf.create_action, atMs) };
@@ -336,6 +368,7 @@ export function amend(
     rec.fields[k] = v;
   }
   if (!Object.keys(changes).length) throw refused("engine.revise-unchanged", { id: rec.id });
+  assertApprovers(ctx, changes);
   const event: HistoryEvent = { ...baseEvent(ctx, action, opts.atMs), changes };
   if (Object.keys(previous).length) event.previous = previous;
   if (opts.reason) event.reason = opts.reason;
@@ -582,6 +615,7 @@ export function annotate(
   action: "note" | "urge",
   text?: string,
 ): ActionResult {
+  assertOpen(rec0);
   const rec = clone(rec0);
   const event: HistoryEvent = { ...baseEvent(ctx, action) };
   if (rec.step) event.step = rec.step;
@@ -620,6 +654,7 @@ export function extend(rec0: RecordDoc, ctx: ActionContext, input: ExtendInput):
     throw refused("engine.approver-not-leader", {
       person: `${input.approvedBy.name} (${input.approvedBy.id})`,
     });
+  assertMayRecordFor(ctx.office, ctx.recorder, input.approvedBy, "--approved-by");
   const today = officeDate(ctx.now, tzOf(ctx));
   const base = rec.due && rec.due > today ? rec.due : today;
   let until: IsoDate;
@@ -752,6 +787,68 @@ export function reopen(rec0: RecordDoc, ctx: ActionContext, reason: string): Act
   return { record: rec, event, uncoveredYears: uncovered };
 }
 
+/**
+ * An administrator's correction (issue 18): fields (and the title) of any record, open, closed or
+ * filed, set to `fields`, recorded as a `correct` event with the old values and the reason (see
+ * amend); the record's deadlines and holders are computed again. What the workflow derives (step,
+ * holders, due dates, status, signatures) and the numbers it gives (a `numbers` step's document
+ * number, the archive number) are not fields and cannot be corrected: exit 2 naming them. Refused
+ * (exit 1) unless the operator (and, with `--as`, the actor) holds an administrator's role.
+ */
+export function correct(
+  rec0: RecordDoc,
+  ctx: ActionContext,
+  fields: Record<string, unknown>,
+  opts: { title?: string; reason: string },
+): ActionResult {
+  assertAdmin(ctx.office, ctx.recorder, "correct");
+  if (ctx.actor.id !== ctx.recorder.id) assertAdmin(ctx.office, ctx.actor, "correct");
+  for (const k of Object.keys(fields)) {
+    if (ctx.wf.steps.some((s) => s.numbers?.field === k))
+      throw usageError("engine.correct-numbered", { field: k });
+    if (!ctx.wf.fields.some((f) => f.id === k)) throw usageError("engine.correct-unknown", { field: k });
+  }
+  return amend(rec0, ctx, "correct", fields, {
+    ...(opts.title === undefined ? {} : { title: opts.title }),
+    reason: opts.reason,
+  });
+}
+
+/**
+ * An administrator's repair after `verify` reported a change of this record that office-doc did not
+ * make (issue 18): the record becomes `repaired` (what the engine makes of its history, see
+ * store/verify.ts repairRecord) with a `fix` event naming the commits it repairs (`fixes`) and why;
+ * `changes` and `previous` hold the top-level keys the repair changed, history aside (none when the
+ * file did not read as a record: `rec0` undefined). Refused (exit 1) unless the operator is an
+ * administrator.
+ */
+export function fixRecord(
+  rec0: RecordDoc | undefined,
+  repaired: RecordDoc,
+  ctx: ActionContext,
+  reason: string,
+  fixes: string[],
+): ActionResult {
+  assertAdmin(ctx.office, ctx.recorder, "fix");
+  if (ctx.actor.id !== ctx.recorder.id) assertAdmin(ctx.office, ctx.actor, "fix");
+  const rec = clone(repaired);
+  const changes: Record<string, unknown> = {};
+  const previous: Record<string, unknown> = {};
+  const was = (rec0 ?? rec) as unknown as Record<string, unknown>;
+  const now = rec as unknown as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) {
+    if (k === "history" || JSON.stringify(was[k]) === JSON.stringify(now[k])) continue;
+    changes[k] = now[k] ?? null;
+    if (was[k] !== undefined) previous[k] = was[k];
+  }
+  const event: HistoryEvent = { ...baseEvent(ctx, "fix"), reason, fixes };
+  if (rec.step) event.step = rec.step;
+  if (Object.keys(changes).length) event.changes = changes;
+  if (Object.keys(previous).length) event.previous = previous;
+  rec.history.push(event);
+  return { record: rec, event, uncoveredYears: [] };
+}
+
 /** Withdraw an open record: it is closed; a document number it had is never given out again. */
 export function withdraw(rec0: RecordDoc, ctx: ActionContext, reason: string): ActionResult {
   const rec = clone(rec0);
@@ -794,6 +891,7 @@ export function mergeInto(
       fields: given.map((f) => f.id).join(", "),
     });
   currentStep(dup0, ctx.wf);
+  assertOpen(target0);
   if (target0.merged_into)
     throw refused("engine.merge-into-merged", { id: target0.id, other: target0.merged_into });
   if (!ctx.actor.roles.some((r) => ROUTE_ROLES.includes(r)))

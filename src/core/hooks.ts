@@ -1,9 +1,11 @@
+import type { ReplayHook } from "./audit.js";
 import type { Calendar } from "./calendar.js";
+import { EGOV_REPLAYS } from "./egov.js";
 import { callForm, incomingForm, outgoingForm } from "./forms.js";
 import { INCOMING_GUARDS } from "./kinds/incoming.js";
-import { INDICATOR_GUARDS } from "./kinds/indicator.js";
+import { INDICATOR_GUARDS, INDICATOR_REPLAYS } from "./kinds/indicator.js";
 import { inspectionForm } from "./kinds/inspection.js";
-import { MEETING_GUARDS, meetingDetails, meetingForm } from "./kinds/meeting.js";
+import { MEETING_GUARDS, MEETING_REPLAYS, meetingDetails, meetingForm } from "./kinds/meeting.js";
 import { requestForm } from "./kinds/request.js";
 import { superiorDeadline } from "./kinds/superior.js";
 import type { Label, OfficeConfig, Person, RecordDoc, RecordSummary } from "./model.js";
@@ -111,6 +113,12 @@ export interface CoreHooks {
   forms: Record<string, FormHook>;
   /** `details:` of a workflow (issue 16): what `show` derives from the record. */
   details?: Record<string, DetailsHook>;
+  /**
+   * The kinds' own actions as `office-doc verify` replays them, by the event's action (issue 18;
+   * src/core/audit.ts): a kind command that makes an event the engine's generic actions do not
+   * (`meeting reply`) names its replay here, or verify reports its events as unknown.
+   */
+  replays?: Record<string, ReplayHook>;
 }
 
 /** Type a hook map without widening its names (as xstate's setup does). */
@@ -138,6 +146,8 @@ export const HOOKS = defineHooks({
     meeting: ({ record, office }) => meetingForm(record, office),
   },
   details: { meeting: meetingDetails },
+  // issue 18 (verify)
+  replays: { ...MEETING_REPLAYS, ...INDICATOR_REPLAYS, ...EGOV_REPLAYS },
 });
 
 /** The names of a hook map, for validating workflow files. */

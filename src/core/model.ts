@@ -12,6 +12,12 @@ export interface Person {
   email?: string;
   roles: string[];
   unit?: string;
+  /**
+   * The person's SSH public key (`ssh-ed25519 AAAA… comment`), office.yaml `signing_key` (issue 18):
+   * commits this person makes as operator are signed with git's SSH signing, and `verify
+   * --signatures` holds them to it.
+   */
+  signing_key?: string;
 }
 
 export interface Unit {
@@ -74,7 +80,25 @@ export interface OfficeConfig {
    * always gives it; optional for configurations built in code.
    */
   supervision?: { yellow_within: number };
+  /**
+   * Roles whose people may record an action for someone else (`--as P`, `--approved-by P`, a late
+   * approval naming another leader): office.yaml `record_for` (issue 18; CLI.md "Invocation and
+   * environment"). validateOffice gives DEFAULT_RECORD_FOR when the file has none.
+   */
+  record_for?: string[];
+  /**
+   * Roles of the office's administrators: once a person holds one, setup (people, units, roles,
+   * workflows, calendar, upgrade) and repairs (`correct`, `fix`) need an operator with one
+   * (office.yaml `admin_roles`, default DEFAULT_ADMIN_ROLES).
+   */
+  admin_roles?: string[];
 }
+
+/** Who may record for others unless office.yaml says otherwise (CLI.md): the clerks and the office. */
+export const DEFAULT_RECORD_FOR = ["clerk", "office", "office-head"];
+
+/** The administrators' roles unless office.yaml says otherwise (CLI.md): the head of the office. */
+export const DEFAULT_ADMIN_ROLES = ["office-head"];
 
 /** A meeting room of the office and its seats (seed §10.1: the place is chosen by the number of participants). */
 export interface Room {
@@ -176,6 +200,11 @@ export interface HistoryEvent {
   changes?: Record<string, unknown>;
   /** On a `revise` event: the values `changes` replaced. */
   previous?: Record<string, unknown>;
+  /**
+   * On a `fix` event (issue 18): the commits whose change of this record the repair undid or
+   * recomputed, as `verify` reported them (full commit ids).
+   */
+  fixes?: string[];
 }
 
 export interface ArchiveInfo {

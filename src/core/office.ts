@@ -2,7 +2,9 @@ import { isFixedZone } from "./dates.js";
 import { PLAIN_ID_RE } from "./ids.js";
 import {
   type ChecklistItem,
+  DEFAULT_ADMIN_ROLES,
   DEFAULT_MEETINGS,
+  DEFAULT_RECORD_FOR,
   DEFAULT_ROLES,
   type IndicatorDef,
   type MeetingSettings,
@@ -14,6 +16,34 @@ import {
 } from "./model.js";
 import type { Problem } from "./problems.js";
 import { isMap } from "./raw.js";
+
+/**
+ * An OpenSSH public key line as `ssh-keygen` writes it and git's allowed-signers file takes it:
+ * the key type, the base64 key, an optional comment.
+ */
+const SSH_KEY_RE =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
+
+/** office.yaml `record_for` / `admin_roles` (issue 18): a list of role ids, `fallback` when absent. */
+function roleList(
+  raw: Record<string, unknown>,
+  key: "record_for" | "admin_roles",
+  fallback: string[],
+  roleIds: ReadonlySet<string>,
+  p: (path: (string | number)[], code: Problem["code"], params?: Problem["params"]) => void,
+): string[] {
+  const v = raw[key];
+  if (v === undefined || v === null) return [...fallback];
+  if (!Array.isArray(v)) {
+    p([key], "office.not-a-list", { key });
+    return [...fallback];
+  }
+  const out = v.map(String);
+  out.forEach((r, i) => {
+    if (!roleIds.has(r)) p([key, i], "office.unknown-role", { role: r, id: key });
+  });
+  return out;
+}
 
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
@@ -88,6 +118,11 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       const person: Person = { id: x.id, name: String(x.name ?? x.id), roles: rs };
       if (typeof x.email === "string") person.email = x.email;
       if (typeof x.unit === "string") person.unit = x.unit;
+      if (x.signing_key !== undefined) {
+        const key = typeof x.signing_key === "string" ? x.signing_key.trim() : "";
+        if (!SSH_KEY_RE.test(key)) p(["people", i, "signing_key"], "office.bad-signing-key", { id: x.id });
+        else person.signing_key = key;
+      }
       people.push(person);
     });
   // A unit's leader in charge is a person of the office.
@@ -122,6 +157,8 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
   const fonds = String(raw.fonds ?? "Z001");
   if (!/^[A-Z0-9]{4}$/.test(fonds)) p(["fonds"], "office.bad-fonds", { fonds });
   const meetings = meetingSettings(raw.meetings, p);
+  const recordFor = roleList(raw, "record_for", DEFAULT_RECORD_FOR, roleIds, p);
+  const adminRoles = roleList(raw, "admin_roles", DEFAULT_ADMIN_ROLES, roleIds, p);
   if (problems.length) return { problems };
   return {
     value: {
@@ -139,6 +176,8 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       ...(raw.meetings === undefined ? {} : { meetings }),
       indicators,
       supervision: { yellow_within: yellowWithin as number },
+      record_for: recordFor,
+      admin_roles: adminRoles,
     },
     problems,
   };

@@ -497,6 +497,7 @@ const EVENT_ORDER: (keyof HistoryEvent)[] = [
   "due",
   "changes",
   "previous",
+  "fixes",
 ];
 
 function orderedEvent(e: HistoryEvent): Raw {

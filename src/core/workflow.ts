@@ -37,7 +37,9 @@ export type SimpleFieldType = Exclude<FieldType, "map" | "items" | "list">;
  * use the responsible unit, `file` puts that unit's code in the archive number, a new record lists
  * earlier ones with the same contact phone, `merge` refuses two records whose contact name and
  * phone both differ, `egov send` keeps to recipients and copied-to and refuses a classified record.
- * A `numbers` step's field has the role doc-number.
+ * A `numbers` step's field has the role doc-number. A field with the role approved-by names a person
+ * who approved (a late meeting request): only an operator whose role may record for others (office.yaml
+ * `record_for`, issue 18) may name someone else there.
  */
 export const FIELD_ROLES = [
   "classification",
@@ -48,6 +50,7 @@ export const FIELD_ROLES = [
   "contact-name",
   "recipients",
   "copied-to",
+  "approved-by",
 ] as const;
 export type FieldRole = (typeof FIELD_ROLES)[number];
 

@@ -344,7 +344,7 @@ export function planCommit(
   snap: HeadSnapshot,
   changes: TreeChange[],
   c: { author: string; committer: string; message: string },
-): { objects: GitObject[]; commit: string; blobs: Map<string, BlobRef> } {
+): CommitPlan {
   const entries = new Map([...snap.folders].map(([f, m]) => [f, new Map(m)]));
   const objects: GitObject[] = [];
   const blobs = new Map<string, BlobRef>();
@@ -388,5 +388,25 @@ export function planCommit(
     `author ${c.author}\ncommitter ${c.committer}\n\n${c.message}`;
   const commit = gitObject("commit", Buffer.from(text, "utf8"));
   objects.push(commit);
-  return { objects, commit: commit.oid.toString("hex"), blobs };
+  return { objects, commit: commit.oid.toString("hex"), blobs, text };
+}
+
+/** A commit planned by planCommit: its objects (the commit last), its id, its blobs and its text. */
+export interface CommitPlan {
+  objects: GitObject[];
+  commit: string;
+  blobs: Map<string, BlobRef>;
+  /** The commit object's text (what a signature is made over). */
+  text: string;
+}
+
+/** The plan with its commit object replaced by `text` (the same commit, signed: see signing.ts). */
+export function replaceCommit(plan: CommitPlan, text: string): CommitPlan {
+  const commit = gitObject("commit", Buffer.from(text, "utf8"));
+  return {
+    ...plan,
+    objects: [...plan.objects.slice(0, -1), commit],
+    commit: commit.oid.toString("hex"),
+    text,
+  };
 }

@@ -27,11 +27,13 @@ import {
   readHead,
   readHeadFile,
   readSnapshot,
+  replaceCommit,
   type StartedGit,
   startGit,
   writeObjects,
 } from "./git-objects.js";
 import { nodeCrypto, nodeWorkers, nodeZlib } from "./lazy.js";
+import { withSignature } from "./signing.js";
 import {
   type BlobRef,
   type JournalFile,
@@ -109,6 +111,11 @@ export interface CommitSpec {
   authorDate?: string;
   /** When it was recorded: the committer date. */
   committerDate?: string;
+  /**
+   * Sign the commit (signing.ts): given the commit object's text, the armored SSH signature that
+   * goes into its `gpgsig` header. Absent: unsigned, and no process is started for it.
+   */
+  sign?: (payload: string) => Promise<string>;
 }
 
 /**
@@ -196,11 +203,12 @@ export async function commitChanges(
     const oldBytes = new Map<string, Buffer | undefined>();
     if (run.guard && snap.parent) guardClean(dir, snap, changes, run.guard, oldBytes);
     const now = Date.now();
-    const plan = planCommit(snap, changes, {
+    let plan = planCommit(snap, changes, {
       author: identLine(spec.author.name, spec.author.email, spec.authorDate, now),
       committer: identLine(spec.committer.name, spec.committer.email, spec.committerDate, now),
       message: spec.message,
     });
+    if (spec.sign) plan = replaceCommit(plan, withSignature(plan.text, await spec.sign(plan.text)));
     prep = {
       gitDir,
       parent: snap.parent,
@@ -341,9 +349,13 @@ function guardClean(
     throw refused("store.uncommitted-edit", { file: path });
   };
   const changed = new Set(changes.map((c) => c.path));
+  const wanted = new Map(changes.map((c) => [c.path, c.content]));
   for (const p of changed) {
     const bytes = readOrUndefined(join(dir, p));
     oldBytes.set(p, bytes);
+    // A file that already holds exactly what this commit writes (`config commit` taking an
+    // administrator's edit of a workflow, issue 18) launders nothing: the commit says what it is.
+    if (bytes !== undefined && wanted.get(p)?.equals(bytes)) continue;
     compare(p, bytes === undefined ? undefined : objectId("blob", bytes).toString("hex"));
   }
   const relied = guard.files.filter((f) => !changed.has(f));
@@ -564,7 +576,10 @@ async function finishCommit(
       writeJournal(journal, makeRecord(run.journal.command, prep.parent, prep.commit, files, dirs));
     }
   } catch (e) {
-    await Promise.all([updateIndex.end(""), updateRef.end("")]);
+    const [st] = await Promise.all([settle(updateIndex.end("")), updateRef.end("")]);
+    // Ended with nothing to do, update-index still writes the index; past `ulimit -f` it is killed
+    // doing so and leaves index.lock, which would refuse every later write.
+    if (st.ok) removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
     throw writeFailure(e, dir, journal ?? dir);
   }
 
@@ -761,8 +776,12 @@ async function prepareThroughGit(
     });
     const oids = await hashPaths(present, false);
     const here = new Map(present.map((p, i) => [p, oids[i]]));
+    const wanted = new Map(changes.map((c) => [c.path, c.content]));
     for (const p of names) {
       if (here.get(p) === inHead.get(p)?.oid) continue;
+      // As guardClean: a file already holding what the commit writes launders nothing.
+      const bytes = oldBytes.get(p);
+      if (bytes !== undefined && wanted.get(p)?.equals(bytes)) continue;
       throw refused(inHead.has(p) ? "store.uncommitted-edit" : "store.untracked-file", { file: p });
     }
   }
@@ -807,8 +826,23 @@ async function prepareThroughGit(
     };
     if (spec.authorDate) idEnv.GIT_AUTHOR_DATE = spec.authorDate;
     if (spec.committerDate) idEnv.GIT_COMMITTER_DATE = spec.committerDate;
-    const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
-    const commit = (await git(dir, args, { input: spec.message, env: idEnv })).stdout.trim();
+    let commit: string;
+    if (spec.sign) {
+      // commit-tree -S would sign with git's own configuration; the object is made here, signed as
+      // the plain path signs it, and stored by git.
+      const now = Date.now();
+      const text =
+        `tree ${tree}\n${parent ? `parent ${parent}\n` : ""}` +
+        `author ${identLine(spec.author.name, spec.author.email, spec.authorDate, now)}\n` +
+        `committer ${identLine(spec.committer.name, spec.committer.email, spec.committerDate, now)}\n\n${spec.message}`;
+      const signed = withSignature(text, await spec.sign(text));
+      commit = (
+        await git(dir, ["hash-object", "-t", "commit", "-w", "--stdin"], { input: signed })
+      ).stdout.trim();
+    } else {
+      const args = ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-F", "-"];
+      commit = (await git(dir, args, { input: spec.message, env: idEnv })).stdout.trim();
+    }
     return {
       gitDir,
       parent,
@@ -851,7 +885,10 @@ export function warmGit(dir: string): WarmGit {
     async cancel() {
       if (ended) return;
       ended = true;
-      await Promise.allSettled([catFile.end(""), updateIndex.end("")]);
+      const [, ui] = await Promise.allSettled([catFile.end(""), updateIndex.end("")]);
+      const gitDir = plainGitDir(dir);
+      // Killed while it wrote the index (a file size limit), it leaves index.lock behind.
+      if (ui.status === "fulfilled" && gitDir) removeLockLeftBy(gitDir, "index.lock", updateIndex, ui.value);
     },
   };
 }
@@ -898,6 +935,12 @@ export async function changedFiles(
   });
   if (r.code !== 0) return undefined;
   return r.stdout.split("\0").filter(Boolean);
+}
+
+/** Is commit `a` an ancestor of (or the same as) `b`? False when git cannot tell. */
+export async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
+  const r = await git(dir, ["merge-base", "--is-ancestor", a, b], { okCodes: [1, 128] });
+  return r.code === 0;
 }
 
 /** Paths of tracked files below `under`. */

@@ -9,7 +9,7 @@ import { maximaOf } from "./allocate.js";
 import { writeFileAtomic } from "./atomic.js";
 import { uncommittedRecordFiles } from "./edits.js";
 import { gitFailure } from "./failures.js";
-import { assertRepository, changedFiles, git, headCommit, trackedFiles } from "./git.js";
+import { assertRepository, changedFiles, headCommit, isAncestor, trackedFiles } from "./git.js";
 import { childProcess, fastLoad, nodeOs, nodeWorkers, nodeZlib } from "./lazy.js";
 import { tryLock } from "./lock.js";
 import { packageRoot } from "./paths.js";
@@ -359,12 +359,6 @@ export function onIndexBuild(report: (done: number, total: number) => void): voi
   buildProgress = report;
 }
 
-/** Is commit `a` an ancestor of (or equal to) commit `b`? False when either is unknown. */
-async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
-  const r = await git(dir, ["merge-base", "--is-ancestor", a, b], { okCodes: [1, 128] });
-  return r.code === 0;
-}
-
 /** Paths of tracked files below `under`, synchronously (see rebuildNow). */
 function trackedFilesSync(dir: string, under: string): string[] {
   const r = childProcess().spawnSync("git", ["ls-files", "-z", "--", under], {
@@ -487,10 +481,9 @@ export class RecordIndex {
           const changed = await changedFiles(reg.dir, idx.head, head, "records");
           if (changed) {
             idx.refreshFiles(changed);
-            // HEAD no longer follows on from the index's head (`git reset`, a rebase): numbers the
-            // dropped commits took are free again, as a rebuild from HEAD would find them, so that
-            // document numbers stay gapless whether or not the index was there.
-            if (!(await isAncestor(reg.dir, idx.head, head))) idx.recomputeMaxima();
+            // HEAD went back or sideways (`git reset`, a rebase): numbers of records that are gone
+            // must be free again, or the next 文号 would leave a gap. Forward moves only add.
+            if (!(await isAncestor(reg.dir, idx.head, head))) idx.recountMaxima();
             idx.persist(head);
             return idx;
           }
@@ -650,11 +643,8 @@ export class RecordIndex {
     return this.docNumberFields.get(kind);
   }
 
-  /**
-   * The highest numbers again from every summary (open and closed) alone: after HEAD went back past
-   * the index's head. Loads the closed summaries (~0.5 s at 200,000 records); only then.
-   */
-  private recomputeMaxima(): void {
+  /** Count the highest numbers again from every record (reads the closed summaries). */
+  recountMaxima(): void {
     const all = this.all();
     for (const k of Object.keys(this.maxima)) delete this.maxima[k];
     for (const s of all) this.note(s);

@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { commitMessage } from "../core/commit-message.js";
 import type { RecordSummary } from "../core/model.js";
+import { refused } from "../core/problems.js";
 import { inBackground } from "./background.js";
 import { folderTimes, keepClean } from "./edits.js";
 import { writeFailure } from "./failures.js";
@@ -21,6 +22,7 @@ import { acquireLock, sweepDeadTemps } from "./lock.js";
 import { noteCommit } from "./log-index.js";
 import { recoverWrite } from "./recovery.js";
 import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
+import { configuredSigner, type Signer } from "./signing.js";
 
 export interface CommitInfo {
   action: string;
@@ -105,6 +107,7 @@ export class Transaction {
     const warm = this.warm;
     this.warm = undefined;
     this.folders = folderTimes(this.reg.dir, new Set(this.paths().map((p) => dirname(p))));
+    const sign = await this.signer(info.recorderId);
     const made = await commitChanges(
       this.reg.dir,
       [...this.changes].map(([path, text]) => ({ path, content: Buffer.from(text, "utf8") })),
@@ -112,6 +115,7 @@ export class Transaction {
         message,
         author: info.author,
         committer: info.committer,
+        ...(sign ? { sign } : {}),
         ...(info.authorDate ? { authorDate: info.authorDate } : {}),
         ...(info.committerDate ? { committerDate: info.committerDate } : {}),
       },
@@ -125,6 +129,22 @@ export class Transaction {
     this.parent = made.parent;
     noteCommit(this.reg.dir, made.parent, made.commit, this.paths()); // issue 11: each record's commits
     return this.committed;
+  }
+
+  /**
+   * The signer of a commit whose operator (committer) is `recorderId`: their commits are signed when
+   * office.yaml gives them a `signing_key` and git's `user.signingkey` is set here (issue 18).
+   * Nobody else's write starts a process for it.
+   */
+  private async signer(recorderId: string | undefined): Promise<Signer | undefined> {
+    if (!recorderId) return undefined;
+    let key: string | undefined;
+    try {
+      key = this.reg.office().people.find((p) => p.id === recorderId)?.signing_key;
+    } catch {
+      return undefined;
+    }
+    return key ? configuredSigner(this.reg.dir) : undefined;
   }
 
   /** End the early git processes if no commit used them (they hold git's index lock). */
@@ -191,20 +211,41 @@ export async function lockRegistry(
   return release;
 }
 
+export interface TransactOptions {
+  /**
+   * `fn` reads the configuration files it changes itself, under the lock (`person add` edits
+   * office.yaml as it finds it then): a change made meanwhile by another writer is kept, not refused.
+   */
+  rereadsConfig?: boolean;
+}
+
 /**
  * Run a write under the registry lock: the index is brought up to date with HEAD first (so numbers
  * are allocated against every committed record), `fn` puts files and commits; on any failure
  * nothing of it is in the work tree, git's index or HEAD. Refuses a registry that is not its own
- * git repository, or whose HEAD is not on a branch.
+ * git repository, or whose HEAD is not on a branch, and (write.config-changed, exit 1) a write
+ * planned on an office.yaml, workflow or calendar year another writer changed while it waited.
  */
 export async function transact<T>(
   reg: Registry,
   command: string,
   fn: (tx: Transaction) => Promise<T>,
+  opts: TransactOptions = {},
 ): Promise<T> {
   reg.ensureExists();
   assertRepository(reg.dir, true);
   const release = await lockRegistry(reg, command);
+  // The command read the office, workflows and calendar before it waited for the lock: if another
+  // writer changed one meanwhile, what it planned (due dates, routes, a whole calendar year) is
+  // from the old one, and committing it would undo that writer's change or contradict it.
+  const moved = reg.configMoved();
+  if (moved !== undefined) {
+    if (!opts.rereadsConfig) {
+      release();
+      throw refused("write.config-changed", { file: moved });
+    }
+    reg.forget();
+  }
   let tx: Transaction | undefined;
   let warm: WarmGit | undefined;
   try {

@@ -22,6 +22,7 @@ import {
   gitLog,
   gitStatus,
   json,
+  LEADER,
   leftovers,
   makeTempDir,
   OFFICE,
@@ -31,6 +32,7 @@ import {
   registryProblems,
   registrySnapshot,
   templateRegistry,
+  UNIT,
 } from "../helpers.js";
 
 /**
@@ -107,6 +109,33 @@ describe("a write killed at each step of its commit", () => {
     60_000,
   );
 
+  it("merge killed with its change staged, then committed by hand with git: the next write makes the work tree say what HEAD says", () => {
+    const reg = tpl.copy();
+    const [dup, into] = twoIncoming(reg);
+    const other = receive(reg, "另一件收文");
+    const killed = reg.runBin(mergeArgs(dup, into), { env: { OFFICE_DOC_FAILPOINT: "objects-durable" } });
+    expect(killed.code).toBe(-1);
+    // `check` names the killed write, and says not to commit it by hand.
+    const check = reg.run(["check"]);
+    expect(check.stdout + check.stderr).toContain("merge");
+    git(reg.dir, [
+      "-c",
+      "user.name=手工",
+      "-c",
+      "user.email=hand@example.org",
+      "commit",
+      "-q",
+      "-m",
+      "committed by hand",
+    ]);
+    const next = reg.run(["note", other, "--text", "继续办理"]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(gitStatus(reg.dir)).toBe("");
+    for (const id of [dup, into])
+      expect(reg.read(recordPath(id))).toBe(git(reg.dir, ["show", `HEAD:${recordPath(id)}`]));
+    expect(json<{ status: string }>(reg.run(["show", dup, "--json"])).status).toBe("closed");
+  });
+
   it("receive killed before its commit: the id it was about to take is taken by the next receive", () => {
     const reg = tpl.copy();
     const r = reg.runBin(["receive", "--title", "被中断的登记", "--from", "区政府办公室"], {
@@ -182,6 +211,25 @@ describe("a full disk, a file size limit, read-only objects", () => {
     expect(registrySnapshot(reg.dir)).toEqual(before);
     expect(leftovers(reg.dir)).toEqual([]);
     const r = reg.run(["note", id, "--text", "一段足够长的办理进展说明，使记录文件超过一千字节。"]);
+    expect(r.code, r.stderr).toBe(0);
+    consistent(reg);
+  });
+
+  it("ulimit -f on a write of several records: the git process ended early leaves no index.lock behind", () => {
+    const reg = tpl.copy();
+    for (let i = 0; i < 8; i++) receive(reg, `让 git 的暂存区超过一千字节的收文 ${i}`);
+    const before = registrySnapshot(reg.dir);
+    // A weekly series: five meetings, a write-ahead journal over the limit.
+    const args = `meeting request --title 系列例会 --start "2026-03-16 09:00" --place 外部 --scope ${LEADER} --content 议程 --unit ${UNIT} --repeat weekly --until 2026-04-13`;
+    const limited = spawnSync("sh", ["-c", `ulimit -f 1; exec "${process.execPath}" "${BIN}" ${args}`], {
+      env: reg.env() as NodeJS.ProcessEnv,
+      encoding: "utf8",
+    });
+    expect(limited.status, limited.stderr).toBe(1);
+    expect(limited.stderr).toMatch(/size limit|SIGXFSZ/);
+    expect(existsSync(join(reg.dir, ".git", "index.lock"))).toBe(false);
+    expect(registrySnapshot(reg.dir)).toEqual(before);
+    const r = reg.run(["note", receive(reg, "之后的登记"), "--text", "继续办理"]);
     expect(r.code, r.stderr).toBe(0);
     consistent(reg);
   });

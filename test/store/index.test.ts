@@ -134,18 +134,6 @@ describe("the record index", () => {
     expect(id).toBe("IN-2026-0004");
   });
 
-  it("after `git reset --hard` drops a write, its number is free again, as a rebuild from HEAD finds it (D18)", () => {
-    const reg = templateRegistry().copy();
-    receive(reg, "第一件");
-    expect(receive(reg, "被撤销的登记")).toBe("IN-2026-0002");
-    git(reg.dir, ["reset", "-q", "--hard", "HEAD~1"]);
-    expect(receive(reg, "重新登记")).toBe("IN-2026-0002");
-    // And the same with no index at all.
-    git(reg.dir, ["reset", "-q", "--hard", "HEAD~1"]);
-    rmSync(join(reg.dir, ".office-doc"), { recursive: true, force: true });
-    expect(receive(reg, "再次登记")).toBe("IN-2026-0002");
-  });
-
   it("names a broken record committed with plain git on stderr and still lists the others", () => {
     const reg = base;
     listJson(reg);

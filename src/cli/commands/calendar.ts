@@ -19,6 +19,7 @@ import type { Ctx } from "../context.js";
 import { oneLine } from "../fields.js";
 import { confirmAtTerminal } from "../prompts.js";
 import type { Registrar } from "../registrar.js";
+import { setupCommit } from "../service.js";
 import { printRows } from "../table-output.js";
 
 /**
@@ -53,19 +54,21 @@ async function commitCalendar(
   action: string,
   subject: string,
 ): Promise<void> {
-  const identity = await ctx.setupIdentity();
+  const who = await ctx.setupActor(action.replace("-", " "));
   const changed = await transact(ctx.reg, action, async (tx) => {
     for (const cy of years) tx.put(`calendar/${cy.year}.yaml`, calendarYearYaml(cy));
     const ids = await recomputeOpenDues(ctx, tx, years);
-    await tx.commit({
-      action,
-      subject: ids.length ? `${subject} (${ids.length} due dates recomputed)` : subject,
-      author: identity,
-      committer: identity,
-      authorDate: ctx.stamp(),
-      committerDate: ctx.stamp(),
-      ...(ids.length ? { trailers: { "Office-Doc-Records": ids.join(", ") } } : {}),
-    });
+    await tx.commit(
+      setupCommit(
+        ctx,
+        who,
+        action,
+        ids.length ? `${subject} (${ids.length} due dates recomputed)` : subject,
+        {
+          ...(ids.length ? { trailers: { "Office-Doc-Records": ids.join(", ") } } : {}),
+        },
+      ),
+    );
     return ids;
   });
   ctx.reg.forget();

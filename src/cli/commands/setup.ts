@@ -19,6 +19,7 @@ import { oneLine } from "../fields.js";
 import { surfaceProblems, workflowsOf } from "../kinds.js";
 import { roleLabel } from "../present.js";
 import type { Registrar } from "../registrar.js";
+import { setupCommit } from "../service.js";
 import { printRows } from "../table-output.js";
 import { runList } from "./records.js";
 import { runOverdue } from "./reports.js";
@@ -34,27 +35,24 @@ async function editOffice(
   edit: (doc: Document) => void,
 ): Promise<void> {
   ctx.reg.ensureExists();
-  const identity = await ctx.setupIdentity();
-  await transact(ctx.reg, action, async (tx) => {
-    const text = ctx.reg.readText(OFFICE_FILE) ?? "";
-    const doc = yaml().parseDocument(text);
-    edit(doc);
-    const next = documentText(doc);
-    const y = parseYamlText(next, OFFICE_FILE);
-    const { problems } = validateOffice(y.value);
-    if (problems.length)
-      throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
-    tx.put(OFFICE_FILE, next);
-    const when = ctx.stamp();
-    await tx.commit({
-      action,
-      subject,
-      author: identity,
-      committer: identity,
-      authorDate: when,
-      committerDate: when,
-    });
-  });
+  const who = await ctx.setupActor(action.replace("-", " "));
+  await transact(
+    ctx.reg,
+    action,
+    async (tx) => {
+      const text = ctx.reg.readText(OFFICE_FILE) ?? "";
+      const doc = yaml().parseDocument(text);
+      edit(doc);
+      const next = documentText(doc);
+      const y = parseYamlText(next, OFFICE_FILE);
+      const { problems } = validateOffice(y.value);
+      if (problems.length)
+        throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
+      tx.put(OFFICE_FILE, next);
+      await tx.commit(setupCommit(ctx, who, action, subject));
+    },
+    { rereadsConfig: true },
+  );
   ctx.reg.forget();
 }
 
@@ -87,15 +85,21 @@ export function registerSetup(r: Registrar): void {
     .action(run(runDemo));
 
   const person = program.command("person").description(d("help.person"));
-  person
-    .command("add")
-    .description(d("help.person-add"))
-    .argument("<id>", d("help.arg-person-id"))
-    .option("--name <name>", d("help.opt-person-name"))
-    .option("--email <email>", d("help.opt-email"))
-    .option("--roles <roles>", d("help.opt-roles"))
-    .option("--unit <unit>", d("help.opt-unit"))
-    .action(run(runPersonAdd));
+  // `person add` and `person set` take the same details of a person.
+  for (const [name, help, action] of [
+    ["add", "help.person-add", runPersonAdd],
+    ["set", "help.person-set", runPersonSet],
+  ] as const)
+    person
+      .command(name)
+      .description(d(help))
+      .argument("<id>", d("help.arg-person-id"))
+      .option("--name <name>", d("help.opt-person-name"))
+      .option("--email <email>", d("help.opt-email"))
+      .option("--roles <roles>", d("help.opt-roles"))
+      .option("--unit <unit>", d("help.opt-unit"))
+      .option("--signing-key <key>", d("help.opt-signing-key"))
+      .action(run(action));
   person.command("list").description(d("help.person-list")).action(run(runPersonList));
 
   const unit = program.command("unit").description(d("help.unit"));
@@ -190,17 +194,44 @@ function requiredName(v: string | undefined): string {
 }
 
 /** `office-doc person add`. */
-export async function runPersonAdd(
-  ctx: Ctx,
-  id: string,
-  opts: { name?: string; email?: string; roles?: string; unit?: string },
-): Promise<number> {
+export async function runPersonAdd(ctx: Ctx, id: string, opts: PersonOptions): Promise<number> {
   if (!PLAIN_ID_RE.test(id)) throw usageError("office.bad-id", { id });
   const name = requiredName(opts.name);
   const office = ctx.office();
   if (office.people.some((p) => p.id === id) || office.units.some((u) => u.id === id))
     throw usageError("office.duplicate-id", { id });
-  const roles = (opts.roles ?? "")
+  const roles = rolesOption(ctx, id, opts.roles ?? "");
+  if (opts.unit && !office.units.some((u) => u.id === opts.unit))
+    throw usageError("office.unknown-unit", { unit: opts.unit, id });
+  const entry: Record<string, unknown> = { id, name };
+  if (opts.email) entry.email = opts.email;
+  entry.roles = roles;
+  if (opts.unit) entry.unit = opts.unit;
+  if (opts.signingKey) entry.signing_key = opts.signingKey.trim();
+  await editOffice(ctx, "person-add", `person add ${id}: ${name}`, (doc) => {
+    const node = doc.createNode(entry);
+    const { isMap, isSeq } = yaml();
+    const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
+    if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
+    seqOf(doc, "people").items.push(node);
+  });
+  ctx.say(ctx.t("person.added", { id, name }));
+  return 0;
+}
+
+/** The options of `person add` and `person set`. */
+interface PersonOptions {
+  name?: string;
+  email?: string;
+  roles?: string;
+  unit?: string;
+  signingKey?: string;
+}
+
+/** `--roles a,b` as role ids of the office (exit 2 naming an unknown one). */
+function rolesOption(ctx: Ctx, id: string, text: string): string[] {
+  const office = ctx.office();
+  const roles = text
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
@@ -211,20 +242,42 @@ export async function runPersonAdd(
         id,
         known: office.roles.map((x) => x.id).join(", "),
       });
-  if (opts.unit && !office.units.some((u) => u.id === opts.unit))
-    throw usageError("office.unknown-unit", { unit: opts.unit, id });
-  const entry: Record<string, unknown> = { id, name };
-  if (opts.email) entry.email = opts.email;
-  entry.roles = roles;
-  if (opts.unit) entry.unit = opts.unit;
-  await editOffice(ctx, "person-add", `person add ${id}: ${name}`, (doc) => {
-    const node = doc.createNode(entry);
+  return roles;
+}
+
+/**
+ * `office-doc person set ID [--name] [--email] [--roles] [--unit] [--signing-key]` (issue 18): a
+ * person's details and roles changed in one commit; once the office has an administrator, only one
+ * may (Ctx.setupActor). The new office.yaml is validated as a whole (editOffice).
+ */
+export async function runPersonSet(ctx: Ctx, id: string, opts: PersonOptions): Promise<number> {
+  const office = ctx.office();
+  const at = office.people.findIndex((p) => p.id === id);
+  if (at < 0) throw usageError("cli.unknown-person", { person: id });
+  const set: Record<string, unknown> = {};
+  if (opts.name !== undefined) set.name = requiredName(opts.name);
+  if (opts.email !== undefined) set.email = opts.email;
+  if (opts.roles !== undefined) set.roles = rolesOption(ctx, id, opts.roles);
+  if (opts.unit !== undefined) {
+    if (opts.unit && !office.units.some((u) => u.id === opts.unit))
+      throw usageError("office.unknown-unit", { unit: opts.unit, id });
+    set.unit = opts.unit;
+  }
+  if (opts.signingKey !== undefined) set.signing_key = opts.signingKey.trim();
+  if (!Object.keys(set).length)
+    throw usageError("cli.missing-options", { options: "--name, --email, --roles, --unit, --signing-key" });
+  await editOffice(ctx, "person-set", `person set ${id}: ${Object.keys(set).join(", ")}`, (doc) => {
     const { isMap, isSeq } = yaml();
-    const rolesNode = isMap(node) ? node.get("roles", true) : undefined;
+    const node = seqOf(doc, "people").items[at];
+    if (!isMap(node)) throw new Error(`people[${at}] is not a map`);
+    for (const [k, v] of Object.entries(set)) {
+      if (v === "") node.delete(k);
+      else node.set(k, doc.createNode(v));
+    }
+    const rolesNode = node.get("roles", true);
     if (rolesNode && isSeq(rolesNode)) rolesNode.flow = true;
-    seqOf(doc, "people").items.push(node);
   });
-  ctx.say(ctx.t("person.added", { id, name }));
+  ctx.say(ctx.t("person.updated", { id }));
   return 0;
 }
 

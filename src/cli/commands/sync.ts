@@ -1,6 +1,7 @@
 import { failed, refused } from "../../core/problems.js";
 import { git, headCommit } from "../../store/git.js";
 import { lockRegistry } from "../../store/transact.js";
+import { VERIFIED_REF } from "../../store/verify.js";
 import type { Ctx } from "../context.js";
 import type { Registrar } from "../registrar.js";
 
@@ -24,19 +25,21 @@ export async function runSync(ctx: Ctx, opts: { remote?: string }): Promise<numb
   const remote = opts.remote ?? "origin";
   const remotes = (await git(dir, ["remote"])).stdout.split("\n").filter(Boolean);
   if (!remotes.includes(remote)) throw refused("sync.no-remote", { remote, dir });
-  const dirty = (await git(dir, ["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
-  if (dirty)
-    throw refused("sync.dirty", {
-      files: dirty
-        .split("\n")
-        .map((l) => l.slice(3))
-        .slice(0, 10)
-        .join(", "),
-    });
   const branch = (await git(dir, ["symbolic-ref", "--short", "HEAD"])).stdout.trim();
   const identity = await ctx.setupIdentity();
+  // The lock first: it finishes or undoes a write that was killed midway, whose staged change would
+  // otherwise look like a clerk's uncommitted edit (and the hint would say to commit it).
   const release = await lockRegistry(ctx.reg, "sync");
   try {
+    const dirty = (await git(dir, ["status", "--porcelain", "--untracked-files=no"])).stdout.trim();
+    if (dirty)
+      throw refused("sync.dirty", {
+        files: dirty
+          .split("\n")
+          .map((l) => l.slice(3))
+          .slice(0, 10)
+          .join(", "),
+      });
     const before = await headCommit(dir);
     await git(dir, ["fetch", "--quiet", remote]);
     const upstream = `${remote}/${branch}`;
@@ -67,6 +70,7 @@ export async function runSync(ctx: Ctx, opts: { remote?: string }): Promise<numb
       ? Number((await git(dir, ["rev-list", "--count", `${upstream}..HEAD`])).stdout.trim())
       : -1;
     if (ahead !== 0) await git(dir, ["push", "--quiet", remote, `HEAD:refs/heads/${branch}`]);
+    await shareVerified(dir, remote);
     ctx.say(
       ctx.t("sync.done", {
         pulled,
@@ -79,4 +83,23 @@ export async function runSync(ctx: Ctx, opts: { remote?: string }): Promise<numb
     release();
   }
   return 0;
+}
+
+/**
+ * `refs/office-doc/verified` (issue 18) travels with the history: when the rebase replayed commits it
+ * covered (local ones, never pushed), it goes back to where the histories meet, so that the next
+ * `verify` checks the replayed commits instead of reporting a rewrite; then it is pushed without
+ * force (on the remote it only ever moves forward; a refused push is left for the next sync).
+ */
+async function shareVerified(dir: string, remote: string): Promise<void> {
+  const ref = await git(dir, ["rev-parse", "-q", "--verify", VERIFIED_REF], { okCodes: [1] });
+  if (ref.code !== 0) return;
+  const at = ref.stdout.trim();
+  if ((await git(dir, ["merge-base", "--is-ancestor", at, "HEAD"], { okCodes: [1] })).code !== 0) {
+    const base = (await git(dir, ["merge-base", at, "HEAD"], { okCodes: [1] })).stdout.trim();
+    if (base) await git(dir, ["update-ref", VERIFIED_REF, base]);
+    else await git(dir, ["update-ref", "-d", VERIFIED_REF]);
+  }
+  if ((await git(dir, ["rev-parse", "-q", "--verify", VERIFIED_REF], { okCodes: [1] })).code === 0)
+    await git(dir, ["push", "--quiet", remote, `${VERIFIED_REF}:${VERIFIED_REF}`], { okCodes: [1] });
 }

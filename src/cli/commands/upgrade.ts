@@ -9,6 +9,7 @@ import { addOfficeKeys, upgradeWorkflowText } from "../../store/upgrade.js";
 import { parseYamlText, placeProblems } from "../../store/yaml-io.js";
 import type { Ctx } from "../context.js";
 import type { Registrar } from "../registrar.js";
+import { setupCommit } from "../service.js";
 
 /** The JSON Schema of workflow files, beside them in every registry (editors complete keys with it). */
 export const SCHEMA_FILE = "workflow.schema.json";
@@ -81,18 +82,10 @@ export async function runUpgrade(ctx: Ctx, opts: { dryRun?: boolean }): Promise<
     return 0;
   }
   if (!opts.dryRun) {
-    const identity = await ctx.setupIdentity();
+    const who = await ctx.setupActor("upgrade");
     await transact(ctx.reg, "upgrade", async (tx) => {
       for (const { rel, text } of plan) tx.put(rel, text);
-      const when = ctx.stamp();
-      await tx.commit({
-        action: "upgrade",
-        subject: `upgrade: ${plan.map((p) => p.rel).join(", ")}`,
-        author: identity,
-        committer: identity,
-        authorDate: when,
-        committerDate: when,
-      });
+      await tx.commit(setupCommit(ctx, who, "upgrade", `upgrade: ${plan.map((p) => p.rel).join(", ")}`));
     });
     ctx.reg.forget();
   }

@@ -1,5 +1,7 @@
+import type { ReplayHook } from "../audit.js";
 import { officeDate } from "../dates.js";
 import { decimalPlaces } from "../decimal.js";
+import { createRecord } from "../engine.js";
 import type { Guard } from "../hooks.js";
 import type { IndicatorDef, OfficeConfig } from "../model.js";
 import { refused, usageError } from "../problems.js";
@@ -71,3 +73,16 @@ export const indicatorFigures: Guard = ({ record, office, now }) => {
 
 /** The guards of this kind, spread into HOOKS.guards. */
 export const INDICATOR_GUARDS = { "indicator-figures": indicatorFigures };
+
+/**
+ * `indicator open`'s expected reports as `verify` replays them (issue 18): a creation whose event is
+ * `open` instead of the workflow's create action (src/cli/kinds/indicator.ts).
+ */
+export const INDICATOR_REPLAYS: Record<string, ReplayHook> = {
+  open: ({ prev, next, event, ac }) => {
+    if (prev) return undefined;
+    const r = createRecord(ac, next.id, next.title, structuredClone(next.fields), Date.parse(event.at));
+    r.event.action = "open";
+    return r;
+  },
+};

@@ -1,3 +1,4 @@
+import type { ReplayHook } from "../audit.js";
 import type { Calendar } from "../calendar.js";
 import {
   addDays,
@@ -9,7 +10,15 @@ import {
   officeDate,
   wallTime,
 } from "../dates.js";
-import { type ActionContext, type ActionResult, eligibility, isLeader, skip } from "../engine.js";
+import {
+  type ActionContext,
+  type ActionResult,
+  eligibility,
+  eventPeople,
+  isLeader,
+  sign,
+  skip,
+} from "../engine.js";
 import type { Detail, Guard } from "../hooks.js";
 import {
   type ChecklistItem,
@@ -340,8 +349,7 @@ function eventOf(ac: ActionContext, rec: RecordDoc, action: string): HistoryEven
   return {
     action,
     at: formatInstant(ac.now, ac.office.timezone),
-    actor: ac.actor.id,
-    recorded_by: ac.recorder.id,
+    ...eventPeople(ac),
     ...(rec.step ? { step: rec.step } : {}),
   };
 }
@@ -838,3 +846,38 @@ export function attendanceReport(
       .sort((a, b) => (a.unit ?? "").localeCompare(b.unit ?? "") || a.id.localeCompare(b.id));
   return { meetings, people: done(people.values()), units: done(units.values()) };
 }
+
+/**
+ * The meeting kind's own actions as `verify` replays them (issue 18; hooks `replays`): a `reply`
+ * (its answer in `changes.reply`), a `check` that leaves items to do (the items given in
+ * `changes.checklist`), and the `skip` of `meeting close-review` (the review step ended by the office
+ * head: a skip the review step does not otherwise allow). Each returns undefined for an event it
+ * does not make, so the generic replay takes it.
+ */
+export const MEETING_REPLAYS: Record<string, ReplayHook> = {
+  reply: ({ prev, event, ac }) => {
+    const reply = event.changes?.reply as Reply | undefined;
+    if (!prev || !reply) return undefined;
+    return replyToNotice(prev, ac, {
+      answer: reply.answer,
+      ...(reply.reason !== undefined ? { reason: reply.reason } : {}),
+      ...(reply.by !== undefined ? { by: reply.by } : {}),
+    });
+  },
+  check: ({ prev, event, ac }) => {
+    const given = event.changes?.checklist as CheckedItem[] | undefined;
+    if (!prev || !Array.isArray(given)) return undefined;
+    return recordChecks(
+      prev,
+      ac,
+      given.map((i) => ({ name: i.item, state: i.state, ...(i.note !== undefined ? { note: i.note } : {}) })),
+      (checked) =>
+        sign(checked, ac, { expectStep: MEETING.steps.check, set: { checklist: checked.fields.checklist } }),
+    );
+  },
+  skip: ({ prev, event, ac }) => {
+    const step = ac.wf.steps.find((s) => s.id === MEETING.steps.review);
+    if (!prev || prev.step !== MEETING.steps.review || !step || step.optional) return undefined;
+    return closeReview(prev, ac, event.reason ?? "");
+  },
+};

@@ -709,6 +709,86 @@ export const en = {
   "demo.overdue-today": "Today's overdue list (office-doc overdue), by who holds each record:",
   "help.completion": "print the shell completion script (bash or zsh)",
   "help.arg-shell": "bash or zsh",
+  // write path: configuration read before the lock
+  "write.config-changed":
+    "{file} was changed by another writer while this command waited for the registry: it would have written from the old one, so nothing was written",
+  "check.write-interrupted":
+    "a write ({command}) was stopped midway: git's index and temp files still hold its unfinished change to {files}",
+  // issue 18 (trust)
+  "trust.record-for":
+    "{person} may not record for {other} ({option}): only the roles {roles} record for others",
+  "trust.admin-required":
+    "{what} needs an administrator of the office (roles: {roles}); the operator is {person}",
+  "engine.record-filed": "{id} is filed ({number}): nothing more may be recorded on it",
+  "engine.correct-numbered": "{field} is a number the workflow gives: a correction cannot change it",
+  "engine.correct-unknown": "{field} is not a field of this kind",
+  "office.bad-signing-key":
+    "the signing_key of '{id}' is not an SSH public key line (ssh-ed25519 AAAA… comment)",
+  "git.sign-failed": "signing the commit with {key} failed: {message}",
+  "verify.not-office-doc":
+    "{file} was changed by a commit that is not an office-doc action (no Office-Doc-Action trailer)",
+  "verify.config-action":
+    "{file} was changed by the action '{action}', which does not change the office's setup",
+  "verify.config-not-admin": "{file} was changed by {person}, not an administrator (roles: {roles})",
+  "verify.named-unchanged": "the commit's trailers name this record but the commit does not change it",
+  "verify.not-named": "changed by '{action}', whose trailers do not name this record",
+  "verify.unknown-kind": "kind '{kind}' has no workflow at this commit",
+  "verify.removed": "the record's file was removed",
+  "verify.unparsable": "the file does not read as a record: {message}",
+  "verify.after-unparsable": "changed after a version that did not read as a record",
+  "verify.history-rewritten":
+    "history event {n} ({action}, {at}) was changed or removed: events are only ever added",
+  "verify.calendar-event": "a calendar change may only recompute due dates, not add events or records",
+  "verify.events-count": "{n} history events added in one commit (office-doc adds one)",
+  "verify.no-event": "changed without a history event",
+  "verify.event-action": "the new event is '{event}', the commit says '{commit}'",
+  "verify.trailer-person": "Office-Doc-{key} says {trailer}, the event {event}",
+  "verify.event-author": "the event's actor {person} is not the commit's author ({commit})",
+  "verify.event-committer": "the event's recorder {person} is not the commit's committer ({commit})",
+  "verify.event-time": "the event is dated {event}, the commit's author date is {commit}",
+  "verify.refused": "the workflow does not allow this {action}: {message}",
+  "verify.derived": "{fields} differ from what the engine makes of the history (file / engine: {details})",
+  "verify.merge-pair": "a merge changes exactly two records, the duplicate and the one it repeats",
+  "verify.unknown-action": "no replay for the action '{action}'",
+  "verify.unknown-person": "{person} is not a person of the office at this commit",
+  "verify.no-archive": "filed without an archive number",
+  "verify.no-office": "{file} does not read as the office's setup at this commit",
+  "verify.bad-commit": "{option} {commit} is not a commit of this registry",
+  "verify.not-in-history": "{commit} is not in the history of HEAD",
+  "verify.number-not-next": "{number} is not the next number of its series (expected {expected})",
+  "verify.repair-failed": "{id}: the history up to {commit} does not replay, so no repair can be computed",
+  "verify.fix-differs": "the repair wrote {fields} differently from what the engine makes of the history",
+  "verify.unsigned": "recorded by {person}, who has a signing_key, but the commit is not signed",
+  "verify.bad-signature": "recorded by {person}, but the signature is not made with {person}'s signing_key",
+  "verify.ok": "verified {commits} commits: no problems (refs/office-doc/verified is {head})",
+  "verify.problems": "{n} problems in {commits} commits",
+  "verify.rewritten": "history was rewritten: the last verified commit {commit} is not an ancestor of HEAD",
+  "verify.repaired-by": "(repaired by {commit}, {by}: {reason})",
+  "fix.nothing": "{id}: verify finds nothing to repair in its history",
+  "fix.done": "{id} repaired ({n} commits): {commits}",
+  "correct.done": "{id} corrected: {fields}",
+  "config.nothing": "no setup file (office.yaml, workflows/*.yaml, calendar/*.yaml) has changes to commit",
+  "config.invalid": "{file} does not load: the change is not committed",
+  "config.done": "committed the setup change: {files}",
+  "config.not-setup":
+    "{file} is not a setup file; only office.yaml, workflows/*.yaml and calendar/*.yaml are committed here",
+  "help.verify":
+    "audit the history: every commit an office-doc action, events append-only, derived fields as the engine makes them",
+  "help.opt-signatures": "check sign-offs against the signing_key of office.yaml at each commit",
+  "help.opt-from": "verify from this commit, whatever refs/office-doc/verified says (the ref is not moved)",
+  "help.correct": "an administrator's correction of a record's fields, open, closed or filed (its own event)",
+  "help.opt-set": "FIELD=VALUE to set (repeatable)",
+  "help.fix": "an administrator's repair of a record that verify reports (recorded as a fix event)",
+  "help.config": "the office's setup files",
+  "help.opt-correct-title": "the corrected title",
+  "help.opt-signing-key":
+    "the person's SSH public key (ssh-ed25519 AAAA...): their commits are signed with it",
+  "help.person-set": "change a person's name, email, roles, unit or signing key (an administrator)",
+  "person.updated": "updated {id}",
+  "help.opt-accept-before":
+    "start the audit at this commit, accepting the history before it (a registry older than verify)",
+  "help.config-commit":
+    "commit hand edits of office.yaml, workflows/*.yaml and calendar/*.yaml (an administrator)",
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "{range}: the range ends before it starts",
   "calendar.unchanged": "calendar {years}: nothing changed (the days already were so); nothing committed",
@@ -790,6 +870,18 @@ export const enHints = {
     "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
   "engine.merge-different-contact":
     "check the ids; if they are one matter all the same, add --force and say why in --reason",
+  "write.config-changed": "run the command again: it reads the new {file}",
+  "check.write-interrupted":
+    "the next office-doc write (any action, or `office-doc sync`) finishes or undoes it; do not commit those changes with git",
+  // issue 18 (trust)
+  "trust.record-for": "act as yourself, or ask a clerk or the office (office.yaml record_for) to record it",
+  "trust.admin-required": "set OFFICE_DOC_USER to an administrator (office.yaml admin_roles)",
+  "engine.record-filed":
+    "an administrator may change its fields with `office-doc correct ID --set FIELD=VALUE --reason T`",
+  "engine.record-closed":
+    "reopen it where its workflow allows (`office-doc reopen ID --reason T`), or an administrator corrects it (`office-doc correct`)",
+  "git.sign-failed":
+    "check git config user.signingkey (an SSH key: a private key file, or a public key the ssh-agent holds), or unset it to write unsigned",
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "write the earlier day first: 2026-03-01..2026-03-10",
   "store.prefix-workflow-broken":
