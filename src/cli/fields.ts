@@ -256,9 +256,10 @@ export const oneLine = (option: string, v: string | undefined) => checkedText(op
 
 /**
  * Options whose text may run over several lines when nothing says otherwise: an opinion, a note, a
- * reason, a clean-up report (README "What may be typed"). Every other option is one line.
+ * reason, a clean-up report (README "What may be typed"), and `correct --set FIELD=VALUE`, whose
+ * value its field then checks as one line or several. Every other option is one line.
  */
-const MULTILINE_OPTIONS = new Set(["opinion", "note", "reason", "text", "cleanup"]);
+const MULTILINE_OPTIONS = new Set(["opinion", "note", "reason", "text", "cleanup", "set"]);
 
 /**
  * How an option's text is checked, where its name alone does not say it: a field's option follows

@@ -286,6 +286,7 @@ describe("every option of every command passes the text rules before its command
         "--result",
         "--requirements",
         "--details",
+        "--set",
       ]),
     );
   });
