@@ -193,15 +193,14 @@ export async function lockRegistry(
     process.on("SIGXFSZ", () => undefined);
     xfszIgnored = true;
   }
-  let someoneDied = false;
   const lockFile = reg.path(LOCAL_DIR, "lock");
-  const release = await acquireLock(lockFile, command, waitMs, () => {
-    someoneDied = true;
-  }).catch((e: unknown) => {
+  const release = await acquireLock(lockFile, command, waitMs).catch((e: unknown) => {
     throw writeFailure(e, reg.dir, lockFile);
   });
   try {
-    if (someoneDied) sweepDeadTemps(reg.path(LOCAL_DIR));
+    // Also when the lock was free: a writer killed before it linked its lock file in leaves the
+    // temp file it wrote, and nobody would ever take over a lock from it. One readdir.
+    sweepDeadTemps(reg.path(LOCAL_DIR));
     await recoverWrite(reg.dir, reg.path(LOCAL_DIR));
   } catch (e) {
     release();
