@@ -74,6 +74,11 @@ export interface OfficeConfig {
    * always gives it; optional for configurations built in code.
    */
   supervision?: { yellow_within: number };
+  /**
+   * Sharing through a git remote (issue 17): with `auto`, writing commands sync first and after
+   * (a clone's `office-doc sync --auto` / `--no-auto` overrides it). Absent: false.
+   */
+  sync?: { auto: boolean };
 }
 
 /** A meeting room of the office and its seats (seed §10.1: the place is chosen by the number of participants). */

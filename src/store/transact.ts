@@ -15,12 +15,14 @@ import {
   type WarmGit,
   warmGit,
 } from "./git.js";
+import { type Allocator, indexAllocator } from "./allocate.js";
 import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
 import { acquireLock, sweepDeadTemps } from "./lock.js";
 import { noteCommit } from "./log-index.js";
 import { recoverWrite } from "./recovery.js";
 import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
+import { autoSync, Restart, remoteOf, ShareSession, syncFirst } from "./share.js";
 
 export interface CommitInfo {
   action: string;
@@ -76,7 +78,14 @@ export class Transaction {
     private readonly command: string,
     /** Git processes started for the first commit (see warmGit). */
     private warm?: WarmGit,
+    /** The registry's shared remote, when it has one (issue 17). */
+    readonly share?: ShareSession,
   ) {}
+
+  /** Numbers for this write (ids, document numbers, archive items): see allocate.ts. */
+  allocator(): Allocator {
+    return indexAllocator(this.reg, this.index, this.share);
+  }
 
   /** Put a file (relative path) into this write's commit; the work tree gets it when it is committed. */
   put(rel: string, content: string): void {
@@ -196,6 +205,12 @@ export async function lockRegistry(
  * are allocated against every committed record), `fn` puts files and commits; on any failure
  * nothing of it is in the work tree, git's index or HEAD. Refuses a registry that is not its own
  * git repository, or whose HEAD is not on a branch.
+ *
+ * With a shared remote (issue 17): a write's first number reaches the remote first (allocate.ts),
+ * and a write that took a final number is pushed before it returns; when the remote took that number
+ * first, the commit is taken back, this clone brought up to date and `fn` run again, so that what
+ * the command reports is what was shared. `fn` may therefore run more than once (it only reads and
+ * puts; nothing is written before its commit). With `sync.auto`, every write syncs first and after.
  */
 export async function transact<T>(
   reg: Registry,
@@ -204,31 +219,76 @@ export async function transact<T>(
 ): Promise<T> {
   reg.ensureExists();
   assertRepository(reg.dir, true);
+  const remote = await remoteOf(reg);
   const release = await lockRegistry(reg, command);
+  try {
+    const share = remote ? new ShareSession(reg, remote, command) : undefined;
+    const auto = share ? await autoSync(reg) : false;
+    if (share && auto) await syncFirst(share);
+    for (;;) {
+      const done = await attempt(reg, command, fn, share);
+      if (done.again) continue;
+      const { tx, result } = done;
+      if (!tx.committed) return result;
+      const strict = share?.allocatedNow === true;
+      if (share && (strict || auto)) {
+        // A number is reported only once the remote has it; a write that took none stays here
+        // whatever happens (its push is a warning).
+        if (auto && share.state === "unknown") await share.fetch();
+        const outcome = share.state === "offline" && !strict ? "kept" : await share.publish(tx.committed, strict);
+        if (outcome === "again") continue;
+      }
+      finishWrite(reg, tx);
+      return result;
+    }
+  } finally {
+    release();
+  }
+}
+
+/** One run of a write's `fn` (see transact): its transaction and result, or "run it again". */
+async function attempt<T>(
+  reg: Registry,
+  command: string,
+  fn: (tx: Transaction) => Promise<T>,
+  share: ShareSession | undefined,
+): Promise<{ again: true } | { again?: false; tx: Transaction; result: T }> {
   let tx: Transaction | undefined;
   let warm: WarmGit | undefined;
   try {
     // Started before the index is read: update-index's own start-up is the long pole of a write.
     warm = plainGitDir(reg.dir) ? warmGit(reg.dir) : undefined;
     const index = await RecordIndex.load(reg, { locked: true });
-    tx = new Transaction(reg, index, command, warm);
-    const result = await fn(tx);
-    if (tx.committed) {
-      try {
-        tx.finishIndex();
-      } catch {
-        // The index is derived: a failure here is repaired from git on the next read.
-        rmSync(reg.path(LOCAL_DIR, "index-open.json"), { force: true });
-        rmSync(reg.path(LOCAL_DIR, "index-journal.jsonl"), { force: true });
-      }
-      maybeMaintain(reg, tx.committed);
+    tx = new Transaction(reg, index, command, warm, share);
+    if (share) {
+      share.allocatedNow = false;
+      const t = tx;
+      share.beforeMove = () => t.release();
     }
-    return result;
+    try {
+      return { tx, result: await fn(tx) };
+    } catch (e) {
+      if (e instanceof Restart) return { again: true };
+      throw e;
+    }
   } finally {
     if (tx) await tx.release();
     else await warm?.cancel();
-    release();
+    if (share) share.beforeMove = async () => undefined;
   }
+}
+
+/** After a write's commit is final: the derived index and the folders it keeps clean. */
+function finishWrite(reg: Registry, tx: Transaction): void {
+  if (!tx.committed) return;
+  try {
+    tx.finishIndex();
+  } catch {
+    // The index is derived: a failure here is repaired from git on the next read.
+    rmSync(reg.path(LOCAL_DIR, "index-open.json"), { force: true });
+    rmSync(reg.path(LOCAL_DIR, "index-journal.jsonl"), { force: true });
+  }
+  maybeMaintain(reg, tx.committed);
 }
 
 /**
