@@ -77,7 +77,8 @@ export function indexAllocator(reg: Registry, index: RecordIndex, shared?: Remot
         let seq = index.next(localIdKey(prefix, year));
         for (const old of Object.keys(renamedIds(reg))) {
           const m = /-(\d{4})-L(\d+)$/.exec(old);
-          if (old.startsWith(`${prefix}-`) && m && Number(m[1]) === year) seq = Math.max(seq, Number(m[2]) + 1);
+          if (old.startsWith(`${prefix}-`) && m && Number(m[1]) === year)
+            seq = Math.max(seq, Number(m[2]) + 1);
         }
         const free = (n: number) => formatId({ prefix, year, seq: n, provisional: true });
         while (existsSync(reg.path(recordRel(kind, free(seq))))) seq++;

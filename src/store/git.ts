@@ -16,11 +16,11 @@ import { basename, dirname, join } from "node:path";
 import { failed, OfficeError, refused } from "../core/problems.js";
 import { gitFailure, writeFailure } from "./failures.js";
 import {
+  catFileBatch,
   entryAt,
   foldersOf,
   type GitExit,
   type HeadSnapshot,
-  catFileBatch,
   identLine,
   objectId,
   plainGitDir,

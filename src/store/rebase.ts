@@ -1,14 +1,28 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { commitMessage } from "../core/commit-message.js";
 import { formatId, idPattern, isProvisionalId, parseId } from "../core/ids.js";
-import { type Keep, type MergeConflict, mergeRecord, type ReplayContext, resolveEvent } from "../core/merge.js";
+import {
+  type Keep,
+  type MergeConflict,
+  mergeRecord,
+  type ReplayContext,
+  resolveEvent,
+} from "../core/merge.js";
 import type { HistoryEvent, Person, RecordDoc } from "../core/model.js";
 import { findPerson } from "../core/office.js";
 import { OfficeError, refused } from "../core/problems.js";
 import { normalizeRecord, orderedRecord, validateRecord } from "../core/record.js";
-import { commitMessage } from "../core/commit-message.js";
 import { git, type Identity } from "./git.js";
-import { catFileBatch, foldersOf, identLine, parseTree, planCommit, readSnapshot, writeObjects } from "./git-objects.js";
+import {
+  catFileBatch,
+  foldersOf,
+  identLine,
+  parseTree,
+  planCommit,
+  readSnapshot,
+  writeObjects,
+} from "./git-objects.js";
 import { fastLoad } from "./lazy.js";
 import { parseRecordRel, type Registry, recordRel } from "./registry.js";
 import { toYaml } from "./yaml-io.js";
@@ -145,15 +159,24 @@ function renameIn(text: string, renames: [string, string][]): string {
 }
 
 /** `git merge-file`: a three-way merge of lines; undefined when the two changes overlap. */
-async function mergeLines(dir: string, base: Buffer, theirs: Buffer, mine: Buffer): Promise<Buffer | undefined> {
+async function mergeLines(
+  dir: string,
+  base: Buffer,
+  theirs: Buffer,
+  mine: Buffer,
+): Promise<Buffer | undefined> {
   const tmp = mkdtempSync(join(dir, ".office-doc-merge-"));
   try {
     writeFileSync(join(tmp, "base"), base);
     writeFileSync(join(tmp, "theirs"), theirs);
     writeFileSync(join(tmp, "mine"), mine);
-    const r = await git(dir, ["merge-file", "-p", "--quiet", join(tmp, "mine"), join(tmp, "base"), join(tmp, "theirs")], {
-      okCodes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-    });
+    const r = await git(
+      dir,
+      ["merge-file", "-p", "--quiet", join(tmp, "mine"), join(tmp, "base"), join(tmp, "theirs")],
+      {
+        okCodes: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      },
+    );
     return r.code === 0 ? Buffer.from(r.stdout, "utf8") : undefined;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -404,13 +427,24 @@ export async function planRebase(reg: Registry, opts: RebaseOptions): Promise<Re
           "Office-Doc-Actor": who.person.id,
           "Office-Doc-Recorded-By": who.person.id,
         });
-        const made = await commitOn(parent, [{ path: target, content: text }], { author: ident, committer: ident }, message);
+        const made = await commitOn(
+          parent,
+          [{ path: target, content: text }],
+          { author: ident, committer: ident },
+          message,
+        );
         if (made) parent = made;
         theirsOverride.set(target, text);
         resolvedDone.add(rec.id);
         theirsRec = r;
       }
-      const out = mergeRecord(baseRec, theirsRec, mineRec, replayContext(reg, rec.kind), keep === "remote" ? "remote" : undefined);
+      const out = mergeRecord(
+        baseRec,
+        theirsRec,
+        mineRec,
+        replayContext(reg, rec.kind),
+        keep === "remote" ? "remote" : undefined,
+      );
       if (out.conflict) {
         plan.conflicts.push({ path: e.path, record: out.conflict });
         blocked = true;
@@ -420,7 +454,9 @@ export async function planRebase(reg: Registry, opts: RebaseOptions): Promise<Re
         // Those of this commit's own events that were dropped: the commit goes if they all did.
         const before = parseRecord(e.oldOid ? (await catFileBatch(dir, [e.oldOid]))[0]?.body : undefined);
         const ownEvents = mineRec.history.slice(before?.history.length ?? 0);
-        const gone = ownEvents.filter((x) => out.dropped.some((d) => JSON.stringify(d) === JSON.stringify(x)));
+        const gone = ownEvents.filter((x) =>
+          out.dropped.some((d) => JSON.stringify(d) === JSON.stringify(x)),
+        );
         if (gone.length) {
           const entry = plan.dropped.find((d) => d.id === rec.id);
           if (entry) entry.events.push(...gone);

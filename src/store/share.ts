@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HistoryEvent } from "../core/model.js";
 import { failed, type OfficeError } from "../core/problems.js";
-import type { MessageKey } from "../ui/i18n/keys.js";
 import type { RemoteNumbers } from "./allocate.js";
 import { writeFileAtomic } from "./atomic.js";
 import { git, headCommit, moveHead } from "./git.js";
 import { plainGitDir, readHead } from "./git-objects.js";
+import { notify } from "./notices.js";
 import { planRebase, type RebaseConflict, type RebaseOptions } from "./rebase.js";
 import { LOCAL_DIR, RENAMED_FILE, type Registry, renamedIds } from "./registry.js";
 
@@ -91,7 +91,8 @@ async function currentBranch(dir: string): Promise<string | undefined> {
  */
 export async function remoteOf(reg: Registry, name?: string): Promise<Remote | undefined> {
   const cfg = await gitConfig(reg.dir);
-  const chosen = name ?? cfg.get("office-doc.remote") ?? (cfg.has("remote.origin.url") ? "origin" : undefined);
+  const chosen =
+    name ?? cfg.get("office-doc.remote") ?? (cfg.has("remote.origin.url") ? "origin" : undefined);
   const url = chosen ? cfg.get(`remote.${chosen}.url`) : undefined;
   if (!chosen || url === undefined) return undefined;
   const branch = await currentBranch(reg.dir);
@@ -159,9 +160,21 @@ export async function fetchRemote(
   if (forcedOffline()) return { ok: false, rejected: false, timedOut: false, message: "OFFICE_DOC_OFFLINE" };
   const r = await git(
     dir,
-    ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote.name, `+refs/heads/*:refs/remotes/${remote.name}/*`],
+    [
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-fetch-head",
+      remote.name,
+      `+refs/heads/*:refs/remotes/${remote.name}/*`,
+    ],
     { env: remoteEnv(), timeoutMs: remoteTimeoutMs(), okCodes: [1, 128] },
-  ).catch((e: OfficeError) => ({ code: -1, stdout: "", stderr: String(e.params?.message ?? e.message), killed: true }));
+  ).catch((e: OfficeError) => ({
+    code: -1,
+    stdout: "",
+    stderr: String(e.params?.message ?? e.message),
+    killed: true,
+  }));
   if (r.code !== 0) {
     const timedOut = "killed" in r;
     return { ok: false, rejected: false, timedOut, message: firstLine(r.stderr) };
@@ -190,32 +203,22 @@ export async function pushRemote(
     dir,
     ["push", "--porcelain", "--quiet", remote.name, `${commit}:refs/heads/${remote.branch}`, ...extra],
     { env: remoteEnv(), timeoutMs: remoteTimeoutMs(), okCodes: [1, 128] },
-  ).catch((e: OfficeError) => ({ code: -1, stdout: "", stderr: String(e.params?.message ?? e.message), killed: true }));
+  ).catch((e: OfficeError) => ({
+    code: -1,
+    stdout: "",
+    stderr: String(e.params?.message ?? e.message),
+    killed: true,
+  }));
   if (r.code === 0) {
     await git(dir, ["update-ref", `refs/remotes/${remote.name}/${remote.branch}`, commit]);
     return { ok: true };
   }
   const all = `${r.stdout}\n${r.stderr}`;
-  const rejected = /\[(remote )?rejected\]|non-fast-forward|fetch first|failed to (update|lock) ref|cannot lock ref/.test(all);
+  const rejected =
+    /\[(remote )?rejected\]|non-fast-forward|fetch first|failed to (update|lock) ref|cannot lock ref/.test(
+      all,
+    );
   return { ok: false, rejected, timedOut: "killed" in r, message: firstLine(r.stderr || r.stdout) };
-}
-
-/** Something a write's session with the remote tells the clerk (printed by the CLI context). */
-export interface ShareNotice {
-  key: MessageKey;
-  params: Record<string, string | number>;
-  warning?: boolean;
-}
-
-let listener: ((n: ShareNotice) => void) | undefined;
-
-/** Where the session's notices go (the CLI context sets it; without it they are not shown). */
-export function onShareNotice(fn: (n: ShareNotice) => void): void {
-  listener = fn;
-}
-
-function notify(n: ShareNotice): void {
-  listener?.(n);
 }
 
 /** Thrown by the first number of a write when bringing the clone up to date moved HEAD: run it again. */
@@ -278,7 +281,11 @@ export class ShareSession implements RemoteNumbers {
   /** Work offline from now on; `message` (git's words) is said in a warning, once. */
   private goOffline(message?: string): void {
     if (this.state !== "offline" && message !== undefined)
-      notify({ key: "share.offline", params: { remote: this.r.name, url: this.r.url, message }, warning: true });
+      notify({
+        key: "share.offline",
+        params: { remote: this.r.name, url: this.r.url, message },
+        warning: true,
+      });
     this.state = "offline";
   }
 
@@ -304,7 +311,9 @@ export class ShareSession implements RemoteNumbers {
    * (provisional ids renamed), HEAD moved, the work tree and git's index with it. With conflicts
    * nothing changes (they are returned and kept in `conflicts`, and a notice names them).
    */
-  async integrate(extra: Partial<RebaseOptions> = {}): Promise<{ moved: boolean; conflicts: RebaseConflict[] }> {
+  async integrate(
+    extra: Partial<RebaseOptions> = {},
+  ): Promise<{ moved: boolean; conflicts: RebaseConflict[] }> {
     const head = (await headCommit(this.reg.dir)) ?? "";
     const plan = await planRebase(this.reg, { head, upstream: this.upstream, ...extra });
     this.conflicts = plan.conflicts;
@@ -344,7 +353,9 @@ export class ShareSession implements RemoteNumbers {
   }
 
   /** What the last successful integrate did (sync prints its renames and set-aside events). */
-  lastPlan: { renamed: [string, string][]; dropped: { id: string; events: HistoryEvent[] }[]; ahead: number } | undefined;
+  lastPlan:
+    | { renamed: [string, string][]; dropped: { id: string; events: HistoryEvent[] }[]; ahead: number }
+    | undefined;
 
   /** Push HEAD (if the remote lacks it) with `extra` refspecs. */
   async push(extra: string[] = []): Promise<{ ok: true } | RemoteFailure> {

@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { commitMessage } from "../core/commit-message.js";
 import type { RecordSummary } from "../core/model.js";
+import { type Allocator, indexAllocator } from "./allocate.js";
 import { inBackground } from "./background.js";
 import { folderTimes, keepClean } from "./edits.js";
 import { writeFailure } from "./failures.js";
@@ -15,7 +16,6 @@ import {
   type WarmGit,
   warmGit,
 } from "./git.js";
-import { type Allocator, indexAllocator } from "./allocate.js";
 import { plainGitDir } from "./git-objects.js";
 import { RecordIndex } from "./index-cache.js";
 import { acquireLock, sweepDeadTemps } from "./lock.js";
@@ -235,7 +235,8 @@ export async function transact<T>(
         // A number is reported only once the remote has it; a write that took none stays here
         // whatever happens (its push is a warning).
         if (auto && share.state === "unknown") await share.fetch();
-        const outcome = share.state === "offline" && !strict ? "kept" : await share.publish(tx.committed, strict);
+        const outcome =
+          share.state === "offline" && !strict ? "kept" : await share.publish(tx.committed, strict);
         if (outcome === "again") continue;
       }
       finishWrite(reg, tx);

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import type { Keep } from "../../core/merge.js";
 import type { HistoryEvent } from "../../core/model.js";
-import { failed, OfficeError, refused, usageError } from "../../core/problems.js";
+import { failed, OfficeError, type Problem, refused, usageError } from "../../core/problems.js";
 import { writeFileAtomic } from "../../store/atomic.js";
 import { assertRepository, git, headCommit } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
@@ -106,13 +106,13 @@ function eventLines(ctx: Ctx, kind: string, events: HistoryEvent[]): string[] {
 
 /** The conflicts as problems of one error (exit 1): each record with both sides' events. */
 function conflictError(ctx: Ctx, conflicts: RebaseConflict[], remote: string): OfficeError {
-  const problems = conflicts.map((c) => {
+  const problems = conflicts.map((c): Problem => {
     const rec = c.record;
     const kind = parseRecordRel(c.path)?.kind;
     if (rec && kind)
       return {
         path: [],
-        code: "sync.conflict-record" as const,
+        code: "sync.conflict-record",
         params: {
           id: rec.id,
           remote,
@@ -120,10 +120,15 @@ function conflictError(ctx: Ctx, conflicts: RebaseConflict[], remote: string): O
           theirs: eventLines(ctx, kind, rec.theirs).join(" / "),
         },
       };
-    return { path: [], code: "sync.conflict-file" as const, params: { file: c.path, remote } };
+    return { path: [], code: "sync.conflict-file", params: { file: c.path, remote } };
   });
   const ids = [...new Set(conflicts.map((c) => c.record?.id ?? c.path))];
-  return new OfficeError("refused", "sync.conflict", { ids: ids.join(", "), remote, first: ids[0] ?? "" }, problems);
+  return new OfficeError(
+    "refused",
+    "sync.conflict",
+    { ids: ids.join(", "), remote, first: ids[0] ?? "" },
+    problems,
+  );
 }
 
 /**
@@ -139,7 +144,12 @@ async function syncLocked(
   const dir = ctx.reg.dir;
   const reach = async () => {
     const f = await session.fetch(true);
-    if (!f) throw failed("sync.unreachable", { remote: session.r.name, url: session.r.url, message: session.lastFailure });
+    if (!f)
+      throw failed("sync.unreachable", {
+        remote: session.r.name,
+        url: session.r.url,
+        message: session.lastFailure,
+      });
   };
   await reach();
   const before = (await headCommit(dir)) ?? "";
@@ -154,7 +164,14 @@ async function syncLocked(
     const res = await session.integrate({
       ...(keep.size ? { keep } : {}),
       ...(actor
-        ? { resolver: { person: actor, identity: identityOf(actor), at: ctx.stamp(), reasons: choices.reason } }
+        ? {
+            resolver: {
+              person: actor,
+              identity: identityOf(actor),
+              at: ctx.stamp(),
+              reasons: choices.reason,
+            },
+          }
         : {}),
     });
     if (res.conflicts.length) throw conflictError(ctx, res.conflicts, session.r.name);
@@ -171,7 +188,8 @@ async function syncLocked(
       return { pulled, pushed, dropped };
     }
     if (r.timedOut) throw failed("share.timeout", { remote: session.r.name, url: session.r.url });
-    if (!r.rejected) throw failed("sync.unreachable", { remote: session.r.name, url: session.r.url, message: r.message });
+    if (!r.rejected)
+      throw failed("sync.unreachable", { remote: session.r.name, url: session.r.url, message: r.message });
     if (round >= 8) throw failed("share.busy", { remote: session.r.name, rounds: round });
     await reach();
   }
@@ -181,7 +199,8 @@ async function syncLocked(
 function report(ctx: Ctx, remote: string, r: Awaited<ReturnType<typeof syncLocked>>): void {
   for (const d of r.dropped) {
     const { kind } = ctx.reg.resolveId(d.id, 0);
-    for (const line of eventLines(ctx, kind, d.events)) ctx.say(ctx.t("sync.set-aside", { id: d.id, event: line }));
+    for (const line of eventLines(ctx, kind, d.events))
+      ctx.say(ctx.t("sync.set-aside", { id: d.id, event: line }));
   }
   ctx.say(ctx.t("sync.done", { pulled: r.pulled, pushed: r.pushed, remote }));
   if (r.pulled) ctx.say(ctx.t("sync.updated"));
@@ -230,7 +249,11 @@ export async function runResolve(
   try {
     const session = new ShareSession(ctx.reg, remote, "resolve");
     if (!(await session.fetch(true)))
-      throw failed("sync.unreachable", { remote: remote.name, url: remote.url, message: session.lastFailure });
+      throw failed("sync.unreachable", {
+        remote: remote.name,
+        url: remote.url,
+        message: session.lastFailure,
+      });
     const head = (await headCommit(ctx.reg.dir)) ?? "";
     const { planRebase } = await import("../../store/rebase.js");
     const plan = await planRebase(ctx.reg, { head, upstream: session.upstream });
@@ -241,7 +264,12 @@ export async function runResolve(
     if (ctx.json)
       ctx.out(
         JSON.stringify(
-          { id: target, step: mine.record?.step ?? null, local: mine.record?.mine ?? [], remote: mine.record?.theirs ?? [] },
+          {
+            id: target,
+            step: mine.record?.step ?? null,
+            local: mine.record?.mine ?? [],
+            remote: mine.record?.theirs ?? [],
+          },
           null,
           2,
         ),
@@ -269,13 +297,16 @@ export async function runResolve(
       keep = answers.get("--keep") as Keep;
     }
     const reason = opts.reason?.trim() ?? "";
-    if (keep === "local" && mine.record && !reason) throw usageError("resolve.needs-reason", { option: "--reason" });
+    if (keep === "local" && mine.record && !reason)
+      throw usageError("resolve.needs-reason", { option: "--reason" });
     await ctx.actors(); // a known operator: the resolve event is theirs
     const choices = readChoices(ctx, session.upstream);
     choices.keep[target] = keep;
     if (reason) choices.reason[target] = reason;
     writeFileAtomic(ctx.reg.path(LOCAL_DIR, CHOICES_FILE), JSON.stringify(choices), { durable: false });
-    const others = plan.conflicts.filter((c) => (c.record?.id ?? c.path) !== target && !choices.keep[c.record?.id ?? c.path]);
+    const others = plan.conflicts.filter(
+      (c) => (c.record?.id ?? c.path) !== target && !choices.keep[c.record?.id ?? c.path],
+    );
     if (others.length) {
       ctx.say(ctx.t("resolve.kept-for-later", { id: target }));
       throw conflictError(ctx, others, remote.name);
