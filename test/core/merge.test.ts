@@ -123,6 +123,29 @@ describe("mergeRecord", () => {
   });
 });
 
+describe("two readers of a circulation, on two clones", () => {
+  const d = (day: string, hm: string) => `2026-02-${day}T${hm}:00+08:00`;
+  let r = sign(BASE, ctx(P.office, d("12", "10:00")), { opinion: "拟请城管科办理" }).record;
+  r = sign(r, ctx(P.secretary, d("13", "09:00")), { opinion: "同意", to: ["urban"] }).record;
+  r = sign(r, ctx(P.staff, d("24", "10:00")), { opinion: "已落实" }).record;
+  const atCirculate = sign(r, ctx(P.office, d("24", "15:00")), { to: [P.leader.id, P.unitHead.id] }).record;
+
+  it.each([
+    ["the remote's reader first", "09:00", "10:00"],
+    ["this clone's reader first", "10:00", "09:00"],
+  ])("%s: both signatures stand and the later completes the step", (_n, theirsAt, mineAt) => {
+    const theirs = sign(atCirculate, ctx(P.leader, d("25", theirsAt)), { opinion: "已阅" }).record;
+    const mine = sign(atCirculate, ctx(P.unitHead, d("25", mineAt)), { opinion: "已阅" }).record;
+    const out = mergeRecord(atCirculate, theirs, mine, RC);
+    expect(out.conflict).toBeUndefined();
+    expect(out.record?.step).toBe("file");
+    const signs = out.record?.history.filter((e) => e.step === "circulate" && e.action === "sign") ?? [];
+    expect(signs.map((e) => e.actor).sort()).toEqual([P.leader.id, P.unitHead.id].sort());
+    // The remote's event is shared: it stays exactly as it was.
+    expect(out.record?.history).toContainEqual(theirs.history.at(-1));
+  });
+});
+
 describe("interleave", () => {
   const ev = (minute: number, who: string): HistoryEvent => ({
     action: "note",
