@@ -244,6 +244,8 @@ export class ShareSession implements RemoteNumbers {
   /** Run before HEAD moves inside a write: ends the git processes it started (they hold git's index). */
   beforeMove: () => Promise<void> = async () => undefined;
   rounds = 0;
+  /** Conflicts are the caller's to report (sync, resolve): no warning of them. */
+  quietConflicts = false;
   /** Conflicts met when bringing this clone up to date (sync reports them). */
   conflicts: RebaseConflict[] = [];
 
@@ -318,7 +320,7 @@ export class ShareSession implements RemoteNumbers {
     const plan = await planRebase(this.reg, { head, upstream: this.upstream, ...extra });
     this.conflicts = plan.conflicts;
     if (plan.conflicts.length) {
-      if (!extra.keep)
+      if (!extra.keep && !this.quietConflicts)
         notify({
           key: "share.conflict-pending",
           params: {

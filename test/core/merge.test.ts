@@ -109,8 +109,9 @@ describe("mergeRecord", () => {
       RC,
       "remote",
     );
-    expect(out.dropped?.map((e) => e.opinion)).toEqual(["拟请民政科办理"]);
-    expect(actions(out.record as RecordDoc)).toEqual(["receive@09:00", "sign@11:00", "note@11:10"]);
+    if (out.conflict) throw new Error(`unexpected conflict: ${out.conflict.reason}`);
+    expect(out.dropped.map((e) => e.opinion)).toEqual(["拟请民政科办理"]);
+    expect(actions(out.record)).toEqual(["receive@09:00", "sign@11:00", "note@11:10"]);
   });
 
   it("keep local: the remote's events stay in the history, set aside by a resolve event", () => {

@@ -152,6 +152,10 @@ describe("two clerks, one of them offline for a while", () => {
     expect(away.code).toBe(1);
     expect(away.stderr).toContain("origin");
     renameSync(`${remote}.away`, remote);
+    // Offline on purpose: the same refusal, the remote not even tried.
+    const forced = a.run(["number", docs[0] as string], { user: OFFICE, env: OFFLINE });
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toContain("no document number");
 
     // Meanwhile the other clerk registers, and both act on the shared record.
     expect(receive(b, "乙机收文")).toBe("IN-2026-0002");

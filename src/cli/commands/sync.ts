@@ -217,7 +217,9 @@ export async function runSync(ctx: Ctx, opts: { remote?: string; auto?: boolean 
   const extra = await extraPushRefs(ctx);
   const release = await lockRegistry(ctx.reg, "sync");
   try {
-    report(ctx, remote.name, await syncLocked(ctx, new ShareSession(ctx.reg, remote, "sync"), extra));
+    const session = new ShareSession(ctx.reg, remote, "sync");
+    session.quietConflicts = true;
+    report(ctx, remote.name, await syncLocked(ctx, session, extra));
   } finally {
     release();
   }
@@ -248,6 +250,7 @@ export async function runResolve(
   const release = await lockRegistry(ctx.reg, "resolve");
   try {
     const session = new ShareSession(ctx.reg, remote, "resolve");
+    session.quietConflicts = true;
     if (!(await session.fetch(true)))
       throw failed("sync.unreachable", {
         remote: remote.name,

@@ -711,6 +711,7 @@ export const en = {
   "help.completion": "print the shell completion script (bash or zsh)",
   "help.arg-shell": "bash or zsh",
   // issue 17 (sharing)
+  "action.resolve": "resolved (sync)",
   "help.opt-sync-auto": "from now on, writing commands in this clone sync first and after",
   "help.opt-sync-no-auto": "writing commands in this clone no longer sync by themselves",
   "help.resolve": "show both sides of a record two clerks changed in ways that do not combine, and keep one",

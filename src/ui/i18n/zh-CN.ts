@@ -680,6 +680,7 @@ export const zhCN = {
   "help.completion": "输出命令行补全脚本（bash 或 zsh）",
   "help.arg-shell": "bash 或 zsh",
   // issue 17 (sharing)
+  "action.resolve": "冲突处理",
   "help.opt-sync-auto": "此后本机的写入命令先同步、办完再同步",
   "help.opt-sync-no-auto": "本机的写入命令不再自动同步",
   "help.resolve": "显示两位经办人对同一记录互不相容的办理，并选定保留哪一方",
