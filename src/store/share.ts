@@ -150,6 +150,25 @@ export interface RemoteFailure {
 const forcedOffline = () => /^(1|true|yes)$/i.test(process.env.OFFICE_DOC_OFFLINE ?? "");
 
 /**
+ * A fetch or push (`args`) with the time limit: git's exit, or `killed` when it was stopped at the
+ * limit (or could not run); with OFFICE_DOC_OFFLINE a failure without trying.
+ */
+async function remoteGit(
+  dir: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string; killed?: boolean }> {
+  if (forcedOffline()) return { code: -1, stdout: "", stderr: "OFFICE_DOC_OFFLINE", killed: false };
+  return git(dir, args, { env: remoteEnv(), timeoutMs: remoteTimeoutMs(), okCodes: [1, 128] }).catch(
+    (e: OfficeError) => ({
+      code: -1,
+      stdout: "",
+      stderr: String(e.params?.message ?? e.message),
+      killed: true,
+    }),
+  );
+}
+
+/**
  * Fetch the remote's branches into `refs/remotes/<name>/`. Returns the remote's head of this
  * clone's branch (undefined when the remote has none yet), or how it failed.
  */
@@ -157,26 +176,16 @@ export async function fetchRemote(
   dir: string,
   remote: Remote,
 ): Promise<{ ok: true; upstream: string | undefined } | RemoteFailure> {
-  if (forcedOffline()) return { ok: false, rejected: false, timedOut: false, message: "OFFICE_DOC_OFFLINE" };
-  const r = await git(
-    dir,
-    [
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      "--no-write-fetch-head",
-      remote.name,
-      `+refs/heads/*:refs/remotes/${remote.name}/*`,
-    ],
-    { env: remoteEnv(), timeoutMs: remoteTimeoutMs(), okCodes: [1, 128] },
-  ).catch((e: OfficeError) => ({
-    code: -1,
-    stdout: "",
-    stderr: String(e.params?.message ?? e.message),
-    killed: true,
-  }));
+  const r = await remoteGit(dir, [
+    "fetch",
+    "--quiet",
+    "--no-tags",
+    "--no-write-fetch-head",
+    remote.name,
+    `+refs/heads/*:refs/remotes/${remote.name}/*`,
+  ]);
   if (r.code !== 0) {
-    const timedOut = "killed" in r;
+    const timedOut = r.killed === true;
     return { ok: false, rejected: false, timedOut, message: firstLine(r.stderr) };
   }
   const ref = `refs/remotes/${remote.name}/${remote.branch}`;
@@ -198,17 +207,14 @@ export async function pushRemote(
   commit: string,
   extra: string[] = [],
 ): Promise<{ ok: true } | RemoteFailure> {
-  if (forcedOffline()) return { ok: false, rejected: false, timedOut: false, message: "OFFICE_DOC_OFFLINE" };
-  const r = await git(
-    dir,
-    ["push", "--porcelain", "--quiet", remote.name, `${commit}:refs/heads/${remote.branch}`, ...extra],
-    { env: remoteEnv(), timeoutMs: remoteTimeoutMs(), okCodes: [1, 128] },
-  ).catch((e: OfficeError) => ({
-    code: -1,
-    stdout: "",
-    stderr: String(e.params?.message ?? e.message),
-    killed: true,
-  }));
+  const r = await remoteGit(dir, [
+    "push",
+    "--porcelain",
+    "--quiet",
+    remote.name,
+    `${commit}:refs/heads/${remote.branch}`,
+    ...extra,
+  ]);
   if (r.code === 0) {
     await git(dir, ["update-ref", `refs/remotes/${remote.name}/${remote.branch}`, commit]);
     return { ok: true };
@@ -218,7 +224,12 @@ export async function pushRemote(
     /\[(remote )?rejected\]|non-fast-forward|fetch first|failed to (update|lock) ref|cannot lock ref/.test(
       all,
     );
-  return { ok: false, rejected, timedOut: "killed" in r, message: firstLine(r.stderr || r.stdout) };
+  return {
+    ok: false,
+    rejected,
+    timedOut: r.killed === true,
+    message: firstLine(r.stderr || r.stdout),
+  };
 }
 
 /** Thrown by the first number of a write when bringing the clone up to date moved HEAD: run it again. */
