@@ -205,7 +205,8 @@ export function replayContext(reg: Registry, kind: string): ReplayContext {
   };
 }
 
-function parseRecord(bytes: Buffer | undefined): RecordDoc | undefined {
+/** A record file's bytes as a record (undefined when it is not readable as one). */
+export function parseRecord(bytes: Buffer | undefined): RecordDoc | undefined {
   if (!bytes) return undefined;
   try {
     const raw = fastLoad(bytes.toString("utf8"));

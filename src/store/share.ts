@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { HistoryEvent } from "../core/model.js";
 import { failed, type OfficeError } from "../core/problems.js";
 import type { RemoteNumbers } from "./allocate.js";
@@ -447,4 +447,46 @@ export async function syncFirst(share: ShareSession): Promise<void> {
   if (!(await share.fetch())) return;
   const r = await share.integrate();
   if (r.conflicts.length) share.state = "offline";
+}
+
+/** The merge driver's name in git's config and attributes. */
+const DRIVER = "office-doc";
+const ATTRIBUTES_LINE = `records/**/*.yaml merge=${DRIVER}`;
+
+/**
+ * Let git merge record files the way sync does, when a person runs `git pull` or `git merge` by
+ * hand: this clone's `.git/info/attributes` sends every record file (`records/` ... `.yaml`) to the merge driver
+ * `office-doc merge-driver` (git config `merge.office-doc.driver`, this bin), which merges a record
+ * by its events and never writes a conflict marker. Per clone (git shares neither file); set by
+ * `remote add` and `sync`. Idempotent; returns whether anything was written.
+ */
+export async function ensureMergeDriver(dir: string, command: string): Promise<boolean> {
+  let wrote = false;
+  const cfg = await gitConfig(dir);
+  if (cfg.get(`merge.${DRIVER}.driver`) !== command) {
+    await git(dir, [
+      "config",
+      "--local",
+      `merge.${DRIVER}.name`,
+      "office-doc: records merged by their events",
+    ]);
+    await git(dir, ["config", "--local", `merge.${DRIVER}.driver`, command]);
+    wrote = true;
+  }
+  const rel = (await git(dir, ["rev-parse", "--git-path", "info/attributes"])).stdout.trim();
+  const file = rel.startsWith("/") ? rel : join(dir, rel);
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    text = "";
+  }
+  if (!text.split("\n").includes(ATTRIBUTES_LINE)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileAtomic(file, `${text}${text && !text.endsWith("\n") ? "\n" : ""}${ATTRIBUTES_LINE}\n`, {
+      durable: false,
+    });
+    wrote = true;
+  }
+  return wrote;
 }

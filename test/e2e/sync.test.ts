@@ -1,10 +1,13 @@
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { recordRel } from "../../src/store/registry.js";
 import {
   cleanupTempDirs,
   git,
   gitStatus,
   json,
+  OFFICE,
   receive,
   registryHandle,
   templateRegistry,
@@ -48,6 +51,35 @@ describe("sync through an ordinary git remote", () => {
     expect(a.run(["sync"]).code).toBe(0);
     expect(ids(a)).toEqual(ids(b));
     expect(gitStatus(b.dir)).toBe("");
+
+    // A person who pulls by hand with git: the merge driver sync set up merges a record by its
+    // events (a note there, a reminder here), never by lines; two proposals stop git with no
+    // conflict marker in the file.
+    const rel = recordRel("incoming", first);
+    expect(b.run(["sync"]).code).toBe(0);
+    expect(a.run(["note", first, "--text", "甲机备注"], { now: "2026-02-13T10:00:00+08:00" }).code).toBe(0);
+    expect(b.run(["urge", first, "--note", "乙机催办"], { now: "2026-02-13T09:30:00+08:00" }).code).toBe(0);
+    expect(a.run(["sync"]).code).toBe(0);
+    const who = {
+      ...env,
+      GIT_AUTHOR_NAME: "x",
+      GIT_AUTHOR_EMAIL: "x@x",
+      GIT_COMMITTER_NAME: "x",
+      GIT_COMMITTER_EMAIL: "x@x",
+    };
+    git(b.dir, ["pull", "--rebase", "-q", "origin", "main"], who);
+    const merged = json<{ history: { action: string }[] }>(b.run(["show", first, "--json"]));
+    expect(merged.history.map((e) => e.action)).toEqual(["receive", "urge", "note"]);
+    expect(b.run(["propose", first, "--as", OFFICE, "--opinion", "甲"]).code).toBe(0);
+    expect(b.run(["sync"]).code).toBe(0);
+    expect(a.run(["propose", first, "--as", OFFICE, "--opinion", "乙"]).code).toBe(0);
+    const file = a.read(rel);
+    const pull = spawnSync("git", ["pull", "--rebase", "-q", "origin", "main"], { cwd: a.dir, env: who, encoding: "utf8" });
+    expect(pull.status, pull.stderr).not.toBe(0);
+    expect(a.read(rel)).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
+    expect(a.read(rel)).not.toBe("");
+    git(a.dir, ["rebase", "--abort"], env);
+    expect(a.read(rel)).toBe(file);
   });
 
   it("without a remote, sync says how to add one (exit 1)", () => {

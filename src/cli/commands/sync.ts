@@ -1,15 +1,19 @@
-import { readFileSync, rmSync } from "node:fs";
-import type { Keep } from "../../core/merge.js";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Keep, mergeRecord } from "../../core/merge.js";
 import type { HistoryEvent } from "../../core/model.js";
 import { failed, OfficeError, type Problem, refused, usageError } from "../../core/problems.js";
+import { orderedRecord, validateRecord } from "../../core/record.js";
 import { writeFileAtomic } from "../../store/atomic.js";
 import { assertRepository, git, headCommit } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { followHead } from "../../store/log-index.js";
-import type { RebaseConflict } from "../../store/rebase.js";
+import { packageRoot } from "../../store/paths.js";
+import { parseRecord, type RebaseConflict, replayContext } from "../../store/rebase.js";
 import { LOCAL_DIR, parseRecordRel } from "../../store/registry.js";
-import { type Remote, remoteOf, ShareSession } from "../../store/share.js";
+import { ensureMergeDriver, type Remote, remoteOf, ShareSession } from "../../store/share.js";
 import { lockRegistry } from "../../store/transact.js";
+import { toYaml } from "../../store/yaml-io.js";
 import { type Ctx, identityOf } from "../context.js";
 import { requireValues } from "../prompts.js";
 import type { Registrar } from "../registrar.js";
@@ -46,6 +50,52 @@ export function registerSync(r: Registrar): void {
     .argument("<url>", d("help.arg-url"))
     .option("--name <name>", d("help.opt-remote-name"))
     .action(run(runRemoteAdd));
+  program
+    .command("merge-driver", { hidden: true })
+    .description("git's merge driver for record files (set up by remote add and sync)")
+    .argument("<base>")
+    .argument("<ours>")
+    .argument("<theirs>")
+    .argument("<path>")
+    .action(run(runMergeDriver));
+}
+
+/** The command git runs to merge a record file (see ensureMergeDriver): this node and this bin. */
+function driverCommand(): string {
+  const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+  return `${quote(process.execPath)} ${quote(join(packageRoot(), "bin", "office-doc.js"))} --registry . merge-driver %O %A %B %P`;
+}
+
+/**
+ * `office-doc merge-driver BASE OURS THEIRS PATH` (git's `%O %A %B %P`): merge a record file by its
+ * events as sync does (core/merge.ts), the result written to OURS; exit 1 when the two do not
+ * combine, OURS left as it was (git reports a conflict; no marker is written into the file).
+ */
+export async function runMergeDriver(
+  ctx: Ctx,
+  base: string,
+  ours: string,
+  theirs: string,
+  path: string,
+): Promise<number> {
+  const rel = parseRecordRel(path);
+  if (!rel) return 1;
+  const read = (f: string) => {
+    try {
+      return parseRecord(readFileSync(f));
+    } catch {
+      return undefined;
+    }
+  };
+  const [b, o, t] = [read(base), read(ours), read(theirs)];
+  if (!b || !o || !t) return 1;
+  const out = mergeRecord(b, t, o, replayContext(ctx.reg, rel.kind));
+  if (out.conflict) return 1;
+  const wf = ctx.reg.workflow(rel.kind);
+  const rec = orderedRecord(out.record, wf);
+  if (validateRecord(rec, wf, ctx.office(), rel.id).some((p) => !p.warning)) return 1;
+  writeFileSync(ours, toYaml(rec));
+  return 0;
 }
 
 /**
@@ -214,6 +264,7 @@ export async function runSync(ctx: Ctx, opts: { remote?: string; auto?: boolean 
     ctx.say(ctx.t(opts.auto ? "sync.auto-on" : "sync.auto-off"));
   }
   await assertClean(ctx);
+  await ensureMergeDriver(ctx.reg.dir, driverCommand());
   const extra = await extraPushRefs(ctx);
   const release = await lockRegistry(ctx.reg, "sync");
   try {
@@ -337,6 +388,7 @@ export async function runRemoteAdd(ctx: Ctx, url: string, opts: { name?: string 
     throw refused("remote.exists", { name, url: had.stdout.trim() });
   if (had.code !== 0) await git(dir, ["remote", "add", name, url]);
   await git(dir, ["config", "--local", "office-doc.remote", name]);
+  await ensureMergeDriver(dir, driverCommand());
   ctx.say(ctx.t("remote.added", { name, url }));
   return 0;
 }
