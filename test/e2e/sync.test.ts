@@ -74,7 +74,11 @@ describe("sync through an ordinary git remote", () => {
     expect(b.run(["sync"]).code).toBe(0);
     expect(a.run(["propose", first, "--as", OFFICE, "--opinion", "乙"]).code).toBe(0);
     const file = a.read(rel);
-    const pull = spawnSync("git", ["pull", "--rebase", "-q", "origin", "main"], { cwd: a.dir, env: who, encoding: "utf8" });
+    const pull = spawnSync("git", ["pull", "--rebase", "-q", "origin", "main"], {
+      cwd: a.dir,
+      env: who,
+      encoding: "utf8",
+    });
     expect(pull.status, pull.stderr).not.toBe(0);
     expect(a.read(rel)).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
     expect(a.read(rel)).not.toBe("");
