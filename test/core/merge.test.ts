@@ -5,6 +5,7 @@ import { HOOKS } from "../../src/core/hooks.js";
 import { formatId, idPattern, isProvisionalId, parseId } from "../../src/core/ids.js";
 import { interleave, mergeRecord, type ReplayContext, resolveEvent } from "../../src/core/merge.js";
 import type { HistoryEvent, OfficeConfig, Person, RecordDoc } from "../../src/core/model.js";
+import { validateOffice } from "../../src/core/office.js";
 import type { WorkflowDef } from "../../src/core/workflow.js";
 import { at, CALENDAR, incomingWorkflow, makeOffice, P } from "./fixtures.js";
 
@@ -198,5 +199,20 @@ describe("provisional ids", () => {
     ["X-IN-2026-L0003", "IN-2026-L0003", "X-IN-2026-L0003"],
   ])("renaming %j", (text, from, expected) => {
     expect(text.replace(idPattern(from), "IN-2026-0057")).toBe(expected);
+  });
+});
+
+describe("office.yaml sync:", () => {
+  const base = { name: "X街道办事处" };
+  it.each<[unknown, { auto: boolean } | undefined, string | undefined]>([
+    [undefined, undefined, undefined],
+    [{ auto: false }, undefined, undefined],
+    [{ auto: true }, { auto: true }, undefined],
+    [{ auto: "yes" }, undefined, "sync.auto"],
+    [true, undefined, "sync"],
+  ])("sync: %j", (sync, value, problem) => {
+    const r = validateOffice(sync === undefined ? base : { ...base, sync });
+    expect(r.problems.map((p) => p.path.join("."))[0]).toBe(problem);
+    if (!problem) expect(r.value?.sync).toEqual(value);
   });
 });
