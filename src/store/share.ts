@@ -379,6 +379,32 @@ export class ShareSession implements RemoteNumbers {
     return r;
   }
 
+  /** HEAD when the command began (see restore). */
+  private startHead: string | undefined;
+
+  /** Note where HEAD is as the command begins, under the lock. */
+  async remember(): Promise<void> {
+    this.startHead = await headCommit(this.reg.dir);
+  }
+
+  /**
+   * After a failed command: HEAD, the work tree and git's index back where the command found them
+   * (what the remote brought in and this clone's commits made again are undone; the remote-tracking
+   * ref keeps what was fetched). Never throws: the command's own error is what is reported.
+   */
+  async restore(): Promise<void> {
+    try {
+      const now = await headCommit(this.reg.dir);
+      if (!this.startHead || !now || now === this.startHead) return;
+      await moveHead(this.reg.dir, now, this.startHead, {
+        journal: { dir: this.reg.path(LOCAL_DIR), command: this.command },
+        reflog: `office-doc ${this.command}: failed, back to where it was`,
+      });
+    } catch {
+      // The next sync brings the clone up to date anyway.
+    }
+  }
+
   /** Take back the last commit of this clone (a write whose push failed): HEAD to its parent. */
   private async dropTip(commit: string): Promise<void> {
     const parent = (await git(this.reg.dir, ["rev-parse", `${commit}^`])).stdout.trim();

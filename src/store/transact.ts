@@ -211,6 +211,7 @@ export async function lockRegistry(
  * first, the commit is taken back, this clone brought up to date and `fn` run again, so that what
  * the command reports is what was shared. `fn` may therefore run more than once (it only reads and
  * puts; nothing is written before its commit). With `sync.auto`, every write syncs first and after.
+ * A write that fails puts HEAD back where it found it, also when the remote's work had come in.
  */
 export async function transact<T>(
   reg: Registry,
@@ -221,29 +222,45 @@ export async function transact<T>(
   assertRepository(reg.dir, true);
   const remote = await remoteOf(reg);
   const release = await lockRegistry(reg, command);
+  const share = remote ? new ShareSession(reg, remote, command) : undefined;
   try {
-    const share = remote ? new ShareSession(reg, remote, command) : undefined;
-    const auto = share ? await autoSync(reg) : false;
-    if (share && auto) await syncFirst(share);
-    for (;;) {
-      const done = await attempt(reg, command, fn, share);
-      if (done.again) continue;
-      const { tx, result } = done;
-      if (!tx.committed) return result;
-      const strict = share?.allocatedNow === true;
-      if (share && (strict || auto)) {
-        // A number is reported only once the remote has it; a write that took none stays here
-        // whatever happens (its push is a warning).
-        if (auto && share.state === "unknown") await share.fetch();
-        const outcome =
-          share.state === "offline" && !strict ? "kept" : await share.publish(tx.committed, strict);
-        if (outcome === "again") continue;
-      }
-      finishWrite(reg, tx);
-      return result;
-    }
+    return await shared(reg, command, fn, share);
+  } catch (e) {
+    // A failed command leaves the clone as it found it, also when bringing it up to date with the
+    // remote had moved HEAD before the failure.
+    await share?.restore();
+    throw e;
   } finally {
     release();
+  }
+}
+
+/** transact's loop under the lock: the write, made again while the remote took its number first. */
+async function shared<T>(
+  reg: Registry,
+  command: string,
+  fn: (tx: Transaction) => Promise<T>,
+  share: ShareSession | undefined,
+): Promise<T> {
+  if (share) await share.remember();
+  const auto = share ? await autoSync(reg) : false;
+  if (share && auto) await syncFirst(share);
+  for (;;) {
+    const done = await attempt(reg, command, fn, share);
+    if (done.again) continue;
+    const { tx, result } = done;
+    if (!tx.committed) return result;
+    const strict = share?.allocatedNow === true;
+    if (share && (strict || auto)) {
+      // A number is reported only once the remote has it; a write that took none stays here
+      // whatever happens (its push is a warning).
+      if (auto && share.state === "unknown") await share.fetch();
+      const outcome =
+        share.state === "offline" && !strict ? "kept" : await share.publish(tx.committed, strict);
+      if (outcome === "again") continue;
+    }
+    finishWrite(reg, tx);
+    return result;
   }
 }
 
