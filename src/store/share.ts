@@ -350,17 +350,10 @@ export class ShareSession implements RemoteNumbers {
       journal: { dir: this.reg.path(LOCAL_DIR), command: this.command },
       reflog: `office-doc ${this.command}: onto ${this.r.name}/${this.r.branch}`,
     });
-    if (plan.renamed.length) {
-      const map = renamedIds(this.reg);
-      for (const [from, to] of plan.renamed) {
-        map[from] = to;
-        notify({ key: "share.renamed-now", params: { from, to } });
-      }
-      try {
-        writeFileAtomic(this.reg.path(LOCAL_DIR, RENAMED_FILE), JSON.stringify(map), { durable: false });
-      } catch {
-        // Only `show OLD-ID` needs it.
-      }
+    for (const [from, to] of plan.renamed) {
+      // A rename of a rename (the remote took the new id too before the push): one rename.
+      const first = [...this.renames].find(([, now]) => now === from)?.[0] ?? from;
+      this.renames.set(first, to);
     }
     return { moved: true, conflicts: [] };
   }
@@ -379,6 +372,28 @@ export class ShareSession implements RemoteNumbers {
     return r;
   }
 
+  /** Ids renamed by this command's rebases, not yet said: first id -> id now (see announce). */
+  private renames = new Map<string, string>();
+
+  /**
+   * Say the renames (`IN-2026-L0003 is now IN-2026-0057`) and keep them for `show OLD-ID`: once
+   * they are final (pushed) or kept (the command succeeded without reaching the remote again).
+   */
+  announce(): void {
+    if (!this.renames.size) return;
+    const map = renamedIds(this.reg);
+    for (const [from, to] of this.renames) {
+      map[from] = to;
+      notify({ key: "share.renamed-now", params: { from, to } });
+    }
+    this.renames.clear();
+    try {
+      writeFileAtomic(this.reg.path(LOCAL_DIR, RENAMED_FILE), JSON.stringify(map), { durable: false });
+    } catch {
+      // Only `show OLD-ID` needs it.
+    }
+  }
+
   /** HEAD when the command began (see restore). */
   private startHead: string | undefined;
 
@@ -393,6 +408,7 @@ export class ShareSession implements RemoteNumbers {
    * ref keeps what was fetched). Never throws: the command's own error is what is reported.
    */
   async restore(): Promise<void> {
+    this.renames.clear();
     try {
       const now = await headCommit(this.reg.dir);
       if (!this.startHead || !now || now === this.startHead) return;

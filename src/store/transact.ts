@@ -259,6 +259,7 @@ async function shared<T>(
         share.state === "offline" && !strict ? "kept" : await share.publish(tx.committed, strict);
       if (outcome === "again") continue;
     }
+    share?.announce();
     finishWrite(reg, tx);
     return result;
   }

@@ -191,6 +191,23 @@ async function syncLocked(
   session: ShareSession,
   extra: string[],
 ): Promise<{ pulled: number; pushed: number; dropped: { id: string; events: HistoryEvent[] }[] }> {
+  await session.remember();
+  try {
+    return await syncRounds(ctx, session, extra);
+  } catch (e) {
+    // A sync that does not end in a push changes nothing here: renamed ids are not final until the
+    // remote has them.
+    await session.restore();
+    throw e;
+  }
+}
+
+/** syncLocked's rounds: fetch, rebase, push, again while someone pushed first. */
+async function syncRounds(
+  ctx: Ctx,
+  session: ShareSession,
+  extra: string[],
+): Promise<{ pulled: number; pushed: number; dropped: { id: string; events: HistoryEvent[] }[] }> {
   const dir = ctx.reg.dir;
   const reach = async () => {
     const f = await session.fetch(true);
@@ -232,6 +249,7 @@ async function syncLocked(
     const pushed = upstreamBefore ? await count(`${upstreamBefore}..${head}`) : await count(head);
     const r = await session.push(extra);
     if (r.ok) {
+      session.announce();
       // The derived index and each record's commit list follow the new HEAD from the diff.
       await RecordIndex.load(ctx.reg, { locked: true });
       await followHead(dir);
