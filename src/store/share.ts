@@ -181,6 +181,8 @@ export async function fetchRemote(
     "--quiet",
     "--no-tags",
     "--no-write-fetch-head",
+    // office-doc keeps the repository itself (maybeMaintain): no gc at the end of a fetch.
+    "--no-auto-gc",
     remote.name,
     `+refs/heads/*:refs/remotes/${remote.name}/*`,
   ]);
