@@ -330,6 +330,12 @@ export class ShareSession implements RemoteNumbers {
     extra: Partial<RebaseOptions> = {},
   ): Promise<{ moved: boolean; conflicts: RebaseConflict[] }> {
     const head = (await headCommit(this.reg.dir)) ?? "";
+    // Nothing new on either side (the usual case of a registration): no git process.
+    if (head === this.upstream && !extra.drop?.size && !extra.keep?.size) {
+      this.conflicts = [];
+      this.lastPlan = { renamed: [], dropped: [], ahead: 0 };
+      return { moved: false, conflicts: [] };
+    }
     const plan = await planRebase(this.reg, { head, upstream: this.upstream, ...extra });
     this.conflicts = plan.conflicts;
     if (plan.conflicts.length) {
