@@ -102,9 +102,20 @@ export function interleave(theirs: HistoryEvent[], mine: HistoryEvent[]): Histor
   return out;
 }
 
-/** The base's events are where each side's history starts, unchanged. */
-function startsWith(history: HistoryEvent[], prefix: HistoryEvent[]): boolean {
-  return history.length >= prefix.length && prefix.every((e, i) => sameValue(e, history[i]));
+/**
+ * The events of `history` that are not among `base`'s (compared by content, each of base's taken
+ * once), in their order; undefined when one of base's events is missing from `history` (changed or
+ * removed: never merged). Not a prefix test: a history merged by time may have an event placed
+ * among the base's.
+ */
+export function eventsSince(history: HistoryEvent[], base: HistoryEvent[]): HistoryEvent[] | undefined {
+  const rest = [...history];
+  for (const e of base) {
+    const i = rest.findIndex((x) => sameValue(x, e));
+    if (i < 0) return undefined;
+    rest.splice(i, 1);
+  }
+  return rest;
 }
 
 const withoutDue = (e: HistoryEvent): HistoryEvent => {
@@ -192,20 +203,26 @@ export function mergeRecord(
   rc: ReplayContext,
   keep?: Keep,
 ): MergeOutcome {
-  const n = base.history.length;
-  const eT = theirs.history.slice(n);
-  const eM = mine.history.slice(n);
+  const eT = eventsSince(theirs.history, base.history);
+  const eM = eventsSince(mine.history, base.history);
+  if (!eT || !eM)
+    return {
+      conflict: {
+        id: mine.id,
+        step: base.step,
+        mine: eM ?? mine.history,
+        theirs: eT ?? theirs.history,
+        reason: "history-changed",
+      },
+    };
   const conflict = (reason: string): MergeOutcome => ({
     conflict: { id: mine.id, step: base.step, mine: eM, theirs: eT, reason },
   });
-  if (!startsWith(theirs.history, base.history) || !startsWith(mine.history, base.history))
-    return conflict("history-changed");
+  // The remote's history stays as it is (shared); this clone's new events go in by time.
   const mineOnlyHistory = sameValue(stateOf(mine), stateOf(base));
   const theirsOnlyHistory = sameValue(stateOf(theirs), stateOf(base));
-  if (mineOnlyHistory)
-    return { record: { ...theirs, history: [...base.history, ...interleave(eT, eM)] }, dropped: [] };
-  if (theirsOnlyHistory)
-    return { record: { ...mine, history: [...base.history, ...interleave(eT, eM)] }, dropped: [] };
+  if (mineOnlyHistory) return { record: { ...theirs, history: interleave(theirs.history, eM) }, dropped: [] };
+  if (theirsOnlyHistory) return { record: { ...mine, history: interleave(theirs.history, eM) }, dropped: [] };
   if (keep === "remote") {
     // The remote's version stands; each of this clone's events is applied on it where it still can be.
     let rec = theirs;
@@ -248,7 +265,7 @@ export function resolveEvent(
   theirs: RecordDoc,
   by: { actor: string; at: string; reason: string },
 ): RecordDoc {
-  const aside = theirs.history.slice(base.history.length);
+  const aside = eventsSince(theirs.history, base.history) ?? theirs.history.slice(base.history.length);
   const event: HistoryEvent = {
     action: "resolve",
     at: by.at,

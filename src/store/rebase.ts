@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { commitMessage } from "../core/commit-message.js";
 import { formatId, idPattern, isProvisionalId, parseId } from "../core/ids.js";
 import {
+  eventsSince,
   type Keep,
   type MergeConflict,
   mergeRecord,
@@ -454,7 +455,9 @@ export async function planRebase(reg: Registry, opts: RebaseOptions): Promise<Re
       if (out.dropped.length) {
         // Those of this commit's own events that were dropped: the commit goes if they all did.
         const before = parseRecord(e.oldOid ? (await catFileBatch(dir, [e.oldOid]))[0]?.body : undefined);
-        const ownEvents = mineRec.history.slice(before?.history.length ?? 0);
+        const ownEvents =
+          eventsSince(mineRec.history, before?.history ?? []) ??
+          mineRec.history.slice(before?.history.length ?? 0);
         const gone = ownEvents.filter((x) =>
           out.dropped.some((d) => JSON.stringify(d) === JSON.stringify(x)),
         );

@@ -95,6 +95,28 @@ describe("mergeRecord", () => {
     if (theirs.length && apply(theirs).step !== BASE.step) expect(out.record?.step).toBe(apply(theirs).step);
   });
 
+  it("a history an earlier merge put in time order (an event among the base's) merges again", () => {
+    const base = apply([note("10:00", "甲")]);
+    const merged = mergeRecord(BASE, base, apply([urge("09:30")]), RC).record as RecordDoc;
+    expect(actions(merged)).toEqual(["receive@09:00", "urge@09:30", "note@10:00"]);
+    const out = mergeRecord(base, merged, note("11:00", "乙")(base), RC);
+    expect(out.conflict).toBeUndefined();
+    expect(actions(out.record as RecordDoc)).toEqual([
+      "receive@09:00",
+      "urge@09:30",
+      "note@10:00",
+      "note@11:00",
+    ]);
+    const proposed = mergeRecord(base, merged, propose("11:00", "拟请城管科办理")(base), RC);
+    expect(proposed.record?.step).toBe("instruct");
+    expect(actions(proposed.record as RecordDoc)).toEqual([
+      "receive@09:00",
+      "urge@09:30",
+      "note@10:00",
+      "sign@11:00",
+    ]);
+  });
+
   it("an event changed or removed on one side is a conflict, never merged", () => {
     const theirs = apply([note("10:00", "甲")]);
     const mine = structuredClone(apply([note("10:30", "乙")]));

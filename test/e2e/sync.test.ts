@@ -84,6 +84,23 @@ describe("sync through an ordinary git remote", () => {
     expect(a.read(rel)).not.toBe("");
     git(a.dir, ["rebase", "--abort"], env);
     expect(a.read(rel)).toBe(file);
+
+    // The same through office-doc: sync stops; the clerk keeps this clone's proposal, with a reason.
+    expect(a.run(["sync"]).code).toBe(1);
+    const kept = a.run(["resolve", first, "--keep", "local", "--reason", "书记电话改批"], { user: OFFICE });
+    expect(kept.code, kept.stderr + kept.stdout).toBe(0);
+    const rec = json<{ step: string; history: { action: string; opinion?: string; reason?: string }[] }>(
+      a.run(["show", first, "--json"]),
+    );
+    expect(rec.history.map((e) => e.action).slice(-3)).toEqual(["sign", "resolve", "sign"]);
+    expect(rec.history.at(-2)?.reason).toBe("书记电话改批");
+    expect(rec.history.at(-1)?.opinion).toBe("乙");
+    expect(b.run(["sync"]).code).toBe(0);
+    expect(b.read(rel)).toBe(a.read(rel));
+    for (const x of [a, b]) {
+      const c = x.run(["check"]);
+      expect(c.code, c.stdout + c.stderr).toBe(0);
+    }
   });
 
   it("without a remote, sync says how to add one (exit 1)", () => {
