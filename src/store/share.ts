@@ -22,6 +22,7 @@ export interface Remote {
   name: string;
   /** The branch (short name) this clone is on; the remote's branch of the same name is shared. */
   branch: string;
+  /** Its URL as shown to people: a password or token in it (`https://user:token@host/…`) left out. */
   url: string;
 }
 
@@ -97,7 +98,7 @@ export async function remoteOf(reg: Registry, name?: string): Promise<Remote | u
   if (!chosen || url === undefined) return undefined;
   const branch = await currentBranch(reg.dir);
   if (!branch) return undefined;
-  return { name: chosen, branch, url };
+  return { name: chosen, branch, url: url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, "$1***@") };
 }
 
 /**

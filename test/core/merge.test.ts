@@ -195,6 +195,33 @@ describe("interleave", () => {
     );
   });
 
+  it("notes and reminders on both sides: all kept, none changed, each side's in its order", () => {
+    const acts = fc.array(fc.record({ m: fc.integer({ min: 0, max: 59 }), urge: fc.boolean() }), {
+      maxLength: 5,
+    });
+    const build = (xs: { m: number; urge: boolean }[], who: string) =>
+      [...xs]
+        .sort((a, b) => a.m - b.m)
+        .map((x) =>
+          x.urge
+            ? urge(`10:${String(x.m).padStart(2, "0")}`)
+            : note(`10:${String(x.m).padStart(2, "0")}`, who),
+        );
+    fc.assert(
+      fc.property(acts, acts, (a, b) => {
+        const theirs = apply(build(a, "theirs"));
+        const mine = apply(build(b, "mine"));
+        const out = mergeRecord(BASE, theirs, mine, RC);
+        if (out.conflict) throw new Error(out.conflict.reason);
+        const h = out.record.history;
+        expect(h).toHaveLength(1 + a.length + b.length);
+        expect(h.filter((e) => theirs.history.includes(e))).toEqual(theirs.history);
+        expect(h.filter((e) => mine.history.slice(1).includes(e))).toEqual(mine.history.slice(1));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it("never moves anything before the remote's last resolve", () => {
     const theirs = [ev(30, "theirs"), { ...ev(40, "theirs"), action: "resolve" }];
     expect(interleave(theirs, [ev(10, "mine")]).map((e) => e.actor)).toEqual(["theirs", "theirs", "mine"]);
