@@ -10,6 +10,7 @@ import { validateWorkflow } from "../core/workflow.js";
 import { git, recordActionOf } from "./git.js";
 import { fastLoad } from "./lazy.js";
 import { LOCAL_DIR, OFFICE_FILE, parseRecordRel, type Registry, recordRel } from "./registry.js";
+import { readJournal, WRITE_AHEAD_FILE } from "./write-ahead.js";
 import { type FileProblem, parseYamlText, placeProblems } from "./yaml-io.js";
 
 function fileProblem(
@@ -307,5 +308,20 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
   }
   if (existsSync(reg.path(LOCAL_DIR, "lock")))
     problems.push(fileProblem(`${LOCAL_DIR}/lock`, 1, "check.lock-present", {}, true));
+  // A write killed midway leaves git's index and temp files holding it until the next write
+  // finishes or undoes it: committing "the uncommitted changes" by hand would commit a failed action.
+  const journal = readJournal(reg.path(LOCAL_DIR, WRITE_AHEAD_FILE));
+  if (journal !== undefined)
+    problems.push(
+      fileProblem(
+        `${LOCAL_DIR}/${WRITE_AHEAD_FILE}`,
+        1,
+        "check.write-interrupted",
+        journal === "unreadable"
+          ? { command: "?", files: "" }
+          : { command: journal.command, files: journal.files.map((f) => f.path).join(", ") },
+        true,
+      ),
+    );
   return problems;
 }

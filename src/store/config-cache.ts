@@ -2,6 +2,19 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
+ * A file's size, inode and modification time as one string (undefined when it does not exist): a
+ * file written through a temp file and a rename always gets a new one.
+ */
+export function fileStamp(path: string): string | undefined {
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.ino}:${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Parsed and validated configuration files (office.yaml, workflows, calendar years) kept as JSON,
  * keyed by each file's path, size, inode and modification time. Parsing YAML is the largest fixed
  * cost of a command (~40 ms for all of them); a hit costs a stat. Only valid files are cached, so
@@ -19,18 +32,9 @@ export class ConfigCache {
     }
   }
 
-  private static signature(path: string): string | undefined {
-    try {
-      const s = statSync(path);
-      return `${s.size}:${s.ino}:${s.mtimeMs}`;
-    } catch {
-      return undefined;
-    }
-  }
-
   /** The cached value for the file at `path`, or `compute()`'s (cached when it returns). */
   get<T>(key: string, path: string, compute: () => T): T {
-    const sig = ConfigCache.signature(path);
+    const sig = fileStamp(path);
     const hit = this.entries[key];
     if (sig !== undefined && hit && hit.sig === sig) return hit.value as T;
     const value = compute();

@@ -567,7 +567,10 @@ async function finishCommit(
       writeJournal(journal, makeRecord(run.journal.command, prep.parent, prep.commit, files, dirs));
     }
   } catch (e) {
-    await Promise.all([updateIndex.end(""), updateRef.end("")]);
+    const [st] = await Promise.all([settle(updateIndex.end("")), updateRef.end("")]);
+    // Ended with nothing to do, update-index still writes the index; past `ulimit -f` it is killed
+    // doing so and leaves index.lock, which would refuse every later write.
+    if (st.ok) removeLockLeftBy(prep.gitDir, "index.lock", updateIndex, st.value);
     throw writeFailure(e, dir, journal ?? dir);
   }
 
@@ -935,7 +938,10 @@ export function warmGit(dir: string): WarmGit {
     async cancel() {
       if (ended) return;
       ended = true;
-      await Promise.allSettled([catFile.end(""), updateIndex.end("")]);
+      const [, ui] = await Promise.allSettled([catFile.end(""), updateIndex.end("")]);
+      const gitDir = plainGitDir(dir);
+      // Killed while it wrote the index (a file size limit), it leaves index.lock behind.
+      if (ui.status === "fulfilled" && gitDir) removeLockLeftBy(gitDir, "index.lock", updateIndex, ui.value);
     },
   };
 }
@@ -982,6 +988,12 @@ export async function changedFiles(
   });
   if (r.code !== 0) return undefined;
   return r.stdout.split("\0").filter(Boolean);
+}
+
+/** Is commit `a` an ancestor of (or the same as) `b`? False when git cannot tell. */
+export async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
+  const r = await git(dir, ["merge-base", "--is-ancestor", a, b], { okCodes: [1, 128] });
+  return r.code === 0;
 }
 
 /** Paths of tracked files below `under`. */

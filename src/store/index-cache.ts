@@ -9,7 +9,7 @@ import { maximaOf } from "./allocate.js";
 import { writeFileAtomic } from "./atomic.js";
 import { uncommittedRecordFiles } from "./edits.js";
 import { gitFailure } from "./failures.js";
-import { assertRepository, changedFiles, headCommit, trackedFiles } from "./git.js";
+import { assertRepository, changedFiles, headCommit, isAncestor, trackedFiles } from "./git.js";
 import { childProcess, fastLoad, nodeOs, nodeWorkers, nodeZlib } from "./lazy.js";
 import { tryLock } from "./lock.js";
 import { packageRoot } from "./paths.js";
@@ -428,6 +428,9 @@ export class RecordIndex {
           const changed = await changedFiles(reg.dir, idx.head, head, "records");
           if (changed) {
             idx.refreshFiles(changed);
+            // HEAD went back or sideways (`git reset`, a rebase): numbers of records that are gone
+            // must be free again, or the next 文号 would leave a gap. Forward moves only add.
+            if (!(await isAncestor(reg.dir, idx.head, head))) idx.recountMaxima();
             idx.persist(head);
             return idx;
           }
@@ -583,6 +586,13 @@ export class RecordIndex {
       this.docNumberFields.set(kind, field);
     }
     return this.docNumberFields.get(kind);
+  }
+
+  /** Count the highest numbers again from every record (reads the closed summaries). */
+  recountMaxima(): void {
+    const all = this.all();
+    for (const k of Object.keys(this.maxima)) delete this.maxima[k];
+    for (const s of all) this.note(s);
   }
 
   /** Next free sequence number for a key of `maxima` (`id:IN-2026`); see allocate.ts. */

@@ -17,7 +17,8 @@ export type Recovery = "none" | "finished" | "undone" | "abandoned";
  *   index is given their entries.
  * - HEAD is the journal's parent: nothing was committed. Any work-tree file and index entry that
  *   took the new content is put back; the temp files and folders made for them are removed.
- * - HEAD is anything else (moved by git since): only the temp files are removed.
+ * - HEAD is anything else (moved by git since): the temp files are removed, and a file HEAD holds
+ *   with the write's new content while the work tree still has the old is given HEAD's (followHead).
  *
  * A work-tree file that is neither the old nor the new content was changed by someone since, and is
  * left as it is. Idempotent: killed during recovery, the next writer runs it again.
@@ -33,6 +34,7 @@ export async function recoverWrite(dir: string, localDir: string): Promise<Recov
   }
   const head = (await headCommit(dir)) ?? null;
   const outcome: Recovery = head === rec.commit ? "finished" : head === rec.parent ? "undone" : "abandoned";
+  if (outcome === "abandoned" && head) await followHead(dir, head, rec.files);
   if (outcome !== "abandoned") {
     const which = outcome === "finished" ? "new" : "old";
     const other = outcome === "finished" ? "old" : "new";
@@ -68,6 +70,38 @@ export async function recoverWrite(dir: string, localDir: string): Promise<Recov
     }
   removeJournal(file);
   return outcome;
+}
+
+/**
+ * HEAD moved since the killed write (someone ran `git commit` on the index it had staged, say): a
+ * file whose work-tree bytes are still the write's old ones while HEAD holds its new ones is given
+ * HEAD's, so the work tree says what the commit does. Anything else is left as it is.
+ */
+async function followHead(dir: string, head: string, files: JournalFile[]): Promise<void> {
+  const candidates = files.filter((f) => f.new);
+  if (!candidates.length) return;
+  const r = await git(dir, ["ls-tree", "-z", head, "--", ...candidates.map((f) => f.path)], {
+    okCodes: [128],
+  });
+  if (r.code !== 0) return;
+  const atHead = new Map<string, string>();
+  for (const line of r.stdout.split("\0")) {
+    const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(line);
+    if (m) atHead.set(m[2] as string, m[1] as string);
+  }
+  const here = await workTreeOids(dir, candidates);
+  const follow = candidates.filter(
+    (f) => atHead.get(f.path) === f.new?.oid && here.get(f.path) === (f.old?.oid ?? undefined),
+  );
+  if (!follow.length) return;
+  const blobs = await catFileBatch(
+    dir,
+    follow.map((f) => f.new?.oid as string),
+  );
+  follow.forEach((f, i) => {
+    const blob = blobs[i];
+    if (blob) writeFileAtomic(join(dir, f.path), blob.body);
+  });
 }
 
 /** The blob ids of the files as the work tree holds them (absent: no entry). */

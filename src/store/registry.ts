@@ -20,7 +20,7 @@ import { validateOffice } from "../core/office.js";
 import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, validateRecord } from "../core/record.js";
 import { type HookNames, validateWorkflow, type WorkflowDef } from "../core/workflow.js";
-import { ConfigCache } from "./config-cache.js";
+import { ConfigCache, fileStamp } from "./config-cache.js";
 import { fastLoad } from "./lazy.js";
 import { chineseDaysLunar } from "./lunar.js";
 import { type FileProblem, parseYamlText, placeProblems, readYamlFile } from "./yaml-io.js";
@@ -92,7 +92,47 @@ export class Registry {
 
   private cached<T>(rel: string, compute: () => T, key = rel): T {
     if (!this.cache) this.cache = new ConfigCache(this.path(LOCAL_DIR, "config-cache.json"));
+    if (!this.readStamps.has(rel)) this.readStamps.set(rel, fileStamp(this.path(rel)));
     return this.cache.get(key, this.path(rel), compute);
+  }
+
+  /**
+   * What this command read of the office, workflows and calendar, as each file's stamp (size,
+   * inode, modification time) or the folder's listing when it was first read: a write compares
+   * them under the lock (configMoved), because a command reads them before it waits for the lock.
+   */
+  private readStamps = new Map<string, string | undefined>();
+
+  /**
+   * The first configuration file (office.yaml, a workflow, a calendar year, or the list of them)
+   * this command read that another writer has changed since: a write planned on it would commit
+   * due dates, routes or a whole calendar made from the old one (a lost update). Undefined when
+   * nothing it read moved. Cost: one stat per file read.
+   */
+  configMoved(): string | undefined {
+    for (const [rel, stamp] of this.readStamps) {
+      const now = rel.endsWith("/") ? this.listing(rel) : fileStamp(this.path(rel));
+      if (now !== stamp) return rel.endsWith("/") ? rel.slice(0, -1) : rel;
+    }
+    return undefined;
+  }
+
+  /** The YAML files of a configuration folder (`rel` ends with "/"), as one string. */
+  private listing(rel: string): string {
+    const dir = this.path(rel);
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(".yaml"))
+          .sort()
+          .join(",")
+      : "";
+  }
+
+  /** Note a folder's listing as read (see configMoved). */
+  private noteListing(rel: string): string {
+    const now = this.listing(rel);
+    if (!this.readStamps.has(rel)) this.readStamps.set(rel, now);
+    return now;
   }
 
   /**
@@ -158,15 +198,12 @@ export class Registry {
     this.officeCache = undefined;
     this.workflowCache.clear();
     this.calendarCache = undefined;
+    this.readStamps.clear();
   }
 
   workflowKinds(): string[] {
-    const dir = this.path("workflows");
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => f.endsWith(".yaml"))
-      .map((f) => f.slice(0, -5))
-      .sort();
+    const names = this.noteListing("workflows/");
+    return names ? names.split(",").map((f) => f.slice(0, -5)) : [];
   }
 
   /** The workflow of `kind`; a broken workflow file fails only the commands that need it. */
@@ -220,9 +257,8 @@ export class Registry {
   }
 
   calendarYears(): number[] {
-    const dir = this.path("calendar");
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
+    const names = this.noteListing("calendar/");
+    return (names ? names.split(",") : [])
       .filter((f) => /^\d{4}\.yaml$/.test(f))
       .map((f) => Number(f.slice(0, 4)))
       .sort((a, b) => a - b);

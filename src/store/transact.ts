@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { commitMessage } from "../core/commit-message.js";
 import type { RecordSummary } from "../core/model.js";
+import { refused } from "../core/problems.js";
 import { type Allocator, indexAllocator } from "./allocate.js";
 import { inBackground } from "./background.js";
 import { folderTimes, keepClean } from "./edits.js";
@@ -200,11 +201,20 @@ export async function lockRegistry(
   return release;
 }
 
+export interface TransactOptions {
+  /**
+   * `fn` reads the configuration files it changes itself, under the lock (`person add` edits
+   * office.yaml as it finds it then): a change made meanwhile by another writer is kept, not refused.
+   */
+  rereadsConfig?: boolean;
+}
+
 /**
  * Run a write under the registry lock: the index is brought up to date with HEAD first (so numbers
  * are allocated against every committed record), `fn` puts files and commits; on any failure
  * nothing of it is in the work tree, git's index or HEAD. Refuses a registry that is not its own
- * git repository, or whose HEAD is not on a branch.
+ * git repository, or whose HEAD is not on a branch, and (write.config-changed, exit 1) a write
+ * planned on an office.yaml, workflow or calendar year another writer changed while it waited.
  *
  * With a shared remote (issue 17): a write's first number reaches the remote first (allocate.ts),
  * and a write that took a final number is pushed before it returns; when the remote took that number
@@ -217,11 +227,23 @@ export async function transact<T>(
   reg: Registry,
   command: string,
   fn: (tx: Transaction) => Promise<T>,
+  opts: TransactOptions = {},
 ): Promise<T> {
   reg.ensureExists();
   assertRepository(reg.dir, true);
   const remote = await remoteOf(reg);
   const release = await lockRegistry(reg, command);
+  // The command read the office, workflows and calendar before it waited for the lock: if another
+  // writer changed one meanwhile, what it planned (due dates, routes, a whole calendar year) is
+  // from the old one, and committing it would undo that writer's change or contradict it.
+  const moved = reg.configMoved();
+  if (moved !== undefined) {
+    if (!opts.rereadsConfig) {
+      release();
+      throw refused("write.config-changed", { file: moved });
+    }
+    reg.forget();
+  }
   const share = remote ? new ShareSession(reg, remote, command) : undefined;
   try {
     return await shared(reg, command, fn, share);
@@ -247,7 +269,11 @@ async function shared<T>(
   if (share && auto) await syncFirst(share);
   for (;;) {
     const done = await attempt(reg, command, fn, share);
-    if (done.again) continue;
+    if (done.again) {
+      // The remote's work came in: what it changed of the configuration is read again.
+      if (reg.configMoved() !== undefined) reg.forget();
+      continue;
+    }
     const { tx, result } = done;
     if (!tx.committed) return result;
     const strict = share?.allocatedNow === true;

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cleanupTempDirs,
@@ -79,4 +80,63 @@ describe("30 writers at once", () => {
       expect(registryProblems(reg)).toEqual([]);
     }
   }, 240_000);
+});
+
+/**
+ * A command reads office.yaml, the workflows and the calendar before it waits for the lock. Two
+ * `calendar set` waiting at once both wrote their year file from the version they had read, so the
+ * later commit undid the earlier one; a call registered meanwhile got its due date from the old
+ * calendar. Whoever gets the lock after a change to what it read is refused, and changes nothing.
+ */
+describe("configuration changed while a writer waited", () => {
+  it("two calendar sets and a call wait on the lock: no change is lost, no due date from the old calendar", async () => {
+    const reg: Registry = tpl.copy();
+    const now = "2026-10-29T10:00:00+08:00"; // Thu: an ordinary call is due in 2 working days, Mon 11-02
+    const { acquireLock } = await import("../../src/store/lock.js");
+    const release = await acquireLock(join(reg.dir, ".office-doc", "lock"), "test", 5000);
+    const headBefore = git(reg.dir, ["rev-parse", "HEAD"]).trim();
+    const setA = reg.runAsync(["calendar", "set", "2026-11-02", "--rest", "--name", "甲"], { now });
+    const setB = reg.runAsync(["calendar", "set", "2026-11-03", "--rest", "--name", "乙"], { now });
+    const call = reg.runAsync(
+      [
+        "call",
+        "--caller",
+        "丙",
+        "--phone",
+        "13812345673",
+        "--matter",
+        "路灯",
+        "--type",
+        "help",
+        "--category",
+        "ordinary",
+        "--json",
+      ],
+      { now },
+    );
+    // All three have read the calendar and wait for the lock (a process starts in well under 3 s).
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(git(reg.dir, ["rev-parse", "HEAD"]).trim()).toBe(headBefore);
+    release();
+    const [a, b, c] = await Promise.all([setA, setB, call]);
+    const sets = [a, b];
+    // The first to get the lock commits; the other read the calendar it changed and is refused.
+    expect(sets.map((r) => r.code).sort()).toEqual([0, 1]);
+    const refusedSet = sets.find((r) => r.code === 1) as { stderr: string };
+    expect(refusedSet.stderr).toContain("calendar/2026.yaml");
+    const calendar = reg.read("calendar/2026.yaml");
+    const won = a.code === 0 ? "2026-11-02" : "2026-11-03";
+    const lost = a.code === 0 ? "2026-11-03" : "2026-11-02";
+    expect(calendar).toContain(`"${won}"`);
+    expect(calendar).not.toContain(`"${lost}"`);
+    expect([0, 1]).toContain(c.code);
+    if (c.code === 0) {
+      const id = json<{ id: string }>(c).id;
+      const shown = json<{ due: string }>(reg.run(["show", id, "--json"], { now }));
+      // 11-02 a rest day: due Tue 11-03; otherwise Mon 11-02 as before.
+      expect(shown.due).toBe(won === "2026-11-02" ? "2026-11-03" : "2026-11-02");
+    } else expect(c.stderr).toContain("calendar/2026.yaml");
+    expect(gitStatus(reg.dir)).toBe("");
+    expect(registryProblems(reg)).toEqual([]);
+  }, 60_000);
 });

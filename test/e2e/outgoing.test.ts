@@ -393,6 +393,23 @@ describe("document numbers", () => {
   }, 120_000);
 });
 
+describe("document numbers after git moved HEAD back", () => {
+  it("a number taken away by `git reset --hard` is given again: no gap, with the index as without it", () => {
+    const reg = tpl.copy();
+    const day = "2026-03-03";
+    const n = (id: string) => show(reg, id).fields.doc_number;
+    const first = numbered(reg, "文件甲", "office", day);
+    expect(n(first)).toBe(`${prefixes.office}〔2026〕1号`);
+    const second = numbered(reg, "文件乙", "office", day);
+    // The clerk undoes the commit that gave 文件乙 its number, by hand.
+    const numberedAt = git(reg.dir, ["log", "--format=%H", "-1", "--", fileOf(second)]).trim();
+    git(reg.dir, ["reset", "-q", "--hard", `${numberedAt}~1`]);
+    expect(show(reg, second).fields.doc_number).toBeUndefined();
+    ok(reg, ["number", second], at(day, "12:00"));
+    expect(n(second)).toBe(`${prefixes.office}〔2026〕2号`);
+  }, 60_000);
+});
+
 describe("time limits", () => {
   it("print is due 1 working day after the issue day (across the Spring Festival); extend needs a leader", () => {
     const reg = tpl.copy();

@@ -110,3 +110,26 @@ describe("sync through an ordinary git remote", () => {
     expect(r.stderr).toContain("office-doc remote add URL");
   });
 });
+
+describe("sync after a write that was killed midway", () => {
+  it("finishes or undoes it first, then syncs: the killed action is never pushed", () => {
+    const a = templateRegistry().template;
+    const env = testEnv(a.sandbox);
+    const remote = join(a.sandbox, "remote.git");
+    git(a.sandbox, ["init", "-q", "--bare", "-b", "main", remote], env);
+    git(a.dir, ["remote", "add", "origin", remote], env);
+    const dup = receive(a, "重复来文");
+    const into = receive(a, "原来文");
+    const killed = a.runBin(["merge", dup, "--into", into, "--reason", "重复"], {
+      env: { OFFICE_DOC_FAILPOINT: "objects-durable" },
+    });
+    expect(killed.code).toBe(-1);
+    expect(gitStatus(a.dir)).not.toBe("");
+    const s = a.run(["sync"]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(gitStatus(a.dir)).toBe("");
+    const pushed = git(a.dir, ["log", "--format=%s", "origin/main"], env);
+    expect(pushed).not.toMatch(/^merge /m);
+    expect(json<{ status: string }>(a.run(["show", dup, "--json"])).status).toBe("open");
+  }, 60_000);
+});

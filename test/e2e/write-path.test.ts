@@ -22,6 +22,7 @@ import {
   gitLog,
   gitStatus,
   json,
+  LEADER,
   leftovers,
   makeTempDir,
   OFFICE,
@@ -31,6 +32,7 @@ import {
   registryProblems,
   registrySnapshot,
   templateRegistry,
+  UNIT,
 } from "../helpers.js";
 
 /**
@@ -107,6 +109,33 @@ describe("a write killed at each step of its commit", () => {
     60_000,
   );
 
+  it("merge killed with its change staged, then committed by hand with git: the next write makes the work tree say what HEAD says", () => {
+    const reg = tpl.copy();
+    const [dup, into] = twoIncoming(reg);
+    const other = receive(reg, "另一件收文");
+    const killed = reg.runBin(mergeArgs(dup, into), { env: { OFFICE_DOC_FAILPOINT: "objects-durable" } });
+    expect(killed.code).toBe(-1);
+    // `check` names the killed write, and says not to commit it by hand.
+    const check = reg.run(["check"]);
+    expect(check.stdout + check.stderr).toContain("merge");
+    git(reg.dir, [
+      "-c",
+      "user.name=手工",
+      "-c",
+      "user.email=hand@example.org",
+      "commit",
+      "-q",
+      "-m",
+      "committed by hand",
+    ]);
+    const next = reg.run(["note", other, "--text", "继续办理"]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(gitStatus(reg.dir)).toBe("");
+    for (const id of [dup, into])
+      expect(reg.read(recordPath(id))).toBe(git(reg.dir, ["show", `HEAD:${recordPath(id)}`]));
+    expect(json<{ status: string }>(reg.run(["show", dup, "--json"])).status).toBe("closed");
+  });
+
   it("receive killed before its commit: the id it was about to take is taken by the next receive", () => {
     const reg = tpl.copy();
     const r = reg.runBin(["receive", "--title", "被中断的登记", "--from", "区政府办公室"], {
@@ -125,18 +154,24 @@ describe("writes killed at random moments", () => {
   it("6 kills of merge and receive at random delays: every action is all or nothing, nothing is committed later", async () => {
     const reg = tpl.copy();
     const pairs = Array.from({ length: 3 }, () => twoIncoming(reg));
+    // Delays are fractions of a whole write timed on this machine: fixed milliseconds let a fast
+    // machine finish every write before its kill, and then the test would prove nothing.
+    const spawnWrite = (args: string[]) =>
+      spawn(process.execPath, [BIN, ...args], { env: reg.env() as NodeJS.ProcessEnv, stdio: "ignore" });
+    const exited = (child: ReturnType<typeof spawn>) =>
+      new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const started = performance.now();
+    expect(await exited(spawnWrite(["receive", "--title", "计时登记", "--from", "区政府办公室"]))).toBe(0);
+    const whole = performance.now() - started;
     let kills = 0;
     for (let i = 0; i < 6; i++) {
       const args =
         i % 2 === 0
           ? mergeArgs(...(pairs[i / 2] as [string, string]))
           : ["receive", "--title", `随机中断 ${i}`, "--from", "区政府办公室"];
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env: reg.env() as NodeJS.ProcessEnv,
-        stdio: "ignore",
-      });
-      const delay = 40 + Math.floor(Math.random() * 260);
-      const done = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const child = spawnWrite(args);
+      const delay = Math.floor(whole * (0.15 + Math.random() * 0.8));
+      const done = exited(child);
       setTimeout(() => child.kill("SIGKILL"), delay);
       if ((await done) === null) kills++;
       const head = git(reg.dir, ["rev-parse", "HEAD"]).trim();
@@ -176,6 +211,25 @@ describe("a full disk, a file size limit, read-only objects", () => {
     expect(registrySnapshot(reg.dir)).toEqual(before);
     expect(leftovers(reg.dir)).toEqual([]);
     const r = reg.run(["note", id, "--text", "一段足够长的办理进展说明，使记录文件超过一千字节。"]);
+    expect(r.code, r.stderr).toBe(0);
+    consistent(reg);
+  });
+
+  it("ulimit -f on a write of several records: the git process ended early leaves no index.lock behind", () => {
+    const reg = tpl.copy();
+    for (let i = 0; i < 8; i++) receive(reg, `让 git 的暂存区超过一千字节的收文 ${i}`);
+    const before = registrySnapshot(reg.dir);
+    // A weekly series: five meetings, a write-ahead journal over the limit.
+    const args = `meeting request --title 系列例会 --start "2026-03-16 09:00" --place 外部 --scope ${LEADER} --content 议程 --unit ${UNIT} --repeat weekly --until 2026-04-13`;
+    const limited = spawnSync("sh", ["-c", `ulimit -f 1; exec "${process.execPath}" "${BIN}" ${args}`], {
+      env: reg.env() as NodeJS.ProcessEnv,
+      encoding: "utf8",
+    });
+    expect(limited.status, limited.stderr).toBe(1);
+    expect(limited.stderr).toMatch(/size limit|SIGXFSZ/);
+    expect(existsSync(join(reg.dir, ".git", "index.lock"))).toBe(false);
+    expect(registrySnapshot(reg.dir)).toEqual(before);
+    const r = reg.run(["note", receive(reg, "之后的登记"), "--text", "继续办理"]);
     expect(r.code, r.stderr).toBe(0);
     consistent(reg);
   });

@@ -84,8 +84,9 @@ describe("writeFileAtomic", () => {
     const B = "b".repeat(bLen);
     writeFileAtomic(file, A);
     const reader = runNode([join(FIXTURES, "read-loop.mjs"), file, stop, String(aLen), String(bLen)]);
-    // Give the reader time to start, then rewrite the file many times.
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the reader reads, then rewrite the file many times.
+    for (let waited = 0; !existsSync(`${stop}.ready`) && waited < 20_000; waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < 120; i++) {
       writeFileAtomic(file, i % 2 === 0 ? B : A);
       if (i % 10 === 0) await new Promise((r) => setTimeout(r, 1));
@@ -97,7 +98,7 @@ describe("writeFileAtomic", () => {
     expect(result.bad).toEqual([]);
     expect(result.missing).toBe(0);
     expect(result.reads).toBeGreaterThan(0);
-    expect(readdirSync(dir).sort()).toEqual(["record.yaml", "stop"]);
+    expect(readdirSync(dir).sort()).toEqual(["record.yaml", "stop", "stop.ready"]);
   });
 });
 
@@ -233,8 +234,8 @@ describe("acquireLock", () => {
       utimesSync(path, old, old);
       const started = Date.now();
       let told = 0;
-      const release = await acquireLock(path, "new", 1000, () => told++);
-      expect(Date.now() - started).toBeLessThan(500);
+      const release = await acquireLock(path, "new", 10_000, () => told++);
+      expect(Date.now() - started).toBeLessThan(2500);
       expect(told).toBe(1);
       expect(JSON.parse(readFileSync(path, "utf8")).command).toBe("new");
       release();
@@ -249,8 +250,8 @@ describe("acquireLock", () => {
     writeFileSync(path, JSON.stringify(lock));
     const started = Date.now();
     const stale: unknown[] = [];
-    const release = await acquireLock(path, "next", 5000, (h) => stale.push(h));
-    expect(Date.now() - started).toBeLessThan(300);
+    const release = await acquireLock(path, "next", 10_000, (h) => stale.push(h));
+    expect(Date.now() - started).toBeLessThan(2500);
     expect(stale).toEqual([{ pid: lock.pid, command: "receive", since: "x" }]);
     release();
   });
@@ -284,8 +285,8 @@ describe("acquireLock", () => {
     const dead = { pid: deadPid(), start: "1", host: hostname(), command: "b", since: "y", nonce: "m" };
     writeFileSync(marker, JSON.stringify(dead));
     const started = Date.now();
-    const release = await acquireLock(path, "next", 2000);
-    expect(Date.now() - started).toBeLessThan(300);
+    const release = await acquireLock(path, "next", 10_000);
+    expect(Date.now() - started).toBeLessThan(2500);
     expect(JSON.parse(readFileSync(path, "utf8")).command).toBe("next");
     release();
     writeFileSync(`${path}.takeover-abc`, JSON.stringify(dead));
@@ -386,8 +387,8 @@ describe("acquireLock", () => {
       child.kill("SIGKILL");
       await gone;
       const started = Date.now();
-      const release = await acquireLock(path, "next", 5000);
-      expect(Date.now() - started).toBeLessThan(300);
+      const release = await acquireLock(path, "next", 10_000);
+      expect(Date.now() - started).toBeLessThan(2500);
       release();
     }, 30_000);
   });

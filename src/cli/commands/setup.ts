@@ -35,26 +35,31 @@ async function editOffice(
 ): Promise<void> {
   ctx.reg.ensureExists();
   const identity = await ctx.setupIdentity();
-  await transact(ctx.reg, action, async (tx) => {
-    const text = ctx.reg.readText(OFFICE_FILE) ?? "";
-    const doc = yaml().parseDocument(text);
-    edit(doc);
-    const next = documentText(doc);
-    const y = parseYamlText(next, OFFICE_FILE);
-    const { problems } = validateOffice(y.value);
-    if (problems.length)
-      throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
-    tx.put(OFFICE_FILE, next);
-    const when = ctx.stamp();
-    await tx.commit({
-      action,
-      subject,
-      author: identity,
-      committer: identity,
-      authorDate: when,
-      committerDate: when,
-    });
-  });
+  await transact(
+    ctx.reg,
+    action,
+    async (tx) => {
+      const text = ctx.reg.readText(OFFICE_FILE) ?? "";
+      const doc = yaml().parseDocument(text);
+      edit(doc);
+      const next = documentText(doc);
+      const y = parseYamlText(next, OFFICE_FILE);
+      const { problems } = validateOffice(y.value);
+      if (problems.length)
+        throw new OfficeError("usage", "office.edit-invalid", {}, placeProblems(y, problems), OFFICE_FILE);
+      tx.put(OFFICE_FILE, next);
+      const when = ctx.stamp();
+      await tx.commit({
+        action,
+        subject,
+        author: identity,
+        committer: identity,
+        authorDate: when,
+        committerDate: when,
+      });
+    },
+    { rereadsConfig: true },
+  );
   ctx.reg.forget();
 }
 

@@ -281,11 +281,13 @@ export async function runSync(ctx: Ctx, opts: { remote?: string; auto?: boolean 
     await git(ctx.reg.dir, ["config", "--local", "office-doc.syncAuto", String(opts.auto)]);
     ctx.say(ctx.t(opts.auto ? "sync.auto-on" : "sync.auto-off"));
   }
-  await assertClean(ctx);
   await ensureMergeDriver(ctx.reg.dir, driverCommand());
   const extra = await extraPushRefs(ctx);
+  // The lock first: it finishes or undoes a write that was killed midway, whose staged change would
+  // otherwise look like a clerk's uncommitted edit (and the hint would say to commit it).
   const release = await lockRegistry(ctx.reg, "sync");
   try {
+    await assertClean(ctx);
     const session = new ShareSession(ctx.reg, remote, "sync");
     session.quietConflicts = true;
     report(ctx, remote.name, await syncLocked(ctx, session, extra));
@@ -314,10 +316,10 @@ export async function runResolve(
     throw usageError("cli.bad-enum", { option: "--keep", value: opts.keep, values: "local, remote" });
   const asPath = /[/.]/.test(idText) && !/^[A-Za-z]{2,6}-/.test(idText);
   const target = asPath ? idText : ctx.reg.resolveId(idText, Number(ctx.today().slice(0, 4))).id;
-  await assertClean(ctx);
   const extra = await extraPushRefs(ctx);
   const release = await lockRegistry(ctx.reg, "resolve");
   try {
+    await assertClean(ctx);
     const session = new ShareSession(ctx.reg, remote, "resolve");
     session.quietConflicts = true;
     if (!(await session.fetch(true)))

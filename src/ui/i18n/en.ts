@@ -710,6 +710,11 @@ export const en = {
   "demo.overdue-today": "Today's overdue list (office-doc overdue), by who holds each record:",
   "help.completion": "print the shell completion script (bash or zsh)",
   "help.arg-shell": "bash or zsh",
+  // write path: configuration read before the lock
+  "write.config-changed":
+    "{file} was changed by another writer while this command waited for the registry: it would have written from the old one, so nothing was written",
+  "check.write-interrupted":
+    "a write ({command}) was stopped midway: git's index and temp files still hold its unfinished change to {files}",
   // issue 17 (sharing)
   "action.resolve": "resolved (sync)",
   "help.opt-sync-auto": "from now on, writing commands in this clone sync first and after",
@@ -821,6 +826,9 @@ export const enHints = {
     "reading works (list, show, overdue); to write, run as a user who may write the registry folder",
   "engine.merge-different-contact":
     "check the ids; if they are one matter all the same, add --force and say why in --reason",
+  "write.config-changed": "run the command again: it reads the new {file}",
+  "check.write-interrupted":
+    "the next office-doc write (any action, or `office-doc sync`) finishes or undoes it; do not commit those changes with git",
   // issue 17 (sharing)
   "share.number-offline": "run `office-doc sync` once the network is back, then number it",
   "share.archive-offline": "run `office-doc sync` once the network is back, then file it",

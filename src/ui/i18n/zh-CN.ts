@@ -679,6 +679,10 @@ export const zhCN = {
   "demo.overdue-today": "今日逾期清单（office-doc overdue），按办理人分组：",
   "help.completion": "输出命令行补全脚本（bash 或 zsh）",
   "help.arg-shell": "bash 或 zsh",
+  // write path: configuration read before the lock
+  "write.config-changed": "本命令等待登记库期间，{file} 已被他人修改；按旧内容写入会出错，故未写入任何内容",
+  "check.write-interrupted":
+    "有一次写入（{command}）中途被终止：git 暂存区和临时文件中仍有它未完成的修改：{files}",
   // issue 17 (sharing)
   "action.resolve": "冲突处理",
   "help.opt-sync-auto": "此后本机的写入命令先同步、办完再同步",
@@ -777,6 +781,9 @@ export const zhCNHints = {
   "write.denied": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
   "store.not-writable": "仍可查阅（list、show、overdue）；如需办理，请以有权写入登记库文件夹的用户运行",
   "engine.merge-different-contact": "请核对编号；如确属同一事项，请加 --force 并在 --reason 中说明理由",
+  "write.config-changed": "请重新运行该命令：将按新的 {file} 办理",
+  "check.write-interrupted":
+    "下一次 office-doc 写操作（任何办理，或 `office-doc sync`）会完成或撤销它；请勿用 git 提交这些修改",
   // issue 17 (sharing)
   "share.number-offline": "网络恢复后先运行 `office-doc sync`，再编文号",
   "share.archive-offline": "网络恢复后先运行 `office-doc sync`，再归档",
