@@ -120,7 +120,7 @@ describe("three clerks at once", () => {
       const check = c.run(["check"]);
       expect(check.code, check.stdout + check.stderr).toBe(0);
     }
-  });
+  }, 120_000);
 });
 
 describe("two clerks, one of them offline for a while", () => {
@@ -244,5 +244,5 @@ describe("two clerks, one of them offline for a while", () => {
     expect(Date.now() - started).toBeLessThan(4000);
     expect(git(a.dir, ["rev-parse", "HEAD"])).toBe(before);
     expect(gitStatus(a.dir)).toBe("");
-  });
+  }, 120_000);
 });

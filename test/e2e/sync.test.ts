@@ -101,7 +101,7 @@ describe("sync through an ordinary git remote", () => {
       const c = x.run(["check"]);
       expect(c.code, c.stdout + c.stderr).toBe(0);
     }
-  });
+  }, 120_000);
 
   it("without a remote, sync says how to add one (exit 1)", () => {
     const a = templateRegistry().template;
