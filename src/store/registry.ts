@@ -47,7 +47,7 @@ export function locateRegistry(flag: string | undefined, env: string | undefined
  * `<tmp>/office-doc-<uid>/<hash of the registry's real path>`, the user's folder private (0700). A
  * folder of that name that belongs to someone else is not used: a fresh one is made for this run.
  */
-function userCacheDir(dir: string): string {
+export function userCacheDir(dir: string): string {
   const uid = process.getuid?.() ?? userInfo().username;
   const base = join(tmpdir(), `office-doc-${uid}`);
   let real = dir;
