@@ -9,6 +9,7 @@
 //   BENCH_PROFILE=1                    also `node --cpu-prof` each command once, print the top functions
 //   BENCH_TW=0                         skip the Taskwarrior comparison; BENCH_TW_SIZES=10000,50000
 //   BENCH_VERIFY=0                     skip `verify` (from the first commit: minutes at 200k records)
+//   BENCH_SHARING=0                    skip the sharing figures (receive against a bare remote, sync)
 
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -26,6 +27,7 @@ import {
   timeRounds,
   timeRuns,
 } from "./lib/measure.mjs";
+import { benchSharing } from "./sharing.mjs";
 import { compareTaskwarrior } from "./taskwarrior.mjs";
 
 const SIZES = (process.env.BENCH_SIZES ?? "50000,200000")
@@ -267,6 +269,23 @@ async function benchSize(n) {
   }
 
   if (process.env.BENCH_VERIFY !== "0") results.push(...benchVerify(dir, env, bin));
+  // Several clerks (issue 17): a registration against a local bare remote, and sync of 1,000
+  // commits another clerk pushed (BENCH_SHARING=0 skips them).
+  if (process.env.BENCH_SHARING !== "0")
+    results.push(
+      ...benchSharing({
+        dir,
+        meta,
+        env,
+        runs: RUNS,
+        node: NODE,
+        log,
+        restoreIndex: () => {
+          for (const f of INDEX_FILES)
+            if (existsSync(join(saved, f))) copyFileSync(join(saved, f), join(local, f));
+        },
+      }),
+    );
 
   if (PROFILE) {
     log("  profiles (node --cpu-prof, self time of the top functions):");

@@ -11,7 +11,7 @@ export const BUILTIN_COMMANDS = {
   calendar: ["calendar"],
   reports: ["overdue", "report"],
   egov: ["egov", "backup"],
-  sync: ["sync"],
+  sync: ["sync", "resolve", "remote", "merge-driver"],
   upgrade: ["upgrade"],
   completion: ["completion", "completion-server"],
   trust: ["verify", "correct", "config", "fix"],

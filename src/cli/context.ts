@@ -7,6 +7,7 @@ import { assertAdmin, assertMayRecordFor, hasAdmin } from "../core/trust.js";
 import { configuredEmail, configuredIdentity, type Identity } from "../store/git.js";
 import { historyStart } from "../store/history-start.js";
 import { onIndexBuild } from "../store/index-cache.js";
+import { onShareNotice } from "../store/notices.js";
 import { locateRegistry, Registry } from "../store/registry.js";
 import { palette, wantsColor } from "../ui/color.js";
 import { detectLang, type Lang, type Params, t } from "../ui/i18n/index.js";
@@ -91,6 +92,8 @@ export class Ctx {
       if (tty)
         this.io.write(2, `\r${this.t("index.building", { done, total })}${done === total ? "\n" : ""}`);
     });
+    // issue 17: what a write's dealings with the shared remote tell the clerk.
+    onShareNotice((n) => (n.warning ? this.warn(n.key, n.params) : this.say(this.t(n.key, n.params))));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { officeDate } from "../core/dates.js";
 import { conditionHolds } from "../core/deadline.js";
@@ -13,10 +14,11 @@ import {
   validateWorkflow,
   type WorkflowDef,
 } from "../core/workflow.js";
+import { ConfigCache } from "../store/config-cache.js";
 import { RecordIndex } from "../store/index-cache.js";
 import { yaml } from "../store/lazy.js";
 import { templatePath } from "../store/paths.js";
-import type { Registry } from "../store/registry.js";
+import { type Registry, userCacheDir } from "../store/registry.js";
 import type { Lang } from "../ui/i18n/index.js";
 import { addStepOptions } from "./commands/actions.js";
 import { renderForm } from "./commands/print.js";
@@ -372,13 +374,18 @@ function kindOption(o: NonNullable<KindCommand["options"]>[number], d: Registrar
 /** The workflows a new registry gets (templates/workflows), for a run outside any registry. */
 export function shippedWorkflows(): WorkflowDef[] {
   const roles = DEFAULT_ROLES.map((r) => r.id);
+  // Parsing and validating every shipped workflow costs ~200 ms, at each `--help` outside a
+  // registry: kept, as a registry's are, in a configuration cache (this user's temp folder).
+  const cache = new ConfigCache(join(userCacheDir(templatePath("workflows")), "config-cache.json"));
   return readdirSync(templatePath("workflows"))
     .filter((f) => f.endsWith(".yaml"))
     .sort()
     .flatMap((f) => {
       const kind = f.slice(0, -5);
-      const raw = yaml().parse(readFileSync(templatePath("workflows", f), "utf8"));
-      const { value } = validateWorkflow(raw, kind, roles);
+      const value = cache.get(`${f}|${roles.join(",")}`, templatePath("workflows", f), () => {
+        const raw = yaml().parse(readFileSync(templatePath("workflows", f), "utf8"));
+        return validateWorkflow(raw, kind, roles).value ?? null;
+      });
       return value ? [value] : [];
     });
 }

@@ -2,13 +2,12 @@ import { holidayName } from "../core/calendar.js";
 import { formatInstant, officeDate, yearOf } from "../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord, revise, route, sign } from "../core/engine.js";
 import type { Peers } from "../core/hooks.js";
-import { formatId } from "../core/ids.js";
 import type { HistoryEvent, RecordDoc, RecordSummary } from "../core/model.js";
 import { docNumberSeries, formatDocNumber } from "../core/numbering.js";
 import { OfficeError, refused, usageError } from "../core/problems.js";
 import { orderedRecord, summarize, textProblem, validateFields, validateRecord } from "../core/record.js";
 import { findStep, type WorkflowDef } from "../core/workflow.js";
-import { type Allocator, indexAllocator } from "../store/allocate.js";
+import type { Allocator } from "../store/allocate.js";
 import type { RecordIndex } from "../store/index-cache.js";
 import { recordRel } from "../store/registry.js";
 import { type CommitInfo, type Transaction, transact } from "../store/transact.js";
@@ -41,8 +40,8 @@ export function warnUnreadPeers(ctx: Ctx, wf: WorkflowDef, index: RecordIndex): 
 }
 
 /** Numbers (ids, document numbers, archive items) for a write: see allocate.ts. */
-export function allocator(ctx: Ctx, tx: Transaction): Allocator {
-  return indexAllocator(ctx.reg, tx.index);
+export function allocator(_ctx: Ctx, tx: Transaction): Allocator {
+  return tx.allocator();
 }
 
 /** The action context for the engine, with the people decided by the CLI context. */
@@ -217,8 +216,7 @@ export async function createAction(
       await writeRecord(tx, acx, r, rel);
       return r;
     }
-    const seq = allocator(ctx, tx).recordSeq(wf.kind, wf.prefix, year);
-    const id = formatId({ prefix: wf.prefix, year, seq });
+    const id = await allocator(ctx, tx).recordId(wf.kind, wf.prefix, year);
     const r = createRecord(acx, id, title, fields, atMs);
     unconfirmed(r);
     if (reason?.trim()) r.event.reason = reason.trim();
@@ -309,7 +307,7 @@ export async function signOrRoute(
   }
   const note = freeText("--note", opts.note) || undefined;
   const to = listOption(opts.to);
-  return recordAction(ctx, idText, command, (rec, ac, tx) => {
+  return recordAction(ctx, idText, command, async (rec, ac, tx) => {
     const step = findStep(ac.wf, rec.step);
     if (expectStep && rec.status === "open" && rec.step !== expectStep)
       throw refused("engine.wrong-step", { id: rec.id, step: rec.step ?? "", expected: expectStep });
@@ -326,7 +324,7 @@ export async function signOrRoute(
       values[numbers.field] = formatDocNumber(
         prefix,
         year,
-        allocator(ctx, tx).docNumber(rec.kind, docNumberSeries(prefix, year)),
+        await allocator(ctx, tx).docNumber(rec.kind, docNumberSeries(prefix, year)),
       );
     }
     return sign(rec, ac, {

@@ -92,6 +92,11 @@ export interface OfficeConfig {
    * (office.yaml `admin_roles`, default DEFAULT_ADMIN_ROLES).
    */
   admin_roles?: string[];
+  /**
+   * Sharing through a git remote (issue 17): with `auto`, writing commands sync first and after
+   * (a clone's `office-doc sync --auto` / `--no-auto` overrides it). Absent: false.
+   */
+  sync?: { auto: boolean };
 }
 
 /** Who may record for others unless office.yaml says otherwise (CLI.md): the clerks and the office. */

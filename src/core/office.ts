@@ -154,6 +154,11 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
   const yellowWithin = supervisionRaw.yellow_within ?? 2;
   if (!Number.isInteger(yellowWithin) || (yellowWithin as number) < 0)
     p(["supervision", "yellow_within"], "office.bad-number", { key: "yellow_within" });
+  // issue 17: writing commands sync with the shared remote first and after.
+  const syncRaw = isMap(raw.sync) ? raw.sync : {};
+  if (raw.sync !== undefined && !isMap(raw.sync)) p(["sync"], "office.not-a-mapping", { key: "sync" });
+  if (syncRaw.auto !== undefined && typeof syncRaw.auto !== "boolean")
+    p(["sync", "auto"], "office.not-boolean", { key: "auto" });
   const fonds = String(raw.fonds ?? "Z001");
   if (!/^[A-Z0-9]{4}$/.test(fonds)) p(["fonds"], "office.bad-fonds", { fonds });
   const meetings = meetingSettings(raw.meetings, p);
@@ -178,6 +183,7 @@ export function validateOffice(raw: unknown): { value?: OfficeConfig; problems: 
       supervision: { yellow_within: yellowWithin as number },
       record_for: recordFor,
       admin_roles: adminRoles,
+      ...(syncRaw.auto === true ? { sync: { auto: true } } : {}),
     },
     problems,
   };

@@ -228,7 +228,10 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
     const commits = history.get(rel);
     if (Array.isArray(events) && commits) {
       const fromFile = events.map((e) => String(e?.action ?? ""));
-      if (fromFile.join(" ") !== commits.actions.join(" "))
+      // Compared as sets of actions, not in order: two clerks' actions on one record merged by
+      // sync stand in the history by time, while their commits stand in the order they were shared
+      // (issue 17).
+      if ([...fromFile].sort().join(" ") !== [...commits.actions].sort().join(" "))
         problems.push(
           fileProblem(rel, 1, "check.history-mismatch", {
             id,

@@ -187,13 +187,27 @@ export interface StartedGit {
  * `end` returns rejects only when git cannot be started at all, and is observed from the start: a
  * process nobody feeds cannot cause an unhandled rejection.
  */
-export function startGit(dir: string, args: string[], env: Record<string, string> = {}): StartedGit {
+export function startGit(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+  /** Stop git (SIGTERM, SIGKILL 2 s later) after this many ms: talking to a remote that hangs. */
+  timeoutMs?: number,
+): StartedGit {
   const startedAt = Date.now();
   const child = childProcess().spawn("git", args, {
     cwd: dir,
     env: { ...process.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
+  if (timeoutMs !== undefined) {
+    const term = setTimeout(() => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+    }, timeoutMs);
+    term.unref();
+    child.on("close", () => clearTimeout(term));
+  }
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on("data", (b: Buffer) => out.push(b));

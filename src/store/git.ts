@@ -16,6 +16,7 @@ import { basename, dirname, join } from "node:path";
 import { failed, OfficeError, refused } from "../core/problems.js";
 import { gitFailure, writeFailure } from "./failures.js";
 import {
+  catFileBatch,
   entryAt,
   foldersOf,
   type GitExit,
@@ -58,6 +59,8 @@ export interface GitOptions {
   env?: Record<string, string>;
   /** Exit codes that are answers, not failures (e.g. 1 for "no such ref"). */
   okCodes?: number[];
+  /** Stop git after this many ms (see startGit): it then fails as killed. */
+  timeoutMs?: number;
 }
 
 export interface GitResult {
@@ -68,7 +71,7 @@ export interface GitResult {
 
 /** Run `git args` in `dir`. Throws an OfficeError (exit 1) on failure, naming the git command. */
 export async function git(dir: string, args: string[], opts: GitOptions = {}): Promise<GitResult> {
-  const r = await startGit(dir, args, opts.env).end(opts.input ?? "");
+  const r = await startGit(dir, args, opts.env, opts.timeoutMs).end(opts.input ?? "");
   const result = { stdout: r.stdout.toString("utf8"), stderr: r.stderr, code: r.code };
   if (!r.signal && (result.code === 0 || opts.okCodes?.includes(result.code))) return result;
   throw gitFailure(dir, `git ${args.slice(0, 3).join(" ")}`, {
@@ -237,9 +240,9 @@ const UPDATE_INDEX = ["update-index", "-z", "--index-info"];
  * `git update-ref --stdin`, to be fed `update HEAD <new> <old>` (a compare-and-swap; HEAD's branch
  * is what moves) or nothing; the reflog says `commit: <subject>` as `git commit` would.
  */
-function startUpdateRef(dir: string, spec: CommitSpec): StartedGit {
+function startUpdateRef(dir: string, spec: CommitSpec, reflog?: string): StartedGit {
   const subject = spec.message.split("\n", 1)[0] ?? "";
-  return startGit(dir, ["update-ref", "-m", `commit: ${subject}`, "--stdin", "-z"]);
+  return startGit(dir, ["update-ref", "-m", reflog ?? `commit: ${subject}`, "--stdin", "-z"]);
 }
 
 /** A commit planned and not yet made: what finishCommit needs. */
@@ -855,6 +858,87 @@ async function prepareThroughGit(
   } finally {
     rmSync(tmpIndex, { force: true });
   }
+}
+
+/**
+ * Move HEAD's branch from the commit `from` to the commit `to` (a fast-forward, or onto a history
+ * `sync` rewrote), putting the files that differ between them into the work tree and git's index:
+ * the same journal, order and undo as a commit (commitChanges steps 2-5), so that a kill anywhere is
+ * finished or undone by the next writer, and a failure leaves everything as it was. `objects`
+ * writes (or lists) the loose objects of `to` not yet durable, which are made durable before HEAD
+ * moves. Refuses (store.uncommitted-edit, exit 1) when a file that differs is not as `from` has
+ * it. Returns the paths that changed.
+ */
+export async function moveHead(
+  dir: string,
+  from: string,
+  to: string,
+  opts: {
+    objects?: () => { files: string[]; folders: string[] };
+    journal: { dir: string; command: string };
+    reflog: string;
+  },
+): Promise<string[]> {
+  if (from === to) return [];
+  const gitDir = plainGitDir(dir) ?? (await git(dir, ["rev-parse", "--absolute-git-dir"])).stdout.trim();
+  const diff = await git(dir, ["diff-tree", "-r", "-z", "--no-renames", from, to]);
+  const files: JournalFile[] = [];
+  const parts = diff.stdout.split("\0");
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const m = /^:(\d+) (\d+) ([0-9a-f]+) ([0-9a-f]+) \w+$/.exec(parts[i] as string);
+    if (!m) continue;
+    const ref = (mode: string, oid: string): BlobRef => (/^0+$/.test(mode) ? null : { mode, oid });
+    files.push({
+      path: parts[i + 1] as string,
+      old: ref(m[1] as string, m[3] as string),
+      new: ref(m[2] as string, m[4] as string),
+      tmp: null,
+    });
+  }
+  const oldBytes = new Map<string, Buffer | undefined>();
+  for (const f of files) {
+    const bytes = readOrUndefined(join(dir, f.path));
+    oldBytes.set(f.path, bytes);
+    const here = bytes === undefined ? undefined : objectId("blob", bytes).toString("hex");
+    if (here === f.old?.oid) continue;
+    throw refused(f.old ? "store.uncommitted-edit" : "store.untracked-file", { file: f.path });
+  }
+  const wanted = files.filter((f) => f.new);
+  const blobs = await catFileBatch(
+    dir,
+    wanted.map((f) => f.new?.oid as string),
+  );
+  const content = new Map(wanted.map((f, i) => [f.path, blobs[i]?.body]));
+  const changes: FileChange[] = files.map((f) => ({ path: f.path, content: content.get(f.path) }));
+  const prep: Prepared = {
+    gitDir,
+    parent: from,
+    commit: to,
+    files,
+    oldBytes,
+    writeObjects: opts.objects ?? (() => ({ files: [], folders: [] })),
+    headNow: async () => headCommit(dir),
+  };
+  const spec = { message: opts.reflog, author: { name: "", email: "" }, committer: { name: "", email: "" } };
+  await finishCommit(
+    dir,
+    prep,
+    changes,
+    { journal: opts.journal },
+    startGit(dir, UPDATE_INDEX),
+    startUpdateRef(dir, spec, opts.reflog),
+  );
+  // Folders emptied by the files that went (a provisional record renamed): as git checkout would.
+  for (const f of files)
+    if (!f.new)
+      for (let d = dirname(f.path); d !== "." && d !== ""; d = dirname(d)) {
+        try {
+          rmdirSync(join(dir, d));
+        } catch {
+          break;
+        }
+      }
+  return files.map((f) => f.path);
 }
 
 /**

@@ -355,3 +355,18 @@ async function fromLists(
   if (blobs.code !== 0 || !atHead || atHead !== atLast || entries.length === 0) return undefined;
   return entries;
 }
+
+/**
+ * Bring the lists to HEAD now (after `sync` moved it), when they exist: from the commits that came
+ * and went, as `log` would on its next run. Never throws: the lists are derived.
+ */
+export async function followHead(dir: string): Promise<void> {
+  try {
+    const head = await headCommit(dir);
+    const stored = readHead(dir);
+    if (!head || !stored || stored === head) return;
+    if (!(await catchUp(dir, stored, head))) rmSync(join(dir, HEAD_FILE), { force: true });
+  } catch {
+    // The next `log` brings them up to date, or rebuilds them.
+  }
+}

@@ -14,7 +14,7 @@ import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
 import { type CoreHooks, HOOKS, hookNames } from "../core/hooks.js";
-import { formatId, parseId } from "../core/ids.js";
+import { formatId, isProvisionalId, parseId } from "../core/ids.js";
 import type { OfficeConfig, RecordDoc } from "../core/model.js";
 import { validateOffice } from "../core/office.js";
 import { OfficeError, type Problem } from "../core/problems.js";
@@ -47,7 +47,7 @@ export function locateRegistry(flag: string | undefined, env: string | undefined
  * `<tmp>/office-doc-<uid>/<hash of the registry's real path>`, the user's folder private (0700). A
  * folder of that name that belongs to someone else is not used: a fresh one is made for this run.
  */
-function userCacheDir(dir: string): string {
+export function userCacheDir(dir: string): string {
   const uid = process.getuid?.() ?? userInfo().username;
   const base = join(tmpdir(), `office-doc-${uid}`);
   let real = dir;
@@ -356,7 +356,12 @@ export class Registry {
    * `text`: the file's text when the caller read it elsewhere (as last committed: committed.ts).
    */
   readRecord(rel: string, id: string, kind: string, text = this.readText(rel)): { record: RecordDoc } {
-    if (text === undefined) throw new OfficeError("refused", "store.no-record", { id });
+    if (text === undefined) {
+      // A provisional id renamed by sync (issue 17): say what it is now.
+      const now = isProvisionalId(id) ? renamedIds(this)[id] : undefined;
+      if (now) throw new OfficeError("refused", "share.renamed", { id, now });
+      throw new OfficeError("refused", "store.no-record", { id });
+    }
     const wf = this.workflow(kind);
     let raw: unknown;
     try {
@@ -397,13 +402,30 @@ function recordBucket(seq: string): string {
   return seq.length > 2 ? seq.slice(0, -2) : "00";
 }
 
-const RECORD_FILE_RE = /^records\/([a-z0-9-]+)\/(\d{4})\/(\d+)\/([A-Z]{2,6}-\d{4}-\d+)\.yaml$/;
+// The bucket of a provisional id (IN-2026-L0003) is `L00`: such records stay apart until sync.
+const RECORD_FILE_RE = /^records\/([a-z0-9-]+)\/(\d{4})\/(L?\d+)\/([A-Z]{2,6}-\d{4}-L?\d+)\.yaml$/;
 
 /** The parts of a record file's path, or undefined for a path that is not one. */
 export function parseRecordRel(rel: string): { kind: string; year: string; id: string } | undefined {
   const m = RECORD_FILE_RE.exec(rel);
   if (!m) return undefined;
   return { kind: m[1] as string, year: m[2] as string, id: m[4] as string };
+}
+
+/** Where this clone keeps the provisional ids sync renamed (derived: `.office-doc/renamed.json`). */
+export const RENAMED_FILE = "renamed.json";
+
+/**
+ * The provisional ids `sync` renamed in this clone: old id -> final id (issue 17). Kept so that
+ * `show IN-2026-L0003` says what the record is called now; empty when unknown.
+ */
+export function renamedIds(reg: Pick<Registry, "path">): Record<string, string> {
+  try {
+    const v = JSON.parse(readFileSync(reg.path(LOCAL_DIR, RENAMED_FILE), "utf8")) as unknown;
+    return typeof v === "object" && v !== null ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /**

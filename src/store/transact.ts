@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { commitMessage } from "../core/commit-message.js";
 import type { RecordSummary } from "../core/model.js";
 import { refused } from "../core/problems.js";
+import { type Allocator, indexAllocator } from "./allocate.js";
 import { inBackground } from "./background.js";
 import { folderTimes, keepClean } from "./edits.js";
 import { writeFailure } from "./failures.js";
@@ -22,6 +23,7 @@ import { acquireLock, sweepDeadTemps } from "./lock.js";
 import { noteCommit } from "./log-index.js";
 import { recoverWrite } from "./recovery.js";
 import { LOCAL_DIR, OFFICE_FILE, type Registry } from "./registry.js";
+import { autoSync, Restart, remoteOf, ShareSession, syncFirst } from "./share.js";
 import { configuredSigner, type Signer } from "./signing.js";
 
 export interface CommitInfo {
@@ -78,7 +80,14 @@ export class Transaction {
     private readonly command: string,
     /** Git processes started for the first commit (see warmGit). */
     private warm?: WarmGit,
+    /** The registry's shared remote, when it has one (issue 17). */
+    readonly share?: ShareSession,
   ) {}
+
+  /** Numbers for this write (ids, document numbers, archive items): see allocate.ts. */
+  allocator(): Allocator {
+    return indexAllocator(this.reg, this.index, this.share);
+  }
 
   /** Put a file (relative path) into this write's commit; the work tree gets it when it is committed. */
   put(rel: string, content: string): void {
@@ -193,15 +202,14 @@ export async function lockRegistry(
     process.on("SIGXFSZ", () => undefined);
     xfszIgnored = true;
   }
-  let someoneDied = false;
   const lockFile = reg.path(LOCAL_DIR, "lock");
-  const release = await acquireLock(lockFile, command, waitMs, () => {
-    someoneDied = true;
-  }).catch((e: unknown) => {
+  const release = await acquireLock(lockFile, command, waitMs).catch((e: unknown) => {
     throw writeFailure(e, reg.dir, lockFile);
   });
   try {
-    if (someoneDied) sweepDeadTemps(reg.path(LOCAL_DIR));
+    // Also when the lock was free: a writer killed before it linked its lock file in leaves the
+    // temp file it wrote, and nobody would ever take over a lock from it. One readdir.
+    sweepDeadTemps(reg.path(LOCAL_DIR));
     await recoverWrite(reg.dir, reg.path(LOCAL_DIR));
   } catch (e) {
     release();
@@ -225,6 +233,13 @@ export interface TransactOptions {
  * nothing of it is in the work tree, git's index or HEAD. Refuses a registry that is not its own
  * git repository, or whose HEAD is not on a branch, and (write.config-changed, exit 1) a write
  * planned on an office.yaml, workflow or calendar year another writer changed while it waited.
+ *
+ * With a shared remote (issue 17): a write's first number reaches the remote first (allocate.ts),
+ * and a write that took a final number is pushed before it returns; when the remote took that number
+ * first, the commit is taken back, this clone brought up to date and `fn` run again, so that what
+ * the command reports is what was shared. `fn` may therefore run more than once (it only reads and
+ * puts; nothing is written before its commit). With `sync.auto`, every write syncs first and after.
+ * A write that fails puts HEAD back where it found it, also when the remote's work had come in.
  */
 export async function transact<T>(
   reg: Registry,
@@ -234,6 +249,7 @@ export async function transact<T>(
 ): Promise<T> {
   reg.ensureExists();
   assertRepository(reg.dir, true);
+  const remote = await remoteOf(reg);
   const release = await lockRegistry(reg, command);
   // The command read the office, workflows and calendar before it waited for the lock: if another
   // writer changed one meanwhile, what it planned (due dates, routes, a whole calendar year) is
@@ -246,30 +262,96 @@ export async function transact<T>(
     }
     reg.forget();
   }
+  const share = remote ? new ShareSession(reg, remote, command) : undefined;
+  try {
+    return await shared(reg, command, fn, share);
+  } catch (e) {
+    // A failed command leaves the clone as it found it, also when bringing it up to date with the
+    // remote had moved HEAD before the failure.
+    await share?.restore();
+    throw e;
+  } finally {
+    release();
+  }
+}
+
+/** transact's loop under the lock: the write, made again while the remote took its number first. */
+async function shared<T>(
+  reg: Registry,
+  command: string,
+  fn: (tx: Transaction) => Promise<T>,
+  share: ShareSession | undefined,
+): Promise<T> {
+  if (share) await share.remember();
+  const auto = share ? await autoSync(reg) : false;
+  if (share && auto) await syncFirst(share);
+  for (;;) {
+    const done = await attempt(reg, command, fn, share);
+    if (done.again) {
+      // The remote's work came in: what it changed of the configuration is read again.
+      if (reg.configMoved() !== undefined) reg.forget();
+      continue;
+    }
+    const { tx, result } = done;
+    if (!tx.committed) return result;
+    const strict = share?.allocatedNow === true;
+    if (share && (strict || auto)) {
+      // A number is reported only once the remote has it; a write that took none stays here
+      // whatever happens (its push is a warning).
+      if (auto && share.state === "unknown") await share.fetch();
+      const outcome =
+        share.state === "offline" && !strict ? "kept" : await share.publish(tx.committed, strict);
+      if (outcome === "again") continue;
+    }
+    share?.announce();
+    finishWrite(reg, tx);
+    return result;
+  }
+}
+
+/** One run of a write's `fn` (see transact): its transaction and result, or "run it again". */
+async function attempt<T>(
+  reg: Registry,
+  command: string,
+  fn: (tx: Transaction) => Promise<T>,
+  share: ShareSession | undefined,
+): Promise<{ again: true } | { again?: false; tx: Transaction; result: T }> {
   let tx: Transaction | undefined;
   let warm: WarmGit | undefined;
   try {
     // Started before the index is read: update-index's own start-up is the long pole of a write.
     warm = plainGitDir(reg.dir) ? warmGit(reg.dir) : undefined;
     const index = await RecordIndex.load(reg, { locked: true });
-    tx = new Transaction(reg, index, command, warm);
-    const result = await fn(tx);
-    if (tx.committed) {
-      try {
-        tx.finishIndex();
-      } catch {
-        // The index is derived: a failure here is repaired from git on the next read.
-        rmSync(reg.path(LOCAL_DIR, "index-open.json"), { force: true });
-        rmSync(reg.path(LOCAL_DIR, "index-journal.jsonl"), { force: true });
-      }
-      maybeMaintain(reg, tx.committed);
+    tx = new Transaction(reg, index, command, warm, share);
+    if (share) {
+      share.allocatedNow = false;
+      const t = tx;
+      share.beforeMove = () => t.release();
     }
-    return result;
+    try {
+      return { tx, result: await fn(tx) };
+    } catch (e) {
+      if (e instanceof Restart) return { again: true };
+      throw e;
+    }
   } finally {
     if (tx) await tx.release();
     else await warm?.cancel();
-    release();
+    if (share) share.beforeMove = async () => undefined;
   }
+}
+
+/** After a write's commit is final: the derived index and the folders it keeps clean. */
+function finishWrite(reg: Registry, tx: Transaction): void {
+  if (!tx.committed) return;
+  try {
+    tx.finishIndex();
+  } catch {
+    // The index is derived: a failure here is repaired from git on the next read.
+    rmSync(reg.path(LOCAL_DIR, "index-open.json"), { force: true });
+    rmSync(reg.path(LOCAL_DIR, "index-journal.jsonl"), { force: true });
+  }
+  maybeMaintain(reg, tx.committed);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { recordRel } from "../../src/store/registry.js";
@@ -6,6 +7,7 @@ import {
   git,
   gitStatus,
   json,
+  OFFICE,
   receive,
   registryHandle,
   templateRegistry,
@@ -15,12 +17,13 @@ import {
 afterAll(() => cleanupTempDirs());
 
 describe("sync through an ordinary git remote", () => {
-  it("two clerks' clones exchange records; a clash of ids made offline is refused and changes nothing", () => {
+  it("`remote add` and a first sync fill an empty remote; two clerks' clones exchange records", () => {
     const a = templateRegistry().template;
     const env = testEnv(a.sandbox);
     const remote = join(a.sandbox, "remote.git");
     git(a.sandbox, ["init", "-q", "--bare", "-b", "main", remote], env);
-    git(a.dir, ["remote", "add", "origin", remote], env);
+    const added = a.run(["remote", "add", remote]);
+    expect(added.code, added.stderr).toBe(0);
     expect(a.run(["sync"]).code).toBe(0);
 
     git(a.sandbox, ["clone", "-q", remote, join(a.sandbox, "b")], env);
@@ -42,23 +45,69 @@ describe("sync through an ordinary git remote", () => {
     // Authors survive the rebase: the call is still the clerk's on both sides.
     expect(git(a.dir, ["log", "-1", "--format=%s", "--", "records/call"])).toContain("call CALL-2026-0001");
 
-    // Both create the next incoming id offline: the second to sync is refused, and its clone is as it was.
-    receive(a, "甲机的第二件");
-    receive(b, "乙机的第二件");
+    // Both register at once: each id comes from the remote, so they differ.
+    expect(receive(a, "甲机的第二件")).toBe("IN-2026-0002");
+    expect(receive(b, "乙机的第二件")).toBe("IN-2026-0003");
     expect(a.run(["sync"]).code).toBe(0);
-    const head = git(b.dir, ["rev-parse", "HEAD"]);
-    const clash = b.run(["sync"]);
-    expect(clash.code).toBe(1);
-    expect(clash.stderr).toContain(recordRel("incoming", "IN-2026-0002"));
-    expect(git(b.dir, ["rev-parse", "HEAD"])).toBe(head);
+    expect(ids(a)).toEqual(ids(b));
     expect(gitStatus(b.dir)).toBe("");
-  });
+
+    // A person who pulls by hand with git: the merge driver sync set up merges a record by its
+    // events (a note there, a reminder here), never by lines; two proposals stop git with no
+    // conflict marker in the file.
+    const rel = recordRel("incoming", first);
+    expect(b.run(["sync"]).code).toBe(0);
+    expect(a.run(["note", first, "--text", "甲机备注"], { now: "2026-02-13T10:00:00+08:00" }).code).toBe(0);
+    expect(b.run(["urge", first, "--note", "乙机催办"], { now: "2026-02-13T09:30:00+08:00" }).code).toBe(0);
+    expect(a.run(["sync"]).code).toBe(0);
+    const who = {
+      ...env,
+      GIT_AUTHOR_NAME: "x",
+      GIT_AUTHOR_EMAIL: "x@x",
+      GIT_COMMITTER_NAME: "x",
+      GIT_COMMITTER_EMAIL: "x@x",
+    };
+    git(b.dir, ["pull", "--rebase", "-q", "origin", "main"], who);
+    const merged = json<{ history: { action: string }[] }>(b.run(["show", first, "--json"]));
+    expect(merged.history.map((e) => e.action)).toEqual(["receive", "urge", "note"]);
+    expect(b.run(["propose", first, "--as", OFFICE, "--opinion", "甲"]).code).toBe(0);
+    expect(b.run(["sync"]).code).toBe(0);
+    expect(a.run(["propose", first, "--as", OFFICE, "--opinion", "乙"]).code).toBe(0);
+    const file = a.read(rel);
+    const pull = spawnSync("git", ["pull", "--rebase", "-q", "origin", "main"], {
+      cwd: a.dir,
+      env: who,
+      encoding: "utf8",
+    });
+    expect(pull.status, pull.stderr).not.toBe(0);
+    expect(a.read(rel)).not.toMatch(/^(<<<<<<<|=======|>>>>>>>)/m);
+    expect(a.read(rel)).not.toBe("");
+    git(a.dir, ["rebase", "--abort"], env);
+    expect(a.read(rel)).toBe(file);
+
+    // The same through office-doc: sync stops; the clerk keeps this clone's proposal, with a reason.
+    expect(a.run(["sync"]).code).toBe(1);
+    const kept = a.run(["resolve", first, "--keep", "local", "--reason", "书记电话改批"], { user: OFFICE });
+    expect(kept.code, kept.stderr + kept.stdout).toBe(0);
+    const rec = json<{ step: string; history: { action: string; opinion?: string; reason?: string }[] }>(
+      a.run(["show", first, "--json"]),
+    );
+    expect(rec.history.map((e) => e.action).slice(-3)).toEqual(["sign", "resolve", "sign"]);
+    expect(rec.history.at(-2)?.reason).toBe("书记电话改批");
+    expect(rec.history.at(-1)?.opinion).toBe("乙");
+    expect(b.run(["sync"]).code).toBe(0);
+    expect(b.read(rel)).toBe(a.read(rel));
+    for (const x of [a, b]) {
+      const c = x.run(["check"]);
+      expect(c.code, c.stdout + c.stderr).toBe(0);
+    }
+  }, 120_000);
 
   it("without a remote, sync says how to add one (exit 1)", () => {
     const a = templateRegistry().template;
     const r = a.run(["sync"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("remote add origin");
+    expect(r.stderr).toContain("office-doc remote add URL");
   });
 });
 

@@ -136,6 +136,15 @@ describe("a write killed at each step of its commit", () => {
     expect(json<{ status: string }>(reg.run(["show", dup, "--json"])).status).toBe("closed");
   });
 
+  it("a writer killed before its lock file was linked in: the temp file it left is removed by the next write", () => {
+    const reg = tpl.copy();
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid as number;
+    const left = join(reg.dir, ".office-doc", `lock.${gone}.1700000000000.tmp`);
+    writeFileSync(left, "{}");
+    receive(reg, "之后的登记");
+    expect(existsSync(left)).toBe(false);
+  });
+
   it("receive killed before its commit: the id it was about to take is taken by the next receive", () => {
     const reg = tpl.copy();
     const r = reg.runBin(["receive", "--title", "被中断的登记", "--from", "区政府办公室"], {

@@ -234,14 +234,14 @@ export async function runFile(ctx: Ctx, id: string, opts: { retention?: string }
       value: opts.retention,
       values: RETENTIONS.join(", "),
     });
-  const res = await recordAction(ctx, id, "file", (rec, ac, tx) => {
+  const res = await recordAction(ctx, id, "file", async (rec, ac, tx) => {
     const retention = (opts.retention as Retention | undefined) ?? ac.wf.default_retention ?? "30y";
     // The responsible unit's code goes into the archive number (DA/T 22).
     const unitId = roleValue(rec.fields, ac.wf, "responsible-unit");
     const unitCode = ac.office.units.find((u) => u.id === unitId)?.code;
     const year = Number(rec.id.split("-")[1]);
     const series = archiveSeries(ac.office.fonds, year, retention, unitCode);
-    return fileRecord(rec, ac, retention, allocator(ctx, tx).archiveItem(series), unitCode);
+    return fileRecord(rec, ac, retention, await allocator(ctx, tx).archiveItem(series), unitCode);
   });
   return printResult(ctx, res, ctx.reg.workflow(res.record.kind));
 }

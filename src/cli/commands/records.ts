@@ -96,15 +96,19 @@ export function handlingSlip(ctx: Ctx, rec: RecordDoc, wf: WorkflowDef): string 
       lines.push(`    ${L("show.pending")}: ${namesOf(office, rec.holders, ctx.lang)}`);
   }
   lines.push("", L("show.history"));
-  for (const e of rec.history) {
-    const by =
-      e.recorded_by !== e.actor ? ` (${L("show.recorded-by", { name: nameOf(office, e.recorded_by) })})` : "";
-    const what = [e.opinion, e.note, e.reason, changesText(ctx, wf, e)].filter(Boolean).join(" · ");
-    lines.push(
-      `  ${time(e.at)}  ${actionLabel(ctx, e.action, wf, e.step)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`,
-    );
-  }
+  for (const e of rec.history) lines.push(`  ${historyLine(ctx, wf, e)}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** One event of a record's history as `show` prints it: when, what, who (and who recorded it), what was said. */
+export function historyLine(ctx: Ctx, wf: WorkflowDef, e: HistoryEvent): string {
+  const office = ctx.office();
+  const by =
+    e.recorded_by !== e.actor
+      ? ` (${ctx.t("show.recorded-by", { name: nameOf(office, e.recorded_by) })})`
+      : "";
+  const what = [e.opinion, e.note, e.reason, changesText(ctx, wf, e)].filter(Boolean).join(" · ");
+  return `${time(e.at)}  ${actionLabel(ctx, e.action, wf, e.step)}  ${nameOf(office, e.actor)}${by}${what ? `  ${what}` : ""}`;
 }
 
 /**

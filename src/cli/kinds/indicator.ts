@@ -1,7 +1,6 @@
 import { officeDate } from "../../core/dates.js";
 import { JsonDecimal, jsonWithDecimals } from "../../core/decimal.js";
 import { createRecord } from "../../core/engine.js";
-import { formatId } from "../../core/ids.js";
 import {
   addMonths,
   indicatorSet,
@@ -97,11 +96,7 @@ async function runOpen(ctx: Ctx, wf: WorkflowDef, opts: Record<string, unknown>)
     const out: RecordDoc[] = [];
     for (const unit of reportingUnits(office).filter((u) => !has.has(u))) {
       const fields = { unit, month, figures: {} };
-      const id = formatId({
-        prefix: wf.prefix,
-        year,
-        seq: allocator(ctx, tx).recordSeq(wf.kind, wf.prefix, year),
-      });
+      const id = await allocator(ctx, tx).recordId(wf.kind, wf.prefix, year);
       const title = titleFromTemplate(wf.title.template ?? "{month} {unit}", fields, wf, office);
       const res = createRecord(acx, id, title, fields, now);
       res.event.action = "open";

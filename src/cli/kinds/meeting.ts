@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import { addDays, formatInstant, type IsoDate, isIsoDate, officeDate, yearOf } from "../../core/dates.js";
 import { type ActionContext, type ActionResult, createRecord, sign } from "../../core/engine.js";
 import type { Peers } from "../../core/hooks.js";
-import { formatId } from "../../core/ids.js";
 import {
   attendanceOf,
   attendanceReport,
@@ -190,11 +189,7 @@ async function createMeetings(
     const acx = { ...ac, peers };
     warnUnreadPeers(ctx, wf, tx.index);
     for (const f of each) {
-      const id = formatId({
-        prefix: wf.prefix,
-        year,
-        seq: allocator(ctx, tx).recordSeq(wf.kind, wf.prefix, year),
-      });
+      const id = await allocator(ctx, tx).recordId(wf.kind, wf.prefix, year);
       if (each.length > 1) f.series = made[0]?.record.id ?? id;
       let r: ActionResult;
       try {
@@ -357,11 +352,7 @@ async function runWrapUp(ctx: Ctx, { wfs, args, opts }: KindCall): Promise<numbe
       const tac: ActionContext = { ...acx, wf: taskWf };
       const year = yearOf(officeDate(ac.now, ac.office.timezone));
       for (const d of decisions) {
-        const taskId = formatId({
-          prefix: taskWf.prefix,
-          year,
-          seq: allocator(ctx, tx).recordSeq(taskWf.kind, taskWf.prefix, year),
-        });
+        const taskId = await allocator(ctx, tx).recordId(taskWf.kind, taskWf.prefix, year);
         const t = decisionTask(record, d);
         const r = createRecord(tac, taskId, t.title, t.fields, ac.now);
         putRecord(tx, tac, r.record);

@@ -389,11 +389,12 @@ export const en = {
   "help.opt-from-date": "registered on or after this day",
   "help.opt-to-date": "registered on or before this day",
   "help.opt-by": "group by unit, kind or a listed field (type, …)",
-  "help.sync": "share the registry: pull (rebase) from the remote, then push",
+  "help.sync":
+    "share the registry: fetch the shared work, put this clone's after it (provisional ids renamed), send",
   "help.opt-remote": "the git remote (default: origin)",
   "sync.no-remote": "the registry {dir} has no git remote '{remote}'",
   "sync.dirty": "the registry has uncommitted changes: {files}",
-  "sync.conflict": "the changes from {upstream} conflict with yours in {files}; nothing was changed",
+  "sync.conflict": "{ids}: changed here and on {remote} in ways that do not combine; nothing was changed",
   "sync.done": "{remote}: {pulled} commit(s) pulled, {pushed} pushed",
   "sync.updated": "records changed by others are now here; listings follow",
   "help.backup": "write a git bundle of the whole registry",
@@ -789,6 +790,59 @@ export const en = {
     "start the audit at this commit, accepting the history before it (a registry older than verify)",
   "help.config-commit":
     "commit hand edits of office.yaml, workflows/*.yaml and calendar/*.yaml (an administrator)",
+  // issue 17 (sharing)
+  "action.resolve": "resolved (sync)",
+  "help.opt-sync-auto": "from now on, writing commands in this clone sync first and after",
+  "help.opt-sync-no-auto": "writing commands in this clone no longer sync by themselves",
+  "help.resolve": "show both sides of a record two clerks changed in ways that do not combine, and keep one",
+  "help.arg-resolve": "the record id (or a file of the registry) that sync named",
+  "help.opt-keep": "which side stays: remote (the shared one) or local (this clone's)",
+  "help.opt-resolve-reason": "why this clone's actions stand (needed with --keep local)",
+  "help.remote": "the git remote the registry is shared through",
+  "help.remote-add": "share the registry through this git remote (a bare repository, Gitea, GitLab)",
+  "help.arg-url": "the remote's URL or path",
+  "help.opt-remote-name": "the remote's name (default: origin)",
+  "merge.not-replayable": "a {action} cannot be applied again on the other clerk's version",
+  "merge.event-changed": "an action would come out differently on the other clerk's version",
+  "office.not-boolean": "{key} must be true or false",
+  "remote.added": "the registry is now shared through {name} ({url}); `office-doc sync` sends and fetches",
+  "remote.bad-name": "{name} is not a remote name (letters, digits, '.', '_', '-')",
+  "remote.exists": "the remote {name} already points to {url}",
+  "resolve.both": "{id} was changed here and on {remote} in ways that do not combine:",
+  "resolve.choose": "say which side of {id} stays: --keep remote or --keep local",
+  "resolve.file": "{file} was changed here and on {remote} in the same lines",
+  "resolve.keep-local": "this clone's (the other side's actions stay in the history, set aside)",
+  "resolve.keep-remote": "{remote}'s (this clone's actions that no longer apply are set aside and shown)",
+  "resolve.kept-for-later": "{id}: choice kept; it is applied once the other records are settled too",
+  "resolve.needs-reason": "keeping this clone's actions sets the shared ones aside: say why with {option}",
+  "resolve.nothing": "{id} has nothing to resolve with {remote}",
+  "resolve.side-local": "this clone",
+  "resolve.side-remote": "{remote}",
+  "resolve.which": "Which side stays?",
+  "share.archive-offline":
+    "no archive number while {remote} cannot be reached: archive numbers are given by the shared registry only",
+  "share.busy": "{remote} kept taking others' writes first ({rounds} tries); nothing was recorded",
+  "share.conflict": "{ids}: changed here and on {remote} in ways that do not combine",
+  "share.conflict-pending":
+    "{ids}: changed here and on {remote} in ways that do not combine; this clone works offline until `office-doc resolve`",
+  "share.merge-commits":
+    "the registry {dir} has merge commits that are not shared yet (made with git by hand)",
+  "share.no-resolver": "who resolves the conflict is not known",
+  "share.not-pushed": "not yet sent to {remote}; `office-doc sync` sends it",
+  "share.number-offline":
+    "no document number while {remote} cannot be reached: document numbers are given by the shared registry only",
+  "share.offline":
+    "{remote} cannot be reached ({message}): working offline, new records get provisional ids (L) until `office-doc sync`",
+  "share.renamed": "{id} was a provisional id; the record is now {now}",
+  "share.renamed-now": "{from} is now {to}",
+  "share.timeout": "{remote} ({url}) did not answer in time; nothing was recorded",
+  "share.unrelated": "the registry {dir} and its remote have no history in common",
+  "sync.auto-on": "writing commands in this clone now sync first and after",
+  "sync.auto-off": "writing commands in this clone no longer sync by themselves",
+  "sync.conflict-file": "{file}: changed here and on {remote} in the same lines",
+  "sync.conflict-record": "{id}: on {remote}: {theirs}; here: {mine}",
+  "sync.set-aside": "{id}: set aside (enter it again if it still applies): {event}",
+  "sync.unreachable": "{remote} ({url}) cannot be reached: {message}",
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "{range}: the range ends before it starts",
   "calendar.unchanged": "calendar {years}: nothing changed (the days already were so); nothing committed",
@@ -816,10 +870,10 @@ export const en = {
 
 /** Hints: what to do next after an error. */
 export const enHints = {
-  "sync.no-remote": "add one with `git -C REGISTRY remote add origin URL` (a bare repository, Gitea, GitLab)",
+  "sync.no-remote": "add one with `office-doc remote add URL` (a bare repository, Gitea, GitLab)",
   "sync.dirty": "commit or undo those changes first (`office-doc check` tells what they are)",
   "sync.conflict":
-    "two clerks changed the same record, or created the same id offline: settle it with git in the registry, then sync again",
+    "`office-doc resolve {first}` shows both sides and keeps the one you choose; then sync again",
   "cli.no-operator":
     "set OFFICE_DOC_USER to your person id, or git config user.email to your e-mail in office.yaml; `office-doc person list` shows who is there",
   "cli.unknown-operator":
@@ -882,6 +936,19 @@ export const enHints = {
     "reopen it where its workflow allows (`office-doc reopen ID --reason T`), or an administrator corrects it (`office-doc correct`)",
   "git.sign-failed":
     "check git config user.signingkey (an SSH key: a private key file, or a public key the ssh-agent holds), or unset it to write unsigned",
+  // issue 17 (sharing)
+  "share.number-offline": "run `office-doc sync` once the network is back, then number it",
+  "share.archive-offline": "run `office-doc sync` once the network is back, then file it",
+  "share.timeout":
+    "check the network or the server, then try again (OFFICE_DOC_REMOTE_TIMEOUT sets the seconds)",
+  "share.busy": "try again in a moment",
+  "sync.unreachable":
+    "check the network or the server; work goes on offline and `office-doc sync` sends it later",
+  "sync.conflict-record": "`office-doc resolve ID` shows both and keeps the side you choose",
+  "resolve.choose": "for example: office-doc resolve {id} --keep remote",
+  "share.renamed": "use {now}",
+  "share.merge-commits":
+    "undo the merge with git (`git reset --hard` to the last commit before it), then sync",
   // wp/attack-fixes (hostile tester findings D2-D13)
   "calendar.range-reversed": "write the earlier day first: 2026-03-01..2026-03-10",
   "store.prefix-workflow-broken":
