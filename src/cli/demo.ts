@@ -129,6 +129,9 @@ export async function buildDemo(ctx: Ctx): Promise<void> {
       subject: "demo: the seed's office, its units and people",
       author: identity,
       committer: identity,
+      // In office time at the injected clock (OFFICE_DOC_NOW), like every other commit.
+      authorDate: ctx.stamp(),
+      committerDate: ctx.stamp(),
     });
   });
   ctx.reg.forget();

@@ -110,6 +110,7 @@ export function addFieldOptions(cmd: Command, defs: readonly FieldDef[], lang: L
       if (i > 0) o.hideHelp();
       const values = valuesOf(def);
       if (values) optionValues.set(o, values);
+      optionTextRule.set(o, def.type === "text" && def.multiline === true ? "text" : "line");
       cmd.addOption(o);
     });
     if (def.type === "boolean" && def.default === true)
@@ -121,6 +122,7 @@ export function addFieldOptions(cmd: Command, defs: readonly FieldDef[], lang: L
 export function addTitleOption(cmd: Command, title: TitleDef, lang: Lang): void {
   [title.option, ...(title.aliases ?? [])].forEach((name, i) => {
     const o = new Option(`${flagOf(name)} <text>`, lab(title.label, lang));
+    optionTextRule.set(o, "line");
     if (i > 0) o.hideHelp();
     cmd.addOption(o);
   });
@@ -251,6 +253,40 @@ export const freeText = (option: string, v: string | undefined) => checkedText(o
 
 /** A one-line option (`--name`): see checkedText. */
 export const oneLine = (option: string, v: string | undefined) => checkedText(option, v, false);
+
+/**
+ * Options whose text may run over several lines when nothing says otherwise: an opinion, a note, a
+ * reason, a clean-up report (README "What may be typed"), and `correct --set FIELD=VALUE`, whose
+ * value its field then checks as one line or several. Every other option is one line.
+ */
+const MULTILINE_OPTIONS = new Set(["opinion", "note", "reason", "text", "cleanup", "set"]);
+
+/**
+ * How an option's text is checked, where its name alone does not say it: a field's option follows
+ * its field (`multiline: true`), a kind command's option its `multiline` (kind-commands.ts).
+ */
+export const optionTextRule = new WeakMap<Option, "line" | "text">();
+
+/**
+ * Check the text of every option given to `cmd` before its command runs (program.ts runs this for
+ * every command, built-in, derived from a workflow or a kind command's, so that no option can skip
+ * it): one-line options (optionTextRule, else not in MULTILINE_OPTIONS) refuse line breaks, control
+ * and bidi formatting characters and more than 500 characters; multi-line ones refuse control and
+ * bidi characters besides line feeds and tabs, and more than 5,000 (record.ts textProblem). Each
+ * value of a repeatable option is checked; values are trimmed as the commands trim them.
+ * Errors: exit 2 (field.line-break, field.control-char, field.too-long) naming the option.
+ */
+export function checkOptionTexts(cmd: Command): void {
+  for (const o of cmd.options) {
+    const v = cmd.getOptionValue(o.attributeName()) as unknown;
+    const texts =
+      typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+    if (!texts.length) continue;
+    const name = o.long?.slice(2) ?? o.attributeName();
+    const rule = optionTextRule.get(o) ?? (MULTILINE_OPTIONS.has(name) ? "text" : "line");
+    for (const text of texts) checkedText(flagOf(name), text, rule === "text");
+  }
+}
 
 /** A comma-separated option (ASCII or Chinese commas) as a list of ids. */
 export function listOption(v: string | undefined): string[] {

@@ -36,8 +36,13 @@ export interface KindCommand {
   /** Its --help line (a catalogue key: the program's own words in en and zh-CN). */
   description: MessageKey;
   arguments?: { name: string; description: MessageKey; optional?: boolean }[];
-  /** Commander flags (`--item <NAME=STATE>`); `repeatable` collects every occurrence in a list. */
-  options?: { flags: string; description: MessageKey; repeatable?: boolean }[];
+  /**
+   * Commander flags (`--item <NAME=STATE>`); `repeatable` collects every occurrence in a list.
+   * Every value is checked as text before the command runs (fields.ts checkOptionTexts): one line,
+   * unless `multiline` (or, without it, the option is `--opinion`, `--note`, `--reason`, `--text`
+   * or `--cleanup`).
+   */
+  options?: { flags: string; description: MessageKey; repeatable?: boolean; multiline?: boolean }[];
   /** Runs the command; returns the exit code. Errors are OfficeErrors, mapped like every command's. */
   run(ctx: Ctx, call: KindCall): Promise<number>;
 }

@@ -30,6 +30,7 @@ import {
   completeRequired,
   flagOf,
   given,
+  optionTextRule,
   refuseClassifiedOptions,
 } from "./fields.js";
 import type { KindCommand, KindCommands } from "./kind-commands.js";
@@ -365,6 +366,7 @@ export function registerKinds(
 /** A kind command's option for commander; `repeatable` collects every occurrence in a list. */
 function kindOption(o: NonNullable<KindCommand["options"]>[number], d: Registrar["d"]): Option {
   const opt = new Option(o.flags, d(o.description));
+  if (o.multiline !== undefined) optionTextRule.set(opt, o.multiline ? "text" : "line");
   if (o.repeatable) opt.argParser((v: string, prev: string[] = []) => [...prev, v]);
   return opt;
 }

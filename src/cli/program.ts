@@ -14,7 +14,7 @@ import { registerCalendar } from "./commands/calendar.js";
 import { registerCompletion } from "./commands/completion.js";
 import { registerEgov } from "./commands/egov.js";
 import { registerPrint } from "./commands/print.js";
-import { registerRecords } from "./commands/records.js";
+import { brokenWorkflowText, registerRecords } from "./commands/records.js";
 import { registerReports } from "./commands/reports.js";
 import { registerSetup } from "./commands/setup.js";
 import { registerSync } from "./commands/sync.js";
@@ -22,6 +22,7 @@ import { registerTrust } from "./commands/trust.js";
 import { registerUpgrade } from "./commands/upgrade.js";
 import { type CliEnv, Ctx, type GlobalOptions, registryOf } from "./context.js";
 import { EXIT, reportError } from "./errors.js";
+import { checkOptionTexts } from "./fields.js";
 import { processIo } from "./io.js";
 import { KIND_COMMANDS } from "./kind-commands.js";
 import { kindSurface, registerKinds, surfaceNames, workflowsOf } from "./kinds.js";
@@ -198,6 +199,7 @@ export function programOf(
         const opts = cmd.optsWithGlobals() as GlobalOptions;
         let ctx: Ctx | undefined;
         try {
+          checkOptionTexts(cmd);
           const reg = state.reg && state.reg.dir === registryOf(opts, state.cli).dir ? state.reg : undefined;
           ctx = new Ctx(opts, state.cli, reg);
           const code = await fn(ctx, ...(args.slice(0, -1) as never));
@@ -251,6 +253,12 @@ function programFor(lang: Lang, args: string[], state: RunState): Command {
       return programOf(lang, [], state, { wfs, only: name });
     if (errors[0]) throw errors[0];
   }
+  // A workflow file that cannot be read takes its kind's commands out of the help: say so.
+  for (const e of errors)
+    (state.cli?.io ?? processIo).write(
+      2,
+      `${t(lang, "help.broken-workflow", { problem: brokenWorkflowText(lang, e) })}\n`,
+    );
   // No command: the program's help, which lists the kinds' commands without their options, on
   // stdout (it was asked for: exit 0). An unknown option is still bad usage.
   const program = programOf(lang, REGISTRARS, state, { wfs, listOnly: name === undefined });

@@ -12,6 +12,7 @@ import type { RecordIndex } from "../store/index-cache.js";
 import { recordRel } from "../store/registry.js";
 import { type CommitInfo, type Transaction, transact } from "../store/transact.js";
 import { toYaml } from "../store/yaml-io.js";
+import { committedReader } from "./committed.js";
 import { type Ctx, identityOf } from "./context.js";
 import { freeText, listOption } from "./fields.js";
 import { confirmAtTerminal, requireValues } from "./prompts.js";
@@ -25,6 +26,17 @@ import { confirmAtTerminal, requireValues } from "./prompts.js";
 /** The other records, as guards see them: the index's summaries. */
 export function peersOf(index: RecordIndex): Peers {
   return { open: () => [...index.open.values()], all: () => index.all() };
+}
+
+/**
+ * The guards of a creation (a document already registered, a room already booked) see the records
+ * the index could read: name those it could not, which they cannot look at. A warning, not a
+ * refusal: one broken file must not stop every registration, and `check` fails until it is fixed.
+ */
+export function warnUnreadPeers(ctx: Ctx, wf: WorkflowDef, index: RecordIndex): void {
+  if (wf.checks?.length)
+    for (const [file, message] of Object.entries(index.broken))
+      ctx.warn("create.checks-unread", { file, message });
 }
 
 /** Numbers (ids, document numbers, archive items) for a write: see allocate.ts. */
@@ -192,6 +204,7 @@ export async function createAction(
   };
   const res = await transact(ctx.reg, wf.create_action, async (tx) => {
     const acx = { ...ac, peers: peersOf(tx.index) };
+    warnUnreadPeers(ctx, wf, tx.index);
     const same = sameKey(tx.index, wf, fields);
     if (same.closed) throw refused("engine.upsert-closed", { id: same.closed.id });
     if (same.open) {
@@ -224,7 +237,8 @@ export async function createAction(
 export function loadRecord(ctx: Ctx, idText: string): { record: RecordDoc; wf: WorkflowDef; rel: string } {
   const { id, kind, rel } = ctx.reg.resolveId(idText, yearOf(ctx.today()));
   const wf = ctx.reg.workflow(kind);
-  const { record } = ctx.reg.readRecord(rel, id, kind);
+  const text = committedReader(ctx, [rel], "show.uncommitted-file").readText(rel);
+  const { record } = ctx.reg.readRecord(rel, id, kind, text);
   return { record, wf, rel };
 }
 

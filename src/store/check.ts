@@ -23,10 +23,30 @@ function fileProblem(
   return { file, line, path: [], code, params, ...(warning ? { warning } : {}) };
 }
 
+/**
+ * Why a file git lists cannot be read, and what to do: a write that was killed left it in git's
+ * index (its journal names it: the next office-doc write finishes or undoes that write), it is
+ * missing from the work tree (deleted by hand), or the file system refuses it (the error's reason).
+ */
+function missingFile(reg: Registry, rel: string): FileProblem {
+  let reason = "";
+  try {
+    readFileSync(reg.path(rel));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== "ENOENT") reason = err.code ?? err.message;
+  }
+  if (reason) return fileProblem(rel, 1, "store.unreadable", { file: rel, message: reason });
+  const journal = readJournal(reg.path(LOCAL_DIR, WRITE_AHEAD_FILE));
+  if (typeof journal === "object" && journal.files.some((f) => f.path === rel))
+    return fileProblem(rel, 1, "check.killed-write-file", { file: rel, command: journal.command });
+  return fileProblem(rel, 1, "check.missing-file", { file: rel });
+}
+
 /** Parse and validate one YAML file; a syntax error becomes a problem of that file. */
 function checkYaml(reg: Registry, rel: string, validate: (v: unknown) => Problem[]): FileProblem[] {
   const text = reg.readText(rel);
-  if (text === undefined) return [fileProblem(rel, 1, "store.unreadable", { file: rel, message: "" })];
+  if (text === undefined) return [missingFile(reg, rel)];
   try {
     const y = parseYamlText(text, rel);
     return placeProblems(y, validate(y.value));
@@ -130,6 +150,8 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
   const numberFields = new Map<string, string>();
   // Archive numbers (DA/T 22): each given once.
   const archives = new Map<string, string[]>();
+  /** Kinds whose workflow file cannot be read: their records are not checked. */
+  const unchecked = new Set<string>();
   for (const rel of files.sort()) {
     const parsed = parseRecordRel(rel);
     if (!parsed) {
@@ -146,9 +168,23 @@ export async function checkRegistry(reg: Registry, nowMs: number): Promise<FileP
     try {
       wf = reg.workflow(kind);
     } catch {
-      problems.push(
-        fileProblem(rel, 1, "store.unknown-kind", { kind, known: reg.workflowKinds().join(", ") }),
-      );
+      // A workflow file that cannot be read is named above with its line: say once that its
+      // kind's records wait for it, rather than that the kind is unknown.
+      const kinds = reg.workflowKinds();
+      if (!kinds.includes(kind))
+        problems.push(
+          fileProblem(rel, 1, "store.unknown-kind", {
+            kind,
+            known: reg
+              .workflows()
+              .map((w) => w.kind)
+              .join(", "),
+          }),
+        );
+      else if (!unchecked.has(kind)) {
+        unchecked.add(kind);
+        problems.push(fileProblem(`workflows/${kind}.yaml`, 1, "check.kind-not-checked", { kind }));
+      }
       continue;
     }
     if (id.split("-")[0] !== wf.prefix)

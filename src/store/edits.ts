@@ -75,13 +75,37 @@ export function uncommittedRecordFiles(dir: string, folders: Iterable<string>): 
     .filter((f) => parseRecordRel(f) !== undefined)
     .sort();
   const dirty = new Set(files.map((f) => dirname(f)));
-  const next: Times = {};
-  for (const [f, t] of Object.entries(now)) {
-    if (clean[f] === t) next[f] = t;
-    else if (t >= 0 && !dirty.has(f)) next[f] = t;
+  // Folders not asked about keep what is known of them (`show` asks about one folder, a listing
+  // about those of the open records).
+  const next: Times = { ...clean };
+  for (const f of asked) {
+    const t = now[f] as number;
+    if (t >= 0 && !dirty.has(f)) next[f] = t;
+    else delete next[f];
   }
   saveClean(dir, next);
   return files;
+}
+
+/**
+ * Of the record files `rels`, those with an uncommitted change (uncommittedRecordFiles), each with
+ * its text as HEAD has it (undefined: not committed at all). Runs git only for folders changed since
+ * they were last known clean, and `git show` only for the files that differ.
+ */
+export function lastCommittedTexts(dir: string, rels: readonly string[]): Map<string, string | undefined> {
+  const wanted = new Set(rels);
+  const out = new Map<string, string | undefined>();
+  for (const rel of uncommittedRecordFiles(dir, new Set(rels.map((r) => dirname(r))))) {
+    if (!wanted.has(rel)) continue;
+    const r = childProcess().spawnSync("git", ["show", `HEAD:${rel}`], {
+      cwd: dir,
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+      env: { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" },
+    });
+    out.set(rel, r.status === 0 ? r.stdout : undefined);
+  }
+  return out;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { IsoDate } from "../core/dates.js";
+import { type IsoDate, isIsoDate } from "../core/dates.js";
 import type { ListedSummary, RecordSummary } from "../core/model.js";
 import { OfficeError } from "../core/problems.js";
 import { normalizeRecord, summarize } from "../core/record.js";
-import { fieldByRole } from "../core/workflow.js";
+import { fieldByRole, type WorkflowDef } from "../core/workflow.js";
 import { maximaOf } from "./allocate.js";
 import { writeFileAtomic } from "./atomic.js";
 import { uncommittedRecordFiles } from "./edits.js";
@@ -30,7 +30,7 @@ import { LOCAL_DIR, parseRecordRel, type Registry, recordRel } from "./registry.
  * nobody saved meanwhile), so no two processes append at the same time.
  */
 
-const VERSION = 6;
+const VERSION = 7;
 /** The index is checked when read and rebuilt when lost: no fsync (see writeFileAtomic). */
 const DERIVED = { durable: false };
 const OPEN_FILE = `${LOCAL_DIR}/index-open.json`;
@@ -88,6 +88,12 @@ interface OpenFileHead {
   /** Record files that could not be read, with the reason: named by every listing. */
   broken: Record<string, string>;
   /**
+   * Record files that were read but hold a value office-doc cannot act on (`status: bogus`, an
+   * impossible due date, an unknown step or holder), with what it is: listed as they are, and named
+   * by every listing (summaryProblem).
+   */
+  invalid: Record<string, string>;
+  /**
    * The rows are sorted by due date (none last): for each due date, the byte offset in the second
    * line just after its last row. The overdue list parses only the rows up to its horizon.
    */
@@ -126,6 +132,8 @@ function validHead(h: OpenFileHead, deep: boolean): boolean {
     h.maxima !== null &&
     typeof h.broken === "object" &&
     h.broken !== null &&
+    typeof h.invalid === "object" &&
+    h.invalid !== null &&
     Array.isArray(h.dues) &&
     isPair(h.bytes) &&
     isPair(h.crcs) &&
@@ -136,6 +144,7 @@ function validHead(h: OpenFileHead, deep: boolean): boolean {
     (!deep ||
       (Object.values(h.maxima).every((n) => Number.isSafeInteger(n)) &&
         Object.values(h.broken).every((m) => typeof m === "string") &&
+        Object.values(h.invalid).every((m) => typeof m === "string") &&
         h.folders.every((f) => typeof f === "string")))
   );
 }
@@ -240,9 +249,9 @@ export function unpackSummary(listed: unknown[], rest: unknown[]): RecordSummary
 
 let buildProgress: ((done: number, total: number) => void) | undefined;
 
-/** What one record file says for the index. */
+/** What one record file says for the index (`invalid`: see summaryProblem). */
 export type SummaryResult =
-  | { id: string; summary: RecordSummary }
+  | { id: string; summary: RecordSummary; invalid?: string }
   | { id: string; broken: string }
   | { id: string; missing: true }
   | undefined;
@@ -263,10 +272,46 @@ export function readSummary(reg: Registry, rel: string): SummaryResult {
     } catch {
       wf = undefined;
     }
-    return { id, summary: summarize(rec, wf) };
+    const summary = summarize(rec, wf);
+    const invalid = summaryProblem(reg, summary, wf);
+    // A record office-doc cannot tell is closed is still to be handled: it stays on the open lists
+    // and in `overdue --check`, named as invalid, rather than vanishing from every listing.
+    if (invalid && summary.status !== "closed") summary.status = "open";
+    return invalid ? { id, summary, invalid } : { id, summary };
   } catch (e) {
     return { id, broken: ((e as Error).message.split("\n")[0] ?? "").slice(0, 200) };
   }
+}
+
+/** The ids of the office's people and units, by office object (read once per run). */
+const officeIds = new WeakMap<object, Set<string>>();
+
+/**
+ * What in a record's summary office-doc cannot act on, as `key: value` (language-neutral, for the
+ * listings' warning), or undefined: a status other than open or closed, an impossible due date, a
+ * step its workflow does not have, a holder who is neither a person nor a unit of office.yaml.
+ * `check` says the same with file and line (validateRecord); this looks only at what the summary
+ * holds, a few set lookups a record, so that building the index at 200,000 records costs no more
+ * than the parse it already does. A broken office.yaml leaves holders unchecked (it stops the
+ * command itself).
+ */
+function summaryProblem(reg: Registry, s: RecordSummary, wf: WorkflowDef | undefined): string | undefined {
+  if (s.status !== "open" && s.status !== "closed") return `status: ${String(s.status)}`;
+  if (s.due !== null && (typeof s.due !== "string" || !isIsoDate(s.due))) return `due: ${String(s.due)}`;
+  if (wf && s.step !== null && !wf.steps.some((x) => x.id === s.step)) return `step: ${String(s.step)}`;
+  let ids: Set<string> | undefined;
+  try {
+    const office = reg.office();
+    ids = officeIds.get(office);
+    if (!ids) {
+      ids = new Set([...office.people.map((p) => p.id), ...office.units.map((u) => u.id)]);
+      officeIds.set(office, ids);
+    }
+  } catch {
+    return undefined;
+  }
+  const unknown = s.holders.find((h) => !ids.has(h));
+  return unknown === undefined ? undefined : `holders: ${String(unknown)}`;
 }
 
 /**
@@ -372,6 +417,7 @@ export class RecordIndex {
     private openRows: Rows | undefined,
     readonly maxima: Record<string, number>,
     readonly broken: Record<string, string>,
+    readonly invalid: Record<string, string>,
   ) {}
 
   /** The open records' summaries by id (read from disk on first use). */
@@ -416,7 +462,14 @@ export class RecordIndex {
     const seen = diskSignature(reg);
     const saved = readOpenFile(reg, !!opts.locked);
     if (saved) {
-      const idx = new RecordIndex(reg, saved.head.head, saved.rows, saved.head.maxima, saved.head.broken);
+      const idx = new RecordIndex(
+        reg,
+        saved.head.head,
+        saved.rows,
+        saved.head.maxima,
+        saved.head.broken,
+        saved.head.invalid,
+      );
       idx.locked = !!opts.locked;
       idx.seen = seen;
       idx.closedState = { bytes: saved.head.closed[0], crc: saved.head.closed[1] };
@@ -487,7 +540,7 @@ export class RecordIndex {
   }
 
   static async rebuild(reg: Registry, head: string, opts: LoadOptions = {}): Promise<RecordIndex> {
-    const idx = new RecordIndex(reg, head, undefined, {}, {});
+    const idx = new RecordIndex(reg, head, undefined, {}, {}, {});
     idx.locked = !!opts.locked;
     idx.seen = diskSignature(reg);
     const files = head ? await trackedFiles(reg.dir, "records") : [];
@@ -521,6 +574,7 @@ export class RecordIndex {
       if (!result) continue;
       const id = result.id;
       delete this.broken[rel];
+      delete this.invalid[rel];
       if ("missing" in result) {
         this.open.delete(id);
         if (!fresh) {
@@ -535,6 +589,7 @@ export class RecordIndex {
         continue;
       }
       const summary = result.summary;
+      if (result.invalid) this.invalid[rel] = result.invalid;
       this.note(summary);
       if (summary.status === "open") {
         this.open.set(id, summary);
@@ -646,7 +701,7 @@ export class RecordIndex {
    * Rare, and slow at 200,000 records (~50 s); a rebuild from load() uses worker threads.
    */
   private rebuildNow(): void {
-    const fresh = new RecordIndex(this.reg, this.head, undefined, {}, {});
+    const fresh = new RecordIndex(this.reg, this.head, undefined, {}, {}, {});
     fresh.locked = this.locked;
     fresh.seen = diskSignature(this.reg);
     fresh.closed = new Map();
@@ -677,6 +732,8 @@ export class RecordIndex {
     Object.assign(this.maxima, fresh.maxima);
     for (const k of Object.keys(this.broken)) delete this.broken[k];
     Object.assign(this.broken, fresh.broken);
+    for (const k of Object.keys(this.invalid)) delete this.invalid[k];
+    Object.assign(this.invalid, fresh.invalid);
   }
 
   /** Append the closed summaries not yet on disk, after cutting what an unfinished write left. */
@@ -777,6 +834,7 @@ export class RecordIndex {
       head,
       maxima: this.maxima,
       broken: this.broken,
+      invalid: this.invalid,
       dues,
       bytes: [Buffer.byteLength(lines[0]), Buffer.byteLength(lines[1])],
       crcs: [crc(lines[0]), crc(lines[1])],

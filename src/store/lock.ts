@@ -217,6 +217,9 @@ function lockContent(command: string): { info: LockInfo; text: string } {
     start: processStart(process.pid),
     host: hostname(),
     command,
+    // The real clock, not OFFICE_DOC_NOW: `since` tells a person how long a real process has held
+    // the lock (under a fixed clock every lock would seem taken at the same instant). Staleness
+    // itself is decided by whether the holder runs (alive), and for an unreadable lock by its mtime.
     since: new Date().toISOString(),
     nonce: `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`,
   };
@@ -284,7 +287,9 @@ export async function acquireLock(
     }
     if (Date.now() >= deadline) {
       const info = r.holder?.info;
-      throw failed("lock.held", {
+      // A holder on another machine is never taken over (alive): the clerk must be told what to do.
+      const code = info && info.host !== hostname() ? "lock.held-elsewhere" : "lock.held";
+      throw failed(code, {
         pid: info?.pid ?? "?",
         command: info?.command ?? "?",
         since: info?.since ?? "?",

@@ -17,7 +17,7 @@ import { type CoreHooks, HOOKS, hookNames } from "../core/hooks.js";
 import { formatId, isProvisionalId, parseId } from "../core/ids.js";
 import type { OfficeConfig, RecordDoc } from "../core/model.js";
 import { validateOffice } from "../core/office.js";
-import { OfficeError } from "../core/problems.js";
+import { OfficeError, type Problem } from "../core/problems.js";
 import { normalizeRecord, validateRecord } from "../core/record.js";
 import { type HookNames, validateWorkflow, type WorkflowDef } from "../core/workflow.js";
 import { ConfigCache, fileStamp } from "./config-cache.js";
@@ -63,6 +63,16 @@ export function userCacheDir(dir: string): string {
     return mkdtempSync(join(tmpdir(), "office-doc-"));
   }
   return join(base, createHash("sha256").update(real).digest("hex").slice(0, 16));
+}
+
+/**
+ * The problems an error of a registry file names, each with its file and line: those it carries, or
+ * itself as one (invalid YAML names its line in its message).
+ */
+export function problemsOf(e: OfficeError): (Problem & { file?: string; line?: number })[] {
+  return e.problems.length
+    ? e.problems.map((p) => ({ ...p, file: (p as { file?: string }).file ?? e.file }))
+    : [{ path: [], code: e.code, params: e.params }];
 }
 
 function invalid(file: string, problems: FileProblem[]): OfficeError {
@@ -252,6 +262,24 @@ export class Registry {
     return out;
   }
 
+  /**
+   * The workflow files there are but that cannot be read (not YAML, or not a valid workflow), each
+   * with its error (file and line): every command that reads the workflows names them, never
+   * drops their kind silently.
+   */
+  brokenWorkflows(): { kind: string; error: OfficeError }[] {
+    const out: { kind: string; error: OfficeError }[] = [];
+    for (const kind of this.workflowKinds()) {
+      try {
+        this.workflow(kind);
+      } catch (e) {
+        if (!(e instanceof OfficeError)) throw e;
+        out.push({ kind, error: e });
+      }
+    }
+    return out;
+  }
+
   kindOfPrefix(prefix: string): string | undefined {
     return this.workflows().find((w) => w.prefix === prefix)?.kind;
   }
@@ -302,7 +330,22 @@ export class Registry {
     const parsed = parseId(text, currentYear);
     if (!parsed) throw new OfficeError("usage", "store.bad-id", { id: text });
     const kind = this.kindOfPrefix(parsed.prefix);
-    if (!kind) throw new OfficeError("usage", "store.unknown-prefix", { id: text, prefix: parsed.prefix });
+    if (!kind) {
+      // The prefix may be that of a workflow whose file is broken: name the file (exit 1).
+      const broken = this.brokenWorkflows();
+      if (broken.length)
+        throw new OfficeError(
+          "failed",
+          "store.prefix-workflow-broken",
+          {
+            id: text,
+            prefix: parsed.prefix,
+            files: broken.map((b) => `workflows/${b.kind}.yaml`).join(", "),
+          },
+          broken.flatMap((b) => problemsOf(b.error)),
+        );
+      throw new OfficeError("usage", "store.unknown-prefix", { id: text, prefix: parsed.prefix });
+    }
     const id = formatId(parsed);
     return { id, kind, rel: recordRel(kind, id) };
   }
@@ -310,9 +353,9 @@ export class Registry {
   /**
    * Read and validate one record. js-yaml parses it (several times faster than yaml); only a file
    * with a problem is parsed again with yaml, to name the line. A broken file fails with its name.
+   * `text`: the file's text when the caller read it elsewhere (as last committed: committed.ts).
    */
-  readRecord(rel: string, id: string, kind: string): { record: RecordDoc } {
-    const text = this.readText(rel);
+  readRecord(rel: string, id: string, kind: string, text = this.readText(rel)): { record: RecordDoc } {
     if (text === undefined) {
       // A provisional id renamed by sync (issue 17): say what it is now.
       const now = isProvisionalId(id) ? renamedIds(this)[id] : undefined;
@@ -406,7 +449,7 @@ export function recordFilesOf(reg: Pick<Registry, "path">, kind: string, year: n
 
 /**
  * Record files read for a listing, as written (no validation against the workflow: a register shows
- * what is there); a file that is not YAML is named with its line (exit 2), never skipped.
+ * what is there); a file that is not YAML is named with its line (exit 1), never skipped.
  */
 export function readRecordFiles(reg: Pick<Registry, "readText">, rels: readonly string[]): RecordDoc[] {
   return rels.map((rel) => {
@@ -414,7 +457,8 @@ export function readRecordFiles(reg: Pick<Registry, "readText">, rels: readonly 
     try {
       return normalizeRecord(fastLoad(text) as Record<string, unknown>);
     } catch (e) {
-      throw new OfficeError("usage", "store.bad-yaml", {
+      // A registry file broken by hand is the registry's problem, not the command line's: exit 1.
+      throw new OfficeError("failed", "store.bad-yaml", {
         file: rel,
         line: (e as { mark?: { line: number } }).mark?.line ?? 1,
         message: (e as Error).message.split("\n")[0] ?? "",

@@ -6,9 +6,14 @@
  * commit message has a line git reads as a trailer other than office-doc's own.
  */
 import { spawnSync } from "node:child_process";
+import type { Command, Option } from "commander";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkOptionTexts } from "../../src/cli/fields.js";
+import { shippedWorkflows } from "../../src/cli/kinds.js";
+import { programOf, REGISTRARS } from "../../src/cli/program.js";
 import { commitLine, commitMessage } from "../../src/core/commit-message.js";
+import { OfficeError } from "../../src/core/problems.js";
 import {
   cleanupTempDirs,
   git,
@@ -131,6 +136,51 @@ describe("one-line fields and free text, checked where they enter", () => {
     ],
     ["a note of 5,001 characters", () => ["note", inId, "--text", long(5001)], "--text"],
     ["a reason with a bidi override", () => ["urge", inId, "--note", "\u202e请尽快"], "--note"],
+    // Kind commands' own options (D10, D11): a decision becomes a task's title, so it is one line.
+    ...(
+      [
+        ["a meeting decision on two lines", ["--decision", "a\nb"], "--decision"],
+        ["a meeting decision with an escape sequence", ["--decision", "x\u001b[2Jy"], "--decision"],
+        ["a meeting decision of 600 characters", ["--decision", long(600)], "--decision"],
+        ["a meeting decision with a bidi override", ["--decision", "\u202eevil"], "--decision"],
+        ["a meeting clean-up with an escape sequence", ["--cleanup", "x\u001b[2Jy"], "--cleanup"],
+      ] as const
+    ).map(([what, opt, option]): [string, () => string[], string] => [
+      what,
+      () => ["meeting", "wrap-up", "MTG-1", ...opt, "--assign", UNIT, "--due", "2026-03-20"],
+      option,
+    ]),
+    [
+      "a meeting reply's reason with an escape sequence",
+      () => ["meeting", "reply", "MTG-1", "leave", "--reason", "x\u001b[2Jy"],
+      "--reason",
+    ],
+    [
+      "a meeting reply's reason of 6,000 characters",
+      () => ["meeting", "reply", "MTG-1", "leave", "--reason", long(6000)],
+      "--reason",
+    ],
+    [
+      "a meeting check's note with a bidi override",
+      () => ["meeting", "check", "MTG-1", "--item", "seating=problem", "--note", "\u202eevil"],
+      "--note",
+    ],
+    [
+      "an indicator submission's reason with an escape sequence",
+      () => [
+        "indicator",
+        "submit",
+        "--unit",
+        UNIT,
+        "--month",
+        "2026-02",
+        "--value",
+        "x=5",
+        "--reason",
+        "x\u001b[2Jy",
+      ],
+      "--reason",
+    ],
   ])("%s: exit 2 naming %s, nothing written", (_, args, option) => {
     const before = repoState(reg.dir);
     const r = reg.run(args());
@@ -164,6 +214,81 @@ describe("one-line fields and free text, checked where they enter", () => {
     expect(p.code, p.stderr).toBe(0);
     const rec = json<{ history: { opinion?: string }[] }>(p);
     expect(rec.history.at(-1)?.opinion).toBe("拟请书记阅示。\r\n城管科办理。");
+  });
+});
+
+describe("every option of every command passes the text rules before its command runs", () => {
+  /** Every command of the full program (built-in, derived from the shipped workflows, kind commands). */
+  const commands = (): Command[] => {
+    const all: Command[] = [];
+    const walk = (c: Command) => {
+      for (const s of c.commands) {
+        all.push(s);
+        walk(s);
+      }
+    };
+    walk(programOf("en", REGISTRARS, undefined, { wfs: shippedWorkflows() }));
+    return all;
+  };
+  /** The problem checkOptionTexts finds with `value` in option `o` of `cmd`, if any. */
+  const problemWith = (cmd: Command, o: Option, value: string) => {
+    const key = o.attributeName();
+    const before = cmd.getOptionValue(key);
+    // What commander would store: a repeatable option's parser collects a list.
+    cmd.setOptionValue(key, o.parseArg ? o.parseArg(value, undefined) : value);
+    try {
+      checkOptionTexts(cmd);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof OfficeError)) throw e;
+      return { code: e.code, option: e.params.option };
+    } finally {
+      cmd.setOptionValue(key, before);
+    }
+  };
+
+  it("an escape sequence is refused in each of them, naming the option; a line break in each one-line option", () => {
+    let options = 0;
+    const multi: string[] = [];
+    for (const cmd of commands())
+      for (const o of cmd.options) {
+        if (o.isBoolean() || o.negate || !o.long) continue;
+        options++;
+        expect(problemWith(cmd, o, "x\u001b[2Jy"), `${cmd.name()} ${o.long}`).toEqual({
+          code: "field.control-char",
+          option: o.long,
+        });
+        expect(problemWith(cmd, o, "\u202eevil")?.code, `${cmd.name()} ${o.long}`).toBe("field.control-char");
+        const twoLines = problemWith(cmd, o, "a\nb");
+        if (twoLines === undefined) {
+          multi.push(o.long);
+          expect(problemWith(cmd, o, "文".repeat(5001))?.code).toBe("field.too-long");
+          expect(problemWith(cmd, o, "文".repeat(5000))).toBeUndefined();
+        } else {
+          expect(twoLines, `${cmd.name()} ${o.long}`).toEqual({ code: "field.line-break", option: o.long });
+          expect(problemWith(cmd, o, "文".repeat(501))?.code).toBe("field.too-long");
+        }
+      }
+    expect(options).toBeGreaterThan(150);
+    // Free text: opinions, notes, reasons, a meeting's clean-up and the workflows' multiline fields.
+    expect(new Set(multi)).toEqual(
+      new Set([
+        "--opinion",
+        "--note",
+        "--reason",
+        "--text",
+        "--cleanup",
+        "--summary",
+        "--content",
+        "--steps",
+        "--findings",
+        "--answer",
+        "--result",
+        "--requirements",
+        "--details",
+        "--set",
+      ]),
+    );
   });
 });
 

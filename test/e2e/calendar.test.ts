@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cleanupTempDirs,
@@ -132,6 +133,39 @@ describe("calendar set", () => {
     expect(reg.run(["calendar", "set", "2026-02-30", "--rest"]).code).toBe(2);
     expect(reg.run(["calendar", "set", "2026-05-08"]).code).toBe(2);
     expect(commitCount(reg.dir)).toBe(n);
+    expect(gitStatus(reg.dir)).toBe("");
+  });
+
+  it("a reversed range exits 2 naming it, also with --create-year; nothing written", () => {
+    const n = commitCount(reg.dir);
+    for (const args of [
+      ["calendar", "set", "2026-03-10..2026-03-01", "--rest", "--name", "x"],
+      ["calendar", "set", "2027-02-10..2027-02-01", "--rest", "--name", "x", "--create-year"],
+    ]) {
+      const r = reg.run(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${args[2]}: the range ends before it starts`);
+    }
+    expect(commitCount(reg.dir)).toBe(n);
+    expect(gitStatus(reg.dir)).toBe("");
+  });
+
+  it("setting days to what they already are commits nothing and says so (exit 0)", () => {
+    const n = commitCount(reg.dir);
+    const text = reg.read("calendar/2026.yaml");
+    for (const args of [
+      ["calendar", "set", "2026-03-10", "--clear"],
+      ["calendar", "set", "2026-04-30", "--rest", "--name", "本地停工"],
+      ["calendar", "set", "2026-10-01..2026-10-03", "--rest", "--name", "国庆节 National Day"],
+    ]) {
+      const r = reg.run(args, { now: at("2026-04-29", "12:00") });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain("calendar 2026: nothing changed");
+    }
+    const imported = reg.run(["calendar", "import", join(reg.dir, "calendar/2026.yaml")]);
+    expect(imported.stderr).toContain("nothing changed");
+    expect(commitCount(reg.dir)).toBe(n);
+    expect(reg.read("calendar/2026.yaml")).toBe(text);
     expect(gitStatus(reg.dir)).toBe("");
   });
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { cleanupTempDirs, type Env, makeTempDir, ROOT, runInProcess, testEnv } from "../helpers.js";
+import { cleanupTempDirs, type Env, git, makeTempDir, ROOT, runInProcess, testEnv } from "../helpers.js";
 
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 
@@ -90,6 +90,7 @@ describe("the README's tour", () => {
     expect(lines.length).toBeGreaterThan(40);
     mkdirSync(cwd, { recursive: true });
     const ran: string[] = [];
+    const nows: string[] = [];
     for (const { words, out, text } of lines) {
       const [cmd, ...rest] = words;
       if (cmd === "npm") {
@@ -101,6 +102,7 @@ describe("the README's tour", () => {
         for (const a of rest) {
           const at = a.indexOf("=");
           env[a.slice(0, at)] = a.slice(at + 1);
+          if (a.startsWith("OFFICE_DOC_NOW=")) nows.push(a.slice(at + 1));
         }
         continue;
       }
@@ -119,6 +121,16 @@ describe("the README's tour", () => {
     for (const f of ["OUT-3.html", "发文登记簿.csv", "发文登记簿.xlsx"])
       expect(statSync(join(cwd, f)).size, f).toBeGreaterThan(0);
     expect(ran).toContain("demo");
+    // Every commit of the tour in office time at the clock it pins, the demo's own included (D9):
+    // none at the real clock, none after the latest day the tour sets.
+    const latest = Math.max(...nows.map((n) => Date.parse(n)));
+    const dates = git(join(cwd, "registry"), ["log", "--format=%aI %cI %s"], env).trim().split("\n");
+    expect(dates.length).toBeGreaterThan(40);
+    for (const line of dates)
+      for (const d of line.split(" ").slice(0, 2)) {
+        expect(d.endsWith("+08:00"), line).toBe(true);
+        expect(Date.parse(d), line).toBeLessThanOrEqual(latest);
+      }
   }, 120_000);
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OfficeError } from "../../src/core/problems.js";
 import { writeFileAtomic } from "../../src/store/atomic.js";
 import { acquireLock, sweepDeadTemps, takeoverMarkerOf, UNREADABLE_GRACE_MS } from "../../src/store/lock.js";
+import { hint, t } from "../../src/ui/i18n/index.js";
 import { cleanupTempDirs, makeTempDir, ROOT } from "../helpers.js";
 
 afterAll(cleanupTempDirs);
@@ -209,9 +210,16 @@ describe("acquireLock", () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect((err as OfficeError).code).toBe("lock.held");
-    expect((err as OfficeError).params.pid).toBe(lock.pid);
+    const e = err as OfficeError;
+    expect(e.code).toBe("lock.held-elsewhere");
+    expect(e.params.pid).toBe(lock.pid);
     expect(JSON.parse(readFileSync(path, "utf8"))).toEqual(lock);
+    // What to do, since it is never taken over: not "taken over automatically" (D12).
+    expect(t("en", e.code, e.params)).toContain(`on another computer, not-${hostname()}`);
+    const h = hint("en", e.code, e.params) ?? "";
+    expect(h).toContain(`make sure no office-doc runs there, then delete ${path}`);
+    expect(h).not.toContain("automatically");
+    expect(hint("zh-CN", e.code, e.params)).toContain(`删除 ${path}`);
   });
 
   it.each<[string, string]>([

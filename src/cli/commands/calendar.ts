@@ -211,16 +211,21 @@ export async function runCalSet(
     const [a, b] = x.split("..");
     if (!a || !isIsoDate(a) || (b !== undefined && !isIsoDate(b)))
       throw usageError("cli.bad-date", { option: "DATE", value: x });
+    if (b !== undefined && b < a) throw usageError("calendar.range-reversed", { range: x });
     for (let dd = a; dd <= (b ?? a); dd = addDays(dd, 1)) expanded.push(dd);
   }
   const known = ctx.reg.calendarYears();
   const years = new Map<number, CalendarYear>();
   const created: CalendarYear[] = [];
+  /** Each known year as it was, to tell a change from a no-op. */
+  const before = new Map<number, string>();
   for (const dd of expanded) {
     const y = yearOf(dd);
     if (!years.has(y)) {
-      if (known.includes(y)) years.set(y, ctx.reg.readCalendarYear(y));
-      else if (
+      if (known.includes(y)) {
+        years.set(y, ctx.reg.readCalendarYear(y));
+        before.set(y, calendarYearYaml(years.get(y) as CalendarYear));
+      } else if (
         opts.createYear ||
         (ctx.interactive && (await confirmAtTerminal(ctx.t("calendar.confirm-create-year", { year: y }))))
       ) {
@@ -235,6 +240,11 @@ export async function runCalSet(
     if (opts.work) cy.work[dd] = name ?? "";
   }
   const list = [...years.values()];
+  // A day set to what it already was changes nothing: say so, and commit nothing.
+  if (!created.length && list.every((cy) => before.get(cy.year) === calendarYearYaml(cy))) {
+    ctx.say(ctx.t("calendar.unchanged", { years: list.map((cy) => cy.year).join(", ") }));
+    return 0;
+  }
   for (const cy of list) {
     const y = parseYamlText(calendarYearYaml(cy), `calendar/${cy.year}.yaml`);
     const { problems } = validateCalendarYear(y.value, cy.year);
@@ -261,6 +271,13 @@ export async function runCalImport(ctx: Ctx, file: string): Promise<number> {
   const { value, problems } = validateCalendarYear(y.value, year);
   if (!value || problems.length)
     throw new OfficeError("usage", "calendar.invalid", {}, placeProblems(y, problems), file);
+  if (
+    ctx.reg.calendarYears().includes(year) &&
+    calendarYearYaml(ctx.reg.readCalendarYear(year)) === calendarYearYaml(value)
+  ) {
+    ctx.say(ctx.t("calendar.unchanged", { years: year }));
+    return 0;
+  }
   await commitCalendar(ctx, [value], "calendar-import", `calendar import ${year}`);
   return 0;
 }

@@ -1,15 +1,20 @@
 import { Option } from "commander";
+import { yearOf } from "../../core/dates.js";
 import { dueState, dueStateBy } from "../../core/deadline.js";
 import type { HistoryEvent, ListedSummary, OfficeConfig, RecordDoc } from "../../core/model.js";
-import { usageError } from "../../core/problems.js";
+import { OfficeError, type Problem, usageError } from "../../core/problems.js";
 import { classificationOf } from "../../core/record.js";
 import { filterSummaries } from "../../core/reports/list.js";
 import type { WorkflowDef } from "../../core/workflow.js";
 import { RECORD_ACTIONS, recordActionOf } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { recordLog } from "../../store/log-index.js";
+import { problemsOf } from "../../store/registry.js";
+import { type Lang, t } from "../../ui/i18n/index.js";
 import type { Row } from "../../ui/render.js";
+import { committedReader } from "../committed.js";
 import type { Ctx } from "../context.js";
+import { problemLine } from "../errors.js";
 import { checkHolderOption, checkStepOption, checkUnitOption, kindOption } from "../filters.js";
 import {
   changesText,
@@ -183,9 +188,33 @@ export function registerRecords(r: Registrar): void {
   program.command("log").description(d("help.log")).argument("<id>", d("help.arg-id")).action(run(runLog));
 }
 
-/** Records whose files could not be read are named on every listing, never skipped silently. */
-export function reportBroken(ctx: Ctx, index: RecordIndex): void {
+/**
+ * Records whose files could not be read, or hold values office-doc cannot act on, are named on
+ * every listing, never skipped silently (the latter are listed as they are; `check` names the line);
+ * so are those with uncommitted changes (listed as last committed).
+ */
+export function reportBroken(
+  ctx: Ctx,
+  index: RecordIndex,
+  opts: { register?: string; readsFiles?: boolean } = {},
+): void {
+  for (const [file, what] of Object.entries(index.invalid))
+    if (!opts.register || file.startsWith(opts.register)) ctx.warn("list.invalid-record", { file, what });
+  // A register (of the files below `register`) reads the files themselves: it fails on a broken
+  // one and names those with uncommitted changes.
+  if (opts.register) return;
+  for (const { kind, error } of ctx.reg.brokenWorkflows())
+    ctx.warn("list.broken-workflow", { kind, problem: brokenWorkflowText(ctx.lang, error) });
   for (const [file, message] of Object.entries(index.broken)) ctx.warn("list.broken-file", { file, message });
+  // A command that reads the files whole names their uncommitted changes itself (committed.ts).
+  if (!opts.readsFiles)
+    for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
+}
+
+/** What is wrong with a workflow file, with its file and line (its first problem). */
+export function brokenWorkflowText(lang: Lang, e: OfficeError): string {
+  const first = problemsOf(e)[0];
+  return first ? problemLine(lang, first) : t(lang, e.code, e.params);
 }
 
 /** `office-doc show`. */
@@ -261,7 +290,6 @@ export async function runList(
   const office = ctx.office();
   const index = await RecordIndex.load(ctx.reg);
   reportBroken(ctx, index);
-  for (const file of index.uncommittedEdits()) ctx.warn("list.uncommitted-file", { file });
   const filter = {
     status: opts.status as "open" | "closed" | "all",
     ...(opts.kind ? { kind: opts.kind } : {}),
@@ -293,9 +321,36 @@ export async function runList(
   return 0;
 }
 
+/**
+ * The record `log` shows the history of. A file broken by hand (not YAML, or invalid values) is
+ * named with its line in a warning and its commits are still listed, without the steps and opinions
+ * its history would add: the commits are what tells who broke it. A missing file is refused.
+ */
+function recordForLog(
+  ctx: Ctx,
+  idText: string,
+): { id: string; record: RecordDoc | undefined; rel: string; wf: WorkflowDef } {
+  const { id, kind, rel } = ctx.reg.resolveId(idText, yearOf(ctx.today()));
+  const wf = ctx.reg.workflow(kind);
+  const text = committedReader(ctx, [rel], "show.uncommitted-file").readText(rel);
+  try {
+    return { id, record: ctx.reg.readRecord(rel, id, kind, text).record, rel, wf };
+  } catch (e) {
+    if (!(e instanceof OfficeError) || (e.code !== "store.bad-yaml" && e.code !== "store.invalid-file"))
+      throw e;
+    const first = e.problems[0] as (Problem & { line?: number }) | undefined;
+    ctx.warn("log.unreadable-record", {
+      file: rel,
+      line: first?.line ?? e.params.line ?? 1,
+      message: first ? ctx.t(first.code, first.params) : String(e.params.message ?? ""),
+    });
+    return { id, record: undefined, rel, wf };
+  }
+}
+
 /** `office-doc log`. */
 export async function runLog(ctx: Ctx, idText: string): Promise<number> {
-  const { record, rel, wf } = loadRecord(ctx, idText);
+  const { id, record, rel, wf } = recordForLog(ctx, idText);
   const office = ctx.office();
   // A first `log` after a clone lists every commit's files once: tell a clerk at a terminal.
   const entries = await recordLog(ctx.reg.dir, rel, (done, total) => {
@@ -304,8 +359,8 @@ export async function runLog(ctx: Ctx, idText: string): Promise<number> {
   });
   let i = 0;
   const data = entries.map((e) => {
-    const action = recordActionOf(e.trailers["Office-Doc-Action"], e.trailers[RECORD_ACTIONS], record.id);
-    const ev = action ? record.history[i++] : undefined;
+    const action = recordActionOf(e.trailers["Office-Doc-Action"], e.trailers[RECORD_ACTIONS], id);
+    const ev = action ? record?.history[i++] : undefined;
     return {
       commit: e.commit.slice(0, 10),
       when: e.authorDate,

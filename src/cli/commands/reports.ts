@@ -6,6 +6,7 @@ import { statsReport } from "../../core/reports/stats.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { readRecordFiles, recordFilesOf } from "../../store/registry.js";
 import type { Column, Row } from "../../ui/render.js";
+import { committedReader } from "../committed.js";
 import type { Ctx } from "../context.js";
 import { EXIT } from "../errors.js";
 import { checkHolderOption, checkUnitOption, kindOption } from "../filters.js";
@@ -271,8 +272,11 @@ export async function runReportRegister(
   const year = opts.year ?? ctx.today().slice(0, 4);
   if (!/^\d{4}$/.test(year)) throw usageError("cli.bad-number", { option: "--year", value: year });
   const office = ctx.office();
+  // As last committed, like every listing, which also name the invalid and the broken files.
+  reportBroken(ctx, await RecordIndex.load(ctx.reg), { register: `records/${wf.kind}/${year}/` });
   const files = recordFilesOf(ctx.reg, wf.kind, year);
-  const records = readRecordFiles(ctx.reg, files);
+  const reader = committedReader(ctx, files, "list.uncommitted-file");
+  const records = readRecordFiles(reader, files.filter(reader.committed));
   const rows: Row[] = records.map((rec, i) => {
     const row: Row = { n: i + 1, id: rec.id, date: rec.created.slice(0, 10), title: rec.title };
     for (const f of wf.fields) {

@@ -23,6 +23,7 @@ import { transact } from "../../store/transact.js";
 import { lineChart } from "../../ui/chart.js";
 import type { Column, Row } from "../../ui/render.js";
 import { headingLine } from "../../ui/render.js";
+import { committedReader } from "../committed.js";
 import type { Ctx } from "../context.js";
 import { identityOf } from "../context.js";
 import type { KindCommand } from "../kind-commands.js";
@@ -56,8 +57,11 @@ export function indicatorReports(ctx: Ctx, wf: WorkflowDef, months: readonly str
   const first = Math.min(...months.map((m) => Number(m.slice(0, 4))));
   const last = Math.max(first, Number(ctx.today().slice(0, 4)));
   const out: IndicatorReport[] = [];
-  for (let year = first; year <= last; year++)
-    for (const rec of readRecordFiles(ctx.reg, recordFilesOf(ctx.reg, wf.kind, year))) {
+  for (let year = first; year <= last; year++) {
+    // As last committed, like every listing; a file with uncommitted changes is named.
+    const files = recordFilesOf(ctx.reg, wf.kind, year);
+    const reader = committedReader(ctx, files, "list.uncommitted-file");
+    for (const rec of readRecordFiles(reader, files.filter(reader.committed))) {
       const month = String(rec.fields.month ?? "");
       if (!wanted.has(month) || rec.withdrawn || rec.merged_into) continue;
       const figures = rec.fields.figures;
@@ -72,6 +76,7 @@ export function indicatorReports(ctx: Ctx, wf: WorkflowDef, months: readonly str
             : {},
       });
     }
+  }
   return out;
 }
 

@@ -35,12 +35,20 @@ import { transact } from "../../store/transact.js";
 import type { MessageKey } from "../../ui/i18n/keys.js";
 import type { Column, Row } from "../../ui/render.js";
 import { reportBroken } from "../commands/records.js";
+import { committedReader } from "../committed.js";
 import type { Ctx } from "../context.js";
 
 import type { KindCall, KindCommand } from "../kind-commands.js";
 import { type CreateOptions, collectCreate, runStep } from "../kinds.js";
 import { nameOf, printResult, recordJson, resultLine } from "../present.js";
-import { actionCommit, actionContext, allocator, putRecord, recordAction } from "../service.js";
+import {
+  actionCommit,
+  actionContext,
+  allocator,
+  putRecord,
+  recordAction,
+  warnUnreadPeers,
+} from "../service.js";
 import { printRows } from "../table-output.js";
 
 /**
@@ -179,6 +187,7 @@ async function createMeetings(
       all: () => [...tx.index.all(), ...mine],
     };
     const acx = { ...ac, peers };
+    warnUnreadPeers(ctx, wf, tx.index);
     for (const f of each) {
       const id = await allocator(ctx, tx).recordId(wf.kind, wf.prefix, year);
       if (each.length > 1) f.series = made[0]?.record.id ?? id;
@@ -423,18 +432,22 @@ async function meetingRecords(
   to?: IsoDate,
 ): Promise<RecordDoc[]> {
   const index = await RecordIndex.load(ctx.reg);
-  reportBroken(ctx, index);
+  reportBroken(ctx, index, { readsFiles: true });
   const tz = ctx.tz();
   const kinds = new Set(wfs.map((w) => w.kind));
-  const out: RecordDoc[] = [];
-  for (const s of index.all()) {
+  const wanted = index.all().filter((s) => {
     const start = s.extra?.start;
-    if (!kinds.has(s.kind) || !start) continue;
+    if (!kinds.has(s.kind) || !start) return false;
     const day = officeDate(Date.parse(start), tz);
-    if ((from && day < from) || (to && day > to)) continue;
-    out.push(ctx.reg.readRecord(recordRel(s.kind, s.id), s.id, s.kind).record);
-  }
-  return out;
+    return !((from && day < from) || (to && day > to));
+  });
+  // As last committed, like the index the meetings were chosen from.
+  const rels = wanted.map((s) => recordRel(s.kind, s.id));
+  const reader = committedReader(ctx, rels, "list.uncommitted-file");
+  return wanted.map((s, i) => {
+    const rel = rels[i] as string;
+    return ctx.reg.readRecord(rel, s.id, s.kind, reader.readText(rel)).record;
+  });
 }
 
 /** The first open meeting on or after `from` (from the index's summaries alone). */

@@ -843,6 +843,29 @@ export const en = {
   "sync.conflict-record": "{id}: on {remote}: {theirs}; here: {mine}",
   "sync.set-aside": "{id}: set aside (enter it again if it still applies): {event}",
   "sync.unreachable": "{remote} ({url}) cannot be reached: {message}",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "{range}: the range ends before it starts",
+  "calendar.unchanged": "calendar {years}: nothing changed (the days already were so); nothing committed",
+  "log.unreadable-record":
+    "{file}:{line}: the record cannot be read ({message}); its commits are listed without the steps and opinions it holds",
+  "list.invalid-record":
+    "{file} holds a value office-doc cannot act on ({what}): listed as it is; `office-doc check` names the line",
+  "show.uncommitted-file": "{file} has changes that are not committed: shown as last committed",
+  "store.prefix-workflow-broken":
+    "'{id}': no readable workflow has the prefix {prefix}, and {files} cannot be read: the prefix may be in there",
+  "list.broken-workflow":
+    "{problem}: records of kind '{kind}' are listed without its labels and steps; `office-doc check` names every problem",
+  "help.broken-workflow":
+    "warning: {problem}: that kind's commands are not available until the file is fixed",
+  "check.kind-not-checked": "the records of kind '{kind}' are not checked until this file can be read",
+  "create.checks-unread":
+    "{file} could not be read ({message}): the checks of this registration (a document already registered, a room already booked) could not look at it",
+  "check.killed-write-file":
+    "{file} is in git's index but not in the work tree: a write that was killed ({command}) left it there; run any office-doc write (such as `office-doc note ID --text …`): it finishes or undoes that write from its journal",
+  "check.missing-file":
+    "{file} is in git but missing from the work tree (deleted by hand?): `git checkout -- {file}` brings it back, `git rm {file}` removes it",
+  "lock.held-elsewhere":
+    "the registry is locked by process {pid} on another computer, {host} ({command}, since {since} by its clock)",
 };
 
 /** Hints: what to do next after an error. */
@@ -926,4 +949,10 @@ export const enHints = {
   "share.renamed": "use {now}",
   "share.merge-commits":
     "undo the merge with git (`git reset --hard` to the last commit before it), then sync",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "write the earlier day first: 2026-03-01..2026-03-10",
+  "store.prefix-workflow-broken":
+    "fix the workflow file (`office-doc check` names the line, `git log -p -- FILE` shows who changed it), then try again",
+  "lock.held-elsewhere":
+    "office-doc never takes over a lock held on another computer: if that command still runs on {host}, wait for it; if {host} crashed or was switched off, make sure no office-doc runs there, then delete {file} and try again",
 } satisfies Partial<Record<keyof typeof en, string>>;

@@ -797,6 +797,27 @@ export const zhCN = {
   "sync.conflict-record": "{id}：{remote} 上：{theirs}；本机：{mine}",
   "sync.set-aside": "{id}：已搁置（如仍适用请重新办理）：{event}",
   "sync.unreachable": "无法连接 {remote}（{url}）：{message}",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "{range}：日期范围的结束早于开始",
+  "calendar.unchanged": "{years} 年日历：没有变化（这些日期本已如此）；未提交",
+  "log.unreadable-record":
+    "{file}:{line}：记录无法读取（{message}）；仅列出涉及该文件的提交，不含其中的环节和意见",
+  "list.invalid-record": "{file} 含有无法办理的值（{what}）：按原样列出；`office-doc check` 可指出所在行",
+  "show.uncommitted-file": "{file} 有未提交的修改：按最后一次提交的内容显示",
+  "store.prefix-workflow-broken":
+    "'{id}'：没有可读取的流程使用前缀 {prefix}，而 {files} 无法读取：该前缀可能就在其中",
+  "list.broken-workflow":
+    "{problem}：{kind} 类记录按原始值列出（无流程名称和环节名称）；`office-doc check` 可列出全部问题",
+  "help.broken-workflow": "警告：{problem}：在修正该文件之前，该类记录的命令不可用",
+  "check.kind-not-checked": "在该文件可读取之前，{kind} 类记录不作检查",
+  "create.checks-unread":
+    "{file} 无法读取（{message}）：本次登记的检查（是否重复登记、会议室是否已被占用）未能查看该文件",
+  "check.killed-write-file":
+    "{file} 在 git 暂存区中但不在工作目录中：被中断的写操作（{command}）留下了它；请执行任意一个 office-doc 写操作（例如 `office-doc note ID --text …`），它会根据日志完成或撤销该写操作",
+  "check.missing-file":
+    "{file} 在 git 中但工作目录中没有（被手工删除？）：`git checkout -- {file}` 可恢复，`git rm {file}` 可删除",
+  "lock.held-elsewhere":
+    "登记库已被另一台计算机 {host} 上的进程 {pid} 锁定（{command}，按该机时钟自 {since} 起）",
 } satisfies Record<MessageKey, string>;
 
 export const zhCNHints = {
@@ -866,4 +887,10 @@ export const zhCNHints = {
   "resolve.choose": "例如：office-doc resolve {id} --keep remote",
   "share.renamed": "请使用 {now}",
   "share.merge-commits": "请用 git 撤销该合并（`git reset --hard` 到合并前的提交），再同步",
+  // wp/attack-fixes (hostile tester findings D2-D13)
+  "calendar.range-reversed": "请先写较早的日期，例如 2026-03-01..2026-03-10",
+  "store.prefix-workflow-broken":
+    "请修正该流程文件（`office-doc check` 可指出所在行，`git log -p -- FILE` 可查看修改记录），然后重试",
+  "lock.held-elsewhere":
+    "office-doc 不会接管另一台计算机持有的锁：如果该命令仍在 {host} 上运行，请等待其结束；如果 {host} 已死机或关机，请确认该机上没有 office-doc 在运行，然后删除 {file} 再重试",
 } satisfies Record<keyof typeof enHints, string>;
