@@ -666,6 +666,44 @@ export class RecordIndex {
     return [...out.values()].filter((s) => s.status === "closed" || this.open.has(s.id));
   }
 
+  /**
+   * The summaries, open and closed, whose index line holds one of `needles` (a number's series,
+   * written as it is in the summary): the closed lines that hold none are not parsed. A line is the
+   * latest state of its record, so a later line without the needle drops an earlier one. `verify`
+   * of one day's commits needs the numbers of a few series at HEAD: parsing every closed summary cost
+   * it ~1.5 s of its 2.6 s at 200,000 records. Falls back to all() when the file does not validate.
+   */
+  mentioning(needles: readonly string[]): RecordSummary[] {
+    const has = (line: string) => needles.some((n) => line.includes(n));
+    if (this.closed) return this.all().filter((s) => has(JSON.stringify(s)));
+    let buf: Buffer;
+    try {
+      buf = readFileSync(this.reg.path(CLOSED_FILE));
+    } catch {
+      return this.all().filter((s) => has(JSON.stringify(s)));
+    }
+    const { bytes, crc: sum } = this.closedState;
+    if (buf.length < bytes || crc(buf.subarray(0, bytes)) !== sum)
+      return this.all().filter((s) => has(JSON.stringify(s)));
+    const found = new Map<string, RecordSummary>();
+    const lines = buf.toString("utf8", 0, bytes).split("\n");
+    for (const line of [...lines, ...this.pendingClosed]) {
+      if (!line) continue;
+      const id = /"id":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+      if (id === undefined) continue;
+      if (!has(line)) {
+        found.delete(id);
+        continue;
+      }
+      const s = JSON.parse(line) as RecordSummary & { deleted?: boolean };
+      if (s.deleted) found.delete(s.id);
+      else found.set(s.id, s);
+    }
+    for (const id of this.open.keys()) found.delete(id);
+    for (const s of this.open.values()) if (has(JSON.stringify(s))) found.set(s.id, s);
+    return [...found.values()];
+  }
+
   /** Read the closed file's valid part, then the lines this process has not appended yet. */
   private readClosed(): boolean {
     let buf: Buffer;
