@@ -201,6 +201,13 @@ describe("verify", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(doc);
     expect(r.stdout).toMatch(/may not record for|does not allow|differ/);
+    // Every line says what the engine refused: no placeholder left unfilled.
+    expect(r.stdout).not.toMatch(/\{\w+\}/);
+    // An administrator's fix is accepted by verify, and check counts the forged commit as repaired.
+    ok(reg.run(["fix", doc, "--reason", "伪造的延期"], { user: BOSS }));
+    expect(reg.run(["verify"]).code).toBe(0);
+    const check = reg.run(["check"]);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
   });
 
   it("an earlier history event changed by hand is reported; a verified commit no longer an ancestor of HEAD is a rewrite", () => {

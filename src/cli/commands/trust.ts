@@ -64,10 +64,21 @@ export function registerTrust(r: Registrar): void {
     .action(run(runFix));
 }
 
+/**
+ * A problem's message: a refused replay carries the engine's own code and parameters, told in
+ * the clerk's language as its `message`.
+ */
+function problemMessage(ctx: Ctx, p: VerifyProblem): string {
+  const inner = p.code === "verify.refused" ? p.params.code : undefined;
+  const params =
+    typeof inner === "string" ? { ...p.params, message: ctx.t(inner as MessageKey, p.params) } : p.params;
+  return ctx.t(p.code as MessageKey, params);
+}
+
 /** One problem as a line: commit, record (or file), what. */
 function problemText(ctx: Ctx, p: VerifyProblem): string {
   const where = p.record ?? p.file ?? "-";
-  const line = `${p.commit.slice(0, 12)} ${where}: ${ctx.t(p.code as MessageKey, p.params)}`;
+  const line = `${p.commit.slice(0, 12)} ${where}: ${problemMessage(ctx, p)}`;
   return p.repairedBy
     ? `${line} ${ctx.t("verify.repaired-by", {
         commit: p.repairedBy.commit.slice(0, 12),
@@ -117,7 +128,7 @@ export async function runVerify(
   });
   const failing = report.problems.filter((p) => !p.repairedBy);
   if (ctx.json) {
-    const problems = report.problems.map((p) => ({ ...p, message: ctx.t(p.code as MessageKey, p.params) }));
+    const problems = report.problems.map((p) => ({ ...p, message: problemMessage(ctx, p) }));
     ctx.out(JSON.stringify({ ...report, problems, ok: !failing.length && !report.rewritten }, null, 2));
     return failing.length || report.rewritten ? 1 : 0;
   }
