@@ -212,10 +212,13 @@ describe("two clerks, one of them offline for a while", () => {
     expect(git(b.dir, ["rev-parse", "HEAD"])).toBe(headB);
     expect(b.read(recordRel("incoming", shared0))).toBe(file);
     expect(gitStatus(b.dir)).toBe("");
+    // Without a terminal `resolve ID` shows both sides, says how to choose, and changes nothing.
     const shown = b.run(["resolve", shared0]);
-    expect(shown.code).toBe(2);
+    expect(shown.code).toBe(0);
     expect(shown.stdout).toContain("拟请周强同志阅示");
     expect(shown.stdout).toContain("拟请李建国同志阅示");
+    expect(shown.stderr).toContain("--keep");
+    expect(git(b.dir, ["rev-parse", "HEAD"])).toBe(headB);
     const kept = ok(b, ["resolve", shared0, "--keep", "remote"]);
     expect(kept.stderr).toContain("set aside");
     const rec = json<{ history: { opinion?: string }[] }>(ok(b, ["show", shared0, "--json"]));

@@ -379,7 +379,11 @@ export async function runResolve(
     } else ctx.out(ctx.t("resolve.file", { file: target, remote: remote.name }));
     let keep = opts.keep as Keep | undefined;
     if (!keep) {
-      if (!ctx.interactive) throw usageError("resolve.choose", { id: target });
+      // Without a terminal, `resolve ID` is the way to see both sides (README): shown, nothing chosen.
+      if (!ctx.interactive) {
+        ctx.say(ctx.t("resolve.choose", { id: target }));
+        return 0;
+      }
       const answers = await requireValues(ctx, [
         {
           flag: "--keep",
