@@ -255,6 +255,23 @@ export function mergeRecord(
 }
 
 /**
+ * How a `resolve` event names an event it sets aside, in its note (`sign (propose) wang 2026-…`):
+ * `verify` leaves the events so named out when it rebuilds the state the resolve went back to.
+ */
+export function asideKey(e: HistoryEvent): string {
+  return `${e.action}${e.step ? ` (${e.step})` : ""} ${e.actor} ${e.at}`;
+}
+
+/** The events a `resolve` event's note names as set aside (see asideKey). */
+export function asideKeys(resolve: HistoryEvent): Set<string> {
+  return new Set(
+    String(resolve.note ?? "")
+      .split("; ")
+      .filter(Boolean),
+  );
+}
+
+/**
  * The record that sets the remote's events since `base` aside so that this clone's stand (`resolve
  * ID --keep local`): the base's state, the remote's history (shared: never removed) and one
  * `resolve` event by the person who chose, naming each event set aside. This clone's commits then
@@ -273,7 +290,7 @@ export function resolveEvent(
     recorded_by: by.actor,
     ...(base.step ? { step: base.step } : {}),
     reason: by.reason,
-    note: aside.map((e) => `${e.action}${e.step ? ` (${e.step})` : ""} ${e.actor} ${e.at}`).join("; "),
+    note: aside.map(asideKey).join("; "),
   };
   return { ...structuredClone(base), history: [...theirs.history, event] };
 }

@@ -14,6 +14,7 @@ import {
 import { Calendar, type CalendarYear, validateCalendarYear } from "../core/calendar.js";
 import { fixRecord } from "../core/engine.js";
 import type { CoreHooks } from "../core/hooks.js";
+import { asideKey, asideKeys } from "../core/merge.js";
 import type { HistoryEvent, OfficeConfig, RecordDoc } from "../core/model.js";
 import { validateOffice } from "../core/office.js";
 import { OfficeError } from "../core/problems.js";
@@ -531,6 +532,7 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
   const versions = new VersionCache();
   const numbers: { commit: string; order: number; id: string; key: string; n: number; number: string }[] = [];
   const fixes: SeenFix[] = [];
+  const resolves: SeenFix[] = [];
   const order = new Map<string, number>();
   const signed: SignedItem[] = [];
   let commits = 0;
@@ -591,6 +593,16 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
           const b = ch.before;
           if (!a || "error" in a) continue;
           const ev = a.history[a.history.length - 1];
+          if (ev?.action === "resolve" && !res.problems.some((p) => p.record === ch.id))
+            resolves.push({
+              commit: c.commit,
+              rel: ch.rel,
+              id: ch.id,
+              event: ev,
+              ...(b && !("error" in b) ? { before: b } : {}),
+              after: a,
+              cfg: before ?? after,
+            });
           if (ev?.action === "fix" && !res.problems.some((p) => p.record === ch.id))
             fixes.push({
               commit: c.commit,
@@ -612,6 +624,7 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
       opts.progress?.(commits);
     }
     problems.push(...(await numberProblems(dir, numbers, base === undefined, opts.numbersAtHead)));
+    await checkResolves(dir, resolves, blobs, configs, opts.hooks, problems);
     const repaired = await checkFixes(dir, fixes, blobs, configs, opts.hooks, problems);
     for (const p of problems) {
       const fix = repaired.find((f) => f.id === p.record && f.event.fixes?.includes(p.commit));
@@ -763,7 +776,13 @@ export async function rebuildRecord(
   upTo: string,
   dropped: ReadonlySet<string>,
   hooks: CoreHooks | undefined,
-  shared: { blobs?: BlobReader; configs?: ConfigCache; inclusive?: boolean } = {},
+  shared: {
+    blobs?: BlobReader;
+    configs?: ConfigCache;
+    inclusive?: boolean;
+    /** Events left out as if never made (those a `resolve` set aside). */
+    skip?: (e: HistoryEvent) => boolean;
+  } = {},
 ): Promise<RecordDoc | undefined> {
   const own = !shared.blobs;
   const reader = shared.blobs ?? new BlobReader(dir);
@@ -791,9 +810,11 @@ export async function rebuildRecord(
       if (!wf)
         throw new OfficeError("failed", "verify.repair-failed", { id: rel, commit: c.commit.slice(0, 12) });
       for (const e of added) {
+        if (shared.skip?.(e)) continue;
         if (
           e.action === "fix" ||
           e.action === "merge" ||
+          e.action === "resolve" ||
           c.trailers[TRAILER.action]?.startsWith("calendar")
         ) {
           // A repair verified on its own, a merge (two records at once): taken as the commit left it.
@@ -816,6 +837,62 @@ export async function rebuildRecord(
     return shadow;
   } finally {
     if (own) reader.close();
+  }
+}
+
+/**
+ * Check each `resolve` of the walk (issue 17, `resolve ID --keep local`): the record it wrote must
+ * be the state the engine makes of the history without the events its note sets aside, with the
+ * history before it (shared: never removed) and the resolve event appended.
+ */
+async function checkResolves(
+  dir: string,
+  resolves: readonly SeenFix[],
+  blobs: BlobReader,
+  configs: ConfigCache,
+  hooks: CoreHooks | undefined,
+  problems: VerifyProblem[],
+): Promise<void> {
+  for (const r of resolves) {
+    const wf = r.cfg.workflows.get(r.after.kind);
+    const aside = asideKeys(r.event);
+    try {
+      const base = wf
+        ? await rebuildRecord(dir, r.rel, r.commit, new Set(), hooks, {
+            blobs,
+            configs,
+            skip: (e) => aside.has(asideKey(e)),
+          })
+        : undefined;
+      if (!wf || !base)
+        throw new OfficeError("failed", "verify.repair-failed", { id: r.id, commit: r.commit.slice(0, 12) });
+      const expected: RecordDoc = { ...base, history: [...(r.before?.history ?? []), r.event] };
+      const diff = differences(r.after, expected, wf);
+      if (diff.length)
+        problems.push({
+          commit: r.commit,
+          record: r.id,
+          file: r.rel,
+          code: "verify.derived",
+          params: {
+            id: r.id,
+            fields: diff.map((d) => d.key).join(", "),
+            details: diff
+              .slice(0, 3)
+              .map((d) => `${d.key}: ${d.file} / ${d.engine}`)
+              .join("; "),
+          },
+        });
+    } catch (e) {
+      if (!(e instanceof OfficeError)) throw e;
+      problems.push({
+        commit: r.commit,
+        record: r.id,
+        file: r.rel,
+        code: e.code,
+        params: { ...e.params, message: "" },
+      });
+    }
   }
 }
 

@@ -72,6 +72,9 @@ describe("sync through an ordinary git remote", () => {
     expect(merged.history.map((e) => e.action)).toEqual(["receive", "urge", "note"]);
     expect(b.run(["propose", first, "--as", OFFICE, "--opinion", "甲"]).code).toBe(0);
     expect(b.run(["sync"]).code).toBe(0);
+    // The hand pulls above are audited on their own (a committer other than the recorder); what
+    // follows is office-doc's alone.
+    const shared = git(b.dir, ["rev-parse", "HEAD"], env).trim();
     expect(a.run(["propose", first, "--as", OFFICE, "--opinion", "乙"]).code).toBe(0);
     const file = a.read(rel);
     const pull = spawnSync("git", ["pull", "--rebase", "-q", "origin", "main"], {
@@ -100,6 +103,9 @@ describe("sync through an ordinary git remote", () => {
     for (const x of [a, b]) {
       const c = x.run(["check"]);
       expect(c.code, c.stdout + c.stderr).toBe(0);
+      // The audit accepts the resolve: the record went back to its state before the set-aside proposal.
+      const v = x.run(["verify", "--accept-before", shared]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
     }
   }, 120_000);
 
