@@ -314,6 +314,25 @@ export function differences(
   return out;
 }
 
+/** Actions that change no state of the record: sync may merge them in time order (core/merge.ts). */
+const COMMUTING = new Set(["note", "urge"]);
+
+/**
+ * Where `after` holds one event more than `before`, all of `before`'s kept in their order: the
+ * index of the new one; undefined when `after` is anything else.
+ */
+export function insertedAt(
+  before: readonly HistoryEvent[],
+  after: readonly HistoryEvent[],
+): number | undefined {
+  if (after.length !== before.length + 1) return undefined;
+  const same = (x: unknown, y: unknown) => JSON.stringify(sorted(x)) === JSON.stringify(sorted(y));
+  let i = 0;
+  while (i < before.length && same(before[i], after[i])) i++;
+  for (let j = i; j < before.length; j++) if (!same(before[j], after[j + 1])) return undefined;
+  return i;
+}
+
 /** The first event of `before` that `after` does not keep at the same place, or -1 (append-only). */
 export function rewrittenEvent(before: readonly HistoryEvent[], after: readonly HistoryEvent[]): number {
   for (let i = 0; i < before.length; i++)
@@ -466,12 +485,17 @@ export function auditCommit(input: AuditInput): AuditResult {
     }
     const old = prev?.history ?? [];
     const bad = rewrittenEvent(old, next.history);
-    if (bad >= 0) {
+    // sync merges two clerks' commuting actions in time order (issue 17): this clone's event, made
+    // again on the remote's, may stand before events it did not see. Every earlier event is kept,
+    // in its order; only one is new.
+    const inserted = bad >= 0 ? insertedAt(old, next.history) : undefined;
+    if (bad >= 0 && inserted === undefined) {
       const e = old[bad] as HistoryEvent;
       p("verify.history-rewritten", { n: bad + 1, action: String(e.action), at: String(e.at) });
       continue;
     }
-    const added = next.history.slice(old.length);
+    const added =
+      inserted === undefined ? next.history.slice(old.length) : [next.history[inserted] as HistoryEvent];
     if (calendarAction) {
       if (added.length || !prev) {
         p("verify.calendar-event", {});
@@ -505,7 +529,19 @@ export function auditCommit(input: AuditInput): AuditResult {
     try {
       const ac = replayContext(before, wf, event, input.hooks);
       const res = replayEvent(prev, next, event, ac);
-      const diff = differences(next, res.record, wf, old.length);
+      if (inserted !== undefined) {
+        // Only an event that commutes may stand before others: the engine's event goes where the
+        // file has it, and the state must be the same as with the event last.
+        if (!COMMUTING.has(event.action)) {
+          const e = old[bad] as HistoryEvent;
+          p("verify.history-rewritten", { n: bad + 1, action: String(e.action), at: String(e.at) });
+          continue;
+        }
+        const h = res.record.history.slice(0, -1);
+        h.splice(inserted, 0, res.record.history[res.record.history.length - 1] as HistoryEvent);
+        res.record.history = h;
+      }
+      const diff = differences(next, res.record, wf, inserted ?? old.length);
       if (diff.length)
         p("verify.derived", { fields: diff.map((d) => d.key).join(", "), details: detailsOf(diff) });
       else engine.set(ch.id, res.record);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { idsOf, recordActionsOf, rewrittenEvent } from "../../src/core/audit.js";
+import { idsOf, insertedAt, recordActionsOf, rewrittenEvent } from "../../src/core/audit.js";
 import { DEFAULT_ROLES, type HistoryEvent, type OfficeConfig, type Person } from "../../src/core/model.js";
 import { OfficeError } from "../../src/core/problems.js";
 import { assertAdmin, assertMayRecordFor, hasAdmin, isAdmin, mayRecordFor } from "../../src/core/trust.js";
@@ -87,5 +87,23 @@ describe("audit helpers", () => {
         expect(splitSignature(text)).toEqual({ payload: text });
       }),
     );
+  });
+});
+
+describe("insertedAt: one new event among the old ones, their order kept", () => {
+  const e = (action: string, at: string) => ({ action, at, actor: "a" }) as HistoryEvent;
+  const r = e("receive", "1");
+  const n = e("note", "3");
+  const u = e("urge", "2");
+  it.each([
+    ["appended", [r, n], [r, n, u], 2],
+    ["inserted before the last", [r, n], [r, u, n], 1],
+    ["first", [r], [u, r], 0],
+    ["an old event dropped", [r, n], [r, u], undefined],
+    ["two new", [r], [r, u, n], undefined],
+    ["old events swapped", [r, n, u], [r, u, n, e("note", "4")], undefined],
+    ["nothing new", [r, n], [r, n], undefined],
+  ] as [string, HistoryEvent[], HistoryEvent[], number | undefined][])("%s", (_, before, after, at) => {
+    expect(insertedAt(before, after)).toBe(at);
   });
 });

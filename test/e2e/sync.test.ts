@@ -139,3 +139,30 @@ describe("sync after a write that was killed midway", () => {
     expect(json<{ status: string }>(a.run(["show", dup, "--json"])).status).toBe("open");
   }, 60_000);
 });
+
+describe("verify after sync merged two clerks' actions in time order", () => {
+  it("a reminder made here before a note there stands before it; the audit accepts both clones", () => {
+    const a = templateRegistry().template;
+    const env = testEnv(a.sandbox);
+    const remote = join(a.sandbox, "remote.git");
+    git(a.sandbox, ["init", "-q", "--bare", "-b", "main", remote], env);
+    git(a.dir, ["remote", "add", "origin", remote], env);
+    const id = receive(a, "两台机器都办理的收文");
+    expect(a.run(["sync"]).code).toBe(0);
+    git(a.sandbox, ["clone", "-q", remote, join(a.sandbox, "b")], env);
+    const b = registryHandle(join(a.sandbox, "b"), a.sandbox);
+    expect(b.run(["sync"]).code).toBe(0);
+    expect(a.run(["note", id, "--text", "甲机备注"], { now: "2026-02-13T10:00:00+08:00" }).code).toBe(0);
+    expect(b.run(["urge", id, "--note", "乙机催办"], { now: "2026-02-13T09:30:00+08:00" }).code).toBe(0);
+    expect(a.run(["sync"]).code).toBe(0);
+    const s = b.run(["sync"]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(a.run(["sync"]).code).toBe(0);
+    const rec = json<{ history: { action: string }[] }>(b.run(["show", id, "--json"]));
+    expect(rec.history.map((e) => e.action)).toEqual(["receive", "urge", "note"]);
+    for (const x of [a, b]) {
+      const v = x.run(["verify"]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+    }
+  }, 60_000);
+});
