@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { commitMessage } from "../core/commit-message.js";
 import type { RecordSummary } from "../core/model.js";
-import { refused } from "../core/problems.js";
+import { OfficeError, refused } from "../core/problems.js";
 import { type Allocator, indexAllocator } from "./allocate.js";
 import { inBackground } from "./background.js";
 import { folderTimes, keepClean } from "./edits.js";
@@ -285,8 +285,20 @@ async function shared<T>(
   if (share) await share.remember();
   const auto = share ? await autoSync(reg) : false;
   if (share && auto) await syncFirst(share);
+  let caughtUp = auto;
   for (;;) {
-    const done = await attempt(reg, command, fn, share);
+    let done: Awaited<ReturnType<typeof attempt<T>>>;
+    try {
+      done = await attempt(reg, command, fn, share);
+    } catch (e) {
+      // A record this clone has not fetched yet (another clerk registered it a minute ago): bring
+      // the clone up to date with the remote once, as the README promises `number` and `file` do.
+      if (!share || caughtUp || !(e instanceof OfficeError) || e.code !== "store.no-record") throw e;
+      caughtUp = true;
+      await syncFirst(share);
+      if (reg.configMoved() !== undefined) reg.forget();
+      continue;
+    }
     if (done.again) {
       // The remote's work came in: what it changed of the configuration is read again.
       if (reg.configMoved() !== undefined) reg.forget();

@@ -166,3 +166,27 @@ describe("verify after sync merged two clerks' actions in time order", () => {
     }
   }, 60_000);
 });
+
+describe("a record another clerk registered, not yet fetched here", () => {
+  it("an action on it brings this clone up to date with the remote first, then acts", () => {
+    const a = templateRegistry().template;
+    const env = testEnv(a.sandbox);
+    const remote = join(a.sandbox, "remote.git");
+    git(a.sandbox, ["init", "-q", "--bare", "-b", "main", remote], env);
+    git(a.dir, ["remote", "add", "origin", remote], env);
+    expect(a.run(["sync"]).code).toBe(0);
+    git(a.sandbox, ["clone", "-q", remote, join(a.sandbox, "b")], env);
+    const b = registryHandle(join(a.sandbox, "b"), a.sandbox);
+    const id = receive(a, "甲机刚登记的收文");
+    expect(a.run(["sync"]).code).toBe(0);
+    expect(b.run(["show", id]).code).toBe(1);
+    const r = b.run(["note", id, "--text", "乙机备注"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rec = json<{ history: { action: string }[] }>(b.run(["show", id, "--json"]));
+    expect(rec.history.map((e) => e.action)).toEqual(["receive", "note"]);
+    // A record that exists nowhere is still "no record", after one look at the remote.
+    const none = b.run(["note", "IN-2026-0999", "--text", "x"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("IN-2026-0999");
+  }, 60_000);
+});
