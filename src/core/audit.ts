@@ -555,7 +555,7 @@ export function auditCommit(input: AuditInput): AuditResult {
 }
 
 /** A short "key: file X, engine Y" list of differences for a message. */
-function detailsOf(diff: { key: string; file: string; engine: string }[]): string {
+export function detailsOf(diff: { key: string; file: string; engine: string }[]): string {
   return diff
     .slice(0, 3)
     .map((d) => `${d.key}: ${d.file} / ${d.engine}`)

@@ -675,16 +675,16 @@ export class RecordIndex {
    */
   mentioning(needles: readonly string[]): RecordSummary[] {
     const has = (line: string) => needles.some((n) => line.includes(n));
-    if (this.closed) return this.all().filter((s) => has(JSON.stringify(s)));
+    const everything = () => this.all().filter((s) => has(JSON.stringify(s)));
+    if (this.closed) return everything();
     let buf: Buffer;
     try {
       buf = readFileSync(this.reg.path(CLOSED_FILE));
     } catch {
-      return this.all().filter((s) => has(JSON.stringify(s)));
+      return everything();
     }
     const { bytes, crc: sum } = this.closedState;
-    if (buf.length < bytes || crc(buf.subarray(0, bytes)) !== sum)
-      return this.all().filter((s) => has(JSON.stringify(s)));
+    if (buf.length < bytes || crc(buf.subarray(0, bytes)) !== sum) return everything();
     const found = new Map<string, RecordSummary>();
     const lines = buf.toString("utf8", 0, bytes).split("\n");
     for (const line of [...lines, ...this.pendingClosed]) {

@@ -4,6 +4,7 @@ import {
   auditCommit,
   type CommitMeta,
   canonical,
+  detailsOf,
   differences,
   type RecordChange,
   replayContext,
@@ -20,7 +21,7 @@ import { validateOffice } from "../core/office.js";
 import { OfficeError } from "../core/problems.js";
 import { normalizeRecord } from "../core/record.js";
 import { validateWorkflow, type WorkflowDef } from "../core/workflow.js";
-import { git } from "./git.js";
+import { git, isAncestor } from "./git.js";
 import { childProcess, fastLoad } from "./lazy.js";
 import { chineseDaysLunar } from "./lunar.js";
 import { OFFICE_FILE, parseRecordRel } from "./registry.js";
@@ -398,10 +399,6 @@ async function revParse(dir: string, rev: string): Promise<string | undefined> {
   return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
-async function isAncestor(dir: string, a: string, b: string): Promise<boolean> {
-  return (await git(dir, ["merge-base", "--is-ancestor", a, b], { okCodes: [1, 128] })).code === 0;
-}
-
 /** What the walk needs of the records a commit changed: their versions, from the cache or git. */
 async function recordChanges(
   commits: readonly LoggedCommit[],
@@ -593,18 +590,10 @@ export async function verifyRegistry(dir: string, opts: VerifyOptions = {}): Pro
           const b = ch.before;
           if (!a || "error" in a) continue;
           const ev = a.history[a.history.length - 1];
-          if (ev?.action === "resolve" && !res.problems.some((p) => p.record === ch.id))
-            resolves.push({
-              commit: c.commit,
-              rel: ch.rel,
-              id: ch.id,
-              event: ev,
-              ...(b && !("error" in b) ? { before: b } : {}),
-              after: a,
-              cfg: before ?? after,
-            });
-          if (ev?.action === "fix" && !res.problems.some((p) => p.record === ch.id))
-            fixes.push({
+          // A fix or a resolve is checked against the whole history once the walk is done.
+          const later = ev?.action === "fix" ? fixes : ev?.action === "resolve" ? resolves : undefined;
+          if (ev && later && !res.problems.some((p) => p.record === ch.id))
+            later.push({
               commit: c.commit,
               rel: ch.rel,
               id: ch.id,
@@ -877,10 +866,7 @@ async function checkResolves(
           params: {
             id: r.id,
             fields: diff.map((d) => d.key).join(", "),
-            details: diff
-              .slice(0, 3)
-              .map((d) => `${d.key}: ${d.file} / ${d.engine}`)
-              .join("; "),
+            details: detailsOf(diff),
           },
         });
     } catch (e) {

@@ -5,7 +5,7 @@ import type { HistoryEvent } from "../../core/model.js";
 import { failed, OfficeError, type Problem, refused, usageError } from "../../core/problems.js";
 import { orderedRecord, validateRecord } from "../../core/record.js";
 import { writeFileAtomic } from "../../store/atomic.js";
-import { assertRepository, git, headCommit } from "../../store/git.js";
+import { assertRepository, git, headCommit, isAncestor } from "../../store/git.js";
 import { RecordIndex } from "../../store/index-cache.js";
 import { followHead } from "../../store/log-index.js";
 import { packageRoot } from "../../store/paths.js";
@@ -310,7 +310,7 @@ async function shareVerified(dir: string, remote: string): Promise<void> {
   const ref = await git(dir, ["rev-parse", "-q", "--verify", VERIFIED_REF], { okCodes: [1] });
   if (ref.code !== 0) return;
   const at = ref.stdout.trim();
-  if ((await git(dir, ["merge-base", "--is-ancestor", at, "HEAD"], { okCodes: [1] })).code !== 0) {
+  if (!(await isAncestor(dir, at, "HEAD"))) {
     const base = (await git(dir, ["merge-base", at, "HEAD"], { okCodes: [1] })).stdout.trim();
     if (base) await git(dir, ["update-ref", VERIFIED_REF, base]);
     else await git(dir, ["update-ref", "-d", VERIFIED_REF]);
